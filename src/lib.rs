@@ -1,0 +1,1 @@
+//! earshot: polls feeds, matches brand terms, stores findings in SQLite.
