@@ -1,1 +1,14 @@
-//! earshot: polls feeds, matches brand terms, stores findings in SQLite.
+//! earshot finds public mentions of a brand: it polls feeds on a schedule,
+//! matches watched terms, and stores each finding once in SQLite for a webcare
+//! team to query. See `ARCHITECTURE.md` for the map of modules.
+
+pub mod cli;
+pub mod config;
+pub mod daemon;
+pub mod http;
+pub mod matcher;
+pub mod pipeline;
+pub mod scheduler;
+pub mod sources;
+pub mod store;
+pub mod text;

@@ -1,0 +1,121 @@
+//! The command line: argument definitions and one file per subcommand.
+//!
+//! `main` parses [`Cli`], sets up logging and calls [`run`]; everything here
+//! returns errors rather than exiting, and [`exit_code`] maps them to the
+//! documented status (2 for configuration and usage errors).
+
+mod check;
+mod mentions;
+mod output;
+mod poll;
+mod preview;
+mod sources;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use crate::config::{self, Config, ConfigError};
+
+/// earshot — find every public mention of your brand: polls feeds, matches
+/// watched terms, stores each finding once in SQLite.
+#[derive(Debug, Parser)]
+#[command(name = "earshot", version, about, long_about = None)]
+pub struct Cli {
+    /// The watch list (TOML). Defaults to $EARSHOT_CONFIG, then /etc/earshot/earshot.toml.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate the config, print a summary; exit 0 when valid, 2 when not.
+    Check,
+    /// Run the daemon until SIGTERM or SIGINT.
+    Run,
+    /// Poll all (or the named) sources once, store what they mention, exit.
+    Poll(poll::Args),
+    /// Fetch and parse one feed and print its items; stores nothing.
+    Preview(preview::Args),
+    /// Each source's last poll, last success, last error, items and mentions.
+    Sources(sources::Args),
+    /// List, search and show stored mentions.
+    Mentions(mentions::Args),
+}
+
+/// A usage error in the arguments that clap could not catch (exit status 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match &cli.command {
+        Command::Check => check::run(&config_path(&cli)),
+        Command::Run => {
+            let config = load(&cli)?;
+            runtime()?.block_on(crate::daemon::run(config, shutdown_signal()))
+        }
+        Command::Poll(args) => poll::run(&load(&cli)?, args),
+        Command::Preview(args) => preview::run(&cli, args),
+        Command::Sources(args) => sources::run(&load(&cli)?, args),
+        Command::Mentions(args) => mentions::run(&load(&cli)?, args),
+    }
+}
+
+/// The exit status for an error: 2 for bad configuration or usage, else 1.
+pub fn exit_code(err: &anyhow::Error) -> ExitCode {
+    let usage = err
+        .chain()
+        .any(|e| e.is::<ConfigError>() || e.is::<UsageError>());
+    if usage {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn config_path(cli: &Cli) -> PathBuf {
+    cli.config
+        .clone()
+        .or_else(|| std::env::var_os("EARSHOT_CONFIG").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(config::DEFAULT_PATH))
+}
+
+fn load(cli: &Cli) -> anyhow::Result<Config> {
+    Ok(Config::load(&config_path(cli))?)
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

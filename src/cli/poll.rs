@@ -1,0 +1,59 @@
+//! `earshot poll`: one cycle of all (or the named) sources, then exit.
+
+use crate::config::Config;
+use crate::pipeline::PollResult;
+
+use super::UsageError;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Poll only this source (repeatable).
+    #[arg(long = "source", value_name = "NAME")]
+    pub sources: Vec<String>,
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    for name in &args.sources {
+        if !config.sources.iter().any(|s| &s.name == name) {
+            return Err(UsageError(format!(
+                "unknown source {name:?}; `earshot check` lists the configured ones"
+            ))
+            .into());
+        }
+    }
+    let sources: Vec<_> = config
+        .sources
+        .iter()
+        .filter(|s| args.sources.is_empty() || args.sources.contains(&s.name))
+        .cloned()
+        .collect();
+    let results = super::runtime()?.block_on(crate::daemon::poll_once(config, &sources))?;
+    let (mut ok, mut unchanged, mut failed, mut new) = (0, 0, 0, 0);
+    for (name, result) in &results {
+        match result {
+            Ok(PollResult::Fetched {
+                items,
+                new_mentions,
+                ..
+            }) => {
+                ok += 1;
+                new += new_mentions.len();
+                println!("{name}: {items} items, {} new mentions", new_mentions.len());
+            }
+            Ok(PollResult::NotModified) => {
+                unchanged += 1;
+                println!("{name}: not modified");
+            }
+            Ok(PollResult::Failed(e)) => {
+                failed += 1;
+                println!("{name}: error: {e}");
+            }
+            Err(e) => return Err(anyhow::anyhow!("recording the poll of {name}: {e}")),
+        }
+    }
+    println!(
+        "polled {} sources: {ok} ok, {unchanged} not modified, {failed} failed; {new} new mentions",
+        results.len()
+    );
+    Ok(())
+}

@@ -1,0 +1,669 @@
+//! The watch list: TOML on disk → raw serde structs → one validated [`Config`].
+//!
+//! Everything a user can get wrong is caught here, once, at load: unknown keys,
+//! bad URLs, durations and sizes, duplicate names, references to watches that do
+//! not exist, regexes that do not compile. Errors name the file, line and key.
+//! Later stages take typed values (durations, parsed URLs) and never re-validate.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+/// The default config path when neither `--config` nor `$EARSHOT_CONFIG` is given.
+pub const DEFAULT_PATH: &str = "/etc/earshot/earshot.toml";
+
+/// A config file that could not be used. Displayed as `file:line:col: message`.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file it was read from (relative paths inside are relative to its folder).
+    pub path: PathBuf,
+    pub storage: Storage,
+    pub http: Http,
+    pub schedule: Schedule,
+    pub watches: Vec<Watch>,
+    pub sources: Vec<Source>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Storage {
+    pub database: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    pub user_agent: String,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub max_body: u64,
+    pub max_redirects: usize,
+    pub max_concurrent: usize,
+    pub per_host: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub default_interval: Duration,
+    /// Fraction of the interval by which a poll may be moved, e.g. 0.1 = ±10%.
+    pub jitter: f64,
+    pub max_backoff: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub name: String,
+    pub terms: Vec<String>,
+    pub exclude: Vec<String>,
+    pub regex: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    pub kind: SourceKind,
+    pub url: Url,
+    pub interval: Duration,
+    /// Watches applied to this source's items; `None` means all of them.
+    pub watches: Option<Vec<String>>,
+}
+
+/// The closed set of source kinds; each has its own file under `sources/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// RSS 0.9x/1.0/2.0, Atom, JSON Feed, and alert feeds in those formats.
+    Feed,
+}
+
+impl SourceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::Feed => "feed",
+        }
+    }
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Validates `text` as if it had been read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            invalid(path, text, offset, e.message().trim_end())
+        })?;
+        validate(raw, text, path)
+    }
+
+    /// The watch with this name.
+    pub fn watch(&self, name: &str) -> Option<&Watch> {
+        self.watches.iter().find(|w| w.name == name)
+    }
+}
+
+fn invalid(path: &Path, text: &str, offset: usize, message: &str) -> ConfigError {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let column = before[line_start..].chars().count() + 1;
+    // Name the key that the offending line assigns, when it assigns one.
+    let line_text = text[line_start..].lines().next().unwrap_or("");
+    let key = line_text
+        .split_once('=')
+        .map(|(k, _)| k.trim())
+        .filter(|k| !k.is_empty() && !k.starts_with('['));
+    let message = match key {
+        Some(k) if !message.contains(&format!("`{k}`")) => format!("key `{k}`: {message}"),
+        _ => message.to_string(),
+    };
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message,
+    }
+}
+
+// ---------------------------------------------------------------- raw structs
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    storage: RawStorage,
+    #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
+    schedule: RawSchedule,
+    #[serde(default)]
+    watch: Vec<RawWatch>,
+    #[serde(default)]
+    source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    #[serde(default = "default_database")]
+    database: String,
+}
+
+impl Default for RawStorage {
+    fn default() -> Self {
+        RawStorage {
+            database: default_database(),
+        }
+    }
+}
+
+fn default_database() -> String {
+    "earshot.db".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    #[serde(default = "default_user_agent")]
+    user_agent: Spanned<String>,
+    #[serde(default = "default_timeout")]
+    timeout: HumanDuration,
+    #[serde(default = "default_connect_timeout")]
+    connect_timeout: HumanDuration,
+    #[serde(default = "default_max_body")]
+    max_body: ByteSize,
+    #[serde(default = "default_max_redirects")]
+    max_redirects: usize,
+    #[serde(default = "default_max_concurrent")]
+    max_concurrent: Spanned<usize>,
+    #[serde(default = "default_per_host")]
+    per_host: Spanned<usize>,
+}
+
+impl Default for RawHttp {
+    fn default() -> Self {
+        RawHttp {
+            user_agent: default_user_agent(),
+            timeout: default_timeout(),
+            connect_timeout: default_connect_timeout(),
+            max_body: default_max_body(),
+            max_redirects: default_max_redirects(),
+            max_concurrent: default_max_concurrent(),
+            per_host: default_per_host(),
+        }
+    }
+}
+
+fn default_user_agent() -> Spanned<String> {
+    Spanned::new(
+        0..0,
+        concat!(
+            "earshot/",
+            env!("CARGO_PKG_VERSION"),
+            " (+https://github.com/earshot/earshot)"
+        )
+        .into(),
+    )
+}
+fn default_timeout() -> HumanDuration {
+    HumanDuration(Duration::from_secs(30))
+}
+fn default_connect_timeout() -> HumanDuration {
+    HumanDuration(Duration::from_secs(10))
+}
+fn default_max_body() -> ByteSize {
+    ByteSize(10 * 1024 * 1024)
+}
+fn default_max_redirects() -> usize {
+    5
+}
+fn default_max_concurrent() -> Spanned<usize> {
+    Spanned::new(0..0, 32)
+}
+fn default_per_host() -> Spanned<usize> {
+    Spanned::new(0..0, 2)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    #[serde(default = "default_interval")]
+    default_interval: HumanDuration,
+    #[serde(default = "default_jitter")]
+    jitter: Spanned<f64>,
+    #[serde(default = "default_max_backoff")]
+    max_backoff: HumanDuration,
+}
+
+impl Default for RawSchedule {
+    fn default() -> Self {
+        RawSchedule {
+            default_interval: default_interval(),
+            jitter: default_jitter(),
+            max_backoff: default_max_backoff(),
+        }
+    }
+}
+
+fn default_interval() -> HumanDuration {
+    HumanDuration(Duration::from_secs(15 * 60))
+}
+fn default_jitter() -> Spanned<f64> {
+    Spanned::new(0..0, 0.1)
+}
+fn default_max_backoff() -> HumanDuration {
+    HumanDuration(Duration::from_secs(6 * 3600))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    name: Spanned<String>,
+    #[serde(default)]
+    terms: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    regex: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    name: Spanned<String>,
+    kind: SourceKind,
+    url: Spanned<String>,
+    interval: Option<HumanDuration>,
+    watches: Option<Vec<Spanned<String>>>,
+}
+
+// ---------------------------------------------------------------- validation
+
+fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigError> {
+    let err = |offset: usize, message: String| invalid(path, text, offset, &message);
+    let base_dir = path.parent().unwrap_or(Path::new("."));
+
+    let database = {
+        let p = PathBuf::from(&raw.storage.database);
+        if p.is_absolute() {
+            p
+        } else {
+            base_dir.join(p)
+        }
+    };
+
+    let h = raw.http;
+    if h.user_agent.get_ref().trim().is_empty() {
+        return Err(err(
+            h.user_agent.span().start,
+            "user_agent must not be empty: sites block anonymous clients".into(),
+        ));
+    }
+    if *h.max_concurrent.get_ref() == 0 {
+        return Err(err(
+            h.max_concurrent.span().start,
+            "max_concurrent must be at least 1".into(),
+        ));
+    }
+    if *h.per_host.get_ref() == 0 {
+        return Err(err(
+            h.per_host.span().start,
+            "per_host must be at least 1".into(),
+        ));
+    }
+    let http = Http {
+        user_agent: h.user_agent.into_inner(),
+        timeout: h.timeout.0,
+        connect_timeout: h.connect_timeout.0,
+        max_body: h.max_body.0,
+        max_redirects: h.max_redirects,
+        max_concurrent: h.max_concurrent.into_inner(),
+        per_host: h.per_host.into_inner(),
+    };
+
+    let jitter = *raw.schedule.jitter.get_ref();
+    if !(0.0..=0.5).contains(&jitter) {
+        return Err(err(
+            raw.schedule.jitter.span().start,
+            format!(
+                "jitter must be between 0.0 and 0.5 (a fraction of the interval), got {jitter}"
+            ),
+        ));
+    }
+    let schedule = Schedule {
+        default_interval: raw.schedule.default_interval.0,
+        jitter,
+        max_backoff: raw.schedule.max_backoff.0,
+    };
+
+    let mut watches = Vec::new();
+    let mut names = HashSet::new();
+    for w in raw.watch {
+        let name = w.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(err(w.name.span().start, "watch name is empty".into()));
+        }
+        if !names.insert(name.clone()) {
+            return Err(err(
+                w.name.span().start,
+                format!("duplicate watch name {name:?}"),
+            ));
+        }
+        if w.terms.is_empty() && w.regex.is_empty() {
+            return Err(err(
+                w.name.span().start,
+                format!("watch {name:?} has neither `terms` nor `regex`: it can never match"),
+            ));
+        }
+        for t in w.terms.iter().chain(&w.exclude) {
+            if crate::text::fold(t.get_ref()).is_empty() {
+                return Err(err(t.span().start, "empty term".into()));
+            }
+        }
+        for r in &w.regex {
+            if let Err(e) = crate::matcher::check_regex(r.get_ref()) {
+                return Err(err(r.span().start, format!("invalid regex: {e}")));
+            }
+        }
+        watches.push(Watch {
+            name,
+            terms: w.terms.into_iter().map(Spanned::into_inner).collect(),
+            exclude: w.exclude.into_iter().map(Spanned::into_inner).collect(),
+            regex: w.regex.into_iter().map(Spanned::into_inner).collect(),
+        });
+    }
+
+    let mut sources = Vec::new();
+    let mut source_names = HashSet::new();
+    for s in raw.source {
+        let name = s.name.get_ref().trim().to_string();
+        if name.is_empty() {
+            return Err(err(s.name.span().start, "source name is empty".into()));
+        }
+        if !source_names.insert(name.clone()) {
+            return Err(err(
+                s.name.span().start,
+                format!("duplicate source name {name:?}"),
+            ));
+        }
+        let url = parse_http_url(s.url.get_ref())
+            .map_err(|m| err(s.url.span().start, format!("source {name:?}: {m}")))?;
+        let watch_refs = match s.watches {
+            None => None,
+            Some(list) => {
+                let mut out = Vec::new();
+                for w in list {
+                    if !names.contains(w.get_ref()) {
+                        return Err(err(
+                            w.span().start,
+                            format!(
+                                "source {name:?} names unknown watch {:?} (known: {})",
+                                w.get_ref(),
+                                join_sorted(&names)
+                            ),
+                        ));
+                    }
+                    out.push(w.into_inner());
+                }
+                Some(out)
+            }
+        };
+        sources.push(Source {
+            name,
+            kind: s.kind,
+            url,
+            interval: s.interval.map(|d| d.0).unwrap_or(schedule.default_interval),
+            watches: watch_refs,
+        });
+    }
+
+    Ok(Config {
+        path: path.to_path_buf(),
+        storage: Storage { database },
+        http,
+        schedule,
+        watches,
+        sources,
+    })
+}
+
+fn join_sorted(set: &HashSet<String>) -> String {
+    let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
+    v.sort_unstable();
+    v.join(", ")
+}
+
+/// Parses an absolute http(s) URL, with a message fit for the user.
+pub fn parse_http_url(s: &str) -> Result<Url, String> {
+    let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
+    match url.scheme() {
+        "http" | "https" if url.host().is_some() => Ok(url),
+        "http" | "https" => Err(format!("URL {s:?} has no host")),
+        other => Err(format!(
+            "URL {s:?} has scheme {other:?}; only http and https are polled"
+        )),
+    }
+}
+
+// ---------------------------------------------------------------- value types
+
+/// A duration written as `30s`, `10m`, `2h`, `1d`, `500ms` or combined (`1h30m`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HumanDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for HumanDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_duration(&s)
+            .map(HumanDuration)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Parses `30s`, `10m`, `2h`, `1d`, `1w`, `500ms`, and sums like `1h30m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("invalid duration {s:?}: use a number and a unit, e.g. 30s, 10m, 2h, 1d");
+    let t = s.trim();
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return Err(bad());
+        }
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = rest[digits..].trim_start();
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let unit = &rest[..unit_len];
+        rest = rest[unit_len..].trim_start();
+        let secs = match unit {
+            "ms" => {
+                total += Duration::from_millis(n);
+                continue;
+            }
+            "s" | "sec" | "secs" => 1,
+            "m" | "min" | "mins" => 60,
+            "h" | "hr" | "hours" | "hour" => 3600,
+            "d" | "day" | "days" => 86_400,
+            "w" | "week" | "weeks" => 7 * 86_400,
+            _ => return Err(bad()),
+        };
+        total += Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?);
+    }
+    Ok(total)
+}
+
+/// A size written as `10MiB`, `512KiB`, `1MB`, `2048` (bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::N(n) => Ok(ByteSize(n)),
+            Raw::S(s) => parse_size(&s)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Parses `10MiB`, `512KiB`, `1MB`, `1GiB`, `2048`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("invalid size {s:?}: use e.g. 10MiB, 512KiB or a number of bytes");
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(t.len());
+    let n: f64 = t[..split].parse().map_err(|_| bad())?;
+    let mult: u64 = match t[split..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1024 * 1024,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1024 * 1024 * 1024,
+        _ => return Err(bad()),
+    };
+    let v = n * mult as f64;
+    if !(1.0..=1e12).contains(&v) {
+        return Err(bad());
+    }
+    Ok(v as u64)
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check_duration(input: &str, expected: Option<u64>) {
+        assert_eq!(
+            parse_duration(input).ok().map(|d| d.as_millis() as u64),
+            expected,
+            "{input}"
+        );
+    }
+
+    #[test]
+    fn durations() {
+        check_duration("30s", Some(30_000));
+        check_duration("10m", Some(600_000));
+        check_duration("1h30m", Some(5_400_000));
+        check_duration("400d", Some(400 * 86_400_000));
+        check_duration("250ms", Some(250));
+        check_duration("10", None);
+        check_duration("10x", None);
+        check_duration("", None);
+        check_duration("m", None);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB"), Ok(10 * 1024 * 1024));
+        assert_eq!(parse_size("1kb"), Ok(1000));
+        assert_eq!(parse_size("2048"), Ok(2048));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("0").is_err());
+    }
+
+    fn error_of(toml: &str) -> String {
+        Config::parse(toml, Path::new("/etc/earshot/t.toml"))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = error_of("[http]\ntimeout = \"10x\"\n");
+        assert!(e.starts_with("/etc/earshot/t.toml:2:"), "{e}");
+        assert!(
+            e.contains("timeout") && e.contains("invalid duration"),
+            "{e}"
+        );
+
+        let e = error_of("[[watch]]\nname = \"a\"\nterms = [\"a\"]\nbogus = 1\n");
+        assert!(e.contains(":4:") && e.contains("bogus"), "{e}");
+
+        let e = error_of(
+            "[[watch]]\nname = \"a\"\nterms = [\"a\"]\n[[source]]\nname = \"s\"\nkind = \"feed\"\nurl = \"http://x/\"\nwatches = [\"nope\"]\n",
+        );
+        assert!(
+            e.contains(":8:") && e.contains("unknown watch \"nope\""),
+            "{e}"
+        );
+
+        let e = error_of(
+            "[[source]]\nname = \"s\"\nkind = \"feed\"\nurl = \"ftp://x/\"\n[[source]]\nname = \"t\"\nkind = \"feed\"\nurl = \"http://x/\"\n",
+        );
+        assert!(e.contains(":4:") && e.contains("scheme"), "{e}");
+
+        let e = error_of(
+            "[[source]]\nname = \"s\"\nkind = \"feed\"\nurl = \"http://x/\"\n[[source]]\nname = \"s\"\nkind = \"feed\"\nurl = \"http://x/\"\n",
+        );
+        assert!(
+            e.contains(":6:") && e.contains("duplicate source name"),
+            "{e}"
+        );
+
+        let e = error_of("[[watch]]\nname = \"a\"\nregex = ['(unclosed']\n");
+        assert!(e.contains(":3:") && e.contains("invalid regex"), "{e}");
+    }
+
+    #[test]
+    fn relative_database_is_relative_to_config_file() {
+        let c = Config::parse(
+            "[storage]\ndatabase = \"x.db\"\n",
+            Path::new("/srv/e/earshot.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.storage.database, PathBuf::from("/srv/e/x.db"));
+    }
+}

@@ -1,0 +1,287 @@
+//! The one HTTP client, and the manners every source uses it with.
+//!
+//! Timeouts, a size cap enforced while the body streams in, a redirect limit,
+//! compression, the configured User-Agent, conditional GET (ETag and
+//! Last-Modified) and politeness: at most N fetches at once overall and a few per
+//! host. Sources never build their own client. Everything read from the network is
+//! treated as hostile and bounded.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE};
+use reqwest::header::{IF_NONE_MATCH, LAST_MODIFIED, RETRY_AFTER};
+use reqwest::StatusCode;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use url::Url;
+
+use crate::config;
+
+/// Validators from the last successful fetch, sent back as a conditional GET.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// What a fetch returned.
+#[derive(Debug)]
+pub enum Fetched {
+    /// 304: nothing changed since the validators were issued.
+    NotModified,
+    /// 2xx with its body (at most `max_body` bytes).
+    Body {
+        body: Vec<u8>,
+        content_type: Option<String>,
+        validators: Validators,
+        /// The URL after redirects: relative links resolve against it.
+        final_url: Url,
+    },
+}
+
+/// Why a fetch failed. `is_retryable` tells the scheduler whether to back off
+/// and try again or treat it as lasting.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+    },
+    #[error("body larger than the {limit}-byte limit (max_body)")]
+    TooLarge { limit: u64 },
+    #[error("too many redirects (more than {0})")]
+    Redirects(usize),
+    #[error("connection failed: {0}")]
+    Connect(String),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            FetchError::Timeout(_) | FetchError::Connect(_) | FetchError::Other(_) => true,
+            FetchError::Status { status, .. } => *status == 429 || *status == 408 || *status >= 500,
+            FetchError::TooLarge { .. } | FetchError::Redirects(_) => false,
+        }
+    }
+
+    /// The server's own word on when to come back (429/503 `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            FetchError::Status { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+/// The shared client with its politeness limits. Cheap to clone.
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    global: Arc<Semaphore>,
+    hosts: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
+    per_host: usize,
+    max_body: u64,
+    timeout: Duration,
+    max_redirects: usize,
+}
+
+impl Http {
+    pub fn new(cfg: &config::Http) -> anyhow::Result<Http> {
+        let client = reqwest::Client::builder()
+            .user_agent(cfg.user_agent.clone())
+            .timeout(cfg.timeout)
+            .connect_timeout(cfg.connect_timeout)
+            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            .pool_max_idle_per_host(cfg.per_host.max(1))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()?;
+        Ok(Http {
+            client,
+            global: Arc::new(Semaphore::new(cfg.max_concurrent)),
+            hosts: Arc::new(Mutex::new(HashMap::new())),
+            per_host: cfg.per_host,
+            max_body: cfg.max_body,
+            timeout: cfg.timeout,
+            max_redirects: cfg.max_redirects,
+        })
+    }
+
+    /// Waits for a fetch slot: one of the global ones and one of the host's.
+    async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+        let host_sem = {
+            let key = url.host_str().unwrap_or("").to_ascii_lowercase();
+            let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
+            hosts
+                .entry(key)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone()
+        };
+        // Take the host slot first so a slow host does not hold global slots idle.
+        let host = host_sem
+            .acquire_owned()
+            .await
+            .expect("host semaphores are never closed");
+        let global = self
+            .global
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the global semaphore is never closed");
+        (host, global)
+    }
+
+    /// GETs `url`, conditionally when `validators` are given, within the limits.
+    pub async fn get(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.get_with(url, validators, &HeaderMap::new()).await
+    }
+
+    /// [`Http::get`] with extra request headers (e.g. `Accept`, authorisation).
+    pub async fn get_with(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        extra: &HeaderMap,
+    ) -> Result<Fetched, FetchError> {
+        let _permits = self.permits(url).await;
+        let mut req = self.client.get(url.clone()).headers(extra.clone());
+        if let Some(v) = validators.etag.as_deref().and_then(header_value) {
+            req = req.header(IF_NONE_MATCH, v);
+        }
+        if let Some(v) = validators.last_modified.as_deref().and_then(header_value) {
+            req = req.header(IF_MODIFIED_SINCE, v);
+        }
+        let mut resp = req.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status();
+        if status == StatusCode::NOT_MODIFIED {
+            return Ok(Fetched::NotModified);
+        }
+        if !status.is_success() {
+            return Err(FetchError::Status {
+                status: status.as_u16(),
+                retry_after: retry_after(resp.headers()),
+            });
+        }
+        if let Some(len) = resp.content_length() {
+            if len > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+        }
+        let headers = resp.headers();
+        let content_type = header_string(headers, CONTENT_TYPE.as_str());
+        let validators = Validators {
+            etag: header_string(headers, ETAG.as_str()),
+            last_modified: header_string(headers, LAST_MODIFIED.as_str()),
+        };
+        let final_url = resp.url().clone();
+        let mut body = Vec::with_capacity(
+            resp.content_length()
+                .unwrap_or(16 * 1024)
+                .min(self.max_body) as usize,
+        );
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Fetched::Body {
+            body,
+            content_type,
+            validators,
+            final_url,
+        })
+    }
+
+    fn classify(&self, e: reqwest::Error) -> FetchError {
+        if e.is_timeout() {
+            FetchError::Timeout(self.timeout)
+        } else if e.is_redirect() {
+            FetchError::Redirects(self.max_redirects)
+        } else if e.is_connect() {
+            FetchError::Connect(error_chain(&e))
+        } else {
+            FetchError::Other(error_chain(&e))
+        }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(inner) = cur {
+        let t = inner.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = inner.source();
+    }
+    s
+}
+
+fn header_value(s: &str) -> Option<HeaderValue> {
+    HeaderValue::from_str(s).ok()
+}
+
+fn header_string(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.trim().chars().take(512).collect::<String>())
+        .filter(|s| !s.is_empty())
+}
+
+/// `Retry-After` as seconds or an HTTP date, capped at a day.
+pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
+    let v = h.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    let d = if let Ok(secs) = v.parse::<u64>() {
+        Duration::from_secs(secs)
+    } else {
+        let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+        let secs = (when.timestamp() - chrono::Utc::now().timestamp()).max(0) as u64;
+        Duration::from_secs(secs)
+    };
+    Some(d.min(Duration::from_secs(86_400)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("120"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(120)));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(retry_after(&h), Some(Duration::ZERO));
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+        h.insert(RETRY_AFTER, HeaderValue::from_static("99999999"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn retryable() {
+        let s = |status| FetchError::Status {
+            status,
+            retry_after: None,
+        };
+        assert!(s(503).is_retryable());
+        assert!(s(429).is_retryable());
+        assert!(!s(404).is_retryable());
+        assert!(!FetchError::TooLarge { limit: 1 }.is_retryable());
+    }
+}

@@ -1,0 +1,389 @@
+//! Compiled watch rules: an item's title and text in, the watches it mentions out.
+//!
+//! All terms and exclusions of all watches are folded (lower case, no diacritics,
+//! single spaces) and compiled into one Aho-Corasick automaton, and all regexes
+//! into one `RegexSet`, so the cost per item does not grow with the number of
+//! terms. A term matches only as a whole word: it must not be glued to a letter or
+//! digit on a side where the term itself starts or ends with one. Pure: no I/O,
+//! and matching cannot fail.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+
+use crate::config::Watch;
+use crate::text::{fold_mapped, Folded};
+
+/// Bytes of context kept before and after the first hit in a snippet.
+const SNIPPET_BEFORE: usize = 90;
+const SNIPPET_AFTER: usize = 160;
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+#[derive(Debug, thiserror::Error)]
+#[error("watch {watch:?}: regex {pattern:?}: {source}")]
+pub struct MatcherError {
+    watch: String,
+    pattern: String,
+    source: regex::Error,
+}
+
+/// Checks a user regex the way the matcher will compile it.
+pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
+    build_regex(pattern).map(|_| ())
+}
+
+fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Term,
+    Exclude,
+}
+
+#[derive(Debug)]
+struct Needle {
+    watch: usize,
+    role: Role,
+    /// The term as the user wrote it, reported in hits.
+    term: String,
+    check_start: bool,
+    check_end: bool,
+}
+
+/// One watch's verdict on one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// Index into the watch list the matcher was built from.
+    pub watch: usize,
+    /// The terms (as configured) or regex matches that hit, in order of first appearance.
+    pub terms: Vec<String>,
+    /// Original text around the first hit.
+    pub snippet: String,
+}
+
+/// All watches compiled into one automaton and one regex set.
+pub struct Matcher {
+    ac: Option<AhoCorasick>,
+    /// For each automaton pattern, every (watch, role) that uses that folded string.
+    needles: Vec<Vec<Needle>>,
+    regex_set: Option<RegexSet>,
+    regexes: Vec<(usize, Regex)>,
+    watch_count: usize,
+}
+
+impl Matcher {
+    pub fn new(watches: &[Watch]) -> Result<Matcher, MatcherError> {
+        let mut folded_patterns: Vec<String> = Vec::new();
+        let mut needles: Vec<Vec<Needle>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (wi, w) in watches.iter().enumerate() {
+            let roles = w
+                .terms
+                .iter()
+                .map(|t| (t, Role::Term))
+                .chain(w.exclude.iter().map(|t| (t, Role::Exclude)));
+            for (term, role) in roles {
+                let folded = fold_mapped(term).text;
+                if folded.is_empty() {
+                    continue;
+                }
+                let first = folded.chars().next().is_some_and(char::is_alphanumeric);
+                let last = folded
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+                let slot = *index.entry(folded.clone()).or_insert_with(|| {
+                    folded_patterns.push(folded.clone());
+                    needles.push(Vec::new());
+                    needles.len() - 1
+                });
+                needles[slot].push(Needle {
+                    watch: wi,
+                    role,
+                    term: term.clone(),
+                    check_start: first,
+                    check_end: last,
+                });
+            }
+        }
+        let ac = if folded_patterns.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .build(&folded_patterns)
+                    .expect("automaton over a bounded watch list always builds"),
+            )
+        };
+        let mut regexes = Vec::new();
+        let mut sources = Vec::new();
+        for (wi, w) in watches.iter().enumerate() {
+            for r in &w.regex {
+                let re = build_regex(r).map_err(|source| MatcherError {
+                    watch: w.name.clone(),
+                    pattern: r.clone(),
+                    source,
+                })?;
+                regexes.push((wi, re));
+                sources.push(r.clone());
+            }
+        }
+        let regex_set = if sources.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSetBuilder::new(&sources)
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT * 8)
+                    .build()
+                    .map_err(|source| MatcherError {
+                        watch: "*".into(),
+                        pattern: "(all regexes together)".into(),
+                        source,
+                    })?,
+            )
+        };
+        Ok(Matcher {
+            ac,
+            needles,
+            regex_set,
+            regexes,
+            watch_count: watches.len(),
+        })
+    }
+
+    /// The watches that `title` and `text` (plain text) mention, in watch order.
+    pub fn find(&self, title: &str, text: &str) -> Vec<Hit> {
+        let combined = if text.is_empty() {
+            title.to_string()
+        } else {
+            format!("{title}\n{text}")
+        };
+        self.find_in(&combined)
+    }
+
+    /// The watches that one piece of plain text mentions.
+    pub fn find_in(&self, original: &str) -> Vec<Hit> {
+        let folded = fold_mapped(original);
+        let mut found: Vec<Found> = (0..self.watch_count).map(|_| Found::default()).collect();
+
+        if let Some(ac) = &self.ac {
+            let hay = folded.text.as_bytes();
+            for m in ac.find_overlapping_iter(hay) {
+                for n in &self.needles[m.pattern().as_usize()] {
+                    if n.check_start && glued_before(&folded.text, m.start()) {
+                        continue;
+                    }
+                    if n.check_end && glued_after(&folded.text, m.end()) {
+                        continue;
+                    }
+                    let f = &mut found[n.watch];
+                    match n.role {
+                        Role::Exclude => f.excluded = true,
+                        Role::Term => f.add(n.term.clone(), m.start()),
+                    }
+                }
+            }
+        }
+        if let Some(set) = &self.regex_set {
+            for i in set.matches(&folded.text).iter() {
+                let (watch, re) = &self.regexes[i];
+                if let Some(m) = re.find(&folded.text) {
+                    let text = original_slice(original, &folded, m.start(), m.end());
+                    found[*watch].add(text.to_string(), m.start());
+                }
+            }
+        }
+
+        found
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| !f.excluded && !f.terms.is_empty())
+            .map(|(watch, f)| {
+                let at = folded.origin.get(f.first).copied().unwrap_or(0) as usize;
+                Hit {
+                    watch,
+                    terms: f.terms,
+                    snippet: snippet(original, at),
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Found {
+    excluded: bool,
+    terms: Vec<String>,
+    first: usize,
+}
+
+impl Found {
+    fn add(&mut self, term: String, at: usize) {
+        if self.terms.is_empty() || at < self.first {
+            self.first = at;
+        }
+        if !self.terms.contains(&term) {
+            self.terms.push(term);
+        }
+    }
+}
+
+fn glued_before(s: &str, at: usize) -> bool {
+    s[..at]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+fn glued_after(s: &str, at: usize) -> bool {
+    s[at..].chars().next().is_some_and(char::is_alphanumeric)
+}
+
+fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usize) -> &'a str {
+    let from = folded.origin.get(start).copied().unwrap_or(0) as usize;
+    // The end maps to the start of the last folded byte's original char; extend to
+    // the end of that char.
+    let last = folded
+        .origin
+        .get(end.saturating_sub(1))
+        .copied()
+        .unwrap_or(0) as usize;
+    let to = original[last..]
+        .chars()
+        .next()
+        .map(|c| last + c.len_utf8())
+        .unwrap_or(original.len());
+    original.get(from..to).unwrap_or("")
+}
+
+/// About a line of original text around byte `at`, on word boundaries, one line.
+fn snippet(original: &str, at: usize) -> String {
+    let mut start = at.saturating_sub(SNIPPET_BEFORE);
+    while !original.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + SNIPPET_AFTER).min(original.len());
+    while !original.is_char_boundary(end) {
+        end += 1;
+    }
+    if start > 0 {
+        if let Some(sp) = original[start..at].find(char::is_whitespace) {
+            start += sp + 1;
+        }
+    }
+    if end < original.len() {
+        if let Some(sp) = original[at..end].rfind(char::is_whitespace) {
+            end = at + sp;
+        }
+    }
+    let body: String = original[start..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = String::with_capacity(body.len() + 6);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&body);
+    if end < original.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn watch(name: &str, terms: &[&str], exclude: &[&str], regex: &[&str]) -> Watch {
+        Watch {
+            name: name.into(),
+            terms: terms.iter().map(|s| s.to_string()).collect(),
+            exclude: exclude.iter().map(|s| s.to_string()).collect(),
+            regex: regex.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Which of the given terms hit `text` for a single watch built from them.
+    fn check(terms: &[&str], text: &str, expected: Option<&[&str]>) {
+        let m = Matcher::new(&[watch("w", terms, &[], &[])]).unwrap();
+        let hits = m.find_in(text);
+        let got = hits.first().map(|h| h.terms.clone());
+        let expected = expected.map(|e| e.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(got, expected, "terms {terms:?} in {text:?}");
+    }
+
+    #[test]
+    fn folding_and_whole_words() {
+        check(
+            &["cafe noel"],
+            "Lunch bij Café  Nöel vandaag",
+            Some(&["cafe noel"]),
+        );
+        check(&["HEMA"], "De Hema in Utrecht", Some(&["HEMA"]));
+        check(&["KLM"], "KLM's service", Some(&["KLM"]));
+        check(&["KLM"], "mijn KLM-vlucht", Some(&["KLM"]));
+        check(&["KLM"], "#KLM en @KLM", Some(&["KLM"]));
+        check(&["KLM"], "KLMN is iets anders", None);
+        check(&["KLM"], "xKLM", None);
+        check(&["KLM"], "KLM2", None);
+        check(&["bol.com"], "besteld bij BOL.COM", Some(&["bol.com"]));
+        check(&["bol.com"], "bolcom", None);
+        check(
+            &["Ahold Delhaize"],
+            "Ahold\n  Delhaize",
+            Some(&["Ahold Delhaize"]),
+        );
+        check(
+            &["@acmetelecom"],
+            "hey @AcmeTelecom!",
+            Some(&["@acmetelecom"]),
+        );
+        check(
+            &["Acme", "Acme Telecom"],
+            "Acme Telecom down",
+            Some(&["Acme", "Acme Telecom"]),
+        );
+    }
+
+    #[test]
+    fn exclusions_and_regex() {
+        let m = Matcher::new(&[
+            watch(
+                "acme",
+                &["Acme"],
+                &["Acme Corporation"],
+                &[r"acme\s*tel(ecom)?"],
+            ),
+            watch("other", &["Hema"], &[], &[]),
+        ])
+        .unwrap();
+        assert!(m.find_in("Acme Corporation annual report").is_empty());
+        let hits = m.find_in("AcmeTel storing! ook bij de HEMA");
+        assert_eq!(hits.len(), 2);
+        assert_eq!(hits[0].watch, 0);
+        assert_eq!(hits[0].terms, vec!["AcmeTel".to_string()]);
+        assert_eq!(hits[1].watch, 1);
+    }
+
+    #[test]
+    fn snippet_is_original_text_around_first_hit() {
+        let m = Matcher::new(&[watch("w", &["cafe noel"], &[], &[])]).unwrap();
+        let long = format!(
+            "{} Het eten bij Café Nöel was koud. {}",
+            "bla ".repeat(60),
+            "na ".repeat(80)
+        );
+        let hits = m.find_in(&long);
+        let s = &hits[0].snippet;
+        assert!(s.contains("Café Nöel was koud"), "{s}");
+        assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
+        assert!(s.len() < 300, "{s}");
+    }
+}

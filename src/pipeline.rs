@@ -1,0 +1,278 @@
+//! One poll of one source, end to end: fetch → parse → match → store.
+//!
+//! This is the glue the scheduler calls on every tick and `earshot poll` calls
+//! once. The CPU-bound part (parsing, matching) runs on a blocking thread; the
+//! outcome, good or bad, is recorded in the store, so one broken source only
+//! ever affects its own row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::Semaphore;
+
+use crate::config::{Config, Source};
+use crate::http::{Fetched, Http, Validators};
+use crate::matcher::Matcher;
+use crate::sources::{self, Item, SourceError};
+use crate::store::writer::Writer;
+use crate::store::{Finding, FindingHit, PollOutcome, PollRecord, StoreError};
+
+/// Everything a poll needs, shared by all sources.
+#[derive(Clone)]
+pub struct Poller {
+    http: Http,
+    analysis: Arc<Analysis>,
+    writer: Writer,
+    /// Bounds the sources in flight (fetched but not yet stored), and so memory.
+    inflight: Arc<Semaphore>,
+}
+
+/// The pure stages after parsing: which watches an item mentions.
+pub struct Analysis {
+    matcher: Matcher,
+    watch_names: Vec<String>,
+    /// Per source name, the watch indexes it may match (absent: all).
+    allowed: HashMap<String, Vec<usize>>,
+}
+
+impl Analysis {
+    pub fn new(config: &Config) -> anyhow::Result<Analysis> {
+        let matcher = Matcher::new(&config.watches)?;
+        let watch_names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
+        let allowed = config
+            .sources
+            .iter()
+            .filter_map(|s| {
+                let list = s.watches.as_ref()?;
+                let idx = list
+                    .iter()
+                    .filter_map(|n| watch_names.iter().position(|w| w == n))
+                    .collect();
+                Some((s.name.clone(), idx))
+            })
+            .collect();
+        Ok(Analysis {
+            matcher,
+            watch_names,
+            allowed,
+        })
+    }
+
+    /// The findings among `items` of source `source`.
+    pub fn findings(&self, source: &str, items: Vec<Item>) -> Vec<Finding> {
+        let allowed = self.allowed.get(source);
+        items
+            .into_iter()
+            .filter_map(|item| {
+                let hits: Vec<FindingHit> = self
+                    .matcher
+                    .find(&item.title, &item.text)
+                    .into_iter()
+                    .filter(|h| allowed.is_none_or(|a| a.contains(&h.watch)))
+                    .map(|h| FindingHit {
+                        watch: self.watch_names[h.watch].clone(),
+                        terms: h.terms,
+                        snippet: h.snippet,
+                        sentiment: None,
+                    })
+                    .collect();
+                (!hits.is_empty()).then_some(Finding { item, hits })
+            })
+            .collect()
+    }
+}
+
+/// What one poll did, for the scheduler and the command line.
+#[derive(Debug)]
+pub enum PollResult {
+    NotModified,
+    Fetched {
+        items: usize,
+        new_mentions: Vec<i64>,
+        validators: Validators,
+    },
+    Failed(SourceError),
+}
+
+impl Poller {
+    pub fn new(config: &Config, writer: Writer) -> anyhow::Result<Poller> {
+        Ok(Poller {
+            http: Http::new(&config.http)?,
+            analysis: Arc::new(Analysis::new(config)?),
+            writer,
+            inflight: Arc::new(Semaphore::new(config.http.max_concurrent)),
+        })
+    }
+
+    /// Polls `source` once and records the outcome. Only a store failure is an
+    /// error here; a source's own failure is recorded and returned as
+    /// [`PollResult::Failed`].
+    pub async fn poll(
+        &self,
+        source: &Source,
+        validators: &Validators,
+    ) -> Result<PollResult, StoreError> {
+        let _slot = self
+            .inflight
+            .acquire()
+            .await
+            .expect("the inflight semaphore is never closed");
+        let (outcome, result) = match self.fetch_and_analyse(source, validators).await {
+            Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
+            Ok(Some((validators, items, findings))) => (
+                PollOutcome::Fetched {
+                    validators: validators.clone(),
+                    items,
+                    findings,
+                },
+                PollResult::Fetched {
+                    items,
+                    new_mentions: Vec::new(),
+                    validators,
+                },
+            ),
+            Err(e) => {
+                tracing::warn!(source = %source.name, error = %e, "poll failed");
+                (
+                    PollOutcome::Failed {
+                        error: e.to_string(),
+                    },
+                    PollResult::Failed(e),
+                )
+            }
+        };
+        let created = self
+            .writer
+            .record(PollRecord {
+                source: source.name.clone(),
+                at: Utc::now(),
+                outcome,
+            })
+            .await?;
+        Ok(match result {
+            PollResult::Fetched {
+                items, validators, ..
+            } => {
+                tracing::debug!(source = %source.name, items, new = created.len(), "polled");
+                PollResult::Fetched {
+                    items,
+                    new_mentions: created,
+                    validators,
+                }
+            }
+            other => other,
+        })
+    }
+
+    async fn fetch_and_analyse(
+        &self,
+        source: &Source,
+        validators: &Validators,
+    ) -> Result<Option<(Validators, usize, Vec<Finding>)>, SourceError> {
+        let (body, content_type, new_validators, final_url) =
+            match self.http.get(&source.url, validators).await? {
+                Fetched::NotModified => return Ok(None),
+                Fetched::Body {
+                    body,
+                    content_type,
+                    validators,
+                    final_url,
+                } => (body, content_type, validators, final_url),
+            };
+        let analysis = self.analysis.clone();
+        let kind = source.kind;
+        let name = source.name.clone();
+        let join = tokio::task::spawn_blocking(move || {
+            let items = sources::parse(kind, &body, content_type.as_deref(), &final_url)?;
+            let count = items.len();
+            Ok::<_, SourceError>((count, analysis.findings(&name, items)))
+        })
+        .await;
+        let (count, findings) = match join {
+            Ok(r) => r?,
+            Err(e) => {
+                return Err(SourceError::Parse {
+                    kind: "feed",
+                    message: format!("parser crashed: {e}"),
+                })
+            }
+        };
+        Ok(Some((new_validators, count, findings)))
+    }
+
+    /// Fetches and parses `url` as a source of `kind` without storing anything.
+    pub async fn preview(http: &Http, source: &Source) -> Result<Vec<Item>, SourceError> {
+        match http.get(&source.url, &Validators::default()).await? {
+            Fetched::NotModified => Ok(Vec::new()),
+            Fetched::Body {
+                body,
+                content_type,
+                final_url,
+                ..
+            } => {
+                let kind = source.kind;
+                tokio::task::spawn_blocking(move || {
+                    sources::parse(kind, &body, content_type.as_deref(), &final_url)
+                })
+                .await
+                .unwrap_or_else(|e| {
+                    Err(SourceError::Parse {
+                        kind: "feed",
+                        message: format!("parser crashed: {e}"),
+                    })
+                })
+            }
+        }
+    }
+}
+
+/// How long to wait before polling a source again.
+pub fn next_delay(
+    interval: Duration,
+    consecutive_failures: u32,
+    retry_after: Option<Duration>,
+    max_backoff: Duration,
+    jitter: f64,
+) -> Duration {
+    let base = if consecutive_failures == 0 {
+        interval
+    } else {
+        let factor = 2u32.saturating_pow(consecutive_failures.saturating_sub(1).min(16));
+        interval
+            .saturating_mul(factor)
+            .min(max_backoff.max(interval))
+    };
+    let base = base.max(retry_after.unwrap_or(Duration::ZERO));
+    let spread = base.as_secs_f64() * jitter;
+    let offset = if spread > 0.0 {
+        rand::random_range(-spread..=spread)
+    } else {
+        0.0
+    };
+    Duration::from_secs_f64((base.as_secs_f64() + offset).max(1.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(600);
+        let cap = Duration::from_secs(3600);
+        assert_eq!(next_delay(i, 0, None, cap, 0.0), i);
+        assert_eq!(next_delay(i, 1, None, cap, 0.0), i);
+        assert_eq!(next_delay(i, 2, None, cap, 0.0), i * 2);
+        assert_eq!(next_delay(i, 3, None, cap, 0.0), i * 4);
+        assert_eq!(next_delay(i, 9, None, cap, 0.0), cap);
+        assert_eq!(next_delay(i, 40, None, cap, 0.0), cap);
+        let ra = Duration::from_secs(7200);
+        assert_eq!(next_delay(i, 1, Some(ra), cap, 0.0), ra);
+        for _ in 0..50 {
+            let d = next_delay(i, 0, None, cap, 0.1);
+            assert!(d >= Duration::from_secs(540) && d <= Duration::from_secs(660));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! When each source is polled: its own interval with jitter, capped exponential
+//! backoff after failures (honouring `Retry-After`), and prompt cancellation.
+//!
+//! One lightweight task per source; the politeness limits (global and per host)
+//! live in `http` and `pipeline`, so the scheduler only decides *when*.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::{Schedule, Source};
+use crate::pipeline::{next_delay, PollResult, Poller};
+use crate::store::SourceState;
+
+/// Starts one polling loop per source on `tracker`; they stop when `cancel` fires.
+pub fn spawn_all(
+    tracker: &TaskTracker,
+    poller: &Poller,
+    sources: &[Source],
+    states: &HashMap<String, SourceState>,
+    schedule: &Schedule,
+    cancel: &CancellationToken,
+) {
+    for source in sources {
+        let state = states.get(&source.name).cloned().unwrap_or_default();
+        let first = first_delay(source, &state, schedule);
+        tracker.spawn(source_loop(
+            poller.clone(),
+            source.clone(),
+            state,
+            schedule.clone(),
+            first,
+            cancel.clone(),
+        ));
+    }
+}
+
+/// A source polled recently waits out the rest of its interval; others start
+/// within the first half minute, spread so they do not all fire at once.
+fn first_delay(source: &Source, state: &SourceState, schedule: &Schedule) -> Duration {
+    let spread = source.interval.min(Duration::from_secs(30)).as_secs_f64();
+    let spread = Duration::from_secs_f64(rand::random_range(0.0..=spread));
+    let Some(last) = state.last_poll_at else {
+        return spread;
+    };
+    let elapsed = (Utc::now() - last).to_std().unwrap_or(Duration::ZERO);
+    let due = next_delay(
+        source.interval,
+        state.consecutive_failures,
+        None,
+        schedule.max_backoff,
+        0.0,
+    );
+    due.saturating_sub(elapsed).max(spread)
+}
+
+async fn source_loop(
+    poller: Poller,
+    source: Source,
+    state: SourceState,
+    schedule: Schedule,
+    first: Duration,
+    cancel: CancellationToken,
+) {
+    let mut validators = state.validators;
+    let mut failures = state.consecutive_failures;
+    let mut delay = first;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(delay) => {}
+        }
+        let result = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = poller.poll(&source, &validators) => r,
+        };
+        let mut retry_after = None;
+        match result {
+            Ok(PollResult::NotModified) => failures = 0,
+            Ok(PollResult::Fetched {
+                validators: v,
+                new_mentions,
+                items,
+            }) => {
+                failures = 0;
+                validators = v;
+                if !new_mentions.is_empty() {
+                    tracing::info!(source = %source.name, items, new = new_mentions.len(), "new mentions");
+                }
+            }
+            Ok(PollResult::Failed(e)) => {
+                failures = failures.saturating_add(1);
+                if let crate::sources::SourceError::Fetch(f) = &e {
+                    retry_after = f.retry_after();
+                }
+            }
+            Err(e) => {
+                // The database is unwell; keep trying at the normal pace.
+                tracing::error!(source = %source.name, error = %e, "could not record poll");
+            }
+        }
+        delay = next_delay(
+            source.interval,
+            failures,
+            retry_after,
+            schedule.max_backoff,
+            schedule.jitter,
+        );
+    }
+}

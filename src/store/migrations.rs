@@ -1,0 +1,116 @@
+//! Append-only schema migrations, tracked in `PRAGMA user_version`.
+//!
+//! Never edit a migration that has shipped: add the next one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::{Result, StoreError};
+
+const MIGRATIONS: &[&str] = &[
+    // 1: sources, items (stored once, across sources), mentions (item × watch), FTS.
+    "CREATE TABLE sources (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        url TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        cursor TEXT,
+        last_poll_at INTEGER,
+        last_success_at INTEGER,
+        last_status TEXT,
+        last_error TEXT,
+        last_error_at INTEGER,
+        failing_since INTEGER,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        polls INTEGER NOT NULL DEFAULT 0,
+        last_items INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        canonical_url TEXT UNIQUE,
+        url TEXT,
+        title TEXT NOT NULL,
+        text TEXT NOT NULL,
+        author TEXT,
+        published_at INTEGER,
+        first_seen_at INTEGER NOT NULL
+    );
+    CREATE TABLE item_keys (
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        PRIMARY KEY (source_id, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX item_keys_item ON item_keys(item_id);
+    CREATE TABLE item_sources (
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+        first_seen_at INTEGER NOT NULL,
+        PRIMARY KEY (item_id, source_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX item_sources_source ON item_sources(source_id);
+    CREATE TABLE mentions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+        watch TEXT NOT NULL,
+        found_at INTEGER NOT NULL,
+        terms TEXT NOT NULL,
+        snippet TEXT NOT NULL,
+        sentiment TEXT,
+        sentiment_score REAL,
+        sentiment_reasons TEXT,
+        lang TEXT,
+        UNIQUE (item_id, watch)
+    );
+    CREATE INDEX mentions_found ON mentions(found_at);
+    CREATE INDEX mentions_watch ON mentions(watch, found_at);
+    CREATE VIRTUAL TABLE items_fts USING fts5(
+        title, text, content='items', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+    END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF title, text ON items BEGIN
+        INSERT INTO items_fts(items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
+        INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
+    END;",
+];
+
+pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
+    let e = |source| StoreError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    };
+    let known = MIGRATIONS.len() as i64;
+    // One migration per immediate transaction, re-reading the version inside it,
+    // so two processes opening a fresh database at once do not race.
+    loop {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let current: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(e)?;
+        if current > known {
+            return Err(StoreError::TooNew {
+                path: path.to_path_buf(),
+                found: current,
+                known,
+            });
+        }
+        let Some(sql) = MIGRATIONS.get(current as usize) else {
+            return Ok(());
+        };
+        tx.execute_batch(sql).map_err(e)?;
+        tx.pragma_update(None, "user_version", current + 1)
+            .map_err(e)?;
+        tx.commit().map_err(e)?;
+    }
+}

@@ -1,0 +1,270 @@
+//! Writing the outcome of polls: source health, validators, and findings with
+//! their dedup across sources.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::{to_db_time, Result, Store};
+use crate::config;
+use crate::http::Validators;
+use crate::sources::Item;
+
+/// What the scheduler needs to know about a source when it starts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceState {
+    pub validators: Validators,
+    pub consecutive_failures: u32,
+    pub last_poll_at: Option<DateTime<Utc>>,
+}
+
+/// A sentiment verdict as stored (the store does not depend on the scorer).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredSentiment {
+    pub label: String,
+    pub score: f32,
+    pub lang: String,
+    pub reasons: Vec<String>,
+}
+
+/// One watch's hit on an item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindingHit {
+    pub watch: String,
+    pub terms: Vec<String>,
+    pub snippet: String,
+    pub sentiment: Option<StoredSentiment>,
+}
+
+/// An item that at least one watch matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub item: Item,
+    pub hits: Vec<FindingHit>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollOutcome {
+    /// 304: nothing to do but note the poll.
+    NotModified,
+    /// A body was fetched and parsed.
+    Fetched {
+        validators: Validators,
+        items: usize,
+        findings: Vec<Finding>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+/// The outcome of one poll of one source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollRecord {
+    pub source: String,
+    pub at: DateTime<Utc>,
+    pub outcome: PollOutcome,
+}
+
+impl Store {
+    /// Makes the `sources` table know every configured source (new ones added,
+    /// changed URLs and kinds updated). Sources no longer configured keep their
+    /// rows so their mentions keep their provenance.
+    pub fn sync_sources(&mut self, sources: &[config::Source]) -> Result<()> {
+        let e = self.err();
+        let tx = self.conn.transaction().map_err(&e)?;
+        {
+            let mut stmt = tx
+                .prepare(
+                    "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
+                        url = excluded.url,
+                        etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+                        last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END",
+                )
+                .map_err(&e)?;
+            for s in sources {
+                stmt.execute(params![s.name, s.kind.as_str(), s.url.as_str()])
+                    .map_err(&e)?;
+            }
+        }
+        tx.commit().map_err(&e)
+    }
+
+    /// Validators and failure counts of every known source, by name.
+    pub fn source_states(&self) -> Result<HashMap<String, SourceState>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT name, etag, last_modified, consecutive_failures, last_poll_at FROM sources",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    SourceState {
+                        validators: Validators {
+                            etag: r.get(1)?,
+                            last_modified: r.get(2)?,
+                        },
+                        consecutive_failures: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
+                        last_poll_at: r.get::<_, Option<i64>>(4)?.map(super::from_db_time),
+                    },
+                ))
+            })
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+
+    /// Records a batch of polls in one transaction; returns, per poll, the ids
+    /// of the mentions it created (a repeat of a known item writes nothing).
+    pub fn record_polls(&mut self, polls: &[PollRecord]) -> Result<Vec<Vec<i64>>> {
+        let e = self.err();
+        let tx = self.conn.transaction().map_err(&e)?;
+        let mut created = Vec::with_capacity(polls.len());
+        for p in polls {
+            let mut new = Vec::new();
+            record_one(&tx, p, &mut new).map_err(&e)?;
+            created.push(new);
+        }
+        tx.commit().map_err(&e)?;
+        Ok(created)
+    }
+}
+
+fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusqlite::Result<()> {
+    let at = to_db_time(p.at);
+    let source_id: i64 = match tx
+        .query_row("SELECT id FROM sources WHERE name = ?1", [&p.source], |r| {
+            r.get(0)
+        })
+        .optional()?
+    {
+        Some(id) => id,
+        // A source removed from the config while its poll was in flight.
+        None => return Ok(()),
+    };
+    match &p.outcome {
+        PollOutcome::NotModified => {
+            tx.prepare_cached(
+                "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'not-modified',
+                    consecutive_failures = 0, failing_since = NULL, polls = polls + 1 WHERE id = ?1",
+            )?
+            .execute(params![source_id, at])?;
+        }
+        PollOutcome::Failed { error } => {
+            tx.prepare_cached(
+                "UPDATE sources SET last_poll_at = ?2, last_status = 'error', last_error = ?3,
+                    last_error_at = ?2, failing_since = COALESCE(failing_since, ?2),
+                    consecutive_failures = consecutive_failures + 1, polls = polls + 1 WHERE id = ?1",
+            )?
+            .execute(params![source_id, at, error])?;
+        }
+        PollOutcome::Fetched {
+            validators,
+            items,
+            findings,
+        } => {
+            tx.prepare_cached(
+                "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'ok',
+                    etag = ?3, last_modified = ?4, last_items = ?5,
+                    consecutive_failures = 0, failing_since = NULL, polls = polls + 1 WHERE id = ?1",
+            )?
+            .execute(params![
+                source_id,
+                at,
+                validators.etag,
+                validators.last_modified,
+                *items as i64
+            ])?;
+            for f in findings {
+                record_finding(tx, source_id, at, f, new)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores one finding: the item once (by this source's key, else by canonical
+/// URL from any source), this source as one that saw it, and a mention per
+/// watch that does not have one yet.
+fn record_finding(
+    tx: &Transaction<'_>,
+    source_id: i64,
+    at: i64,
+    f: &Finding,
+    new: &mut Vec<i64>,
+) -> rusqlite::Result<()> {
+    let item = &f.item;
+    let canonical = item.canonical_url();
+    let by_key: Option<i64> = tx
+        .prepare_cached("SELECT item_id FROM item_keys WHERE source_id = ?1 AND key = ?2")?
+        .query_row(params![source_id, item.key], |r| r.get(0))
+        .optional()?;
+    let item_id = match by_key {
+        Some(id) => id,
+        None => {
+            let by_url: Option<i64> = match &canonical {
+                Some(c) => tx
+                    .prepare_cached("SELECT id FROM items WHERE canonical_url = ?1")?
+                    .query_row([c], |r| r.get(0))
+                    .optional()?,
+                None => None,
+            };
+            let id = match by_url {
+                Some(id) => id,
+                None => {
+                    tx.prepare_cached(
+                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    )?
+                    .execute(params![
+                        canonical,
+                        item.url.as_ref().map(|u| u.as_str()),
+                        item.title,
+                        item.text,
+                        item.author,
+                        item.published.map(to_db_time),
+                        at
+                    ])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO item_keys (source_id, key, item_id) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![source_id, item.key, id])?;
+            id
+        }
+    };
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![item_id, source_id, at])?;
+    for h in &f.hits {
+        let terms = serde_json::to_string(&h.terms).unwrap_or_else(|_| "[]".into());
+        let (label, score, reasons, lang) = match &h.sentiment {
+            Some(s) => (
+                Some(s.label.as_str()),
+                Some(s.score as f64),
+                Some(serde_json::to_string(&s.reasons).unwrap_or_else(|_| "[]".into())),
+                Some(s.lang.as_str()),
+            ),
+            None => (None, None, None, None),
+        };
+        let inserted = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO mentions
+                    (item_id, watch, found_at, terms, snippet, sentiment, sentiment_score, sentiment_reasons, lang)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![item_id, h.watch, at, terms, h.snippet, label, score, reasons, lang])?;
+        if inserted == 1 {
+            new.push(tx.last_insert_rowid());
+        }
+    }
+    Ok(())
+}

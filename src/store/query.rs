@@ -1,0 +1,255 @@
+//! Reading mentions and source health back out, for the command line.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, OptionalExtension, Row};
+
+use super::polls::StoredSentiment;
+use super::{from_db_time, to_db_time, Result, Store, StoreError};
+
+/// A mention as the user sees it: one item matched by one watch.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Mention {
+    pub id: i64,
+    pub watch: String,
+    pub sources: Vec<String>,
+    pub url: Option<String>,
+    pub canonical_url: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub author: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub found_at: DateTime<Utc>,
+    pub terms: Vec<String>,
+    pub snippet: String,
+    pub sentiment: Option<StoredSentiment>,
+}
+
+/// Filters shared by `mentions list` and `mentions search`.
+#[derive(Debug, Clone, Default)]
+pub struct MentionFilter {
+    pub watches: Vec<String>,
+    pub sources: Vec<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub sentiment: Option<String>,
+    pub limit: Option<usize>,
+}
+
+/// One source's health, for `earshot sources`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceReport {
+    pub name: String,
+    pub kind: String,
+    pub url: String,
+    pub last_poll_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub consecutive_failures: i64,
+    pub polls: i64,
+    pub items: i64,
+    pub mentions: i64,
+}
+
+const MENTION_COLUMNS: &str = "m.id, m.watch, i.url, i.canonical_url, i.title, i.text, i.author,
+    i.published_at, m.found_at, m.terms, m.snippet, m.sentiment, m.sentiment_score, m.lang,
+    m.sentiment_reasons,
+    (SELECT group_concat(s.name, char(31)) FROM item_sources x JOIN sources s ON s.id = x.source_id
+      WHERE x.item_id = i.id)";
+
+fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
+    let terms: String = r.get(9)?;
+    let sentiment = match r.get::<_, Option<String>>(11)? {
+        Some(label) => Some(StoredSentiment {
+            label,
+            score: r.get::<_, Option<f64>>(12)?.unwrap_or(0.0) as f32,
+            lang: r.get::<_, Option<String>>(13)?.unwrap_or_default(),
+            reasons: r
+                .get::<_, Option<String>>(14)?
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
+    let sources: Option<String> = r.get(15)?;
+    let mut sources: Vec<String> = sources
+        .map(|s| s.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default();
+    sources.sort();
+    Ok(Mention {
+        id: r.get(0)?,
+        watch: r.get(1)?,
+        url: r.get(2)?,
+        canonical_url: r.get(3)?,
+        title: r.get(4)?,
+        text: r.get(5)?,
+        author: r.get(6)?,
+        published_at: r.get::<_, Option<i64>>(7)?.map(from_db_time),
+        found_at: from_db_time(r.get(8)?),
+        terms: serde_json::from_str(&terms).unwrap_or_default(),
+        snippet: r.get(10)?,
+        sentiment,
+        sources,
+    })
+}
+
+impl Store {
+    /// Mentions newest first, filtered.
+    pub fn mentions(&self, filter: &MentionFilter) -> Result<Vec<Mention>> {
+        self.query_mentions(None, filter)
+    }
+
+    /// Mentions whose item's title or text matches the full-text `query`,
+    /// newest first. Words are ANDed; `"a phrase"`, `OR`, `NOT` and `prefix*`
+    /// work as in SQLite FTS5; other punctuation is treated as part of a phrase.
+    pub fn search(&self, query: &str, filter: &MentionFilter) -> Result<Vec<Mention>> {
+        self.query_mentions(Some(&fts_query(query)), filter)
+    }
+
+    pub fn mention(&self, id: i64) -> Result<Mention> {
+        let sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN items i ON i.id = m.item_id WHERE m.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [id], mention_from_row)
+            .optional()
+            .map_err(self.err())?
+            .ok_or(StoreError::NoSuchMention(id))
+    }
+
+    fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {
+        let mut sql = format!(
+            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1"
+        );
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(q) = fts {
+            sql.push_str(" AND m.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+            args.push(Value::Text(q.to_string()));
+        }
+        if !f.watches.is_empty() {
+            sql.push_str(&format!(
+                " AND m.watch IN ({})",
+                placeholders(f.watches.len())
+            ));
+            args.extend(f.watches.iter().cloned().map(Value::Text));
+        }
+        if !f.sources.is_empty() {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM item_sources x JOIN sources s ON s.id = x.source_id
+                   WHERE x.item_id = m.item_id AND s.name IN ({}))",
+                placeholders(f.sources.len())
+            ));
+            args.extend(f.sources.iter().cloned().map(Value::Text));
+        }
+        if let Some(since) = f.since {
+            sql.push_str(" AND m.found_at >= ?");
+            args.push(Value::Integer(to_db_time(since)));
+        }
+        if let Some(s) = &f.sentiment {
+            sql.push_str(" AND m.sentiment = ?");
+            args.push(Value::Text(s.clone()));
+        }
+        sql.push_str(" ORDER BY m.found_at DESC, m.id DESC");
+        if let Some(limit) = f.limit {
+            sql.push_str(" LIMIT ?");
+            args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        }
+        let e = self.err();
+        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let rows = stmt
+            .query_map(params_from_iter(args), mention_from_row)
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+
+    /// Every source's health and counts, by name.
+    pub fn source_reports(&self) -> Result<Vec<SourceReport>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT s.name, s.kind, s.url, s.last_poll_at, s.last_success_at, s.last_status,
+                    s.last_error, s.last_error_at, s.failing_since, s.consecutive_failures, s.polls,
+                    s.last_items,
+                    (SELECT count(*) FROM item_sources x JOIN mentions m ON m.item_id = x.item_id
+                      WHERE x.source_id = s.id)
+                 FROM sources s ORDER BY s.name",
+            )
+            .map_err(&e)?;
+        let time = |r: &Row<'_>, i| r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time));
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceReport {
+                    name: r.get(0)?,
+                    kind: r.get(1)?,
+                    url: r.get(2)?,
+                    last_poll_at: time(r, 3)?,
+                    last_success_at: time(r, 4)?,
+                    last_status: r.get(5)?,
+                    last_error: r.get(6)?,
+                    last_error_at: time(r, 7)?,
+                    failing_since: time(r, 8)?,
+                    consecutive_failures: r.get(9)?,
+                    polls: r.get(10)?,
+                    items: r.get(11)?,
+                    mentions: r.get(12)?,
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// Makes a user's search words safe for FTS5: operators and plain words pass,
+/// quoted phrases pass, anything with other punctuation becomes a phrase.
+fn fts_query(q: &str) -> String {
+    let mut out = Vec::new();
+    let mut rest = q.trim();
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('"') {
+            let end = after.find('"').unwrap_or(after.len());
+            let phrase = &after[..end];
+            if !phrase.trim().is_empty() {
+                out.push(format!("\"{}\"", phrase.replace('"', "")));
+            }
+            rest = after.get(end + 1..).unwrap_or("").trim_start();
+            continue;
+        }
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..end];
+        rest = rest[end..].trim_start();
+        let plain = word
+            .trim_end_matches('*')
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_');
+        if matches!(word, "AND" | "OR" | "NOT") || (plain && !word.is_empty()) {
+            out.push(word.to_string());
+        } else {
+            out.push(format!("\"{}\"", word.replace('"', "")));
+        }
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn fts_queries_are_made_safe() {
+        assert_eq!(fts_query("storing acme"), "storing acme");
+        assert_eq!(fts_query("bol.com"), "\"bol.com\"");
+        assert_eq!(
+            fts_query("\"geen reactie\" OR wacht*"),
+            "\"geen reactie\" OR wacht*"
+        );
+        assert_eq!(fts_query("a\"b"), "\"ab\"");
+        assert_eq!(fts_query("\"unclosed"), "\"unclosed\"");
+    }
+}

@@ -1,0 +1,96 @@
+//! The one boundary between async code and the database for writes.
+//!
+//! A dedicated thread owns the write connection. Pollers send it their
+//! [`PollRecord`]s; it takes whatever has queued up (up to a batch) and writes it
+//! in one transaction, so a thousand sources answering at once cost a handful of
+//! commits, not a thousand. Each sender gets back the ids of the mentions its
+//! poll created.
+
+use std::path::Path;
+
+use tokio::sync::{mpsc, oneshot};
+
+use super::{PollRecord, Result, Store, StoreError};
+
+const MAX_BATCH: usize = 256;
+const QUEUE: usize = 1024;
+
+struct Request {
+    record: PollRecord,
+    reply: oneshot::Sender<Result<Vec<i64>>>,
+}
+
+/// Handle to the writer thread. Cheap to clone; the thread ends when the last
+/// handle is dropped (after writing what was queued) and [`Writer::join`] waits
+/// for that.
+#[derive(Clone)]
+pub struct Writer {
+    tx: mpsc::Sender<Request>,
+}
+
+/// Waits for the writer thread to finish its queue.
+pub struct WriterThread(std::thread::JoinHandle<()>);
+
+impl WriterThread {
+    pub fn join(self) {
+        let _ = self.0.join();
+    }
+}
+
+impl Writer {
+    /// Opens the database on a new thread.
+    pub fn start(path: &Path) -> Result<(Writer, WriterThread)> {
+        let store = Store::open(path)?;
+        Ok(Writer::from_store(store))
+    }
+
+    pub fn from_store(mut store: Store) -> (Writer, WriterThread) {
+        let (tx, mut rx) = mpsc::channel::<Request>(QUEUE);
+        let handle = std::thread::Builder::new()
+            .name("earshot-store".into())
+            .spawn(move || {
+                while let Some(first) = rx.blocking_recv() {
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match rx.try_recv() {
+                            Ok(r) => batch.push(r),
+                            Err(_) => break,
+                        }
+                    }
+                    write_batch(&mut store, batch);
+                }
+            })
+            .expect("spawning the store thread");
+        (Writer { tx }, WriterThread(handle))
+    }
+
+    /// Records one poll; resolves to the ids of the mentions it created.
+    pub async fn record(&self, record: PollRecord) -> Result<Vec<i64>> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Request { record, reply })
+            .await
+            .map_err(|_| StoreError::WriterGone)?;
+        rx.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
+fn write_batch(store: &mut Store, batch: Vec<Request>) {
+    let records: Vec<PollRecord> = batch.iter().map(|r| r.record.clone()).collect();
+    match store.record_polls(&records) {
+        Ok(per_record) => {
+            for (req, ids) in batch.into_iter().zip(per_record) {
+                let _ = req.reply.send(Ok(ids));
+            }
+        }
+        Err(_) => {
+            // One bad record must not fail the others: retry one by one.
+            for req in batch {
+                let result = store
+                    .record_polls(std::slice::from_ref(&req.record))
+                    .map(|mut v| v.pop().unwrap_or_default());
+                let _ = req.reply.send(result);
+            }
+        }
+    }
+}
