@@ -246,7 +246,7 @@ fn default_max_redirects() -> usize {
     5
 }
 fn default_max_concurrent() -> Spanned<usize> {
-    Spanned::new(0..0, 32)
+    Spanned::new(0..0, 16)
 }
 fn default_per_host() -> Spanned<usize> {
     Spanned::new(0..0, 2)

@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use crate::config::Watch;
-use crate::text::{fold_mapped, Folded};
+use crate::text::{fold, fold_mapped, Folded};
 
 /// Bytes of context kept before and after the first hit in a snippet.
 const SNIPPET_BEFORE: usize = 90;
@@ -169,62 +169,86 @@ impl Matcher {
 
     /// The watches that one piece of plain text mentions.
     pub fn find_in(&self, original: &str) -> Vec<Hit> {
-        let folded = fold_mapped(original);
-        let mut found: Vec<Found> = (0..self.watch_count).map(|_| Found::default()).collect();
-
-        if let Some(ac) = &self.ac {
-            let hay = folded.text.as_bytes();
-            for m in ac.find_overlapping_iter(hay) {
-                for n in &self.needles[m.pattern().as_usize()] {
-                    if n.check_start && glued_before(&folded.text, m.start()) {
-                        continue;
-                    }
-                    if n.check_end && glued_after(&folded.text, m.end()) {
-                        continue;
-                    }
-                    let f = &mut found[n.watch];
-                    match n.role {
-                        Role::Exclude => f.excluded = true,
-                        Role::Term => f.add(n.term.clone(), m.start()),
-                    }
-                }
-            }
+        // Fold without the offset map first: most text mentions nothing.
+        let folded = fold(original);
+        let found = self.scan(&folded);
+        if found.iter().all(|f| f.excluded || f.terms.is_empty()) {
+            return Vec::new();
         }
-        if let Some(set) = &self.regex_set {
-            for i in set.matches(&folded.text).iter() {
-                let (watch, re) = &self.regexes[i];
-                if let Some(m) = re.find(&folded.text) {
-                    let text = original_slice(original, &folded, m.start(), m.end());
-                    found[*watch].add(text.to_string(), m.start());
-                }
-            }
-        }
-
+        let mapped = fold_mapped(original);
         found
             .into_iter()
             .enumerate()
             .filter(|(_, f)| !f.excluded && !f.terms.is_empty())
             .map(|(watch, f)| {
-                let at = folded.origin.get(f.first).copied().unwrap_or(0) as usize;
+                let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
+                let terms = f
+                    .terms
+                    .into_iter()
+                    .map(|t| match t {
+                        Term::Configured(s) => s,
+                        Term::Regex(start, end) => {
+                            original_slice(original, &mapped, start, end).to_string()
+                        }
+                    })
+                    .collect();
                 Hit {
                     watch,
-                    terms: f.terms,
+                    terms,
                     snippet: snippet(original, at),
                 }
             })
             .collect()
     }
+
+    /// What each watch found in folded text (positions are folded offsets).
+    fn scan(&self, folded: &str) -> Vec<Found> {
+        let mut found: Vec<Found> = (0..self.watch_count).map(|_| Found::default()).collect();
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(folded.as_bytes()) {
+                for n in &self.needles[m.pattern().as_usize()] {
+                    if n.check_start && glued_before(folded, m.start()) {
+                        continue;
+                    }
+                    if n.check_end && glued_after(folded, m.end()) {
+                        continue;
+                    }
+                    let f = &mut found[n.watch];
+                    match n.role {
+                        Role::Exclude => f.excluded = true,
+                        Role::Term => f.add(Term::Configured(n.term.clone()), m.start()),
+                    }
+                }
+            }
+        }
+        if let Some(set) = &self.regex_set {
+            for i in set.matches(folded).iter() {
+                let (watch, re) = &self.regexes[i];
+                if let Some(m) = re.find(folded) {
+                    found[*watch].add(Term::Regex(m.start(), m.end()), m.start());
+                }
+            }
+        }
+        found
+    }
+}
+
+/// A hit before it is reported: a configured term, or a regex match's folded range.
+#[derive(PartialEq)]
+enum Term {
+    Configured(String),
+    Regex(usize, usize),
 }
 
 #[derive(Default)]
 struct Found {
     excluded: bool,
-    terms: Vec<String>,
+    terms: Vec<Term>,
     first: usize,
 }
 
 impl Found {
-    fn add(&mut self, term: String, at: usize) {
+    fn add(&mut self, term: Term, at: usize) {
         if self.terms.is_empty() || at < self.first {
             self.first = at;
         }

@@ -27,6 +27,9 @@ pub struct Poller {
     writer: Writer,
     /// Bounds the sources in flight (fetched but not yet stored), and so memory.
     inflight: Arc<Semaphore>,
+    /// Bounds parsing and matching to one source per core: more threads would
+    /// not go faster and each would hold its own allocator arena.
+    cpu: Arc<Semaphore>,
 }
 
 /// The pure stages after parsing: which watches an item mentions.
@@ -103,6 +106,9 @@ impl Poller {
             analysis: Arc::new(Analysis::new(config)?),
             writer,
             inflight: Arc::new(Semaphore::new(config.http.max_concurrent)),
+            cpu: Arc::new(Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            )),
         })
     }
 
@@ -181,6 +187,11 @@ impl Poller {
                     final_url,
                 } => (body, content_type, validators, final_url),
             };
+        let _cpu = self
+            .cpu
+            .acquire()
+            .await
+            .expect("the cpu semaphore is never closed");
         let analysis = self.analysis.clone();
         let kind = source.kind;
         let name = source.name.clone();

@@ -5,6 +5,8 @@
 //! so one story has one identity. Pure functions: no I/O, no failure modes beyond
 //! returning the input unchanged.
 
+use std::borrow::Cow;
+
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 use url::Url;
 
@@ -126,13 +128,35 @@ pub fn tidy_whitespace(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     let mut newlines = 0;
-    for c in s.chars() {
-        if c == '\n' || c == '\u{2029}' {
-            newlines += 1;
-            pending_space = false;
-        } else if c.is_whitespace() || c == '\u{200b}' {
-            pending_space = true;
+    let mut run_start = None::<usize>;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Fast path: inside a run of visible ASCII nothing changes.
+        if run_start.is_some() && b > b' ' && b < 0x80 {
+            i += 1;
+            continue;
+        }
+        let (c, len) = if b < 0x80 {
+            (b as char, 1)
         } else {
+            let c = s[i..].chars().next().unwrap_or(' ');
+            (c, c.len_utf8())
+        };
+        let is_newline = c == '\n' || c == '\u{2029}';
+        let is_space = !is_newline && (c.is_whitespace() || c == '\u{200b}');
+        if is_newline || is_space {
+            if let Some(start) = run_start.take() {
+                out.push_str(&s[start..i]);
+            }
+            if is_newline {
+                newlines += 1;
+                pending_space = false;
+            } else {
+                pending_space = true;
+            }
+        } else if run_start.is_none() {
             if !out.is_empty() {
                 if newlines > 0 {
                     out.push_str(if newlines > 1 { "\n\n" } else { "\n" });
@@ -142,8 +166,12 @@ pub fn tidy_whitespace(s: &str) -> String {
             }
             newlines = 0;
             pending_space = false;
-            out.push(c);
+            run_start = Some(i);
         }
+        i += len;
+    }
+    if let Some(start) = run_start {
+        out.push_str(&s[start..]);
     }
     out
 }
@@ -159,50 +187,81 @@ pub struct Folded {
 /// Folds text for matching: lower case, diacritics removed (`é` → `e`, `ß` → `ss`),
 /// every run of whitespace one space, and the byte offsets back to the original.
 pub fn fold_mapped(s: &str) -> Folded {
-    let mut text = String::with_capacity(s.len());
     let mut origin = Vec::with_capacity(s.len());
+    let text = fold_into(s, Some(&mut origin));
+    Folded { text, origin }
+}
+
+/// [`fold_mapped`] without the offsets (the matcher's hot path: most text
+/// matches nothing and never needs them).
+pub fn fold(s: &str) -> String {
+    fold_into(s, None)
+}
+
+fn fold_into(s: &str, mut origin: Option<&mut Vec<u32>>) -> String {
+    let mut text = String::with_capacity(s.len());
     let mut last_space = true;
-    for (at, c) in s.char_indices() {
-        let at = at as u32;
-        if c.is_ascii() {
-            if c.is_ascii_whitespace() {
-                if !last_space {
-                    text.push(' ');
-                    origin.push(at);
-                    last_space = true;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let at = i as u32;
+        if origin.is_none() && b > b' ' && b < 0x80 {
+            // Fast path: copy a run of visible ASCII at once, then lower-case it.
+            let end = bytes[i..]
+                .iter()
+                .position(|&c| c <= b' ' || c >= 0x80)
+                .map_or(bytes.len(), |p| i + p);
+            let from = text.len();
+            text.push_str(&s[i..end]);
+            text[from..].make_ascii_lowercase();
+            last_space = false;
+            i = end;
+            continue;
+        }
+        if b < 0x80 {
+            i += 1;
+            if b.is_ascii_whitespace() {
+                if last_space {
+                    continue;
                 }
+                text.push(' ');
+                last_space = true;
             } else {
-                text.push(c.to_ascii_lowercase());
-                origin.push(at);
+                text.push(b.to_ascii_lowercase() as char);
                 last_space = false;
             }
-            continue;
-        }
-        if c.is_whitespace() {
-            if !last_space {
-                text.push(' ');
-                origin.push(at);
-                last_space = true;
+            if let Some(o) = origin.as_deref_mut() {
+                o.push(at);
             }
             continue;
         }
+        let c = s[i..].chars().next().unwrap_or(' ');
+        i += c.len_utf8();
         let before = text.len();
-        fold_char(c, &mut text);
-        origin.resize(text.len(), at);
-        if text.len() > before {
-            last_space = false;
+        if c.is_whitespace() {
+            if last_space {
+                continue;
+            }
+            text.push(' ');
+            last_space = true;
+        } else {
+            fold_char(c, &mut text);
+            if text.len() > before {
+                last_space = false;
+            }
+        }
+        if let Some(o) = origin.as_deref_mut() {
+            o.resize(text.len(), at);
         }
     }
     if text.ends_with(' ') {
         text.pop();
-        origin.pop();
+        if let Some(o) = origin {
+            o.pop();
+        }
     }
-    Folded { text, origin }
-}
-
-/// [`fold_mapped`] without the offsets.
-pub fn fold(s: &str) -> String {
-    fold_mapped(s).text
+    text
 }
 
 fn fold_char(c: char, out: &mut String) {
@@ -227,16 +286,25 @@ fn fold_char(c: char, out: &mut String) {
     }
 }
 
-/// Cuts `s` to at most `max` bytes on a char boundary, adding `…` when cut.
-pub fn truncate(s: &str, max: usize) -> String {
+/// [`truncate`] for an owned string, without copying when it fits.
+pub fn truncate_owned(s: String, max: usize) -> String {
     if s.len() <= max {
-        return s.to_string();
+        s
+    } else {
+        truncate(&s, max).into_owned()
+    }
+}
+
+/// Cuts `s` to at most `max` bytes on a char boundary, adding `…` when cut.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    if s.len() <= max {
+        return Cow::Borrowed(s);
     }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}…", &s[..end])
+    Cow::Owned(format!("{}…", &s[..end]))
 }
 
 // ---------------------------------------------------------------- URLs
@@ -373,7 +441,7 @@ mod tests {
     #[test]
     fn html() {
         check_html("Ahold <b>Delhaize</b> &amp; co", "Ahold Delhaize & co");
-        check_html("<p>one</p><p>two</p>", "one\ntwo");
+        check_html("<p>one</p><p>two</p>", "one\n\ntwo");
         check_html("a<script>alert('x')</script>b", "ab");
         check_html("a <STYLE>p{}</STYLE> b", "a b");
         check_html("x < y &lt;3 &#233;", "x < y <3 é");

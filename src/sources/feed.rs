@@ -11,7 +11,7 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use url::Url;
 
 use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::text::{html_to_text, truncate, unwrap_redirect};
+use crate::text::{html_to_text, truncate, truncate_owned, unwrap_redirect};
 
 /// Parses a feed body fetched from `url`.
 pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
@@ -42,7 +42,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
     let title = e
         .title
         .as_ref()
-        .map(|t| truncate(&html_to_text(&t.content), MAX_TITLE))
+        .map(|t| truncate_owned(html_to_text(&t.content), MAX_TITLE))
         .unwrap_or_default();
     let body = e
         .content
@@ -52,17 +52,17 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
         .or_else(|| e.summary.as_ref().map(|s| s.content.as_str()))
         .unwrap_or("");
     // Cut the raw HTML at a generous bound first so a hostile body costs little.
-    let text = truncate(&html_to_text(&truncate(body, MAX_TEXT * 4)), MAX_TEXT);
+    let text = truncate_owned(html_to_text(&truncate(body, MAX_TEXT * 4)), MAX_TEXT);
     let author = e
         .authors
         .iter()
         .map(|p| p.name.trim())
         .find(|n| !n.is_empty())
-        .map(|n| truncate(n, 200));
+        .map(|n| truncate(n, 200).into_owned());
     let key = if e.id.trim().is_empty() {
         link.as_ref().map(Url::to_string).unwrap_or_default()
     } else {
-        truncate(e.id.trim(), 1024)
+        truncate(e.id.trim(), 1024).into_owned()
     };
     Item {
         key,

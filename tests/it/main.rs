@@ -1,0 +1,10 @@
+//! earshot's integration tests: the real binary, real HTTP servers on
+//! 127.0.0.1 serving fixture files, real SQLite files in temp dirs.
+
+mod support;
+
+mod cli;
+mod corpus;
+mod feeds;
+mod polling;
+mod query;

@@ -1,0 +1,305 @@
+//! Polling behaviour: conditional GET on the second poll, dedup of one story
+//! across sources and tracking parameters, and failing sources that never stop
+//! the good ones.
+
+use crate::corpus::{
+    config, feed, field, serve, source, source_reports, sources_of, ATOM, JSON_FEED, RSS,
+};
+use crate::support::{Env, Route, Server};
+
+const STORING_CANONICAL: &str = "https://nu.nl/economie/6321234/grote-storing-bij-acme-telecom.html";
+
+/// Polls `route` twice and checks the second poll was conditional on
+/// `header` = `value`, was answered 304 and stored nothing new.
+async fn check_conditional(route: Route, header: &str, value: &str) {
+    let server = Server::start().await;
+    server.route("/rss/Economie", route);
+    let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
+
+    let first = env.ok(&["poll"]).await;
+    assert!(first.contains("nu: 5 items, 3 new mentions"), "{first}");
+    let before = env.mentions_json(&[]).await;
+    assert_eq!(before.len(), 3);
+
+    let second = env.ok(&["poll"]).await;
+    assert!(second.contains("nu: not modified"), "{second}");
+    assert!(
+        second.contains("0 ok, 1 not modified, 0 failed; 0 new mentions"),
+        "{second}"
+    );
+    assert_eq!(env.mentions_json(&[]).await, before);
+
+    let seen = server.requests_to("/rss/Economie");
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert!(!seen[0].headers.contains_key(header), "{seen:?}");
+    assert_eq!(seen[1].headers.get(header).map(String::as_str), Some(value), "{seen:?}");
+    assert_eq!(seen[1].status, 304);
+
+    let report = &source_reports(&env).await["nu"];
+    assert_eq!(field(report, "last_status"), "not-modified", "{report}");
+    assert_eq!(report["polls"], 2, "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_poll_sends_if_none_match_and_stores_nothing() {
+    let etag = "\"nu-economie-20261122-0912\"";
+    check_conditional(feed("nu-economie.rss", RSS).with_etag(etag), "if-none-match", etag).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn second_poll_sends_if_modified_since_and_stores_nothing() {
+    let lm = "Sun, 22 Nov 2026 08:12:44 GMT";
+    check_conditional(
+        feed("nu-economie.rss", RSS).with_last_modified(lm),
+        "if-modified-since",
+        lm,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn repoll_without_validators_stores_nothing_new() {
+    let server = serve(&[("/rss/Economie", "nu-economie.rss", RSS)]).await;
+    let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
+    let first = env.ok(&["poll"]).await;
+    assert!(first.contains("3 new mentions"), "{first}");
+    let before = env.mentions_json(&[]).await;
+
+    let second = env.ok(&["poll"]).await;
+    assert!(second.contains("nu: 5 items, 0 new mentions"), "{second}");
+    assert!(second.contains("1 ok, 0 not modified, 0 failed; 0 new mentions"), "{second}");
+    assert_eq!(env.mentions_json(&[]).await, before);
+    let seen = server.requests_to("/rss/Economie");
+    assert_eq!(seen.len(), 2);
+    assert!(seen.iter().all(|r| !r.headers.contains_key("if-none-match")
+        && !r.headers.contains_key("if-modified-since")));
+    // The configured User-Agent is sent.
+    assert_eq!(
+        seen[0].headers.get("user-agent").map(String::as_str),
+        Some("earshot-tests/1.0 (+mailto:webcare@example.nl)")
+    );
+}
+
+/// The alert feed, the site's own RSS and a forum all link the same article
+/// (via Google's redirector, with `utm_*`, with `fbclid` and a fragment).
+async fn three_sources_of_one_story() -> (Server, Env) {
+    let server = serve(&[
+        ("/alerts/acme", "google-alerts-acme.atom", ATOM),
+        ("/rss/Economie", "nu-economie.rss", RSS),
+        ("/feeds/providers.json", "tweakers-forum.json", JSON_FEED),
+    ])
+    .await;
+    let env = Env::new(&config(
+        "",
+        &[
+            source(&server, "google-alerts-acme", "/alerts/acme", Some(&["acme"])),
+            source(&server, "nu-economie", "/rss/Economie", None),
+            source(&server, "tweakers-forum", "/feeds/providers.json", None),
+        ],
+    ));
+    (server, env)
+}
+
+fn assert_one_storing_mention(mentions: &[serde_json::Value]) {
+    let storing: Vec<_> = mentions
+        .iter()
+        .filter(|m| field(m, "canonical_url") == STORING_CANONICAL)
+        .collect();
+    assert_eq!(storing.len(), 1, "{storing:#?}");
+    assert_eq!(field(storing[0], "watch"), "acme");
+    assert_eq!(
+        sources_of(storing[0]),
+        ["google-alerts-acme", "nu-economie", "tweakers-forum"]
+    );
+    // Every other acme mention is a different story.
+    let mut urls: Vec<&str> = mentions.iter().map(|m| field(m, "canonical_url")).collect();
+    urls.sort();
+    let n = urls.len();
+    urls.dedup();
+    assert_eq!(urls.len(), n, "one item stored twice: {urls:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_story_in_three_sources_is_one_mention_per_watch() {
+    let (_server, env) = three_sources_of_one_story().await;
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("3 ok, 0 not modified, 0 failed"), "{out}");
+    let mentions = env.mentions_json(&[]).await;
+    assert_one_storing_mention(&mentions);
+    // nu: storing, HEMA, Ahold; alerts adds prijzen and AcmeTel; the forum adds
+    // bol.com and the modem topic: 7 mentions, not 9.
+    assert_eq!(mentions.len(), 7, "{:#?}", crate::corpus::watch_titles(&mentions));
+    assert!(out.contains("; 7 new mentions"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_story_polled_in_separate_runs_is_one_mention() {
+    let (server, env) = three_sources_of_one_story().await;
+    let out = env.ok(&["poll", "--source", "nu-economie"]).await;
+    assert!(out.contains("nu-economie: 5 items, 3 new mentions"), "{out}");
+    let out = env.ok(&["poll", "--source", "google-alerts-acme"]).await;
+    // The storing story is already known: only prijzen and AcmeTel are new.
+    assert!(out.contains("google-alerts-acme: 4 items, 2 new mentions"), "{out}");
+    let out = env.ok(&["poll", "--source", "tweakers-forum"]).await;
+    assert!(out.contains("tweakers-forum: 4 items, 2 new mentions"), "{out}");
+    let mentions = env.mentions_json(&[]).await;
+    assert_one_storing_mention(&mentions);
+    assert_eq!(mentions.len(), 7);
+    // The first source to see the story gave it its title and link.
+    let storing = mentions
+        .iter()
+        .find(|m| field(m, "canonical_url") == STORING_CANONICAL)
+        .unwrap();
+    assert_eq!(
+        field(storing, "title"),
+        "Grote storing bij Acme Telecom: duizenden klanten zonder internet"
+    );
+    // Each run fetched only its own source.
+    for path in ["/alerts/acme", "/rss/Economie", "/feeds/providers.json"] {
+        assert_eq!(server.requests_to(path).len(), 1, "{path}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn poll_source_polls_only_that_source() {
+    let server = serve(&[
+        ("/rss/Economie", "nu-economie.rss", RSS),
+        ("/pers.rss", "hema-pers.rss", RSS),
+    ])
+    .await;
+    let env = Env::new(&config(
+        "",
+        &[
+            source(&server, "nu", "/rss/Economie", None),
+            source(&server, "hema-pers", "/pers.rss", None),
+        ],
+    ));
+    let out = env.ok(&["poll", "--source", "hema-pers"]).await;
+    assert!(out.contains("hema-pers: 2 items, 2 new mentions"), "{out}");
+    assert!(out.contains("polled 1 sources"), "{out}");
+    assert!(!out.contains("nu:"), "{out}");
+    assert_eq!(server.requests_to("/pers.rss").len(), 1);
+    assert_eq!(server.requests_to("/rss/Economie").len(), 0);
+    let mentions = env.mentions_json(&[]).await;
+    assert_eq!(mentions.len(), 2);
+    assert!(mentions.iter().all(|m| field(m, "watch") == "hema"));
+    let reports = source_reports(&env).await;
+    assert_eq!(reports["nu"]["polls"], 0);
+    assert_eq!(reports["hema-pers"]["polls"], 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unknown_source_exits_2_and_fetches_nothing() {
+    let server = serve(&[("/rss/Economie", "nu-economie.rss", RSS)]).await;
+    let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
+    let out = env.run(&["poll", "--source", "nu-economy"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown source \"nu-economy\""), "{err}");
+    assert!(server.requests().is_empty());
+}
+
+// ------------------------------------------------------------ failures
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_sources_never_stop_the_good_ones() {
+    let server = serve(&[
+        ("/rss/Economie", "nu-economie.rss", RSS),
+        ("/storingen.rss", "malformed.rss", RSS),
+        ("/ns/rss", "not-a-feed.html", "text/html; charset=utf-8"),
+    ])
+    .await;
+    server.route("/500.rss", Route::status(500, "Internal Server Error"));
+    server.route("/stall.rss", Route::stall());
+    // "/gone.rss" has no route: the server answers 404.
+    let env = Env::new(&config(
+        "timeout = \"2s\"",
+        &[
+            source(&server, "gone", "/gone.rss", None),
+            source(&server, "nu", "/rss/Economie", None),
+            source(&server, "broken-server", "/500.rss", None),
+            source(&server, "malformed", "/storingen.rss", None),
+            source(&server, "html-page", "/ns/rss", None),
+            source(&server, "stalled", "/stall.rss", None),
+        ],
+    ));
+    let started = std::time::Instant::now();
+    let out = env.ok(&["poll"]).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "timeout ignored");
+    assert!(out.contains("nu: 5 items, 3 new mentions"), "{out}");
+    assert!(
+        out.contains("polled 6 sources: 1 ok, 0 not modified, 5 failed; 3 new mentions"),
+        "{out}"
+    );
+    assert_eq!(env.mentions_json(&["--source", "nu"]).await.len(), 3);
+    assert_eq!(env.mentions_json(&[]).await.len(), 3);
+
+    let reports = source_reports(&env).await;
+    assert_eq!(field(&reports["nu"], "last_status"), "ok");
+    assert!(reports["nu"]["last_error"].is_null());
+    for (name, error) in [
+        ("gone", "HTTP 404"),
+        ("broken-server", "HTTP 500"),
+        ("malformed", "malformed feed"),
+        ("html-page", "malformed feed"),
+        ("stalled", "timed out after 2s"),
+    ] {
+        let r = &reports[name];
+        assert_eq!(field(r, "last_status"), "error", "{name}: {r}");
+        assert!(field(r, "last_error").contains(error), "{name}: {r}");
+        assert_eq!(r["consecutive_failures"], 1, "{name}: {r}");
+        assert_eq!(r["mentions"], 0, "{name}: {r}");
+        assert!(out.contains(&format!("{name}: error: ")), "{name}: {out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_body_over_max_body_is_an_error_for_that_source_only() {
+    // nu-economie.rss is 3.6 KB, hema-pers.rss under 1 KiB.
+    let server = serve(&[
+        ("/rss/Economie", "nu-economie.rss", RSS),
+        ("/pers.rss", "hema-pers.rss", RSS),
+    ])
+    .await;
+    let env = Env::new(&config(
+        "max_body = \"1KiB\"",
+        &[
+            source(&server, "nu", "/rss/Economie", None),
+            source(&server, "hema-pers", "/pers.rss", None),
+        ],
+    ));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("1 ok, 0 not modified, 1 failed; 2 new mentions"), "{out}");
+    let reports = source_reports(&env).await;
+    let nu = &reports["nu"];
+    assert_eq!(field(nu, "last_status"), "error", "{nu}");
+    assert!(
+        field(nu, "last_error").contains("body larger than the 1024-byte limit"),
+        "{nu}"
+    );
+    let mentions = env.mentions_json(&[]).await;
+    assert_eq!(mentions.len(), 2);
+    assert!(mentions.iter().all(|m| sources_of(m) == ["hema-pers"]));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_source_that_recovers_is_ok_again_and_keeps_its_mentions() {
+    let server = Server::start().await;
+    server.route("/rss/Economie", Route::status(503, "Service Unavailable"));
+    let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
+    env.ok(&["poll"]).await;
+    env.ok(&["poll"]).await;
+    let r = &source_reports(&env).await["nu"];
+    assert_eq!(field(r, "last_status"), "error");
+    assert_eq!(r["consecutive_failures"], 2, "{r}");
+    assert!(field(r, "last_error").contains("HTTP 503"), "{r}");
+
+    server.route("/rss/Economie", feed("nu-economie.rss", RSS));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("3 new mentions"), "{out}");
+    let r = &source_reports(&env).await["nu"];
+    assert_eq!(field(r, "last_status"), "ok", "{r}");
+    assert_eq!(r["consecutive_failures"], 0, "{r}");
+    assert!(r["failing_since"].is_null(), "{r}");
+    assert_eq!(r["mentions"], 3, "{r}");
+}

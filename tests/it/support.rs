@@ -1,0 +1,81 @@
+//! Shared test set-up: a temp dir with a config, the real binary, fixtures.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+#[path = "../support/server.rs"]
+pub mod server;
+
+pub use server::{Route, Server};
+
+/// The fixture file `tests/fixtures/NAME` as bytes.
+pub fn fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("fixture {}: {e}", p.display()))
+}
+
+/// A temp dir holding `earshot.toml` (and so `earshot.db`).
+pub struct Env {
+    pub dir: tempfile::TempDir,
+}
+
+impl Env {
+    pub fn new(config: &str) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("earshot.toml"), config).expect("write config");
+        Env { dir }
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("earshot.toml")
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("earshot.db")
+    }
+
+    /// Runs `earshot --config <env config> ARGS…` to completion (off the async
+    /// runtime, so a test server in the same process keeps serving).
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let config = self.config_path();
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        tokio::task::spawn_blocking(move || {
+            assert_cmd::Command::cargo_bin("earshot")
+                .expect("earshot binary")
+                .arg("--config")
+                .arg(config)
+                .args(args)
+                .timeout(std::time::Duration::from_secs(60))
+                .output()
+                .expect("run earshot")
+        })
+        .await
+        .expect("join")
+    }
+
+    /// Like [`Env::run`] but asserts success and returns stdout.
+    pub async fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args).await;
+        assert!(
+            out.status.success(),
+            "earshot {args:?} failed ({:?}):\nstdout: {}\nstderr: {}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("utf-8 stdout")
+    }
+
+    /// `mentions --format json` parsed, one value per line.
+    pub async fn mentions_json(&self, extra: &[&str]) -> Vec<serde_json::Value> {
+        let mut args = vec!["mentions", "list", "--format", "json", "--limit", "0"];
+        args.extend_from_slice(extra);
+        self.ok(&args)
+            .await
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+}
