@@ -142,15 +142,15 @@ fn feed(rng: &mut Rng, index: usize, base: &str) -> Generated {
         let link = format!("{base}/story/{index}/{i}");
         let escaped = html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
         if atom {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<entry><title>{title}</title><id>urn:item:{index}:{i}</id><link rel=\"alternate\" href=\"{link}\"/><updated>2026-11-20T09:{:02}:00Z</updated><author><name>Auteur {i}</name></author><content type=\"html\">{escaped}</content></entry>\n",
+                "<entry><title>{title}</title><id>urn:item:{index}:{i}</id><link rel=\"alternate\" href=\"{link}\"/><updated>2026-11-20T09:{:02}:00Z</updated><author><name>Auteur {i}</name></author><content type=\"html\">{escaped}</content></entry>",
                 i % 60
             );
         } else {
-            let _ = write!(
+            let _ = writeln!(
                 s,
-                "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">item-{index}-{i}</guid><pubDate>Fri, 20 Nov 2026 09:{:02}:00 +0000</pubDate><description><![CDATA[{html}]]></description></item>\n",
+                "<item><title>{title}</title><link>{link}</link><guid isPermaLink=\"false\">item-{index}-{i}</guid><pubDate>Fri, 20 Nov 2026 09:{:02}:00 +0000</pubDate><description><![CDATA[{html}]]></description></item>",
                 i % 60
             );
         }
@@ -192,6 +192,10 @@ struct Run {
 /// Runs the earshot binary and measures it alone (wait4 gives its own peak RSS).
 fn run_earshot(config: &Path, args: &[&str]) -> Run {
     let start = Instant::now();
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped below with wait4, which also gives its rusage"
+    )]
     let child = Command::new(env!("CARGO_BIN_EXE_earshot"))
         .arg("--config")
         .arg(config)

@@ -45,7 +45,7 @@ pub enum Command {
     /// Each source's last poll, last success, last error, items and mentions.
     Sources(sources::Args),
     /// List, search and show stored mentions.
-    Mentions(mentions::Args),
+    Mentions(Box<mentions::Args>),
 }
 
 /// A usage error in the arguments that clap could not catch (exit status 2).
