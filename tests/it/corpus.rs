@@ -90,7 +90,12 @@ pub async fn populated() -> (Server, Env) {
     let env = Env::new(&config(
         "",
         &[
-            source(&server, "google-alerts-acme", "/alerts/acme", Some(&["acme"])),
+            source(
+                &server,
+                "google-alerts-acme",
+                "/alerts/acme",
+                Some(&["acme"]),
+            ),
             source(&server, "nu-economie", "/rss/Economie", None),
             source(&server, "tweakers-forum", "/feeds/providers.json", None),
             source(&server, "webcare", "/webcare.rss", None),
@@ -135,14 +140,21 @@ pub fn pairs(expected: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// The mentions whose title is `title`.
 pub fn with_title<'a>(mentions: &'a [Value], title: &str) -> Vec<&'a Value> {
-    mentions.iter().filter(|m| field(m, "title") == title).collect()
+    mentions
+        .iter()
+        .filter(|m| field(m, "title") == title)
+        .collect()
 }
 
 /// The `sources` array of a mention.
 pub fn sources_of(m: &Value) -> Vec<String> {
     m["sources"]
         .as_array()
-        .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default()
 }
 

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::corpus::{
     config, field, pairs, serve, source, watch_titles, with_title, ATOM, JSON_FEED, RSS,
 };
-use crate::support::{Env, Server};
+use crate::support::{Env, Route, Server};
 
 /// Serves `fixture` at `path` as `content_type`, polls it as one source limited
 /// to `watches`, and asserts the stored mentions are exactly `expected`
@@ -81,7 +81,10 @@ async fn rss_2_items_with_html_descriptions() {
         ],
     )
     .await;
-    let storing = with_title(&mentions, "Grote storing bij Acme Telecom: duizenden klanten zonder internet")[0];
+    let storing = with_title(
+        &mentions,
+        "Grote storing bij Acme Telecom: duizenden klanten zonder internet",
+    )[0];
     assert_eq!(
         field(storing, "canonical_url"),
         "https://nu.nl/economie/6321234/grote-storing-bij-acme-telecom.html"
@@ -89,8 +92,14 @@ async fn rss_2_items_with_html_descriptions() {
     assert_eq!(field(storing, "author"), "ANP");
     assert_eq!(field(storing, "published_at"), "2026-11-22T07:51:00Z");
     let text = field(storing, "text");
-    assert!(text.contains("zitten sinds zondagochtend zonder internet"), "{text}");
-    assert!(!text.contains('<') && !text.contains("CDATA"), "HTML left in text: {text}");
+    assert!(
+        text.contains("zitten sinds zondagochtend zonder internet"),
+        "{text}"
+    );
+    assert!(
+        !text.contains('<') && !text.contains("CDATA"),
+        "HTML left in text: {text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -120,7 +129,10 @@ async fn google_alerts_atom_titles_are_plain_and_links_unwrapped() {
         ],
     )
     .await;
-    let prijzen = with_title(&mentions, "Acme Telecom verhoogt prijzen per 1 januari met 4,9 procent")[0];
+    let prijzen = with_title(
+        &mentions,
+        "Acme Telecom verhoogt prijzen per 1 januari met 4,9 procent",
+    )[0];
     let text = field(prijzen, "text");
     assert!(text.contains("gestegen kosten & investeringen"), "{text}");
     assert!(!text.contains("<b>") && !text.contains("&amp;"), "{text}");
@@ -259,6 +271,32 @@ async fn rss_relative_links_resolve_against_the_feed_url() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn relative_links_of_a_moved_feed_resolve_against_its_new_url() {
+    let server = serve(&[("/feeds/hema/pers.rss", "hema-pers.rss", RSS)]).await;
+    server.route(
+        "/pers/rss",
+        Route::status(301, "").with_header("Location", "/feeds/hema/pers.rss"),
+    );
+    let env = Env::new(&config("", &[source(&server, "hema", "/pers/rss", None)]));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("hema: 2 items, 2 new mentions"), "{out}");
+    let mut urls: Vec<String> = env
+        .mentions_json(&[])
+        .await
+        .iter()
+        .map(|m| field(m, "url").to_string())
+        .collect();
+    urls.sort();
+    assert_eq!(
+        urls,
+        [
+            server.url("/feeds/hema/nieuws/rookworstactie.html"),
+            server.url("/pers/2026/hema-tompoes-oranje.html"),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn iso_8859_1_declared_in_the_xml_prolog() {
     let (_s, _e, mentions) = check_feed(
         "latin1-prolog.rss",
@@ -337,7 +375,10 @@ async fn matching_rules_end_to_end() {
         ("Weerbericht: regen en wind", &[]),
     ];
     let server = serve(&[("/webcare.rss", "matching.rss", RSS)]).await;
-    let env = Env::new(&config("", &[source(&server, "webcare", "/webcare.rss", None)]));
+    let env = Env::new(&config(
+        "",
+        &[source(&server, "webcare", "/webcare.rss", None)],
+    ));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("webcare: 16 items"), "{out}");
     let mentions = env.mentions_json(&[]).await;
@@ -358,22 +399,37 @@ async fn matching_rules_end_to_end() {
     assert_eq!(terms("Mijn KLM-vlucht naar Bali is geannuleerd"), ["KLM"]);
     assert_eq!(terms("Recensie: Café Nöel in Gent"), ["cafe noel"]);
     // A regex hit is reported as the original text it matched.
-    assert_eq!(terms("Weer een Acme Tel storing in Rotterdam"), ["Acme Tel storing"]);
-    assert_eq!(terms("NS-storing legt treinverkeer rond Utrecht plat"), ["NS-storing"]);
+    assert_eq!(
+        terms("Weer een Acme Tel storing in Rotterdam"),
+        ["Acme Tel storing"]
+    );
+    assert_eq!(
+        terms("NS-storing legt treinverkeer rond Utrecht plat"),
+        ["NS-storing"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn snippet_is_the_original_text_around_the_hit() {
     let server = serve(&[("/webcare.rss", "matching.rss", RSS)]).await;
-    let env = Env::new(&config("", &[source(&server, "webcare", "/webcare.rss", None)]));
+    let env = Env::new(&config(
+        "",
+        &[source(&server, "webcare", "/webcare.rss", None)],
+    ));
     env.ok(&["poll"]).await;
     let mentions = env.mentions_json(&[]).await;
     let snippet = |title: &str| field(with_title(&mentions, title)[0], "snippet").to_string();
 
     let s = snippet("Lange review van een avondje uit");
-    assert!(s.contains("belandden we bij Café Nöel, waar de crème brûlée"), "{s}");
+    assert!(
+        s.contains("belandden we bij Café Nöel, waar de crème brûlée"),
+        "{s}"
+    );
     assert!(s.starts_with('…') && s.ends_with('…'), "{s}");
-    assert!(!s.contains("wandeling langs de grachten"), "snippet too long: {s}");
+    assert!(
+        !s.contains("wandeling langs de grachten"),
+        "snippet too long: {s}"
+    );
 
     let s = snippet("Kwartaalcijfers supermarkten");
     assert!(s.contains("Topman van Ahold Delhaize is tevreden."), "{s}");

@@ -7,7 +7,8 @@ use crate::corpus::{
 };
 use crate::support::{Env, Route, Server};
 
-const STORING_CANONICAL: &str = "https://nu.nl/economie/6321234/grote-storing-bij-acme-telecom.html";
+const STORING_CANONICAL: &str =
+    "https://nu.nl/economie/6321234/grote-storing-bij-acme-telecom.html";
 
 /// Polls `route` twice and checks the second poll was conditional on
 /// `header` = `value`, was answered 304 and stored nothing new.
@@ -32,7 +33,11 @@ async fn check_conditional(route: Route, header: &str, value: &str) {
     let seen = server.requests_to("/rss/Economie");
     assert_eq!(seen.len(), 2, "{seen:?}");
     assert!(!seen[0].headers.contains_key(header), "{seen:?}");
-    assert_eq!(seen[1].headers.get(header).map(String::as_str), Some(value), "{seen:?}");
+    assert_eq!(
+        seen[1].headers.get(header).map(String::as_str),
+        Some(value),
+        "{seen:?}"
+    );
     assert_eq!(seen[1].status, 304);
 
     let report = &source_reports(&env).await["nu"];
@@ -43,7 +48,12 @@ async fn check_conditional(route: Route, header: &str, value: &str) {
 #[tokio::test(flavor = "multi_thread")]
 async fn second_poll_sends_if_none_match_and_stores_nothing() {
     let etag = "\"nu-economie-20261122-0912\"";
-    check_conditional(feed("nu-economie.rss", RSS).with_etag(etag), "if-none-match", etag).await;
+    check_conditional(
+        feed("nu-economie.rss", RSS).with_etag(etag),
+        "if-none-match",
+        etag,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -58,6 +68,56 @@ async fn second_poll_sends_if_modified_since_and_stores_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_changed_feed_is_fetched_again_and_only_new_items_are_stored() {
+    let server = Server::start().await;
+    server.route(
+        "/rss/Economie",
+        feed("nu-economie.rss", RSS).with_etag("\"v1\""),
+    );
+    let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("nu: 5 items, 3 new mentions"), "{out}");
+
+    // Two hours later: one new story on top, the storing headline edited (same
+    // guid), the oldest item gone, and a new ETag.
+    server.route(
+        "/rss/Economie",
+        feed("nu-economie-later.rss", RSS).with_etag("\"v2\""),
+    );
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("nu: 5 items, 1 new mentions"), "{out}");
+    let mentions = env.mentions_json(&[]).await;
+    assert_eq!(mentions.len(), 4);
+    let newest = &mentions[0];
+    assert_eq!(
+        field(newest, "title"),
+        "Storing bij Acme Telecom verholpen, klanten krijgen compensatie"
+    );
+    assert_eq!(field(newest, "watch"), "acme");
+    // The edited headline is the same item: no second mention of it.
+    assert_eq!(
+        mentions
+            .iter()
+            .filter(|m| field(m, "canonical_url") == STORING_CANONICAL)
+            .count(),
+        1
+    );
+
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("nu: not modified"), "{out}");
+    let seen = server.requests_to("/rss/Economie");
+    let sent: Vec<Option<&str>> = seen
+        .iter()
+        .map(|r| r.headers.get("if-none-match").map(String::as_str))
+        .collect();
+    assert_eq!(sent, [None, Some("\"v1\""), Some("\"v2\"")]);
+    assert_eq!(
+        seen.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [200, 200, 304]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn repoll_without_validators_stores_nothing_new() {
     let server = serve(&[("/rss/Economie", "nu-economie.rss", RSS)]).await;
     let env = Env::new(&config("", &[source(&server, "nu", "/rss/Economie", None)]));
@@ -67,7 +127,10 @@ async fn repoll_without_validators_stores_nothing_new() {
 
     let second = env.ok(&["poll"]).await;
     assert!(second.contains("nu: 5 items, 0 new mentions"), "{second}");
-    assert!(second.contains("1 ok, 0 not modified, 0 failed; 0 new mentions"), "{second}");
+    assert!(
+        second.contains("1 ok, 0 not modified, 0 failed; 0 new mentions"),
+        "{second}"
+    );
     assert_eq!(env.mentions_json(&[]).await, before);
     let seen = server.requests_to("/rss/Economie");
     assert_eq!(seen.len(), 2);
@@ -92,7 +155,12 @@ async fn three_sources_of_one_story() -> (Server, Env) {
     let env = Env::new(&config(
         "",
         &[
-            source(&server, "google-alerts-acme", "/alerts/acme", Some(&["acme"])),
+            source(
+                &server,
+                "google-alerts-acme",
+                "/alerts/acme",
+                Some(&["acme"]),
+            ),
             source(&server, "nu-economie", "/rss/Economie", None),
             source(&server, "tweakers-forum", "/feeds/providers.json", None),
         ],
@@ -128,7 +196,12 @@ async fn one_story_in_three_sources_is_one_mention_per_watch() {
     assert_one_storing_mention(&mentions);
     // nu: storing, HEMA, Ahold; alerts adds prijzen and AcmeTel; the forum adds
     // bol.com and the modem topic: 7 mentions, not 9.
-    assert_eq!(mentions.len(), 7, "{:#?}", crate::corpus::watch_titles(&mentions));
+    assert_eq!(
+        mentions.len(),
+        7,
+        "{:#?}",
+        crate::corpus::watch_titles(&mentions)
+    );
     assert!(out.contains("; 7 new mentions"), "{out}");
 }
 
@@ -136,12 +209,21 @@ async fn one_story_in_three_sources_is_one_mention_per_watch() {
 async fn one_story_polled_in_separate_runs_is_one_mention() {
     let (server, env) = three_sources_of_one_story().await;
     let out = env.ok(&["poll", "--source", "nu-economie"]).await;
-    assert!(out.contains("nu-economie: 5 items, 3 new mentions"), "{out}");
+    assert!(
+        out.contains("nu-economie: 5 items, 3 new mentions"),
+        "{out}"
+    );
     let out = env.ok(&["poll", "--source", "google-alerts-acme"]).await;
     // The storing story is already known: only prijzen and AcmeTel are new.
-    assert!(out.contains("google-alerts-acme: 4 items, 2 new mentions"), "{out}");
+    assert!(
+        out.contains("google-alerts-acme: 4 items, 2 new mentions"),
+        "{out}"
+    );
     let out = env.ok(&["poll", "--source", "tweakers-forum"]).await;
-    assert!(out.contains("tweakers-forum: 4 items, 2 new mentions"), "{out}");
+    assert!(
+        out.contains("tweakers-forum: 4 items, 2 new mentions"),
+        "{out}"
+    );
     let mentions = env.mentions_json(&[]).await;
     assert_one_storing_mention(&mentions);
     assert_eq!(mentions.len(), 7);
@@ -211,6 +293,14 @@ async fn broken_sources_never_stop_the_good_ones() {
     .await;
     server.route("/500.rss", Route::status(500, "Internal Server Error"));
     server.route("/stall.rss", Route::stall());
+    server.route(
+        "/busy.rss",
+        Route::status(429, "slow down").with_header("Retry-After", "120"),
+    );
+    server.route(
+        "/loop.rss",
+        Route::status(302, "").with_header("Location", "/loop.rss"),
+    );
     // "/gone.rss" has no route: the server answers 404.
     let env = Env::new(&config(
         "timeout = \"2s\"",
@@ -221,14 +311,19 @@ async fn broken_sources_never_stop_the_good_ones() {
             source(&server, "malformed", "/storingen.rss", None),
             source(&server, "html-page", "/ns/rss", None),
             source(&server, "stalled", "/stall.rss", None),
+            source(&server, "rate-limited", "/busy.rss", None),
+            source(&server, "redirect-loop", "/loop.rss", None),
         ],
     ));
     let started = std::time::Instant::now();
     let out = env.ok(&["poll"]).await;
-    assert!(started.elapsed() < std::time::Duration::from_secs(20), "timeout ignored");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "timeout ignored"
+    );
     assert!(out.contains("nu: 5 items, 3 new mentions"), "{out}");
     assert!(
-        out.contains("polled 6 sources: 1 ok, 0 not modified, 5 failed; 3 new mentions"),
+        out.contains("polled 8 sources: 1 ok, 0 not modified, 7 failed; 3 new mentions"),
         "{out}"
     );
     assert_eq!(env.mentions_json(&["--source", "nu"]).await.len(), 3);
@@ -243,6 +338,8 @@ async fn broken_sources_never_stop_the_good_ones() {
         ("malformed", "malformed feed"),
         ("html-page", "malformed feed"),
         ("stalled", "timed out after 2s"),
+        ("rate-limited", "HTTP 429 (retry after 120s)"),
+        ("redirect-loop", "too many redirects"),
     ] {
         let r = &reports[name];
         assert_eq!(field(r, "last_status"), "error", "{name}: {r}");
@@ -269,7 +366,10 @@ async fn a_body_over_max_body_is_an_error_for_that_source_only() {
         ],
     ));
     let out = env.ok(&["poll"]).await;
-    assert!(out.contains("1 ok, 0 not modified, 1 failed; 2 new mentions"), "{out}");
+    assert!(
+        out.contains("1 ok, 0 not modified, 1 failed; 2 new mentions"),
+        "{out}"
+    );
     let reports = source_reports(&env).await;
     let nu = &reports["nu"];
     assert_eq!(field(nu, "last_status"), "error", "{nu}");
