@@ -4,9 +4,11 @@
 //! `main` can pass SIGTERM/Ctrl-C. [`poll_once`] runs one cycle for `earshot poll`.
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -94,8 +96,18 @@ pub async fn poll_once(
     sources: &[Source],
 ) -> anyhow::Result<Vec<(String, Result<PollResult, StoreError>)>> {
     let started = start(config)?;
+    let mut results: Vec<Option<Result<PollResult, StoreError>>> =
+        (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();
+    // A poll waiting for its turn is a large future; start only about as many
+    // as can make progress, not one per source.
+    let starting = Arc::new(Semaphore::new(config.http.max_concurrent * 4));
     for (i, source) in sources.iter().enumerate() {
+        let permit = starting
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("never closed");
         let poller = started.poller.clone();
         let source = source.clone();
         let validators = started
@@ -103,10 +115,16 @@ pub async fn poll_once(
             .get(&source.name)
             .map(|s| s.validators.clone())
             .unwrap_or_default();
-        tasks.spawn(async move { (i, poller.poll(&source, &validators).await) });
+        tasks.spawn(async move {
+            let r = poller.poll(&source, &validators).await;
+            drop(permit);
+            (i, r)
+        });
+        while let Some(done) = tasks.try_join_next() {
+            let (i, r) = done.context("a poll task panicked")?;
+            results[i] = Some(r);
+        }
     }
-    let mut results: Vec<Option<Result<PollResult, StoreError>>> =
-        (0..sources.len()).map(|_| None).collect();
     while let Some(done) = tasks.join_next().await {
         let (i, r) = done.context("a poll task panicked")?;
         results[i] = Some(r);

@@ -79,6 +79,13 @@ impl FetchError {
     }
 }
 
+/// A place in the politeness limits (one global and one per-host permit),
+/// released when dropped.
+pub struct Slot {
+    _host: OwnedSemaphorePermit,
+    _global: OwnedSemaphorePermit,
+}
+
 /// The shared client with its politeness limits. Cheap to clone.
 #[derive(Clone)]
 pub struct Http {
@@ -112,8 +119,8 @@ impl Http {
         })
     }
 
-    /// Waits for a fetch slot: one of the global ones and one of the host's.
-    async fn permits(&self, url: &Url) -> (OwnedSemaphorePermit, OwnedSemaphorePermit) {
+    /// Waits for a fetch slot: one of the host's, then one of the global ones.
+    async fn permits(&self, url: &Url) -> Slot {
         let host_sem = {
             let key = url.host_str().unwrap_or("").to_ascii_lowercase();
             let mut hosts = self.hosts.lock().unwrap_or_else(|p| p.into_inner());
@@ -133,11 +140,16 @@ impl Http {
             .acquire_owned()
             .await
             .expect("the global semaphore is never closed");
-        (host, global)
+        Slot {
+            _host: host,
+            _global: global,
+        }
     }
 
     /// GETs `url`, conditionally when `validators` are given, within the limits.
-    pub async fn get(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+    /// The returned [`Slot`] is the fetch's place in those limits: hold it while
+    /// the body is being processed, so bodies waiting for the CPU stay bounded.
+    pub async fn get(&self, url: &Url, validators: &Validators) -> (Result<Fetched, FetchError>, Slot) {
         self.get_with(url, validators, &HeaderMap::new()).await
     }
 
@@ -147,8 +159,17 @@ impl Http {
         url: &Url,
         validators: &Validators,
         extra: &HeaderMap,
+    ) -> (Result<Fetched, FetchError>, Slot) {
+        let slot = self.permits(url).await;
+        (self.fetch(url, validators, extra).await, slot)
+    }
+
+    async fn fetch(
+        &self,
+        url: &Url,
+        validators: &Validators,
+        extra: &HeaderMap,
     ) -> Result<Fetched, FetchError> {
-        let _permits = self.permits(url).await;
         let mut req = self.client.get(url.clone()).headers(extra.clone());
         if let Some(v) = validators.etag.as_deref().and_then(header_value) {
             req = req.header(IF_NONE_MATCH, v);

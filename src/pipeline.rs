@@ -25,8 +25,6 @@ pub struct Poller {
     http: Http,
     analysis: Arc<Analysis>,
     writer: Writer,
-    /// Bounds the sources in flight (fetched but not yet stored), and so memory.
-    inflight: Arc<Semaphore>,
     /// Bounds parsing and matching to one source per core: more threads would
     /// not go faster and each would hold its own allocator arena.
     cpu: Arc<Semaphore>,
@@ -105,7 +103,6 @@ impl Poller {
             http: Http::new(&config.http)?,
             analysis: Arc::new(Analysis::new(config)?),
             writer,
-            inflight: Arc::new(Semaphore::new(config.http.max_concurrent)),
             cpu: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
@@ -120,11 +117,6 @@ impl Poller {
         source: &Source,
         validators: &Validators,
     ) -> Result<PollResult, StoreError> {
-        let _slot = self
-            .inflight
-            .acquire()
-            .await
-            .expect("the inflight semaphore is never closed");
         let (outcome, result) = match self.fetch_and_analyse(source, validators).await {
             Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
             Ok(Some((validators, items, findings))) => (
@@ -177,8 +169,10 @@ impl Poller {
         source: &Source,
         validators: &Validators,
     ) -> Result<Option<(Validators, usize, Vec<Finding>)>, SourceError> {
-        let (body, content_type, new_validators, final_url) =
-            match self.http.get(&source.url, validators).await? {
+        // The slot is held until the body is parsed: it bounds the bodies in
+        // memory, and a host's slots are not handed out while its work waits.
+        let (fetched, _slot) = self.http.get(&source.url, validators).await;
+        let (body, content_type, new_validators, final_url) = match fetched? {
                 Fetched::NotModified => return Ok(None),
                 Fetched::Body {
                     body,
@@ -215,7 +209,8 @@ impl Poller {
 
     /// Fetches and parses `url` as a source of `kind` without storing anything.
     pub async fn preview(http: &Http, source: &Source) -> Result<Vec<Item>, SourceError> {
-        match http.get(&source.url, &Validators::default()).await? {
+        let (fetched, _slot) = http.get(&source.url, &Validators::default()).await;
+        match fetched? {
             Fetched::NotModified => Ok(Vec::new()),
             Fetched::Body {
                 body,

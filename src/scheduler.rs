@@ -75,7 +75,9 @@ async fn source_loop(
         }
         let result = tokio::select! {
             _ = cancel.cancelled() => return,
-            r = poller.poll(&source, &validators) => r,
+            // Boxed: the poll future is large and most of a source's life is
+            // spent asleep; thousands of sleeping sources should stay small.
+            r = Box::pin(poller.poll(&source, &validators)) => r,
         };
         let mut retry_after = None;
         match result {

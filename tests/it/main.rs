@@ -8,3 +8,4 @@ mod corpus;
 mod feeds;
 mod polling;
 mod query;
+mod daemon;
