@@ -149,7 +149,11 @@ impl Http {
     /// GETs `url`, conditionally when `validators` are given, within the limits.
     /// The returned [`Slot`] is the fetch's place in those limits: hold it while
     /// the body is being processed, so bodies waiting for the CPU stay bounded.
-    pub async fn get(&self, url: &Url, validators: &Validators) -> (Result<Fetched, FetchError>, Slot) {
+    pub async fn get(
+        &self,
+        url: &Url,
+        validators: &Validators,
+    ) -> (Result<Fetched, FetchError>, Slot) {
         self.get_with(url, validators, &HeaderMap::new()).await
     }
 

@@ -1,5 +1,6 @@
 //! The `earshot` binary: parse arguments, set up logging, run, report.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -20,8 +21,10 @@ fn main() -> ExitCode {
         .init();
     match earshot::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // Output piped into `head` that stopped reading is not a failure.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("earshot: {e:#}");
+            let _ = writeln!(std::io::stderr(), "earshot: {e:#}");
             earshot::cli::exit_code(&e)
         }
     }
@@ -38,4 +41,11 @@ fn limit_malloc_arenas() {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

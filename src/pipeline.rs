@@ -173,14 +173,14 @@ impl Poller {
         // memory, and a host's slots are not handed out while its work waits.
         let (fetched, _slot) = self.http.get(&source.url, validators).await;
         let (body, content_type, new_validators, final_url) = match fetched? {
-                Fetched::NotModified => return Ok(None),
-                Fetched::Body {
-                    body,
-                    content_type,
-                    validators,
-                    final_url,
-                } => (body, content_type, validators, final_url),
-            };
+            Fetched::NotModified => return Ok(None),
+            Fetched::Body {
+                body,
+                content_type,
+                validators,
+                final_url,
+            } => (body, content_type, validators, final_url),
+        };
         let _cpu = self
             .cpu
             .acquire()

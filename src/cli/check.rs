@@ -1,5 +1,6 @@
 //! `earshot check`: validate the config and say what it sets up.
 
+use std::io::Write;
 use std::path::Path;
 
 use crate::config::Config;
@@ -10,41 +11,45 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     // The matcher is what the daemon would build; build it here too so a watch
     // list that validates but cannot compile fails now, not at start.
     Matcher::new(&config.watches)?;
-    println!("config OK: {}", config.path.display());
-    println!("database: {}", config.storage.database.display());
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "config OK: {}", config.path.display())?;
+    writeln!(out, "database: {}", config.storage.database.display())?;
+    writeln!(
+        out,
         "http: {} at most {} fetches at once, {} per host, timeout {}s, max body {} bytes",
         config.http.user_agent,
         config.http.max_concurrent,
         config.http.per_host,
         config.http.timeout.as_secs(),
         config.http.max_body
-    );
-    println!("{} watch(es):", config.watches.len());
+    )?;
+    writeln!(out, "{} watch(es):", config.watches.len())?;
     for w in &config.watches {
-        println!(
+        writeln!(
+            out,
             "  {}: {} term(s), {} exclusion(s), {} regex(es)",
             w.name,
             w.terms.len(),
             w.exclude.len(),
             w.regex.len()
-        );
+        )?;
     }
-    println!("{} source(s):", config.sources.len());
+    writeln!(out, "{} source(s):", config.sources.len())?;
     for s in &config.sources {
         let watches = s
             .watches
             .as_ref()
             .map(|w| w.join(", "))
             .unwrap_or_else(|| "all watches".into());
-        println!(
+        writeln!(
+            out,
             "  {} ({}, every {}): {} → {}",
             s.name,
             s.kind,
             super::output::duration(s.interval),
             s.url,
             watches
-        );
+        )?;
     }
     Ok(())
 }

@@ -82,10 +82,16 @@ pub fn csv_row(out: &mut impl Write, cells: &[String]) -> std::io::Result<()> {
     let row = cells
         .iter()
         .map(|c| {
+            // Line breaks and tabs are data; other control characters
+            // (terminal escapes among them) are not.
+            let c: String = c
+                .chars()
+                .filter(|&ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
+                .collect();
             let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
                 format!("'{c}")
             } else {
-                c.clone()
+                c
             };
             if c.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
@@ -117,13 +123,13 @@ mod tests {
                 "a,b".into(),
                 "say \"hi\"".into(),
                 "=HYPERLINK(x)".into(),
-                "ok".into(),
+                "o\u{1b}[31mk".into(),
             ],
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\"a,b\",\"say \"\"hi\"\"\",'=HYPERLINK(x),ok\n"
+            "\"a,b\",\"say \"\"hi\"\"\",'=HYPERLINK(x),o[31mk\n"
         );
     }
 

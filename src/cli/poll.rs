@@ -1,5 +1,7 @@
 //! `earshot poll`: one cycle of all (or the named) sources, then exit.
 
+use std::io::Write;
+
 use crate::config::Config;
 use crate::pipeline::PollResult;
 
@@ -28,6 +30,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         .cloned()
         .collect();
     let results = super::runtime()?.block_on(crate::daemon::poll_once(config, &sources))?;
+    let mut out = std::io::stdout().lock();
     let (mut ok, mut unchanged, mut failed, mut new) = (0, 0, 0, 0);
     for (name, result) in &results {
         match result {
@@ -38,22 +41,27 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             }) => {
                 ok += 1;
                 new += new_mentions.len();
-                println!("{name}: {items} items, {} new mentions", new_mentions.len());
+                writeln!(
+                    out,
+                    "{name}: {items} items, {} new mentions",
+                    new_mentions.len()
+                )?;
             }
             Ok(PollResult::NotModified) => {
                 unchanged += 1;
-                println!("{name}: not modified");
+                writeln!(out, "{name}: not modified")?;
             }
             Ok(PollResult::Failed(e)) => {
                 failed += 1;
-                println!("{name}: error: {e}");
+                writeln!(out, "{name}: error: {e}")?;
             }
             Err(e) => return Err(anyhow::anyhow!("recording the poll of {name}: {e}")),
         }
     }
-    println!(
+    writeln!(
+        out,
         "polled {} sources: {ok} ok, {unchanged} not modified, {failed} failed; {new} new mentions",
         results.len()
-    );
+    )?;
     Ok(())
 }

@@ -206,17 +206,23 @@ fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
-/// Makes a user's search words safe for FTS5: operators and plain words pass,
-/// quoted phrases pass, anything with other punctuation becomes a phrase.
+/// Makes a user's search words safe for FTS5: plain words and quoted phrases
+/// pass, `AND`/`OR`/`NOT` pass where they stand between two terms, and anything
+/// else (punctuation, a dangling operator, a lone `*`) becomes a quoted phrase.
 fn fts_query(q: &str) -> String {
-    let mut out = Vec::new();
+    enum Tok {
+        Term(String),
+        Op(&'static str),
+    }
+    let quote = |w: &str| format!("\"{}\"", w.replace('"', ""));
+    let mut toks = Vec::new();
     let mut rest = q.trim();
     while !rest.is_empty() {
         if let Some(after) = rest.strip_prefix('"') {
             let end = after.find('"').unwrap_or(after.len());
             let phrase = &after[..end];
             if !phrase.trim().is_empty() {
-                out.push(format!("\"{}\"", phrase.replace('"', "")));
+                toks.push(Tok::Term(quote(phrase)));
             }
             rest = after.get(end + 1..).unwrap_or("").trim_start();
             continue;
@@ -224,14 +230,32 @@ fn fts_query(q: &str) -> String {
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let word = &rest[..end];
         rest = rest[end..].trim_start();
-        let plain = word
-            .trim_end_matches('*')
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_');
-        if matches!(word, "AND" | "OR" | "NOT") || (plain && !word.is_empty()) {
-            out.push(word.to_string());
-        } else {
-            out.push(format!("\"{}\"", word.replace('"', "")));
+        let stem = word.strip_suffix('*').unwrap_or(word);
+        let plain = !stem.is_empty() && stem.chars().all(|c| c.is_alphanumeric() || c == '_');
+        toks.push(match word {
+            "AND" => Tok::Op("AND"),
+            "OR" => Tok::Op("OR"),
+            "NOT" => Tok::Op("NOT"),
+            _ if plain => Tok::Term(word.to_string()),
+            _ => match quote(word).as_str() {
+                "\"\"" | "\"*\"" => continue,
+                q => Tok::Term(q.to_string()),
+            },
+        });
+    }
+    let mut out: Vec<String> = Vec::with_capacity(toks.len());
+    for (i, t) in toks.iter().enumerate() {
+        match t {
+            Tok::Term(w) => out.push(w.clone()),
+            Tok::Op(op) => {
+                let after_term = i > 0 && matches!(toks[i - 1], Tok::Term(_));
+                let before_term = matches!(toks.get(i + 1), Some(Tok::Term(_)));
+                if after_term && before_term {
+                    out.push(op.to_string());
+                } else {
+                    out.push(quote(op));
+                }
+            }
         }
     }
     out.join(" ")
@@ -251,5 +275,11 @@ mod tests {
         );
         assert_eq!(fts_query("a\"b"), "\"ab\"");
         assert_eq!(fts_query("\"unclosed"), "\"unclosed\"");
+        // Operators that stand where FTS5 would reject them are taken literally.
+        assert_eq!(fts_query("NOT storing"), "\"NOT\" storing");
+        assert_eq!(fts_query("storing OR"), "storing \"OR\"");
+        assert_eq!(fts_query("AND"), "\"AND\"");
+        assert_eq!(fts_query("a OR OR b"), "a \"OR\" \"OR\" b");
+        assert_eq!(fts_query("* storing"), "storing");
     }
 }
