@@ -22,7 +22,11 @@ use server::{Route, Server};
 
 /// Watches of the benchmark config: (name, terms, exclusions).
 const WATCHES: &[(&str, &[&str], &[&str])] = &[
-    ("acme", &["Acme Telecom", "AcmeTel", "@acmetelecom"], &["Acme Corporation"]),
+    (
+        "acme",
+        &["Acme Telecom", "AcmeTel", "@acmetelecom"],
+        &["Acme Corporation"],
+    ),
     ("klm", &["KLM"], &[]),
     ("bol", &["bol.com"], &[]),
     ("hema", &["HEMA"], &[]),
@@ -47,15 +51,71 @@ const SPELLINGS: &[(usize, &str)] = &[
 ];
 
 /// Near misses that must not count.
-const DECOYS: &[&str] = &["KLMN", "bolcom", "Acme Corporation Acme Telecom", "hemathologie", "cafenoel"];
+const DECOYS: &[&str] = &[
+    "KLMN",
+    "bolcom",
+    "Acme Corporation Acme Telecom",
+    "hemathologie",
+    "cafenoel",
+];
 
 const WORDS: &[&str] = &[
-    "de", "het", "een", "en", "van", "klant", "levering", "pakket", "vandaag", "gisteren", "service",
-    "internet", "storing", "the", "customer", "delivery", "order", "refund", "waiting", "weeks",
-    "helpdesk", "nog", "steeds", "geen", "reactie", "update", "market", "shares", "quarter",
-    "results", "weather", "traffic", "Amsterdam", "Utrecht", "Rotterdam", "train", "delay", "news",
-    "report", "analysis", "policy", "energy", "price", "growth", "mobile", "network", "coverage",
-    "outage", "store", "opening", "review", "product", "quality", "staff", "friendly", "slow",
+    "de",
+    "het",
+    "een",
+    "en",
+    "van",
+    "klant",
+    "levering",
+    "pakket",
+    "vandaag",
+    "gisteren",
+    "service",
+    "internet",
+    "storing",
+    "the",
+    "customer",
+    "delivery",
+    "order",
+    "refund",
+    "waiting",
+    "weeks",
+    "helpdesk",
+    "nog",
+    "steeds",
+    "geen",
+    "reactie",
+    "update",
+    "market",
+    "shares",
+    "quarter",
+    "results",
+    "weather",
+    "traffic",
+    "Amsterdam",
+    "Utrecht",
+    "Rotterdam",
+    "train",
+    "delay",
+    "news",
+    "report",
+    "analysis",
+    "policy",
+    "energy",
+    "price",
+    "growth",
+    "mobile",
+    "network",
+    "coverage",
+    "outage",
+    "store",
+    "opening",
+    "review",
+    "product",
+    "quality",
+    "staff",
+    "friendly",
+    "slow",
 ];
 
 struct Rng(u64);
@@ -127,7 +187,10 @@ fn feed(rng: &mut Rng, index: usize, base: &str) -> Generated {
                 if let Some(d) = decoy {
                     let _ = write!(html, " {d} ");
                 }
-                let _ = write!(html, " <a href=\"/story/{index}/{i}?utm_source=rss\">lees meer</a> &amp; ");
+                let _ = write!(
+                    html,
+                    " <a href=\"/story/{index}/{i}?utm_source=rss\">lees meer</a> &amp; "
+                );
             }
             html.push_str("</p>");
         }
@@ -140,7 +203,10 @@ fn feed(rng: &mut Rng, index: usize, base: &str) -> Generated {
             // Excluded: not a mention.
         }
         let link = format!("{base}/story/{index}/{i}");
-        let escaped = html.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let escaped = html
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
         if atom {
             let _ = writeln!(
                 s,
@@ -155,7 +221,11 @@ fn feed(rng: &mut Rng, index: usize, base: &str) -> Generated {
             );
         }
     }
-    s.push_str(if atom { "</feed>\n" } else { "</channel></rss>\n" });
+    s.push_str(if atom {
+        "</feed>\n"
+    } else {
+        "</channel></rss>\n"
+    });
     Generated {
         body: s.into_bytes(),
         items: n,
@@ -169,7 +239,12 @@ fn config(dir: &Path, urls: &[String]) -> String {
         dir.join("bench.db").display()
     );
     for (name, terms, exclude) in WATCHES {
-        let list = |v: &[&str]| v.iter().map(|t| format!("{t:?}")).collect::<Vec<_>>().join(", ");
+        let list = |v: &[&str]| {
+            v.iter()
+                .map(|t| format!("{t:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let _ = write!(
             c,
             "[[watch]]\nname = \"{name}\"\nterms = [{}]\nexclude = [{}]\n\n",
@@ -178,13 +253,18 @@ fn config(dir: &Path, urls: &[String]) -> String {
         );
     }
     for (i, u) in urls.iter().enumerate() {
-        let _ = write!(c, "[[source]]\nname = \"feed-{i}\"\nkind = \"feed\"\nurl = \"{u}\"\n\n");
+        let _ = write!(
+            c,
+            "[[source]]\nname = \"feed-{i}\"\nkind = \"feed\"\nurl = \"{u}\"\n\n"
+        );
     }
     c
 }
 
 struct Run {
     wall: Duration,
+    /// User + system CPU time: steadier than wall time on a shared machine.
+    cpu: Duration,
     max_rss_kib: i64,
     stdout: String,
 }
@@ -218,9 +298,14 @@ fn run_earshot(config: &Path, args: &[&str]) -> Run {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let wall = start.elapsed();
     assert_eq!(r, pid, "wait4 failed");
-    assert!(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0, "earshot failed: {status}");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "earshot failed: {status}"
+    );
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Run {
         wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss,
         stdout: reader.join().unwrap_or_default(),
     }
@@ -285,7 +370,10 @@ fn serve() {
         } else {
             "application/rss+xml; charset=utf-8"
         };
-        server.route(&path, Route::ok(ct, g.body).with_etag(&format!("\"v1-{i}\"")));
+        server.route(
+            &path,
+            Route::ok(ct, g.body).with_etag(&format!("\"v1-{i}\"")),
+        );
         urls.push(server.url(&path));
     }
     std::fs::write(dir.join("bench.toml"), config(dir, &urls)).expect("write config");
@@ -298,8 +386,15 @@ fn serve() {
 
 fn measure() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    args.extend(["--serve".into(), "--dir".into(), dir.path().display().to_string()]);
+    let mut args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    args.extend([
+        "--serve".into(),
+        "--dir".into(),
+        dir.path().display().to_string(),
+    ]);
     let mut server = Command::new(std::env::current_exe().expect("own path"))
         .args(&args)
         .stdin(std::process::Stdio::piped())
@@ -312,7 +407,10 @@ fn measure() {
         &mut line,
     )
     .expect("server totals");
-    let totals: Vec<usize> = line.split_whitespace().filter_map(|v| v.parse().ok()).collect();
+    let totals: Vec<usize> = line
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
     let [feeds, hosts, items, bytes, expected] = totals[..] else {
         panic!("server said {line:?}");
     };
@@ -329,19 +427,25 @@ fn measure() {
         .map(|m| m.len())
         .expect("read mentions");
     println!(
-        "cold:    {:>7.3} s  {:>9.0} items/s  peak RSS {:>5.1} MB  mentions {found}/{expected}{}",
+        "cold:    {:>7.3} s (cpu {:.2} s)  {:>9.0} items/s  peak RSS {:>5.1} MB  mentions {found}/{expected}{}",
         cold.wall.as_secs_f64(),
+        cold.cpu.as_secs_f64(),
         items as f64 / cold.wall.as_secs_f64(),
         cold.max_rss_kib as f64 / 1024.0,
-        if found == expected { " ✓" } else { " ✗ MISMATCH" }
+        if found == expected {
+            " ✓"
+        } else {
+            " ✗ MISMATCH"
+        }
     );
     println!("         {summary}");
 
     let again = run_earshot(&cfg, &["poll"]);
     let summary = again.stdout.lines().last().unwrap_or("").to_string();
     println!(
-        "re-poll: {:>7.3} s  peak RSS {:>5.1} MB",
+        "re-poll: {:>7.3} s (cpu {:.2} s)  peak RSS {:>5.1} MB",
         again.wall.as_secs_f64(),
+        again.cpu.as_secs_f64(),
         again.max_rss_kib as f64 / 1024.0
     );
     println!("         {summary}");

@@ -11,7 +11,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
 use crate::config::Watch;
-use crate::text::{fold, fold_mapped, Folded};
+use crate::text::{fold, fold_all, fold_mapped, Folded};
 
 /// Bytes of context kept before and after the first hit in a snippet.
 const SNIPPET_BEFORE: usize = 90;
@@ -159,27 +159,31 @@ impl Matcher {
 
     /// The watches that `title` and `text` (plain text) mention, in watch order.
     pub fn find(&self, title: &str, text: &str) -> Vec<Hit> {
-        let combined = if text.is_empty() {
+        // Fold without the offset map and without joining the two first: most
+        // items mention nothing, and for them this is all the work done.
+        let folded = fold_all(&[title, text]);
+        if !self.any_hit(&folded) {
+            return Vec::new();
+        }
+        self.find_in(&if text.is_empty() {
             title.to_string()
         } else {
             format!("{title}\n{text}")
-        };
-        self.find_in(&combined)
+        })
     }
 
     /// The watches that one piece of plain text mentions.
     pub fn find_in(&self, original: &str) -> Vec<Hit> {
-        // Fold without the offset map first: most text mentions nothing.
         let folded = fold(original);
         let found = self.scan(&folded);
-        if found.iter().all(|f| f.excluded || f.terms.is_empty()) {
+        if !found.iter().any(Found::is_hit) {
             return Vec::new();
         }
         let mapped = fold_mapped(original);
         found
             .into_iter()
             .enumerate()
-            .filter(|(_, f)| !f.excluded && !f.terms.is_empty())
+            .filter(|(_, f)| f.is_hit())
             .map(|(watch, f)| {
                 let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
                 let terms = f
@@ -199,6 +203,10 @@ impl Matcher {
                 }
             })
             .collect()
+    }
+
+    fn any_hit(&self, folded: &str) -> bool {
+        self.scan(folded).iter().any(Found::is_hit)
     }
 
     /// What each watch found in folded text (positions are folded offsets).
@@ -248,6 +256,10 @@ struct Found {
 }
 
 impl Found {
+    fn is_hit(&self) -> bool {
+        !self.excluded && !self.terms.is_empty()
+    }
+
     fn add(&mut self, term: Term, at: usize) {
         if self.terms.is_empty() || at < self.first {
             self.first = at;

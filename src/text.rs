@@ -12,168 +12,188 @@ use url::Url;
 
 /// Turns an HTML fragment into plain text: tags dropped (block tags become line
 /// breaks), `script`/`style` content dropped, entities decoded, runs of
-/// whitespace collapsed. Text that contains no `<` or `&` is only tidied.
+/// whitespace collapsed, in one pass.
 pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Tidy::with_capacity(html.len());
     let bytes = html.as_bytes();
     let mut i = 0;
     let mut text_start = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
-        }
+    while let Some(lt) = html[i..].find('<').map(|p| i + p) {
         // Is this a tag (letter, '/', '!' or '?' after '<')? Otherwise a literal '<'.
-        let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+        let next = bytes.get(lt + 1).copied().unwrap_or(b' ');
         if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?') {
-            i += 1;
+            i = lt + 1;
             continue;
         }
-        push_decoded(&mut out, &html[text_start..i]);
-        if html[i..].starts_with("<!--") {
-            i = html[i..]
-                .find("-->")
-                .map(|e| i + e + 3)
-                .unwrap_or(bytes.len());
+        out.push_decoded(&html[text_start..lt]);
+        if html[lt..].starts_with("<!--") {
+            i = html[lt..].find("-->").map_or(bytes.len(), |e| lt + e + 3);
             text_start = i;
             continue;
         }
-        let end = match html[i..].find('>') {
-            Some(e) => i + e + 1,
-            None => bytes.len(),
-        };
-        let tag = tag_name(&html[i + 1..end]);
-        if tag == "script" || tag == "style" {
-            let close = format!("</{tag}");
-            let lower_rest = html[end..].to_ascii_lowercase();
-            i = lower_rest
-                .find(&close)
-                .map(|p| {
-                    let after = end + p;
-                    html[after..]
-                        .find('>')
-                        .map(|g| after + g + 1)
-                        .unwrap_or(bytes.len())
-                })
-                .unwrap_or(bytes.len());
+        let end = html[lt..].find('>').map_or(bytes.len(), |e| lt + e + 1);
+        let tag = tag_name(&html[lt + 1..end]);
+        if tag.eq_ignore_ascii_case("script") || tag.eq_ignore_ascii_case("style") {
+            i = find_close_tag(html, end, tag);
         } else {
             i = end;
-            if is_block(&tag) {
-                out.push('\n');
-            } else {
-                // Inline tags separate nothing: "Ahold <b>Delhaize</b>" keeps its space
-                // and "Del<b>haize</b>" stays one word.
+            if is_block(tag) {
+                out.line_break();
             }
+            // Inline tags separate nothing: "Ahold <b>Delhaize</b>" keeps its
+            // space and "Del<b>haize</b>" stays one word.
         }
         text_start = i;
     }
     if text_start < html.len() {
-        push_decoded(&mut out, &html[text_start..]);
+        out.push_decoded(&html[text_start..]);
     }
-    tidy_whitespace(&out)
+    out.finish()
 }
 
-fn tag_name(inner: &str) -> String {
-    inner
-        .trim_start_matches('/')
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect::<String>()
-        .to_ascii_lowercase()
+/// The tag's name (letters and digits after `<` or `</`), as written.
+fn tag_name(inner: &str) -> &str {
+    let inner = inner.trim_start_matches('/');
+    let end = inner
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(inner.len());
+    &inner[..end]
+}
+
+/// The offset just past `</tag ...>` at or after `from`, or the end of `html`.
+fn find_close_tag(html: &str, from: usize, tag: &str) -> usize {
+    let mut at = from;
+    while let Some(p) = html[at..].find("</") {
+        let start = at + p + 2;
+        let name = tag_name(&html[start..]);
+        if name.eq_ignore_ascii_case(tag) {
+            return html[start..]
+                .find('>')
+                .map_or(html.len(), |g| start + g + 1);
+        }
+        at = start;
+    }
+    html.len()
 }
 
 fn is_block(tag: &str) -> bool {
-    matches!(
-        tag,
-        "p" | "br"
-            | "div"
-            | "li"
-            | "ul"
-            | "ol"
-            | "tr"
-            | "td"
-            | "th"
-            | "table"
-            | "h1"
-            | "h2"
-            | "h3"
-            | "h4"
-            | "h5"
-            | "h6"
-            | "blockquote"
-            | "pre"
-            | "hr"
-            | "section"
-            | "article"
-            | "header"
-            | "footer"
-            | "figure"
-            | "figcaption"
-            | "dd"
-            | "dt"
-    )
-}
-
-fn push_decoded(out: &mut String, s: &str) {
-    if s.contains('&') {
-        out.push_str(&html_escape::decode_html_entities(s));
-    } else {
-        out.push_str(s);
-    }
+    const BLOCK: &[&str] = &[
+        "p",
+        "br",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "tr",
+        "td",
+        "th",
+        "table",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "hr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+        "figcaption",
+        "dd",
+        "dt",
+    ];
+    BLOCK.iter().any(|b| b.eq_ignore_ascii_case(tag))
 }
 
 /// Collapses whitespace within lines to one space and keeps at most one blank
 /// line between paragraphs; trims the ends.
 pub fn tidy_whitespace(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
-    let mut newlines = 0;
-    let mut run_start = None::<usize>;
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        // Fast path: inside a run of visible ASCII nothing changes.
-        if run_start.is_some() && b > b' ' && b < 0x80 {
-            i += 1;
-            continue;
+    let mut t = Tidy::with_capacity(s.len());
+    t.push(s);
+    t.finish()
+}
+
+/// Builds tidy text while it is being pushed: whitespace runs become one space,
+/// line breaks at most a blank line, nothing at either end.
+struct Tidy {
+    out: String,
+    pending_space: bool,
+    newlines: u8,
+}
+
+impl Tidy {
+    fn with_capacity(n: usize) -> Tidy {
+        Tidy {
+            out: String::with_capacity(n),
+            pending_space: false,
+            newlines: 0,
         }
-        let (c, len) = if b < 0x80 {
-            (b as char, 1)
+    }
+
+    fn push_decoded(&mut self, s: &str) {
+        if s.contains('&') {
+            self.push(&html_escape::decode_html_entities(s));
         } else {
+            self.push(s);
+        }
+    }
+
+    fn line_break(&mut self) {
+        self.newlines = self.newlines.saturating_add(1);
+        self.pending_space = false;
+    }
+
+    fn push(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            // A run of visible ASCII goes in at once.
+            let run = bytes[i..]
+                .iter()
+                .position(|&b| b <= b' ' || b >= 0x80)
+                .map_or(bytes.len(), |p| i + p);
+            if run > i {
+                self.separate();
+                self.out.push_str(&s[i..run]);
+                i = run;
+                continue;
+            }
             let c = s[i..].chars().next().unwrap_or(' ');
-            (c, c.len_utf8())
-        };
-        let is_newline = c == '\n' || c == '\u{2029}';
-        let is_space = !is_newline && (c.is_whitespace() || c == '\u{200b}');
-        if is_newline || is_space {
-            if let Some(start) = run_start.take() {
-                out.push_str(&s[start..i]);
-            }
-            if is_newline {
-                newlines += 1;
-                pending_space = false;
-            } else {
-                pending_space = true;
-            }
-        } else if run_start.is_none() {
-            if !out.is_empty() {
-                if newlines > 0 {
-                    out.push_str(if newlines > 1 { "\n\n" } else { "\n" });
-                } else if pending_space {
-                    out.push(' ');
+            i += c.len_utf8();
+            match c {
+                '\n' | '\u{2029}' => self.line_break(),
+                c if c.is_whitespace() || c == '\u{200b}' || c.is_control() => {
+                    self.pending_space = true
+                }
+                c => {
+                    self.separate();
+                    self.out.push(c);
                 }
             }
-            newlines = 0;
-            pending_space = false;
-            run_start = Some(i);
         }
-        i += len;
     }
-    if let Some(start) = run_start {
-        out.push_str(&s[start..]);
+
+    /// Writes the separator owed before the next visible character.
+    fn separate(&mut self) {
+        if !self.out.is_empty() {
+            if self.newlines > 0 {
+                self.out
+                    .push_str(if self.newlines > 1 { "\n\n" } else { "\n" });
+            } else if self.pending_space {
+                self.out.push(' ');
+            }
+        }
+        self.newlines = 0;
+        self.pending_space = false;
     }
-    out
+
+    fn finish(self) -> String {
+        self.out
+    }
 }
 
 /// Text folded for matching, with a map back to the original.
@@ -188,47 +208,60 @@ pub struct Folded {
 /// every run of whitespace one space, and the byte offsets back to the original.
 pub fn fold_mapped(s: &str) -> Folded {
     let mut origin = Vec::with_capacity(s.len());
-    let text = fold_into(s, Some(&mut origin));
-    Folded { text, origin }
+    let mut out = Vec::with_capacity(s.len());
+    fold_into(s, Some(&mut origin), &mut out);
+    Folded {
+        text: into_string(out),
+        origin,
+    }
 }
 
 /// [`fold_mapped`] without the offsets (the matcher's hot path: most text
 /// matches nothing and never needs them).
 pub fn fold(s: &str) -> String {
-    fold_into(s, None)
+    fold_all(&[s])
 }
 
-fn fold_into(s: &str, mut origin: Option<&mut Vec<u32>>) -> String {
-    let mut text = String::with_capacity(s.len());
+/// The folds of `parts` joined by one space, as if the parts were one text
+/// separated by whitespace — without building that text first.
+pub fn fold_all(parts: &[&str]) -> String {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for p in parts {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        fold_into(p, None, &mut out);
+    }
+    into_string(out)
+}
+
+fn into_string(bytes: Vec<u8>) -> String {
+    // Only whole chars were written, so this cannot fail; keep the check
+    // rather than an unsafe conversion.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Appends the fold of `s` to `out` (trailing space trimmed), and with `origin`
+/// the offset in `s` of each byte written.
+fn fold_into(s: &str, mut origin: Option<&mut Vec<u32>>, out: &mut Vec<u8>) {
+    let start = out.len();
     let mut last_space = true;
     let bytes = s.as_bytes();
     let mut i = 0;
+    let mut scratch = String::new();
     while i < bytes.len() {
         let b = bytes[i];
         let at = i as u32;
-        if origin.is_none() && b > b' ' && b < 0x80 {
-            // Fast path: copy a run of visible ASCII at once, then lower-case it.
-            let end = bytes[i..]
-                .iter()
-                .position(|&c| c <= b' ' || c >= 0x80)
-                .map_or(bytes.len(), |p| i + p);
-            let from = text.len();
-            text.push_str(&s[i..end]);
-            text[from..].make_ascii_lowercase();
-            last_space = false;
-            i = end;
-            continue;
-        }
         if b < 0x80 {
             i += 1;
             if b.is_ascii_whitespace() {
                 if last_space {
                     continue;
                 }
-                text.push(' ');
+                out.push(b' ');
                 last_space = true;
             } else {
-                text.push(b.to_ascii_lowercase() as char);
+                out.push(b.to_ascii_lowercase());
                 last_space = false;
             }
             if let Some(o) = origin.as_deref_mut() {
@@ -238,30 +271,30 @@ fn fold_into(s: &str, mut origin: Option<&mut Vec<u32>>) -> String {
         }
         let c = s[i..].chars().next().unwrap_or(' ');
         i += c.len_utf8();
-        let before = text.len();
         if c.is_whitespace() {
             if last_space {
                 continue;
             }
-            text.push(' ');
+            out.push(b' ');
             last_space = true;
         } else {
-            fold_char(c, &mut text);
-            if text.len() > before {
+            scratch.clear();
+            fold_char(c, &mut scratch);
+            if !scratch.is_empty() {
+                out.extend_from_slice(scratch.as_bytes());
                 last_space = false;
             }
         }
         if let Some(o) = origin.as_deref_mut() {
-            o.resize(text.len(), at);
+            o.resize(out.len() - start, at);
         }
     }
-    if text.ends_with(' ') {
-        text.pop();
+    if out.len() > start && out.last() == Some(&b' ') {
+        out.pop();
         if let Some(o) = origin {
             o.pop();
         }
     }
-    text
 }
 
 fn fold_char(c: char, out: &mut String) {
