@@ -482,6 +482,8 @@ mod tests {
         check_html("<!-- c -->text", "text");
         check_html("unclosed <b", "unclosed");
         check_html("", "");
+        // Control characters from the network never reach storage.
+        check_html("a\u{1b}[31mb\u{7}", "a [31mb");
     }
 
     #[test]

@@ -9,8 +9,14 @@ async fn example_config_parses_and_check_summarises_it() {
     let env = Env::new(&text);
     let out = env.ok(&["check"]).await;
     assert!(out.contains("config OK"), "{out}");
-    assert!(out.contains("acme: 3 term(s), 1 exclusion(s), 1 regex(es)"), "{out}");
-    assert!(out.contains("google-alerts-acme (feed, every 10m)"), "{out}");
+    assert!(
+        out.contains("acme: 3 term(s), 1 exclusion(s), 1 regex(es)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("google-alerts-acme (feed, every 10m)"),
+        "{out}"
+    );
 }
 
 #[tokio::test]

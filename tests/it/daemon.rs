@@ -50,7 +50,10 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         "/storingen.rss",
         Route::ok(
             "application/rss+xml",
-            rss(&[("a1", "Acme Telecom storing in Utrecht"), ("a2", "Weerbericht")]),
+            rss(&[
+                ("a1", "Acme Telecom storing in Utrecht"),
+                ("a2", "Weerbericht"),
+            ]),
         )
         .with_etag("\"v1\""),
     );
@@ -96,7 +99,10 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         if let Some(s) = child.try_wait().expect("try_wait") {
             break s;
         }
-        assert!(Instant::now() < deadline, "earshot run did not stop within 10 s of SIGTERM");
+        assert!(
+            Instant::now() < deadline,
+            "earshot run did not stop within 10 s of SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(status.success(), "exit status {status:?}");

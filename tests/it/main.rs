@@ -5,7 +5,7 @@ mod support;
 
 mod cli;
 mod corpus;
+mod daemon;
 mod feeds;
 mod polling;
 mod query;
-mod daemon;

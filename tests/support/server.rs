@@ -131,7 +131,10 @@ impl Server {
     }
 
     pub fn requests_to(&self, path: &str) -> Vec<Seen> {
-        self.requests().into_iter().filter(|r| r.path == path).collect()
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path == path)
+            .collect()
     }
 
     async fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
