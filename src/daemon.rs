@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
+use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::pipeline::{PollResult, Poller};
 use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
@@ -23,6 +24,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 struct Started {
     poller: Poller,
+    new_mentions: Arc<Notify>,
     writer: Writer,
     thread: WriterThread,
     states: std::collections::HashMap<String, SourceState>,
@@ -35,9 +37,11 @@ fn start(config: &Config) -> anyhow::Result<Started> {
         .context("registering sources")?;
     let states = store.source_states()?;
     let (writer, thread) = Writer::from_store(store);
-    let poller = Poller::new(config, writer.clone())?;
+    let new_mentions = Arc::new(Notify::new());
+    let poller = Poller::new(config, writer.clone(), new_mentions.clone())?;
     Ok(Started {
         poller,
+        new_mentions,
         writer,
         thread,
         states,
@@ -61,6 +65,9 @@ pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::
     let started = start(&config)?;
     let tracker = TaskTracker::new();
     let cancel = CancellationToken::new();
+    // The dispatcher first: whatever a previous run left pending goes out now.
+    let dispatcher = Dispatcher::new(&config).context("starting the delivery dispatcher")?;
+    tracker.spawn(dispatcher.run(started.new_mentions.clone(), cancel.clone()));
     scheduler::spawn_all(
         &tracker,
         &started.poller,
@@ -130,6 +137,19 @@ pub async fn poll_once(
         results[i] = Some(r);
     }
     finish(started).await;
+    if !config.routes.is_empty() {
+        // A one-shot poll also sends what it made due, so cron use alerts too.
+        let dispatcher = Dispatcher::new(config).context("starting the delivery dispatcher")?;
+        let r = dispatcher.pass(chrono::Utc::now()).await?;
+        if r != PassReport::default() {
+            tracing::info!(
+                sent = r.sent,
+                retrying = r.retrying,
+                failed = r.failed,
+                "deliveries"
+            );
+        }
+    }
     Ok(sources
         .iter()
         .zip(results)

@@ -10,11 +10,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use crate::config::{Config, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::matcher::Matcher;
+use crate::notify::plan::plan;
 use crate::sources::{self, Item, SourceError};
 use crate::store::writer::Writer;
 use crate::store::{Finding, FindingHit, PollOutcome, PollRecord, StoreError};
@@ -28,6 +29,8 @@ pub struct Poller {
     /// Bounds parsing and matching to one source per core: more threads would
     /// not go faster and each would hold its own allocator arena.
     cpu: Arc<Semaphore>,
+    /// Woken when a poll creates mentions (and so, maybe, deliveries).
+    new_mentions: Arc<Notify>,
 }
 
 /// The pure stages after parsing: which watches an item mentions.
@@ -36,6 +39,8 @@ pub struct Analysis {
     watch_names: Vec<String>,
     /// Per source name, the watch indexes it may match (absent: all).
     allowed: HashMap<String, Vec<usize>>,
+    routes: Vec<crate::config::Route>,
+    tz: chrono_tz::Tz,
 }
 
 impl Analysis {
@@ -58,12 +63,15 @@ impl Analysis {
             matcher,
             watch_names,
             allowed,
+            routes: config.routes.clone(),
+            tz: config.daemon.timezone,
         })
     }
 
     /// The findings among `items` of source `source`.
     pub fn findings(&self, source: &str, items: Vec<Item>) -> Vec<Finding> {
         let allowed = self.allowed.get(source);
+        let now = Utc::now();
         items
             .into_iter()
             .filter_map(|item| {
@@ -72,11 +80,16 @@ impl Analysis {
                     .find(&item.title, &item.text)
                     .into_iter()
                     .filter(|h| allowed.is_none_or(|a| a.contains(&h.watch)))
-                    .map(|h| FindingHit {
-                        watch: self.watch_names[h.watch].clone(),
-                        terms: h.terms,
-                        snippet: h.snippet,
-                        sentiment: None,
+                    .map(|h| {
+                        let watch = &self.watch_names[h.watch];
+                        let sentiment = None;
+                        FindingHit {
+                            deliveries: plan(&self.routes, watch, None, now, self.tz),
+                            watch: watch.clone(),
+                            terms: h.terms,
+                            snippet: h.snippet,
+                            sentiment,
+                        }
                     })
                     .collect();
                 (!hits.is_empty()).then_some(Finding { item, hits })
@@ -98,11 +111,16 @@ pub enum PollResult {
 }
 
 impl Poller {
-    pub fn new(config: &Config, writer: Writer) -> anyhow::Result<Poller> {
+    pub fn new(
+        config: &Config,
+        writer: Writer,
+        new_mentions: Arc<Notify>,
+    ) -> anyhow::Result<Poller> {
         Ok(Poller {
             http: Http::new(&config.http)?,
             analysis: Arc::new(Analysis::new(config)?),
             writer,
+            new_mentions,
             cpu: Arc::new(Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
@@ -149,6 +167,9 @@ impl Poller {
                 outcome,
             })
             .await?;
+        if !created.is_empty() {
+            self.new_mentions.notify_one();
+        }
         Ok(match result {
             PollResult::Fetched {
                 items, validators, ..

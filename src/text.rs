@@ -109,6 +109,11 @@ fn is_block(tag: &str) -> bool {
     BLOCK.iter().any(|b| b.eq_ignore_ascii_case(tag))
 }
 
+/// Text on one line: every whitespace run (line breaks too) one space.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Collapses whitespace within lines to one space and keeps at most one blank
 /// line between paragraphs; trims the ends.
 pub fn tidy_whitespace(s: &str) -> String {

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::config::Config;
+use crate::config::{Config, NotifierKind};
 use crate::matcher::Matcher;
 
 pub fn run(path: &Path) -> anyhow::Result<()> {
@@ -49,6 +49,32 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
             super::output::duration(s.interval),
             s.url,
             watches
+        )?;
+    }
+    writeln!(out, "{} notifier(s):", config.notifiers.len())?;
+    for n in &config.notifiers {
+        let what = match &n.kind {
+            NotifierKind::Email(e) => format!("email to {} via {:?}", e.to.join(", "), e.transport),
+            NotifierKind::Webhook(w) => format!("{:?} webhook {}", w.format, w.url),
+        };
+        writeln!(out, "  {}: {what}", n.name)?;
+    }
+    writeln!(out, "{} route(s):", config.routes.len())?;
+    for r in &config.routes {
+        writeln!(
+            out,
+            "  {}: {} → {} ({}{}{})",
+            r.name,
+            r.watch.as_deref().unwrap_or("*"),
+            r.notify.join(", "),
+            r.mode.as_str(),
+            r.sentiment
+                .as_ref()
+                .map(|s| format!(", only {}", s.join("/")))
+                .unwrap_or_default(),
+            r.max_per_hour
+                .map(|m| format!(", at most {m}/hour"))
+                .unwrap_or_default(),
         )?;
     }
     Ok(())

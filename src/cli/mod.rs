@@ -5,11 +5,14 @@
 //! documented status (2 for configuration and usage errors).
 
 mod check;
+mod deliver;
+mod deliveries;
 mod mentions;
 mod output;
 mod poll;
 mod preview;
 mod sources;
+mod test_alert;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -46,6 +49,12 @@ pub enum Command {
     Sources(sources::Args),
     /// List, search and show stored mentions.
     Mentions(Box<mentions::Args>),
+    /// Send the alerts that are due now (what the daemon does continuously).
+    Deliver(deliver::Args),
+    /// The alert outbox: pending, sent and failed deliveries with their last error.
+    Deliveries(deliveries::Args),
+    /// Send a sample alert through one notifier and say what happened.
+    TestAlert(test_alert::Args),
 }
 
 /// A usage error in the arguments that clap could not catch (exit status 2).
@@ -65,6 +74,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Preview(args) => preview::run(&cli, args),
         Command::Sources(args) => sources::run(&load(&cli)?, args),
         Command::Mentions(args) => mentions::run(&load(&cli)?, args),
+        Command::Deliver(args) => deliver::run(&load(&cli)?, args),
+        Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
+        Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),
     }
 }
 

@@ -11,7 +11,7 @@ use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
 use url::Url;
 
 use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::text::{html_to_text, truncate, truncate_owned, unwrap_redirect};
+use crate::text::{html_to_text, one_line, truncate, truncate_owned, unwrap_redirect};
 
 /// Parses a feed body fetched from `url`.
 pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
@@ -42,7 +42,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
     let title = e
         .title
         .as_ref()
-        .map(|t| truncate_owned(html_to_text(&t.content), MAX_TITLE))
+        .map(|t| truncate_owned(one_line(&html_to_text(&t.content)), MAX_TITLE))
         .unwrap_or_default();
     let body = e
         .content

@@ -81,6 +81,26 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO items_fts(items_fts, rowid, title, text) VALUES ('delete', old.id, old.title, old.text);
         INSERT INTO items_fts(rowid, title, text) VALUES (new.id, new.title, new.text);
     END;",
+    // 2: the delivery outbox. A row per (mention, route, notifier), written in
+    // the transaction that creates the mention; the dispatcher sends and marks.
+    "CREATE TABLE deliveries (
+        id INTEGER PRIMARY KEY,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        route TEXT NOT NULL,
+        notifier TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        reported_at INTEGER,
+        UNIQUE (mention_id, route, notifier)
+    );
+    CREATE INDEX deliveries_due ON deliveries(status, due_at);
+    CREATE INDEX deliveries_route_sent ON deliveries(route, notifier, sent_at);",
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {

@@ -7,6 +7,7 @@
 //! No other module builds a query string.
 
 mod migrations;
+mod outbox;
 mod polls;
 mod query;
 pub mod writer;
@@ -17,7 +18,10 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
-pub use polls::{Finding, FindingHit, PollOutcome, PollRecord, SourceState};
+pub use outbox::{DeliveryFilter, DeliveryRow, DueDelivery};
+pub use polls::{
+    Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
+};
 pub use query::{Mention, MentionFilter, SourceReport};
 
 /// A store failure, with the database path for the message.

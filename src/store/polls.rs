@@ -28,6 +28,16 @@ pub struct StoredSentiment {
     pub reasons: Vec<String>,
 }
 
+/// A delivery to queue with a new mention (decided by `notify::plan`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedDelivery {
+    pub route: String,
+    pub notifier: String,
+    /// `instant` or `digest`.
+    pub mode: &'static str,
+    pub due_at: DateTime<Utc>,
+}
+
 /// One watch's hit on an item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FindingHit {
@@ -35,6 +45,8 @@ pub struct FindingHit {
     pub terms: Vec<String>,
     pub snippet: String,
     pub sentiment: Option<StoredSentiment>,
+    /// Queued in the same transaction as the mention, only if it is new.
+    pub deliveries: Vec<PlannedDelivery>,
 }
 
 /// An item that at least one watch matched.
@@ -263,7 +275,15 @@ fn record_finding(
             )?
             .execute(params![item_id, h.watch, at, terms, h.snippet, label, score, reasons, lang])?;
         if inserted == 1 {
-            new.push(tx.last_insert_rowid());
+            let mention_id = tx.last_insert_rowid();
+            new.push(mention_id);
+            for d in &h.deliveries {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO deliveries (mention_id, route, notifier, mode, created_at, due_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![mention_id, d.route, d.notifier, d.mode, at, to_db_time(d.due_at)])?;
+            }
         }
     }
     Ok(())

@@ -72,7 +72,9 @@ impl Route {
 /// A request as the server saw it.
 #[derive(Clone, Debug)]
 pub struct Seen {
+    pub method: String,
     pub path: String,
+    pub body: Vec<u8>,
     /// Header names lower-cased.
     pub headers: HashMap<String, String>,
     pub status: u16,
@@ -156,15 +158,30 @@ impl Server {
             buf.drain(..head_end + 4);
             let mut lines = head.split("\r\n");
             let request_line = lines.next().unwrap_or("");
+            let method = request_line.split(' ').next().unwrap_or("GET").to_string();
             let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
             let headers: HashMap<String, String> = lines
                 .filter_map(|l| l.split_once(':'))
                 .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
                 .collect();
+            // A request body (webhook POSTs) by Content-Length.
+            let len: usize = headers
+                .get("content-length")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0);
+            while buf.len() < len {
+                let mut chunk = [0u8; 8192];
+                let n = stream.read(&mut chunk).await?;
+                if n == 0 {
+                    return Ok(());
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            let body: Vec<u8> = buf.drain(..len).collect();
             let route = self.state.lock().unwrap().routes.get(&path).cloned();
             let route = route.unwrap_or_else(|| Route::status(404, "not found"));
             if route.stall {
-                self.log(&path, headers, 0);
+                self.log(&method, &path, headers, body, 0);
                 tokio::time::sleep(Duration::from_secs(3600)).await;
                 return Ok(());
             }
@@ -185,23 +202,32 @@ impl Server {
             if let Some(lm) = &route.last_modified {
                 out.push_str(&format!("Last-Modified: {lm}\r\n"));
             }
-            let body: &[u8] = if not_modified { b"" } else { &route.body };
+            let reply: &[u8] = if not_modified { b"" } else { &route.body };
             if !not_modified {
                 for (k, v) in &route.headers {
                     out.push_str(&format!("{k}: {v}\r\n"));
                 }
             }
-            out.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-            self.log(&path, headers, status);
+            out.push_str(&format!("Content-Length: {}\r\n\r\n", reply.len()));
+            self.log(&method, &path, headers, body, status);
             stream.write_all(out.as_bytes()).await?;
-            stream.write_all(body).await?;
+            stream.write_all(reply).await?;
         }
     }
 
-    fn log(&self, path: &str, headers: HashMap<String, String>, status: u16) {
+    fn log(
+        &self,
+        method: &str,
+        path: &str,
+        headers: HashMap<String, String>,
+        body: Vec<u8>,
+        status: u16,
+    ) {
         if self.log_requests {
             self.state.lock().unwrap().log.push(Seen {
+                method: method.into(),
                 path: path.into(),
+                body,
                 headers,
                 status,
             });

@@ -5,6 +5,8 @@
 //! not exist, regexes that do not compile. Errors name the file, line and key.
 //! Later stages take typed values (durations, parsed URLs) and never re-validate.
 
+mod alerts;
+
 use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -34,6 +36,15 @@ pub enum ConfigError {
     },
 }
 
+pub use alerts::{Daemon, Delivery, WebhookFormat};
+pub use alerts::{
+    DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport,
+    WebhookNotifier,
+};
+
+/// The error a validation step returns (a [`ConfigError::Invalid`]).
+type Invalid = ConfigError;
+
 /// A validated configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -44,6 +55,10 @@ pub struct Config {
     pub schedule: Schedule,
     pub watches: Vec<Watch>,
     pub sources: Vec<Source>,
+    pub daemon: Daemon,
+    pub delivery: Delivery,
+    pub notifiers: Vec<Notifier>,
+    pub routes: Vec<Route>,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +138,11 @@ impl Config {
         validate(raw, text, path)
     }
 
+    /// The notifier with this name.
+    pub fn notifier(&self, name: &str) -> Option<&Notifier> {
+        self.notifiers.iter().find(|n| n.name == name)
+    }
+
     /// The watch with this name.
     pub fn watch(&self, name: &str) -> Option<&Watch> {
         self.watches.iter().find(|w| w.name == name)
@@ -168,6 +188,14 @@ struct RawConfig {
     watch: Vec<RawWatch>,
     #[serde(default)]
     source: Vec<RawSource>,
+    #[serde(default)]
+    daemon: alerts::RawDaemon,
+    #[serde(default)]
+    delivery: alerts::RawDelivery,
+    #[serde(default)]
+    notifier: Vec<alerts::RawNotifier>,
+    #[serde(default)]
+    route: Vec<alerts::RawRoute>,
 }
 
 #[derive(Deserialize)]
@@ -445,6 +473,16 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         });
     }
 
+    let alerts = alerts::validate(
+        raw.daemon,
+        raw.delivery,
+        raw.notifier,
+        raw.route,
+        &names,
+        base_dir,
+        &err,
+    )?;
+
     Ok(Config {
         path: path.to_path_buf(),
         storage: Storage { database },
@@ -452,6 +490,10 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         schedule,
         watches,
         sources,
+        daemon: alerts.daemon,
+        delivery: alerts.delivery,
+        notifiers: alerts.notifiers,
+        routes: alerts.routes,
     })
 }
 

@@ -1,0 +1,115 @@
+//! `earshot deliveries`: the outbox, with each delivery's status and last error.
+
+use crate::config::Config;
+use crate::store::{DeliveryFilter, Store};
+
+use super::output::{self, Format};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only deliveries in this state.
+    #[arg(long, value_parser = ["pending", "sent", "failed"])]
+    pub status: Option<String>,
+    /// At most this many, newest first (0 for all).
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.database)?;
+    let rows = store.deliveries(&DeliveryFilter {
+        status: args.status.clone(),
+        limit: (args.limit > 0).then_some(args.limit),
+    })?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let t =
+        |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
+    match args.format {
+        Format::Json => {
+            for r in &rows {
+                output::json_line(&mut out, r)?;
+            }
+        }
+        Format::Csv => {
+            output::csv_row(
+                &mut out,
+                &[
+                    "id",
+                    "mention_id",
+                    "watch",
+                    "route",
+                    "notifier",
+                    "mode",
+                    "status",
+                    "attempts",
+                    "created_at",
+                    "due_at",
+                    "sent_at",
+                    "last_error",
+                    "title",
+                ]
+                .map(String::from),
+            )?;
+            for r in &rows {
+                output::csv_row(
+                    &mut out,
+                    &[
+                        r.id.to_string(),
+                        r.mention_id.to_string(),
+                        r.watch.clone(),
+                        r.route.clone(),
+                        r.notifier.clone(),
+                        r.mode.clone(),
+                        r.status.clone(),
+                        r.attempts.to_string(),
+                        t(Some(r.created_at)),
+                        t(Some(r.due_at)),
+                        t(r.sent_at),
+                        r.last_error.clone().unwrap_or_default(),
+                        r.title.clone(),
+                    ],
+                )?;
+            }
+        }
+        Format::Table => {
+            let table: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.mention_id.to_string(),
+                        output::clean(&r.notifier, 20),
+                        r.mode.clone(),
+                        r.status.clone(),
+                        r.attempts.to_string(),
+                        match r.status.as_str() {
+                            "sent" => output::time(r.sent_at),
+                            _ => output::time(Some(r.due_at)),
+                        },
+                        output::clean(r.last_error.as_deref().unwrap_or("-"), 80),
+                        output::clean(&r.title, 50),
+                    ]
+                })
+                .collect();
+            output::table(
+                &mut out,
+                &[
+                    "ID",
+                    "MENTION",
+                    "NOTIFIER",
+                    "MODE",
+                    "STATUS",
+                    "TRIES",
+                    "SENT/DUE",
+                    "LAST ERROR",
+                    "TITLE",
+                ],
+                &table,
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,538 @@
+//! The alerting part of the watch list: `[daemon]`, `[delivery]`,
+//! `[[notifier]]` and `[[route]]`, validated like the rest.
+//!
+//! Secrets (SMTP passwords, webhook signing keys) are read here, once, from a
+//! file or an environment variable; they are never required inline.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{NaiveTime, Weekday};
+use serde::Deserialize;
+use toml::Spanned;
+use url::Url;
+
+use super::{HumanDuration, Invalid};
+pub use crate::notify::render::WebhookFormat;
+
+#[derive(Debug, Clone)]
+pub struct Daemon {
+    /// For quiet hours and digest times.
+    pub timezone: chrono_tz::Tz,
+}
+
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// A delivery still failing this long after it was queued is given up.
+    pub retry_for: Duration,
+    /// Longest wait between two attempts of one delivery.
+    pub max_backoff: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Notifier {
+    pub name: String,
+    pub kind: NotifierKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum NotifierKind {
+    Email(EmailNotifier),
+    Webhook(WebhookNotifier),
+}
+
+#[derive(Debug, Clone)]
+pub struct EmailNotifier {
+    pub to: Vec<String>,
+    pub from: String,
+    pub transport: SmtpTransport,
+    pub username: Option<String>,
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmtpTransport {
+    /// `smtp://host:port`: STARTTLS required, except to a loopback host where
+    /// plain SMTP is allowed (a local relay).
+    Smtp { host: String, port: u16, tls: bool },
+    /// `smtps://host:port`: TLS from the first byte.
+    Smtps { host: String, port: u16 },
+    /// The local `sendmail` binary.
+    Sendmail,
+}
+
+#[derive(Debug, Clone)]
+pub struct WebhookNotifier {
+    pub url: Url,
+    pub format: WebhookFormat,
+    /// Key for the HMAC-SHA256 signature header of generic webhooks.
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Instant,
+    Digest,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Instant => "instant",
+            Mode::Digest => "digest",
+        }
+    }
+}
+
+/// When digests go out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DigestSchedule {
+    Hourly,
+    Daily(NaiveTime),
+    Weekly(Weekday, NaiveTime),
+}
+
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// `name` from the file, or `route-N` (1-based position).
+    pub name: String,
+    /// `None` for `"*"`: every watch.
+    pub watch: Option<String>,
+    pub notify: Vec<String>,
+    /// Only mentions with one of these sentiment labels; `None` for all.
+    pub sentiment: Option<Vec<String>>,
+    pub mode: Mode,
+    /// The digest schedule (mode digest), and where instant alerts over
+    /// `max_per_hour` roll into (default hourly).
+    pub digest: DigestSchedule,
+    /// Instant alerts wait while local time is in this window.
+    pub quiet_hours: Option<(NaiveTime, NaiveTime)>,
+    pub max_per_hour: Option<u32>,
+}
+
+// ---------------------------------------------------------------- raw
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDaemon {
+    timezone: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDelivery {
+    retry_for: Option<HumanDuration>,
+    max_backoff: Option<HumanDuration>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawNotifier {
+    name: Spanned<String>,
+    kind: Spanned<String>,
+    // email
+    to: Option<Spanned<Vec<String>>>,
+    from: Option<Spanned<String>>,
+    smtp: Option<Spanned<String>>,
+    username: Option<String>,
+    password_file: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
+    // webhook
+    url: Option<Spanned<String>>,
+    format: Option<Spanned<WebhookFormat>>,
+    secret_file: Option<Spanned<String>>,
+    secret_env: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoute {
+    name: Option<Spanned<String>>,
+    watch: Spanned<String>,
+    notify: Spanned<Vec<String>>,
+    sentiment: Option<Spanned<Vec<String>>>,
+    #[serde(default = "default_mode")]
+    mode: Mode,
+    digest: Option<Spanned<String>>,
+    quiet_hours: Option<Spanned<String>>,
+    max_per_hour: Option<Spanned<u32>>,
+}
+
+fn default_mode() -> Mode {
+    Mode::Instant
+}
+
+pub(super) struct Alerts {
+    pub daemon: Daemon,
+    pub delivery: Delivery,
+    pub notifiers: Vec<Notifier>,
+    pub routes: Vec<Route>,
+}
+
+pub(super) fn validate(
+    daemon: RawDaemon,
+    delivery: RawDelivery,
+    notifiers: Vec<RawNotifier>,
+    routes: Vec<RawRoute>,
+    watches: &HashSet<String>,
+    base_dir: &Path,
+    err: &dyn Fn(usize, String) -> Invalid,
+) -> Result<Alerts, Invalid> {
+    let timezone = match daemon.timezone {
+        None => chrono_tz::Europe::Amsterdam,
+        Some(t) => t.get_ref().parse().map_err(|_| {
+            err(
+                t.span().start,
+                format!(
+                    "unknown time zone {:?}: use an IANA name like \"Europe/Amsterdam\" or \"UTC\"",
+                    t.get_ref()
+                ),
+            )
+        })?,
+    };
+    let delivery = Delivery {
+        retry_for: delivery
+            .retry_for
+            .map_or(Duration::from_secs(24 * 3600), |d| d.0),
+        max_backoff: delivery
+            .max_backoff
+            .map_or(Duration::from_secs(30 * 60), |d| d.0),
+    };
+
+    let mut out_notifiers = Vec::new();
+    let mut names = HashSet::new();
+    for n in notifiers {
+        let name = n.name.get_ref().trim().to_string();
+        let at = n.name.span().start;
+        if name.is_empty() {
+            return Err(err(at, "notifier name is empty".into()));
+        }
+        if !names.insert(name.clone()) {
+            return Err(err(at, format!("duplicate notifier name {name:?}")));
+        }
+        let kind = match n.kind.get_ref().as_str() {
+            "email" => NotifierKind::Email(email(&n, &name, base_dir, err)?),
+            "webhook" => NotifierKind::Webhook(webhook(&n, &name, base_dir, err)?),
+            other => {
+                return Err(err(
+                    n.kind.span().start,
+                    format!("notifier {name:?}: unknown kind {other:?} (email or webhook)"),
+                ))
+            }
+        };
+        out_notifiers.push(Notifier { name, kind });
+    }
+
+    let mut out_routes = Vec::new();
+    let mut route_names = HashSet::new();
+    for (i, r) in routes.into_iter().enumerate() {
+        let name = r
+            .name
+            .as_ref()
+            .map(|n| n.get_ref().trim().to_string())
+            .unwrap_or_else(|| format!("route-{}", i + 1));
+        let at = r.watch.span().start;
+        if !route_names.insert(name.clone()) {
+            return Err(err(at, format!("duplicate route name {name:?}")));
+        }
+        let watch = match r.watch.get_ref().as_str() {
+            "*" => None,
+            w if watches.contains(w) => Some(w.to_string()),
+            w => {
+                return Err(err(
+                    at,
+                    format!("route {name:?} names unknown watch {w:?} (use a watch name or \"*\")"),
+                ))
+            }
+        };
+        if r.notify.get_ref().is_empty() {
+            return Err(err(
+                r.notify.span().start,
+                format!("route {name:?} notifies no one"),
+            ));
+        }
+        for n in r.notify.get_ref() {
+            if !names.contains(n) {
+                return Err(err(
+                    r.notify.span().start,
+                    format!("route {name:?} names unknown notifier {n:?}"),
+                ));
+            }
+        }
+        let sentiment = match r.sentiment {
+            None => None,
+            Some(s) => {
+                for l in s.get_ref() {
+                    if !matches!(l.as_str(), "negative" | "neutral" | "positive") {
+                        return Err(err(
+                            s.span().start,
+                            format!("unknown sentiment {l:?} (negative, neutral or positive)"),
+                        ));
+                    }
+                }
+                Some(s.into_inner())
+            }
+        };
+        let digest = match &r.digest {
+            Some(d) => parse_digest(d.get_ref()).map_err(|m| err(d.span().start, m))?,
+            None if r.mode == Mode::Digest => {
+                return Err(err(
+                    at,
+                    format!("route {name:?} has mode = \"digest\" but no `digest` schedule"),
+                ))
+            }
+            None => DigestSchedule::Hourly,
+        };
+        let quiet_hours = match &r.quiet_hours {
+            Some(q) => Some(parse_window(q.get_ref()).map_err(|m| err(q.span().start, m))?),
+            None => None,
+        };
+        let max_per_hour = match r.max_per_hour {
+            Some(m) if *m.get_ref() == 0 => {
+                return Err(err(
+                    m.span().start,
+                    "max_per_hour must be at least 1".into(),
+                ))
+            }
+            m => m.map(Spanned::into_inner),
+        };
+        out_routes.push(Route {
+            name,
+            watch,
+            notify: r.notify.into_inner(),
+            sentiment,
+            mode: r.mode,
+            digest,
+            quiet_hours,
+            max_per_hour,
+        });
+    }
+    Ok(Alerts {
+        daemon: Daemon { timezone },
+        delivery,
+        notifiers: out_notifiers,
+        routes: out_routes,
+    })
+}
+
+fn email(
+    n: &RawNotifier,
+    name: &str,
+    base_dir: &Path,
+    err: &dyn Fn(usize, String) -> Invalid,
+) -> Result<EmailNotifier, Invalid> {
+    let at = n.name.span().start;
+    let need = |field: &str| err(at, format!("email notifier {name:?} needs `{field}`"));
+    let to = n.to.as_ref().ok_or_else(|| need("to"))?;
+    if to.get_ref().is_empty() {
+        return Err(err(
+            to.span().start,
+            format!("notifier {name:?}: `to` is empty"),
+        ));
+    }
+    for addr in to.get_ref() {
+        check_mailbox(addr).map_err(|m| err(to.span().start, m))?;
+    }
+    let from = n.from.as_ref().ok_or_else(|| need("from"))?;
+    check_mailbox(from.get_ref()).map_err(|m| err(from.span().start, m))?;
+    let smtp = n.smtp.as_ref().ok_or_else(|| need("smtp"))?;
+    let transport = parse_smtp(smtp.get_ref()).map_err(|m| err(smtp.span().start, m))?;
+    let password = secret(&n.password_file, &n.password_env, base_dir, err)?;
+    if password.is_some() && n.username.is_none() {
+        return Err(err(
+            at,
+            format!("notifier {name:?}: a password needs a `username`"),
+        ));
+    }
+    Ok(EmailNotifier {
+        to: to.get_ref().clone(),
+        from: from.get_ref().clone(),
+        transport,
+        username: n.username.clone(),
+        password,
+    })
+}
+
+fn webhook(
+    n: &RawNotifier,
+    name: &str,
+    base_dir: &Path,
+    err: &dyn Fn(usize, String) -> Invalid,
+) -> Result<WebhookNotifier, Invalid> {
+    let at = n.name.span().start;
+    let url = n
+        .url
+        .as_ref()
+        .ok_or_else(|| err(at, format!("webhook notifier {name:?} needs `url`")))?;
+    let parsed = super::parse_http_url(url.get_ref())
+        .map_err(|m| err(url.span().start, format!("notifier {name:?}: {m}")))?;
+    Ok(WebhookNotifier {
+        url: parsed,
+        format: n
+            .format
+            .as_ref()
+            .map_or(WebhookFormat::Generic, |f| *f.get_ref()),
+        secret: secret(&n.secret_file, &n.secret_env, base_dir, err)?,
+    })
+}
+
+/// A secret from a file (first line, trimmed) or an environment variable.
+fn secret(
+    file: &Option<Spanned<String>>,
+    env: &Option<Spanned<String>>,
+    base_dir: &Path,
+    err: &dyn Fn(usize, String) -> Invalid,
+) -> Result<Option<String>, Invalid> {
+    if let Some(f) = file {
+        let p = PathBuf::from(f.get_ref());
+        let p = if p.is_absolute() { p } else { base_dir.join(p) };
+        let text = std::fs::read_to_string(&p).map_err(|e| {
+            err(
+                f.span().start,
+                format!("cannot read secret file {}: {e}", p.display()),
+            )
+        })?;
+        let value = text.lines().next().unwrap_or("").trim().to_string();
+        if value.is_empty() {
+            return Err(err(
+                f.span().start,
+                format!("secret file {} is empty", p.display()),
+            ));
+        }
+        return Ok(Some(value));
+    }
+    if let Some(e) = env {
+        return match std::env::var(e.get_ref()) {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_string())),
+            _ => Err(err(
+                e.span().start,
+                format!("environment variable {} is not set", e.get_ref()),
+            )),
+        };
+    }
+    Ok(None)
+}
+
+fn check_mailbox(s: &str) -> Result<(), String> {
+    s.parse::<lettre::message::Mailbox>()
+        .map(|_| ())
+        .map_err(|e| format!("invalid email address {s:?}: {e}"))
+}
+
+/// `smtp://host[:port]`, `smtps://host[:port]`, or `sendmail`.
+pub fn parse_smtp(s: &str) -> Result<SmtpTransport, String> {
+    if s.trim() == "sendmail" {
+        return Ok(SmtpTransport::Sendmail);
+    }
+    let url = Url::parse(s.trim()).map_err(|e| format!("invalid smtp {s:?}: {e}"))?;
+    let host = url
+        .host_str()
+        .ok_or_else(|| format!("smtp {s:?} has no host"))?
+        .trim_matches(['[', ']'])
+        .to_string();
+    match url.scheme() {
+        "smtp" => {
+            let loopback = host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback());
+            Ok(SmtpTransport::Smtp {
+                port: url.port().unwrap_or(587),
+                tls: !loopback,
+                host,
+            })
+        }
+        "smtps" => Ok(SmtpTransport::Smtps {
+            port: url.port().unwrap_or(465),
+            host,
+        }),
+        other => Err(format!(
+            "smtp {s:?}: scheme {other:?} is not smtp://, smtps:// or sendmail"
+        )),
+    }
+}
+
+/// `hourly`, `daily 09:00`, `weekly mon 09:00`.
+pub fn parse_digest(s: &str) -> Result<DigestSchedule, String> {
+    let bad =
+        || format!("invalid digest {s:?}: use \"hourly\", \"daily 09:00\" or \"weekly mon 09:00\"");
+    let parts: Vec<&str> = s.split_whitespace().collect();
+    match parts.as_slice() {
+        ["hourly"] => Ok(DigestSchedule::Hourly),
+        ["daily", t] => Ok(DigestSchedule::Daily(parse_time(t).ok_or_else(bad)?)),
+        ["weekly", d, t] => Ok(DigestSchedule::Weekly(
+            d.parse::<Weekday>().map_err(|_| bad())?,
+            parse_time(t).ok_or_else(bad)?,
+        )),
+        _ => Err(bad()),
+    }
+}
+
+fn parse_time(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M").ok()
+}
+
+/// `22:00-07:00`.
+pub fn parse_window(s: &str) -> Result<(NaiveTime, NaiveTime), String> {
+    let bad = || format!("invalid quiet_hours {s:?}: use \"22:00-07:00\"");
+    let (a, b) = s.split_once('-').ok_or_else(bad)?;
+    let (a, b) = (
+        parse_time(a.trim()).ok_or_else(bad)?,
+        parse_time(b.trim()).ok_or_else(bad)?,
+    );
+    if a == b {
+        return Err(bad());
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn smtp_urls() {
+        assert_eq!(
+            parse_smtp("smtp://mail.example.nl:587"),
+            Ok(SmtpTransport::Smtp {
+                host: "mail.example.nl".into(),
+                port: 587,
+                tls: true
+            })
+        );
+        assert_eq!(
+            parse_smtp("smtp://127.0.0.1:2525"),
+            Ok(SmtpTransport::Smtp {
+                host: "127.0.0.1".into(),
+                port: 2525,
+                tls: false
+            })
+        );
+        assert_eq!(
+            parse_smtp("smtps://mail.example.nl"),
+            Ok(SmtpTransport::Smtps {
+                host: "mail.example.nl".into(),
+                port: 465
+            })
+        );
+        assert_eq!(parse_smtp("sendmail"), Ok(SmtpTransport::Sendmail));
+        assert!(parse_smtp("http://x").is_err());
+    }
+
+    #[test]
+    fn digests_and_windows() {
+        assert_eq!(parse_digest("hourly"), Ok(DigestSchedule::Hourly));
+        assert_eq!(
+            parse_digest("weekly mon 09:00"),
+            Ok(DigestSchedule::Weekly(
+                Weekday::Mon,
+                NaiveTime::from_hms_opt(9, 0, 0).unwrap()
+            ))
+        );
+        assert!(parse_digest("daily 25:00").is_err());
+        assert!(parse_window("22:00-07:00").is_ok());
+        assert!(parse_window("22:00").is_err());
+    }
+}

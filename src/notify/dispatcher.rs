@@ -1,0 +1,433 @@
+//! The outbox dispatcher: sends the deliveries that are due, retries failures
+//! with capped exponential backoff (honouring `Retry-After`), gives up after the
+//! retry budget, and marks every delivery it settles.
+//!
+//! It owns its own database connection and reaches it through
+//! `spawn_blocking`. A delivery is marked sent only after the receiver accepted
+//! it, so a crash in between resends it — with the same Message-ID and
+//! `X-Earshot-Delivery` header, so the receiving side can tell.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use futures_util::stream::{self, StreamExt};
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+
+use super::plan::next_digest;
+use super::render::{self, DigestInfo, FailedDelivery};
+use super::{SendError, Sender};
+use crate::config::{Config, Delivery, Route};
+use crate::store::{DueDelivery, Mention, Store, StoreError};
+
+/// Deliveries taken per pass.
+const BATCH: usize = 1000;
+/// Emails sent at once per notifier (lettre pools the connections).
+const EMAIL_CONCURRENCY: usize = 8;
+/// Longest sleep between passes when nothing is due sooner.
+const IDLE_WAKE: Duration = Duration::from_secs(30);
+/// First retry delay; doubles per attempt up to `[delivery] max_backoff`.
+const FIRST_RETRY: Duration = Duration::from_secs(15);
+
+pub struct Dispatcher {
+    store: Arc<Mutex<Store>>,
+    senders: HashMap<String, Arc<Sender>>,
+    routes: HashMap<String, Route>,
+    delivery: Delivery,
+    tz: Tz,
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PassReport {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+/// One message to send: the deliveries it settles and how to render it.
+struct Job {
+    notifier: String,
+    deliveries: Vec<DueDelivery>,
+    kind: JobKind,
+}
+
+enum JobKind {
+    Instant,
+    Digest {
+        route: String,
+        due_at: DateTime<Utc>,
+    },
+}
+
+impl Dispatcher {
+    pub fn new(config: &Config) -> anyhow::Result<Dispatcher> {
+        Dispatcher::with_store_path(config, &config.storage.database)
+    }
+
+    pub fn with_store_path(config: &Config, db: &Path) -> anyhow::Result<Dispatcher> {
+        let mut senders = HashMap::new();
+        for n in &config.notifiers {
+            senders.insert(n.name.clone(), Arc::new(Sender::new(n, &config.http)?));
+        }
+        Ok(Dispatcher {
+            store: Arc::new(Mutex::new(Store::open(db)?)),
+            senders,
+            routes: config
+                .routes
+                .iter()
+                .map(|r| (r.name.clone(), r.clone()))
+                .collect(),
+            delivery: config.delivery.clone(),
+            tz: config.daemon.timezone,
+        })
+    }
+
+    async fn db<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut s = store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s)
+        })
+        .await
+        .unwrap_or(Err(StoreError::WriterGone))
+    }
+
+    /// Runs passes until cancelled: after every wake-up (new mentions) and
+    /// whenever the next delivery falls due.
+    pub async fn run(self, wake: Arc<Notify>, cancel: CancellationToken) {
+        loop {
+            match self.pass(Utc::now()).await {
+                Ok(r) if r != PassReport::default() => {
+                    tracing::info!(
+                        sent = r.sent,
+                        retrying = r.retrying,
+                        failed = r.failed,
+                        "deliveries"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "delivery pass failed"),
+            }
+            let wait = match self.db(|s| s.next_due()).await {
+                Ok(Some(t)) => (t - Utc::now())
+                    .to_std()
+                    .unwrap_or(Duration::ZERO)
+                    .min(IDLE_WAKE),
+                _ => IDLE_WAKE,
+            };
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = wake.notified() => {}
+                _ = tokio::time::sleep(wait.max(Duration::from_millis(50))) => {}
+            }
+        }
+    }
+
+    /// Sends everything due at `now` (in batches until none is left).
+    pub async fn pass(&self, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
+        self.pass_with(now, false).await
+    }
+
+    /// [`Dispatcher::pass`]; with `retry_now`, deliveries waiting out a retry
+    /// delay go now too (`earshot deliver --retry-now`, after an outage).
+    pub async fn pass_with(
+        &self,
+        now: DateTime<Utc>,
+        retry_now: bool,
+    ) -> Result<PassReport, StoreError> {
+        let mut report = PassReport::default();
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let due = self
+                .db(move |s| s.due_deliveries(now, BATCH, retry_now))
+                .await?;
+            // A delivery retried in this pass stays pending; do not loop on it.
+            let due: Vec<DueDelivery> = due.into_iter().filter(|d| seen.insert(d.id)).collect();
+            let n = due.len();
+            if n == 0 {
+                break;
+            }
+            let due = self.apply_hourly_limits(due, now).await?;
+            for job in self.jobs(due) {
+                let r = self.run_job(job, now).await?;
+                report.sent += r.sent;
+                report.retrying += r.retrying;
+                report.failed += r.failed;
+            }
+            if n < BATCH {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Instant deliveries over a route's `max_per_hour` roll into its next digest.
+    async fn apply_hourly_limits(
+        &self,
+        due: Vec<DueDelivery>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DueDelivery>, StoreError> {
+        let mut keep = Vec::with_capacity(due.len());
+        let mut counts: HashMap<(String, String), u32> = HashMap::new();
+        let mut demote: BTreeMap<DateTime<Utc>, Vec<i64>> = BTreeMap::new();
+        for d in due {
+            let limit = self.routes.get(&d.route).and_then(|r| r.max_per_hour);
+            let (Some(max), "instant") = (limit, d.mode.as_str()) else {
+                keep.push(d);
+                continue;
+            };
+            let key = (d.route.clone(), d.notifier.clone());
+            if !counts.contains_key(&key) {
+                let (route, notifier) = key.clone();
+                let since = now - chrono::Duration::hours(1);
+                let sent = self
+                    .db(move |s| s.instant_sent_since(&route, &notifier, since))
+                    .await?;
+                counts.insert(key.clone(), sent);
+            }
+            let sent = counts.get_mut(&key).expect("inserted above");
+            if *sent < max {
+                *sent += 1;
+                keep.push(d);
+            } else if let Some(route) = self.routes.get(&d.route) {
+                demote
+                    .entry(next_digest(route.digest, now, self.tz))
+                    .or_default()
+                    .push(d.id);
+            }
+        }
+        for (at, ids) in demote {
+            tracing::info!(
+                count = ids.len(),
+                "over max_per_hour: rolled into the next digest"
+            );
+            self.db(move |s| s.demote_to_digest(&ids, at)).await?;
+        }
+        Ok(keep)
+    }
+
+    /// Groups due deliveries into messages: an email per instant delivery, a
+    /// batch per webhook, a digest per (notifier, route, period).
+    fn jobs(&self, due: Vec<DueDelivery>) -> Vec<Job> {
+        let mut instant: BTreeMap<String, Vec<DueDelivery>> = BTreeMap::new();
+        let mut digests: BTreeMap<(String, String, DateTime<Utc>), Vec<DueDelivery>> =
+            BTreeMap::new();
+        for d in due {
+            if d.mode == "digest" {
+                digests
+                    .entry((d.notifier.clone(), d.route.clone(), d.due_at))
+                    .or_default()
+                    .push(d);
+            } else {
+                instant.entry(d.notifier.clone()).or_default().push(d);
+            }
+        }
+        let mut jobs = Vec::new();
+        for (notifier, ds) in instant {
+            match self.senders.get(&notifier).map(|s| s.as_ref()) {
+                Some(Sender::Email(_)) => jobs.extend(ds.into_iter().map(|d| Job {
+                    notifier: notifier.clone(),
+                    deliveries: vec![d],
+                    kind: JobKind::Instant,
+                })),
+                _ => jobs.push(Job {
+                    notifier,
+                    deliveries: ds,
+                    kind: JobKind::Instant,
+                }),
+            }
+        }
+        for ((notifier, route, due_at), ds) in digests {
+            jobs.push(Job {
+                notifier,
+                deliveries: ds,
+                kind: JobKind::Digest { route, due_at },
+            });
+        }
+        jobs
+    }
+
+    async fn run_job(&self, job: Job, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
+        let Some(sender) = self.senders.get(&job.notifier).cloned() else {
+            let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
+            let msg = format!("notifier {:?} is no longer configured", job.notifier);
+            tracing::error!(notifier = %job.notifier, "{msg}");
+            self.db(move |s| s.mark_attempt_failed(&ids, &msg, now, now, now, true))
+                .await?;
+            return Ok(PassReport {
+                failed: job.deliveries.len(),
+                ..Default::default()
+            });
+        };
+        let mention_ids: Vec<i64> = job.deliveries.iter().map(|d| d.mention_id).collect();
+        let mentions = self.db(move |s| s.mentions_by_id(&mention_ids)).await?;
+        // Each (message outcome, the deliveries it settles).
+        let outcomes: Vec<(Result<(), SendError>, Vec<DueDelivery>)> = match (&*sender, &job.kind) {
+            (Sender::Email(mail), JobKind::Instant) => {
+                let sends = job.deliveries.into_iter().map(|d| {
+                    let mail = &mail;
+                    let m = mentions.iter().find(|m| m.id == d.mention_id).cloned();
+                    async move {
+                        let r = match m {
+                            Some(m) => mail.send(&render::mention_email(&m), &[d.id]).await,
+                            None => Ok(()), // mention pruned: nothing left to say
+                        };
+                        (r, vec![d])
+                    }
+                });
+                stream::iter(sends)
+                    .buffer_unordered(EMAIL_CONCURRENCY)
+                    .collect()
+                    .await
+            }
+            (Sender::Email(mail), JobKind::Digest { route, due_at }) => {
+                let r = route.clone();
+                let failures = self.db(move |s| s.unreported_failures(&r)).await?;
+                let failed: Vec<FailedDelivery> = failures
+                    .iter()
+                    .map(|f| FailedDelivery {
+                        mention_id: f.mention_id,
+                        notifier: f.notifier.clone(),
+                        error: f.last_error.clone().unwrap_or_default(),
+                        title: f.title.clone(),
+                    })
+                    .collect();
+                let period = self.period_label(route, *due_at);
+                let email = render::digest_email(
+                    &DigestInfo {
+                        route,
+                        period: &period,
+                    },
+                    &mentions,
+                    &failed,
+                );
+                let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
+                let result = mail.send(&email, &ids).await;
+                if result.is_ok() && !failures.is_empty() {
+                    let reported: Vec<i64> = failures.iter().map(|f| f.id).collect();
+                    self.db(move |s| s.mark_reported(&reported, now)).await?;
+                }
+                vec![(result, job.deliveries)]
+            }
+            (Sender::Webhook(hook), _) => {
+                let mut out = Vec::new();
+                let mut rest = job.deliveries;
+                for (body, carried) in render::webhook_bodies(hook.format, &mentions) {
+                    let (mine, others): (Vec<DueDelivery>, Vec<DueDelivery>) = rest
+                        .into_iter()
+                        .partition(|d| carried.contains(&d.mention_id));
+                    rest = others;
+                    let ids: Vec<i64> = mine.iter().map(|d| d.id).collect();
+                    out.push((hook.post(&body, &ids).await, mine));
+                }
+                // Deliveries whose mention no longer exists: nothing to send.
+                if !rest.is_empty() {
+                    out.push((Ok(()), rest));
+                }
+                out
+            }
+        };
+        let mut report = PassReport::default();
+        for (result, ds) in outcomes {
+            let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+            match result {
+                Ok(()) => {
+                    report.sent += ids.len();
+                    self.db(move |s| s.mark_sent(&ids, now)).await?;
+                }
+                Err(e) => {
+                    let attempts = ds.iter().map(|d| d.attempts).max().unwrap_or(0);
+                    let retry_at = now + self.backoff(attempts, e.retry_after);
+                    let give_up_before = now
+                        - chrono::Duration::from_std(self.delivery.retry_for).unwrap_or_default();
+                    let expired = ds.iter().all(|d| d.created_at < give_up_before);
+                    if e.permanent || expired {
+                        report.failed += ids.len();
+                        tracing::error!(notifier = %job.notifier, error = %e, deliveries = ?ids, "delivery failed for good");
+                    } else {
+                        report.retrying += ids.len();
+                        tracing::warn!(notifier = %job.notifier, error = %e, retry_at = %retry_at, "delivery failed; will retry");
+                    }
+                    let msg = e.message.clone();
+                    let permanent = e.permanent;
+                    self.db(move |s| {
+                        s.mark_attempt_failed(&ids, &msg, now, retry_at, give_up_before, permanent)
+                    })
+                    .await?;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    fn backoff(&self, attempts: u32, retry_after: Option<Duration>) -> chrono::Duration {
+        let exp = FIRST_RETRY.saturating_mul(2u32.saturating_pow(attempts.min(20)));
+        let d = exp
+            .min(self.delivery.max_backoff)
+            .max(retry_after.unwrap_or_default());
+        chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::hours(1))
+    }
+
+    fn period_label(&self, route: &str, due_at: DateTime<Utc>) -> String {
+        let schedule = self.routes.get(route).map(|r| r.digest);
+        let end = due_at.with_timezone(&self.tz);
+        let kind = match schedule {
+            Some(crate::config::DigestSchedule::Daily(_)) => "daily digest",
+            Some(crate::config::DigestSchedule::Weekly(..)) => "weekly digest",
+            _ => "hourly digest",
+        };
+        format!("{kind} until {}", end.format("%Y-%m-%d %H:%M %Z"))
+    }
+
+    /// Sends a sample mention through one notifier now (`earshot test-alert`).
+    pub async fn test_alert(&self, notifier: &str, sample: &Mention) -> Result<String, String> {
+        let sender = self
+            .senders
+            .get(notifier)
+            .ok_or_else(|| format!("no notifier named {notifier:?}"))?;
+        let ids = [sample.id];
+        match sender.as_ref() {
+            Sender::Email(mail) => mail
+                .send(&render::mention_email(sample), &ids)
+                .await
+                .map(|()| format!("sent a sample email as {}", mail.message_id(&ids))),
+            Sender::Webhook(hook) => {
+                for (body, _) in render::webhook_bodies(hook.format, std::slice::from_ref(sample)) {
+                    hook.post(&body, &ids).await.map_err(|e| e.to_string())?;
+                }
+                return Ok(format!("posted a sample {:?} payload", hook.format));
+            }
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+/// The ids of the deliveries a message carries, as its `X-Earshot-Delivery`
+/// header and webhook header say them: `d12,d13`.
+pub fn delivery_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(|i| format!("d{i}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A stable Message-ID part for the deliveries a message carries: `d12` for
+/// one, `d12-d40.n9` for a batch (valid in a msg-id, unlike commas).
+pub fn message_key(ids: &[i64]) -> String {
+    match ids {
+        [] => "empty".into(),
+        [one] => format!("d{one}"),
+        _ => {
+            let (lo, hi) = (ids.iter().min(), ids.iter().max());
+            format!("d{}-d{}.n{}", lo.unwrap_or(&0), hi.unwrap_or(&0), ids.len())
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Webhooks: a POST of a rendered JSON body, with the delivery ids in a
+//! header and, for generic webhooks with a secret, an HMAC-SHA256 signature.
+
+use std::time::Duration;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use super::dispatcher::{delivery_list, message_key};
+use super::render::WebhookFormat;
+use super::SendError;
+use crate::config::WebhookNotifier;
+
+pub struct WebhookSender {
+    client: reqwest::Client,
+    url: url::Url,
+    pub format: WebhookFormat,
+    secret: Option<String>,
+}
+
+/// `X-Earshot-Signature: sha256=<hex>` over the exact body bytes.
+pub fn signature(secret: &str, body: &[u8]) -> String {
+    let mut mac =
+        Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(body);
+    let digest = mac.finalize().into_bytes();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256={hex}")
+}
+
+impl WebhookSender {
+    pub fn new(cfg: &WebhookNotifier, http: &crate::config::Http) -> anyhow::Result<WebhookSender> {
+        let client = reqwest::Client::builder()
+            .user_agent(http.user_agent.clone())
+            .timeout(http.timeout)
+            .connect_timeout(http.connect_timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()?;
+        Ok(WebhookSender {
+            client,
+            url: cfg.url.clone(),
+            format: cfg.format,
+            secret: cfg.secret.clone(),
+        })
+    }
+
+    /// POSTs one body carrying these deliveries.
+    pub async fn post(
+        &self,
+        body: &serde_json::Value,
+        deliveries: &[i64],
+    ) -> Result<(), SendError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| SendError {
+            message: format!("encoding the payload: {e}"),
+            permanent: true,
+            retry_after: None,
+        })?;
+        let mut req = self
+            .client
+            .post(self.url.clone())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header("X-Earshot-Delivery", delivery_list(deliveries))
+            .header(
+                "Idempotency-Key",
+                format!("earshot-{}", message_key(deliveries)),
+            );
+        if let Some(secret) = &self.secret {
+            req = req.header("X-Earshot-Signature", signature(secret, &bytes));
+        }
+        let resp = req.body(bytes).send().await.map_err(|e| {
+            SendError::transient(format!("webhook: {}", crate::http::error_chain(&e)))
+        })?;
+        let status = resp.status();
+        if status.is_success() {
+            return Ok(());
+        }
+        let retry_after = crate::http::retry_after(resp.headers());
+        let text: String = resp
+            .text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        let code = status.as_u16();
+        Err(SendError {
+            message: format!("webhook answered HTTP {code}: {}", text.trim()),
+            permanent: (400..500).contains(&code) && code != 408 && code != 429,
+            retry_after: retry_after.map(|d| d.min(Duration::from_secs(3600))),
+        })
+    }
+}

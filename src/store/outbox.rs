@@ -1,0 +1,276 @@
+//! The delivery outbox: what is due, marking sent or failed, and the listing
+//! for `earshot deliveries`.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter};
+
+use super::{from_db_time, to_db_time, Mention, Result, Store};
+
+/// A pending delivery whose time has come.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub mention_id: i64,
+    pub route: String,
+    pub notifier: String,
+    /// `instant` or `digest`.
+    pub mode: String,
+    pub created_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub attempts: u32,
+}
+
+/// A delivery as `earshot deliveries` lists it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub mention_id: i64,
+    pub watch: String,
+    pub title: String,
+    pub route: String,
+    pub notifier: String,
+    pub mode: String,
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub due_at: DateTime<Utc>,
+    pub attempts: u32,
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    /// `pending`, `sent` or `failed`; `None` for all.
+    pub status: Option<String>,
+    pub limit: Option<usize>,
+}
+
+impl Store {
+    /// Pending deliveries due at `now`, oldest first; with `retry_now`, also
+    /// those waiting out a retry delay after a failed attempt.
+    pub fn due_deliveries(
+        &self,
+        now: DateTime<Utc>,
+        limit: usize,
+        retry_now: bool,
+    ) -> Result<Vec<DueDelivery>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, mention_id, route, notifier, mode, created_at, due_at, attempts
+                 FROM deliveries
+                 WHERE status = 'pending' AND (due_at <= ?1 OR (?3 AND attempts > 0))
+                 ORDER BY due_at, id LIMIT ?2",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map(params![to_db_time(now), limit as i64, retry_now], |r| {
+                Ok(DueDelivery {
+                    id: r.get(0)?,
+                    mention_id: r.get(1)?,
+                    route: r.get(2)?,
+                    notifier: r.get(3)?,
+                    mode: r.get(4)?,
+                    created_at: from_db_time(r.get(5)?),
+                    due_at: from_db_time(r.get(6)?),
+                    attempts: r.get::<_, i64>(7)?.clamp(0, u32::MAX as i64) as u32,
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+
+    /// When the next pending delivery falls due, if any is pending.
+    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+        self.conn
+            .query_row(
+                "SELECT min(due_at) FROM deliveries WHERE status = 'pending'",
+                [],
+                |r| r.get::<_, Option<i64>>(0),
+            )
+            .map(|t| t.map(from_db_time))
+            .map_err(self.err())
+    }
+
+    pub fn mark_sent(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
+        self.update_each(
+            ids,
+            "UPDATE deliveries SET status = 'sent', sent_at = ?2, last_attempt_at = ?2,
+                attempts = attempts + 1 WHERE id = ?1 AND status = 'pending'",
+            |stmt, id| stmt.execute(params![id, to_db_time(at)]),
+        )
+    }
+
+    /// Records a failed attempt: the delivery waits until `retry_at`, or is
+    /// marked failed when that would be past `give_up_at` or `permanent`.
+    pub fn mark_attempt_failed(
+        &mut self,
+        ids: &[i64],
+        error: &str,
+        at: DateTime<Utc>,
+        retry_at: DateTime<Utc>,
+        give_up_before: DateTime<Utc>,
+        permanent: bool,
+    ) -> Result<()> {
+        self.update_each(
+            ids,
+            "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3,
+                due_at = ?4,
+                status = CASE WHEN ?6 OR created_at < ?5 THEN 'failed' ELSE 'pending' END
+             WHERE id = ?1 AND status = 'pending'",
+            |stmt, id| {
+                stmt.execute(params![
+                    id,
+                    to_db_time(at),
+                    error,
+                    to_db_time(retry_at),
+                    to_db_time(give_up_before),
+                    permanent
+                ])
+            },
+        )
+    }
+
+    /// Turns instant deliveries into digest ones due at `due_at` (over the
+    /// route's hourly limit).
+    pub fn demote_to_digest(&mut self, ids: &[i64], due_at: DateTime<Utc>) -> Result<()> {
+        self.update_each(
+            ids,
+            "UPDATE deliveries SET mode = 'digest', due_at = ?2 WHERE id = ?1 AND status = 'pending'",
+            |stmt, id| stmt.execute(params![id, to_db_time(due_at)]),
+        )
+    }
+
+    /// Marks failed deliveries as reported in a digest.
+    pub fn mark_reported(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
+        self.update_each(
+            ids,
+            "UPDATE deliveries SET reported_at = ?2 WHERE id = ?1",
+            |stmt, id| stmt.execute(params![id, to_db_time(at)]),
+        )
+    }
+
+    fn update_each(
+        &mut self,
+        ids: &[i64],
+        sql: &str,
+        run: impl Fn(&mut rusqlite::CachedStatement<'_>, i64) -> rusqlite::Result<usize>,
+    ) -> Result<()> {
+        let e = self.err();
+        let tx = self.conn.transaction().map_err(&e)?;
+        {
+            let mut stmt = tx.prepare_cached(sql).map_err(&e)?;
+            for id in ids {
+                run(&mut stmt, *id).map_err(&e)?;
+            }
+        }
+        tx.commit().map_err(e)
+    }
+
+    /// Instant deliveries of `route` to `notifier` sent since `since`.
+    pub fn instant_sent_since(
+        &self,
+        route: &str,
+        notifier: &str,
+        since: DateTime<Utc>,
+    ) -> Result<u32> {
+        self.conn
+            .query_row(
+                "SELECT count(*) FROM deliveries WHERE route = ?1 AND notifier = ?2
+                   AND mode = 'instant' AND status = 'sent' AND sent_at >= ?3",
+                params![route, notifier, to_db_time(since)],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n.clamp(0, u32::MAX as i64) as u32)
+            .map_err(self.err())
+    }
+
+    /// Failed deliveries of `route` not yet reported in a digest.
+    pub fn unreported_failures(&self, route: &str) -> Result<Vec<DeliveryRow>> {
+        self.delivery_rows(
+            "d.route = ? AND d.status = 'failed' AND d.reported_at IS NULL",
+            vec![Value::Text(route.to_string())],
+            None,
+        )
+    }
+
+    /// The mentions with these ids, in the order of `ids`.
+    pub fn mentions_by_id(&self, ids: &[i64]) -> Result<Vec<Mention>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.mention(*id) {
+                Ok(m) => out.push(m),
+                Err(super::StoreError::NoSuchMention(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deliveries newest first, for the command line.
+    pub fn deliveries(&self, f: &DeliveryFilter) -> Result<Vec<DeliveryRow>> {
+        match &f.status {
+            Some(s) => self.delivery_rows("d.status = ?", vec![Value::Text(s.clone())], f.limit),
+            None => self.delivery_rows("1=1", Vec::new(), f.limit),
+        }
+    }
+
+    fn delivery_rows(
+        &self,
+        condition: &str,
+        mut args: Vec<Value>,
+        limit: Option<usize>,
+    ) -> Result<Vec<DeliveryRow>> {
+        let mut sql = format!(
+            "SELECT d.id, d.mention_id, m.watch, i.title, d.route, d.notifier, d.mode, d.status,
+                d.created_at, d.due_at, d.attempts, d.last_attempt_at, d.last_error, d.sent_at
+             FROM deliveries d JOIN mentions m ON m.id = d.mention_id JOIN items i ON i.id = m.item_id
+             WHERE {condition} ORDER BY d.id DESC"
+        );
+        if let Some(l) = limit {
+            sql.push_str(" LIMIT ?");
+            args.push(Value::Integer(l as i64));
+        }
+        let e = self.err();
+        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let time =
+            |r: &rusqlite::Row<'_>, i| r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time));
+        let rows = stmt
+            .query_map(params_from_iter(args), |r| {
+                Ok(DeliveryRow {
+                    id: r.get(0)?,
+                    mention_id: r.get(1)?,
+                    watch: r.get(2)?,
+                    title: r.get(3)?,
+                    route: r.get(4)?,
+                    notifier: r.get(5)?,
+                    mode: r.get(6)?,
+                    status: r.get(7)?,
+                    created_at: from_db_time(r.get(8)?),
+                    due_at: from_db_time(r.get(9)?),
+                    attempts: r.get::<_, i64>(10)?.clamp(0, u32::MAX as i64) as u32,
+                    last_attempt_at: time(r, 11)?,
+                    last_error: r.get(12)?,
+                    sent_at: time(r, 13)?,
+                })
+            })
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+
+    /// How many deliveries are in each status.
+    pub fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT status, count(*) FROM deliveries GROUP BY status ORDER BY status")
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+}
