@@ -232,18 +232,13 @@ impl Dispatcher {
         }
         let mut jobs = Vec::new();
         for (notifier, ds) in instant {
-            match self.senders.get(&notifier).map(|s| s.as_ref()) {
-                Some(Sender::Email(_)) => jobs.extend(ds.into_iter().map(|d| Job {
-                    notifier: notifier.clone(),
-                    deliveries: vec![d],
-                    kind: JobKind::Instant,
-                })),
-                _ => jobs.push(Job {
-                    notifier,
-                    deliveries: ds,
-                    kind: JobKind::Instant,
-                }),
-            }
+            // One job per notifier: emails inside it go one per delivery, over
+            // a few pooled connections at once; webhooks go batched.
+            jobs.push(Job {
+                notifier,
+                deliveries: ds,
+                kind: JobKind::Instant,
+            });
         }
         for ((notifier, route, due_at), ds) in digests {
             jobs.push(Job {
@@ -336,14 +331,12 @@ impl Dispatcher {
             }
         };
         let mut report = PassReport::default();
+        let mut sent = Vec::new();
         for (result, ds) in outcomes {
-            let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
             match result {
-                Ok(()) => {
-                    report.sent += ids.len();
-                    self.db(move |s| s.mark_sent(&ids, now)).await?;
-                }
+                Ok(()) => sent.extend(ds.iter().map(|d| d.id)),
                 Err(e) => {
+                    let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
                     let attempts = ds.iter().map(|d| d.attempts).max().unwrap_or(0);
                     let retry_at = now + self.backoff(attempts, e.retry_after);
                     let give_up_before = now
@@ -364,6 +357,10 @@ impl Dispatcher {
                     .await?;
                 }
             }
+        }
+        report.sent = sent.len();
+        if !sent.is_empty() {
+            self.db(move |s| s.mark_sent(&sent, now)).await?;
         }
         Ok(report)
     }

@@ -75,6 +75,8 @@ pub struct Seen {
     pub method: String,
     pub path: String,
     pub body: Vec<u8>,
+    /// When the response was written.
+    pub at: std::time::SystemTime,
     /// Header names lower-cased.
     pub headers: HashMap<String, String>,
     pub status: u16,
@@ -228,6 +230,7 @@ impl Server {
                 method: method.into(),
                 path: path.into(),
                 body,
+                at: std::time::SystemTime::now(),
                 headers,
                 status,
             });

@@ -2,7 +2,8 @@
 
 usage: smtp_sink.py PORT DIR [DELAY_SECONDS]
 Listens on 127.0.0.1:PORT and writes each accepted message to DIR as
-NNNN.eml, with the envelope in NNNN.json. Prints "ready" when listening and
+NNNN.eml, with the envelope, the time it was accepted and the SMTP session
+(connection) it came on in NNNN.json. Prints "ready" when listening and
 runs until killed.
 """
 import asyncio
@@ -10,6 +11,7 @@ import itertools
 import json
 import os
 import sys
+import time
 
 from aiosmtpd.controller import Controller
 
@@ -29,7 +31,15 @@ class Sink:
         with open(base + ".eml.tmp", "wb") as f:
             f.write(envelope.original_content or envelope.content)
         with open(base + ".json", "w") as f:
-            json.dump({"from": envelope.mail_from, "to": envelope.rcpt_tos}, f)
+            json.dump(
+                {
+                    "from": envelope.mail_from,
+                    "to": envelope.rcpt_tos,
+                    "accepted": time.time(),
+                    "session": id(session),
+                },
+                f,
+            )
         os.rename(base + ".eml.tmp", base + ".eml")
         return "250 Message accepted for delivery"
 
