@@ -449,3 +449,87 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
         .await;
     assert_eq!(sent.lines().count(), N);
 }
+
+/// Digests and the hourly cap go through the library's dispatcher with a clock
+/// moved forward: the digest period ends without waiting an hour.
+mod later {
+    use super::*;
+    use chrono::Utc;
+    use earshot::config::Config;
+    use earshot::notify::dispatcher::Dispatcher;
+
+    async fn pass_at(env: &Env, hours: i64) -> earshot::notify::dispatcher::PassReport {
+        let config = Config::load(&env.config_path()).expect("config");
+        let dispatcher = Dispatcher::new(&config).expect("dispatcher");
+        dispatcher
+            .pass(Utc::now() + chrono::Duration::hours(hours))
+            .await
+            .expect("pass")
+    }
+
+    fn five_items() -> String {
+        let items: Vec<(String, String)> = (0..5)
+            .map(|i| (format!("g{i}"), format!("Acme Telecom klacht {i}")))
+            .collect();
+        let refs: Vec<(&str, &str)> = items.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        rss(&refs)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn hourly_digest_waits_for_its_period_then_sends_one_message() {
+        let server = Server::start().await;
+        server.route("/reviews.rss", Route::ok("application/rss+xml", five_items()));
+        let port = free_port();
+        let route = "[[route]]\nname = \"hourly\"\nwatch = \"*\"\nnotify = [\"webcare\"]\nmode = \"digest\"\ndigest = \"hourly\"\n";
+        let env = Env::new(&config(&server.url("/reviews.rss"), &email_notifier(port), route));
+        let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
+
+        env.ok(&["poll"]).await;
+        assert!(sink.messages().is_empty(), "a digest is not sent before its period ends");
+        let pending = env.ok(&["deliveries", "--status", "pending", "--format", "json"]).await;
+        assert_eq!(pending.lines().count(), 5);
+
+        let r = pass_at(&env, 2).await;
+        assert_eq!(r.sent, 5);
+        let msgs = sink.messages();
+        assert_eq!(msgs.len(), 1, "one digest for the route and period");
+        let m = MessageParser::default().parse(&msgs[0]).unwrap();
+        let subject = m.subject().unwrap_or_default().to_string();
+        assert!(subject.contains("digest") && subject.contains("5 mentions"), "{subject}");
+        let text = m.body_text(0).unwrap_or_default();
+        for i in 0..5 {
+            assert!(text.contains(&format!("Acme Telecom klacht {i}")), "{text}");
+        }
+        // Nothing left to send.
+        assert_eq!(pass_at(&env, 3).await.sent, 0);
+        assert_eq!(sink.messages().len(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn instant_alerts_over_max_per_hour_roll_into_the_next_digest() {
+        let server = Server::start().await;
+        server.route("/reviews.rss", Route::ok("application/rss+xml", five_items()));
+        let port = free_port();
+        let route = "[[route]]\nname = \"capped\"\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\nmax_per_hour = 2\n";
+        let env = Env::new(&config(&server.url("/reviews.rss"), &email_notifier(port), route));
+        let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
+
+        env.ok(&["poll"]).await;
+        assert_eq!(sink.messages().len(), 2, "only max_per_hour instant alerts");
+        let rows: Vec<serde_json::Value> = env
+            .ok(&["deliveries", "--status", "pending", "--format", "json"])
+            .await
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rows.len(), 3);
+        assert!(rows.iter().all(|r| r["mode"] == "digest"), "{rows:?}");
+
+        assert_eq!(pass_at(&env, 2).await.sent, 3);
+        let msgs = sink.messages();
+        assert_eq!(msgs.len(), 3, "two instant alerts and one digest");
+        let digest = MessageParser::default().parse(&msgs[2]).unwrap();
+        let subject = digest.subject().unwrap_or_default();
+        assert!(subject.contains("3 mentions"), "{subject}");
+    }
+}
