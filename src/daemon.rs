@@ -1,33 +1,36 @@
-//! Wires the long-running tasks together: store writer, poller, scheduler.
+//! Wires the long-running tasks together: store writer, poller, scheduler,
+//! dispatcher, and their lifecycle (systemd readiness, watchdog, reload).
 //!
 //! [`run`] takes the shutdown signal as a future so tests can stop it at will and
-//! `main` can pass SIGTERM/Ctrl-C. [`poll_once`] runs one cycle for `earshot poll`.
+//! `main` can pass SIGTERM/Ctrl-C; [`run_with_reload`] also takes SIGHUP.
+//! [`poll_once`] runs one cycle for `earshot poll`.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
 use crate::notify::dispatcher::{Dispatcher, PassReport};
-use crate::pipeline::{PollResult, Poller};
-use crate::scheduler;
+use crate::pipeline::{Analysis, PollResult, Poller};
+use crate::scheduler::{self, Health};
 use crate::store::writer::{Writer, WriterThread};
 use crate::store::{SourceState, Store, StoreError};
+use crate::systemd;
 
 /// How long shutdown waits for in-flight polls before leaving them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(8);
 
 struct Started {
-    poller: Poller,
     new_mentions: Arc<Notify>,
     writer: Writer,
     thread: WriterThread,
-    states: std::collections::HashMap<String, SourceState>,
+    states: HashMap<String, SourceState>,
 }
 
 fn start(config: &Config) -> anyhow::Result<Started> {
@@ -37,11 +40,8 @@ fn start(config: &Config) -> anyhow::Result<Started> {
         .context("registering sources")?;
     let states = store.source_states()?;
     let (writer, thread) = Writer::from_store(store);
-    let new_mentions = Arc::new(Notify::new());
-    let poller = Poller::new(config, writer.clone(), new_mentions.clone())?;
     Ok(Started {
-        poller,
-        new_mentions,
+        new_mentions: Arc::new(Notify::new()),
         writer,
         thread,
         states,
@@ -49,48 +49,158 @@ fn start(config: &Config) -> anyhow::Result<Started> {
 }
 
 async fn finish(started: Started) {
-    let Started {
-        poller,
-        writer,
-        thread,
-        ..
-    } = started;
-    drop(poller);
+    let Started { writer, thread, .. } = started;
     drop(writer);
     let _ = tokio::task::spawn_blocking(move || thread.join()).await;
 }
 
+/// The tasks that depend on the config: one polling loop per source and the
+/// dispatcher. A reload stops one generation and starts the next; the store
+/// writer and the database outlive them.
+struct Generation {
+    cancel: CancellationToken,
+    tracker: TaskTracker,
+}
+
+impl Generation {
+    fn spawn(
+        config: &Config,
+        writer: &Writer,
+        new_mentions: &Arc<Notify>,
+        states: &HashMap<String, SourceState>,
+        health: &Arc<Health>,
+    ) -> anyhow::Result<Generation> {
+        let poller = Poller::new(config, writer.clone(), new_mentions.clone())?;
+        // The dispatcher first: whatever was left pending goes out now.
+        let dispatcher = Dispatcher::new(config).context("starting the delivery dispatcher")?;
+        let cancel = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        tracker.spawn(dispatcher.run(new_mentions.clone(), cancel.clone()));
+        scheduler::spawn_all(
+            &tracker,
+            &poller,
+            &config.sources,
+            states,
+            &config.schedule,
+            &cancel,
+            health,
+        );
+        tracker.close();
+        Ok(Generation { cancel, tracker })
+    }
+
+    /// Stops polling and waits for the dispatcher to finish its pass, so two
+    /// dispatchers never send at once. Gives up waiting after `grace`.
+    async fn stop(self, grace: Duration) -> bool {
+        self.cancel.cancel();
+        tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_ok()
+    }
+}
+
+fn status_line(config: &Config, health: &Health) -> String {
+    format!(
+        "polling {} sources, {} failing",
+        config.sources.len(),
+        health.failing()
+    )
+}
+
 /// Runs the daemon until `shutdown` resolves.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
+    let (_keep, reload) = mpsc::channel(1);
+    run_with_reload(config, shutdown, reload).await
+}
+
+/// [`run`], re-reading the config file each time `reload` yields (SIGHUP). A
+/// new file that does not validate is rejected with its error logged, and the
+/// running config stays.
+pub async fn run_with_reload(
+    mut config: Config,
+    shutdown: impl Future<Output = ()>,
+    mut reload: mpsc::Receiver<()>,
+) -> anyhow::Result<()> {
     let started = start(&config)?;
-    let tracker = TaskTracker::new();
-    let cancel = CancellationToken::new();
-    // The dispatcher first: whatever a previous run left pending goes out now.
-    let dispatcher = Dispatcher::new(&config).context("starting the delivery dispatcher")?;
-    tracker.spawn(dispatcher.run(started.new_mentions.clone(), cancel.clone()));
-    scheduler::spawn_all(
-        &tracker,
-        &started.poller,
-        &config.sources,
+    let systemd = systemd::Notifier::from_env();
+    let health = Arc::new(Health::default());
+    let mut generation = Generation::spawn(
+        &config,
+        &started.writer,
+        &started.new_mentions,
         &started.states,
-        &config.schedule,
-        &cancel,
-    );
-    tracker.close();
+        &health,
+    )?;
     tracing::info!(
         sources = config.sources.len(),
         watches = config.watches.len(),
         database = %config.storage.database.display(),
         "earshot running"
     );
-    shutdown.await;
+    systemd.ready(&status_line(&config, &health));
+
+    let watchdog = systemd::Notifier::watchdog_interval();
+    let mut ticker = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(30)));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            _ = ticker.tick() => {
+                if watchdog.is_some() {
+                    systemd.watchdog();
+                }
+                systemd.status(&status_line(&config, &health));
+            }
+            Some(()) = reload.recv() => {
+                let path = config.path.clone();
+                let next = Config::load(&path)
+                    .map_err(anyhow::Error::from)
+                    .and_then(|c| Analysis::new(&c).map(|_| c));
+                match next {
+                    Err(e) => {
+                        tracing::error!(error = %format!("{e:#}"), "reload rejected; still running the previous config");
+                        systemd.status(&format!("reload of {} rejected; running the previous config", path.display()));
+                    }
+                    Ok(mut next) => {
+                        systemd.reloading();
+                        if next.storage.database != config.storage.database {
+                            tracing::warn!("[storage] database changes take effect at the next restart");
+                            next.storage.database = config.storage.database.clone();
+                        }
+                        if !generation.stop(Duration::from_secs(60)).await {
+                            tracing::warn!("the previous dispatcher pass took over a minute to finish");
+                        }
+                        let states = {
+                            let db = next.storage.database.clone();
+                            let sources = next.sources.clone();
+                            // Changed watches may match items already seen:
+                            // re-read every feed in full once.
+                            let rescan = next.watches != config.watches;
+                            tokio::task::spawn_blocking(move || {
+                                let mut store = Store::open(&db)?;
+                                store.sync_sources(&sources)?;
+                                if rescan {
+                                    store.clear_validators()?;
+                                }
+                                store.source_states()
+                            })
+                            .await
+                            .context("reload task")??
+                        };
+                        generation = Generation::spawn(&next, &started.writer, &started.new_mentions, &states, &health)?;
+                        config = next;
+                        tracing::info!(sources = config.sources.len(), watches = config.watches.len(), routes = config.routes.len(), "config reloaded");
+                        systemd.ready(&status_line(&config, &health));
+                    }
+                }
+            }
+        }
+    }
     tracing::info!("shutting down");
-    cancel.cancel();
-    if tokio::time::timeout(SHUTDOWN_GRACE, tracker.wait())
-        .await
-        .is_err()
-    {
-        tracing::warn!("some polls did not finish in time; they will be repeated next start");
+    systemd.stopping();
+    if !generation.stop(SHUTDOWN_GRACE).await {
+        tracing::warn!("some work did not finish in time; pending deliveries stay in the outbox");
     }
     finish(started).await;
     Ok(())
@@ -103,6 +213,7 @@ pub async fn poll_once(
     sources: &[Source],
 ) -> anyhow::Result<Vec<(String, Result<PollResult, StoreError>)>> {
     let started = start(config)?;
+    let poller = Poller::new(config, started.writer.clone(), started.new_mentions.clone())?;
     let mut results: Vec<Option<Result<PollResult, StoreError>>> =
         (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();
@@ -115,7 +226,7 @@ pub async fn poll_once(
             .acquire_owned()
             .await
             .expect("never closed");
-        let poller = started.poller.clone();
+        let poller = poller.clone();
         let source = source.clone();
         let validators = started
             .states
@@ -136,6 +247,7 @@ pub async fn poll_once(
         let (i, r) = done.context("a poll task panicked")?;
         results[i] = Some(r);
     }
+    drop(poller);
     finish(started).await;
     if !config.routes.is_empty() {
         // A one-shot poll also sends what it made due, so cron use alerts too.

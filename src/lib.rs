@@ -12,4 +12,5 @@ pub mod pipeline;
 pub mod scheduler;
 pub mod sources;
 pub mod store;
+pub mod systemd;
 pub mod text;

@@ -5,6 +5,8 @@
 //! live in `http` and `pipeline`, so the scheduler only decides *when*.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
@@ -15,6 +17,18 @@ use crate::config::{Schedule, Source};
 use crate::pipeline::{next_delay, PollResult, Poller};
 use crate::store::SourceState;
 
+/// How many sources are failing right now (for systemd's STATUS line).
+#[derive(Debug, Default)]
+pub struct Health {
+    failing: AtomicUsize,
+}
+
+impl Health {
+    pub fn failing(&self) -> usize {
+        self.failing.load(Ordering::Relaxed)
+    }
+}
+
 /// Starts one polling loop per source on `tracker`; they stop when `cancel` fires.
 pub fn spawn_all(
     tracker: &TaskTracker,
@@ -23,7 +37,19 @@ pub fn spawn_all(
     states: &HashMap<String, SourceState>,
     schedule: &Schedule,
     cancel: &CancellationToken,
+    health: &Arc<Health>,
 ) {
+    health.failing.store(
+        sources
+            .iter()
+            .filter(|s| {
+                states
+                    .get(&s.name)
+                    .is_some_and(|st| st.consecutive_failures > 0)
+            })
+            .count(),
+        Ordering::Relaxed,
+    );
     for source in sources {
         let state = states.get(&source.name).cloned().unwrap_or_default();
         let first = first_delay(source, &state, schedule);
@@ -34,6 +60,7 @@ pub fn spawn_all(
             schedule.clone(),
             first,
             cancel.clone(),
+            health.clone(),
         ));
     }
 }
@@ -64,6 +91,7 @@ async fn source_loop(
     schedule: Schedule,
     first: Duration,
     cancel: CancellationToken,
+    health: Arc<Health>,
 ) {
     let mut validators = state.validators;
     let mut failures = state.consecutive_failures;
@@ -80,6 +108,7 @@ async fn source_loop(
             r = Box::pin(poller.poll(&source, &validators)) => r,
         };
         let mut retry_after = None;
+        let was_failing = failures > 0;
         match result {
             Ok(PollResult::NotModified) => failures = 0,
             Ok(PollResult::Fetched {
@@ -103,6 +132,15 @@ async fn source_loop(
                 // The database is unwell; keep trying at the normal pace.
                 tracing::error!(source = %source.name, error = %e, "could not record poll");
             }
+        }
+        match (was_failing, failures > 0) {
+            (false, true) => {
+                health.failing.fetch_add(1, Ordering::Relaxed);
+            }
+            (true, false) => {
+                health.failing.fetch_sub(1, Ordering::Relaxed);
+            }
+            _ => {}
         }
         delay = next_delay(
             source.interval,

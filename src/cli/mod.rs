@@ -68,7 +68,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check => check::run(&config_path(&cli)),
         Command::Run => {
             let config = load(&cli)?;
-            runtime()?.block_on(crate::daemon::run(config, shutdown_signal()))
+            runtime()?.block_on(async {
+                let reload = reload_signal()?;
+                crate::daemon::run_with_reload(config, shutdown_signal(), reload).await
+            })
         }
         Command::Poll(args) => poll::run(&load(&cli)?, args),
         Command::Preview(args) => preview::run(&cli, args),
@@ -108,6 +111,25 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("starting the async runtime")
+}
+
+/// SIGHUP (`systemctl reload`) as a stream of reload requests.
+fn reload_signal() -> anyhow::Result<tokio::sync::mpsc::Receiver<()>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(1);
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut hup = signal(SignalKind::hangup()).context("listening for SIGHUP")?;
+        tokio::spawn(async move {
+            while hup.recv().await.is_some() {
+                // A reload already queued covers this one too.
+                let _ = tx.try_send(());
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(tx);
+    Ok(rx)
 }
 
 async fn shutdown_signal() {

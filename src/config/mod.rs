@@ -85,7 +85,7 @@ pub struct Schedule {
     pub max_backoff: Duration,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Watch {
     pub name: String,
     pub terms: Vec<String>,

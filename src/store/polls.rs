@@ -104,6 +104,15 @@ impl Store {
         tx.commit().map_err(&e)
     }
 
+    /// Forgets every source's ETag and Last-Modified, so the next poll reads
+    /// each feed in full (after the watches changed: old items may now match).
+    pub fn clear_validators(&mut self) -> Result<()> {
+        self.conn
+            .execute("UPDATE sources SET etag = NULL, last_modified = NULL", [])
+            .map(|_| ())
+            .map_err(self.err())
+    }
+
     /// Validators and failure counts of every known source, by name.
     pub fn source_states(&self) -> Result<HashMap<String, SourceState>> {
         let e = self.err();

@@ -471,22 +471,37 @@ mod later {
         let items: Vec<(String, String)> = (0..5)
             .map(|i| (format!("g{i}"), format!("Acme Telecom klacht {i}")))
             .collect();
-        let refs: Vec<(&str, &str)> = items.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let refs: Vec<(&str, &str)> = items
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         rss(&refs)
     }
 
     #[tokio::test(flavor = "multi_thread")]
     async fn hourly_digest_waits_for_its_period_then_sends_one_message() {
         let server = Server::start().await;
-        server.route("/reviews.rss", Route::ok("application/rss+xml", five_items()));
+        server.route(
+            "/reviews.rss",
+            Route::ok("application/rss+xml", five_items()),
+        );
         let port = free_port();
         let route = "[[route]]\nname = \"hourly\"\nwatch = \"*\"\nnotify = [\"webcare\"]\nmode = \"digest\"\ndigest = \"hourly\"\n";
-        let env = Env::new(&config(&server.url("/reviews.rss"), &email_notifier(port), route));
+        let env = Env::new(&config(
+            &server.url("/reviews.rss"),
+            &email_notifier(port),
+            route,
+        ));
         let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
 
         env.ok(&["poll"]).await;
-        assert!(sink.messages().is_empty(), "a digest is not sent before its period ends");
-        let pending = env.ok(&["deliveries", "--status", "pending", "--format", "json"]).await;
+        assert!(
+            sink.messages().is_empty(),
+            "a digest is not sent before its period ends"
+        );
+        let pending = env
+            .ok(&["deliveries", "--status", "pending", "--format", "json"])
+            .await;
         assert_eq!(pending.lines().count(), 5);
 
         let r = pass_at(&env, 2).await;
@@ -495,7 +510,10 @@ mod later {
         assert_eq!(msgs.len(), 1, "one digest for the route and period");
         let m = MessageParser::default().parse(&msgs[0]).unwrap();
         let subject = m.subject().unwrap_or_default().to_string();
-        assert!(subject.contains("digest") && subject.contains("5 mentions"), "{subject}");
+        assert!(
+            subject.contains("digest") && subject.contains("5 mentions"),
+            "{subject}"
+        );
         let text = m.body_text(0).unwrap_or_default();
         for i in 0..5 {
             assert!(text.contains(&format!("Acme Telecom klacht {i}")), "{text}");
@@ -508,10 +526,17 @@ mod later {
     #[tokio::test(flavor = "multi_thread")]
     async fn instant_alerts_over_max_per_hour_roll_into_the_next_digest() {
         let server = Server::start().await;
-        server.route("/reviews.rss", Route::ok("application/rss+xml", five_items()));
+        server.route(
+            "/reviews.rss",
+            Route::ok("application/rss+xml", five_items()),
+        );
         let port = free_port();
         let route = "[[route]]\nname = \"capped\"\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\nmax_per_hour = 2\n";
-        let env = Env::new(&config(&server.url("/reviews.rss"), &email_notifier(port), route));
+        let env = Env::new(&config(
+            &server.url("/reviews.rss"),
+            &email_notifier(port),
+            route,
+        ));
         let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
 
         env.ok(&["poll"]).await;

@@ -8,5 +8,6 @@ mod cli;
 mod corpus;
 mod daemon;
 mod feeds;
+mod lifecycle;
 mod polling;
 mod query;

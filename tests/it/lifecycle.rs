@@ -1,0 +1,213 @@
+//! The daemon as a service: SIGHUP reloads (and refuses a broken file),
+//! systemd's notify socket hears READY, STATUS, WATCHDOG and STOPPING, and
+//! SIGTERM exits 0 promptly with the outbox intact.
+
+use std::os::unix::net::UnixDatagram;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Env, Route, Server};
+
+fn rss(items: &[(&str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Nieuws</title><link>http://example.nl/</link><description>d</description>",
+    );
+    for (guid, title) in items {
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+fn config(feed: &str, watches: &str) -> String {
+    format!(
+        "{watches}\n[[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{feed}\"\ninterval = \"1s\"\n"
+    )
+}
+
+const ACME: &str = "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n";
+const HEMA: &str = "[[watch]]\nname = \"hema\"\nterms = [\"HEMA\"]\n";
+
+fn start(env: &Env, extra_env: &[(&str, String)]) -> Child {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_earshot"));
+    cmd.arg("--config")
+        .arg(env.config_path())
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("start earshot run")
+}
+
+fn signal(child: &Child, sig: i32) {
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+}
+
+/// The watches of the stored mentions, read through a config of its own (the
+/// daemon's file may be broken on purpose).
+async fn watches_found(env: &Env) -> Vec<String> {
+    let reader = env.dir.path().join("reader.toml");
+    std::fs::write(
+        &reader,
+        format!(
+            "[storage]\ndatabase = {:?}\n",
+            env.db_path().display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("earshot")
+            .unwrap()
+            .arg("--config")
+            .arg(reader)
+            .args(["mentions", "--format", "json", "--limit", "0"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mentions: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut w: Vec<String> = mentions
+        .iter()
+        .map(|m| m["watch"].as_str().unwrap_or("").to_string())
+        .collect();
+    w.sort();
+    w
+}
+
+async fn wait_for(env: &Env, expected: &[&str]) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = watches_found(env).await;
+        if got == expected || Instant::now() > deadline {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn stop(mut child: Child) {
+    signal(&child, libc::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            assert!(status.success(), "exit status {status:?}");
+            return;
+        }
+        assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sighup_adds_a_watch_and_refuses_a_broken_file() {
+    let server = Server::start().await;
+    server.route(
+        "/nieuws.rss",
+        Route::ok(
+            "application/rss+xml",
+            rss(&[("1", "Acme Telecom storing"), ("2", "HEMA rookworst actie")]),
+        )
+        .with_etag("\"v1\""),
+    );
+    let env = Env::new(&config(&server.url("/nieuws.rss"), ACME));
+    let child = start(&env, &[]);
+    assert_eq!(wait_for(&env, &["acme"]).await, ["acme"]);
+
+    // An added watch: the reload re-reads the feed in full (despite its ETag)
+    // and finds the item that was seen before but matched nothing then.
+    std::fs::write(
+        env.config_path(),
+        config(&server.url("/nieuws.rss"), &format!("{ACME}\n{HEMA}")),
+    )
+    .unwrap();
+    signal(&child, libc::SIGHUP);
+    assert_eq!(wait_for(&env, &["acme", "hema"]).await, ["acme", "hema"]);
+
+    // A broken file is rejected; the daemon keeps running the old config.
+    std::fs::write(
+        env.config_path(),
+        "[[watch]]\nname = \"broken\"\nterms = [\n",
+    )
+    .unwrap();
+    signal(&child, libc::SIGHUP);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.route(
+        "/nieuws.rss",
+        Route::ok(
+            "application/rss+xml",
+            rss(&[
+                ("3", "Weer Acme Telecom storing"),
+                ("1", "Acme Telecom storing"),
+                ("2", "HEMA rookworst actie"),
+            ]),
+        )
+        .with_etag("\"v2\""),
+    );
+    assert_eq!(
+        wait_for(&env, &["acme", "acme", "hema"]).await,
+        ["acme", "acme", "hema"]
+    );
+    stop(child).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn systemd_hears_ready_status_watchdog_and_stopping() {
+    let server = Server::start().await;
+    server.route(
+        "/nieuws.rss",
+        Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
+    );
+    let env = Env::new(&config(&server.url("/nieuws.rss"), ACME));
+    let sock_path = env.dir.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let child = start(
+        &env,
+        &[
+            ("NOTIFY_SOCKET", sock_path.display().to_string()),
+            // Pings every 100 ms.
+            ("WATCHDOG_USEC", "200000".into()),
+        ],
+    );
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !(seen.iter().any(|m: &String| m.contains("READY=1"))
+        && seen.iter().filter(|m| m.contains("WATCHDOG=1")).count() >= 2)
+    {
+        assert!(Instant::now() < deadline, "got only {seen:?}");
+        let n = sock.recv(&mut buf).expect("a notification");
+        seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+    }
+    let ready = seen.iter().find(|m| m.contains("READY=1")).unwrap();
+    assert!(
+        ready.contains("STATUS=polling 1 sources, 0 failing"),
+        "{ready}"
+    );
+
+    signal(&child, libc::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        assert!(Instant::now() < deadline, "no STOPPING=1");
+        let n = sock.recv(&mut buf).expect("a notification");
+        if String::from_utf8_lossy(&buf[..n]).contains("STOPPING=1") {
+            break;
+        }
+    }
+    stop(child).await;
+}
