@@ -107,6 +107,79 @@ fn status_line(config: &Config, health: &Health) -> String {
     )
 }
 
+/// How often the daemon writes its heartbeat (and checks whether retention is due).
+const HEARTBEAT: Duration = Duration::from_secs(30);
+/// How often retention prunes old mentions.
+const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
+
+/// The daemon's own bookkeeping in the database: heartbeat and retention.
+struct Upkeep {
+    store: Arc<std::sync::Mutex<Store>>,
+    started_at: chrono::DateTime<chrono::Utc>,
+    last_prune: std::sync::Mutex<Option<std::time::Instant>>,
+}
+
+impl Upkeep {
+    fn open(config: &Config) -> anyhow::Result<Upkeep> {
+        Ok(Upkeep {
+            store: Arc::new(std::sync::Mutex::new(Store::open(
+                &config.storage.database,
+            )?)),
+            started_at: chrono::Utc::now(),
+            last_prune: std::sync::Mutex::new(None),
+        })
+    }
+
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&mut store.lock().unwrap_or_else(|p| p.into_inner())))
+            .await
+            .unwrap_or(Err(StoreError::WriterGone))
+    }
+
+    async fn tick(&self, retention: Option<Duration>) {
+        let started = self.started_at;
+        let pid = std::process::id();
+        if let Err(e) = self
+            .with(move |s| s.heartbeat(pid, started, chrono::Utc::now()))
+            .await
+        {
+            tracing::warn!(error = %e, "could not write the heartbeat");
+        }
+        let Some(keep) = retention else { return };
+        let due = {
+            let last = self.last_prune.lock().unwrap_or_else(|p| p.into_inner());
+            last.is_none_or(|t| t.elapsed() >= PRUNE_EVERY)
+        };
+        if !due {
+            return;
+        }
+        *self.last_prune.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some(std::time::Instant::now());
+        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(keep).unwrap_or_default();
+        match self.with(move |s| s.prune(cutoff)).await {
+            Ok(p) if p.mentions > 0 || p.items > 0 => {
+                tracing::info!(
+                    mentions = p.mentions,
+                    items = p.items,
+                    "retention pruned old mentions"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "retention failed"),
+        }
+    }
+
+    async fn stopped(&self) {
+        if let Err(e) = self.with(|s| s.daemon_stopped(chrono::Utc::now())).await {
+            tracing::warn!(error = %e, "could not record the stop");
+        }
+    }
+}
+
 /// Runs the daemon until `shutdown` resolves.
 pub async fn run(config: Config, shutdown: impl Future<Output = ()>) -> anyhow::Result<()> {
     let (_keep, reload) = mpsc::channel(1);
@@ -139,6 +212,10 @@ pub async fn run_with_reload(
     );
     systemd.ready(&status_line(&config, &health));
 
+    let upkeep = Upkeep::open(&config)?;
+    let mut upkeep_tick = tokio::time::interval(HEARTBEAT);
+    upkeep_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+
     let watchdog = systemd::Notifier::watchdog_interval();
     let mut ticker = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(30)));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -146,6 +223,7 @@ pub async fn run_with_reload(
     loop {
         tokio::select! {
             _ = &mut shutdown => break,
+            _ = upkeep_tick.tick() => upkeep.tick(config.storage.retention).await,
             _ = ticker.tick() => {
                 if watchdog.is_some() {
                     systemd.watchdog();
@@ -202,6 +280,7 @@ pub async fn run_with_reload(
     if !generation.stop(SHUTDOWN_GRACE).await {
         tracing::warn!("some work did not finish in time; pending deliveries stay in the outbox");
     }
+    upkeep.stopped().await;
     finish(started).await;
     Ok(())
 }

@@ -90,6 +90,23 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     }
 }
 
+/// Every mention matching the filters, in `format` (for `earshot export`).
+pub fn export(
+    config: &Config,
+    since: Option<&str>,
+    watches: &[String],
+    format: Format,
+) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.database)?;
+    let filter = MentionFilter {
+        watches: watches.to_vec(),
+        since: since.map(parse_since).transpose()?,
+        ..MentionFilter::default()
+    };
+    let stdout = std::io::stdout();
+    print_list(&mut stdout.lock(), &store.mentions(&filter)?, format)
+}
+
 fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
     Ok(MentionFilter {
         watches: a.watches.clone(),

@@ -7,11 +7,13 @@
 mod check;
 mod deliver;
 mod deliveries;
+mod export;
 mod mentions;
 mod output;
 mod poll;
 mod preview;
 mod sources;
+mod status;
 mod test_alert;
 
 use std::path::PathBuf;
@@ -49,6 +51,12 @@ pub enum Command {
     Sources(sources::Args),
     /// List, search and show stored mentions.
     Mentions(Box<mentions::Args>),
+    /// Is the daemon up, which sources fail, what waits in the outbox.
+    Status(status::Args),
+    /// All mentions (or those since a time) as CSV or JSON Lines, for spreadsheets.
+    Export(export::ExportArgs),
+    /// A consistent copy of the database (safe while the daemon runs).
+    Backup(export::BackupArgs),
     /// Send the alerts that are due now (what the daemon does continuously).
     Deliver(deliver::Args),
     /// The alert outbox: pending, sent and failed deliveries with their last error.
@@ -77,6 +85,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Preview(args) => preview::run(&cli, args),
         Command::Sources(args) => sources::run(&load(&cli)?, args),
         Command::Mentions(args) => mentions::run(&load(&cli)?, args),
+        Command::Status(args) => status::run(&load(&cli)?, args),
+        Command::Export(args) => export::export(&load(&cli)?, args),
+        Command::Backup(args) => export::backup(&load(&cli)?, args),
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),

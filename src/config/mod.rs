@@ -64,6 +64,8 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Storage {
     pub database: PathBuf,
+    /// Mentions older than this are pruned daily; `None` keeps everything.
+    pub retention: Option<Duration>,
 }
 
 #[derive(Debug, Clone)]
@@ -203,12 +205,14 @@ struct RawConfig {
 struct RawStorage {
     #[serde(default = "default_database")]
     database: String,
+    retention: Option<HumanDuration>,
 }
 
 impl Default for RawStorage {
     fn default() -> Self {
         RawStorage {
             database: default_database(),
+            retention: None,
         }
     }
 }
@@ -485,7 +489,10 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
 
     Ok(Config {
         path: path.to_path_buf(),
-        storage: Storage { database },
+        storage: Storage {
+            database,
+            retention: raw.storage.retention.map(|d| d.0),
+        },
         http,
         schedule,
         watches,

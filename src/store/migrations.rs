@@ -101,6 +101,15 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX deliveries_due ON deliveries(status, due_at);
     CREATE INDEX deliveries_route_sent ON deliveries(route, notifier, sent_at);",
+    // 3: the running daemon's heartbeat, for `earshot status`.
+    "CREATE TABLE daemon (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        pid INTEGER NOT NULL,
+        version TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        heartbeat_at INTEGER NOT NULL,
+        stopped_at INTEGER
+    );",
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {

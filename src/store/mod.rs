@@ -10,6 +10,7 @@ mod migrations;
 mod outbox;
 mod polls;
 mod query;
+mod upkeep;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
+pub use upkeep::{Heartbeat, Pruned};
 
 /// A store failure, with the database path for the message.
 #[derive(Debug, thiserror::Error)]

@@ -11,3 +11,4 @@ mod feeds;
 mod lifecycle;
 mod polling;
 mod query;
+mod upkeep;

@@ -1,0 +1,53 @@
+//! `earshot export` and `earshot backup`: the mention database out, for
+//! spreadsheets or safekeeping.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::store::Store;
+
+use super::output::Format;
+use super::UsageError;
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// csv for spreadsheets, json for JSON Lines.
+    #[arg(long, value_enum, default_value = "csv")]
+    pub format: Format,
+    /// Only mentions found since: a duration ago (30d), a date or an RFC 3339 time.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Only this watch (repeatable).
+    #[arg(long = "watch", value_name = "W")]
+    pub watches: Vec<String>,
+}
+
+pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
+    if args.format == Format::Table {
+        return Err(UsageError("export writes csv or json".into()).into());
+    }
+    super::mentions::export(config, args.since.as_deref(), &args.watches, args.format)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Where to write the copy (must not exist yet).
+    pub path: PathBuf,
+}
+
+pub fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
+    if args.path.exists() {
+        return Err(UsageError(format!("{} already exists", args.path.display())).into());
+    }
+    let store = Store::open(&config.storage.database)?;
+    store.backup_to(&args.path)?;
+    let size = std::fs::metadata(&args.path).map(|m| m.len()).unwrap_or(0);
+    writeln!(
+        std::io::stdout(),
+        "backed up {} to {} ({size} bytes)",
+        config.storage.database.display(),
+        args.path.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! `earshot status`: is the daemon up, which sources fail, what waits in the
+//! outbox, how big the database is, when the last mention came in.
+
+use std::io::Write;
+
+use chrono::Utc;
+
+use crate::config::Config;
+use crate::store::{Heartbeat, Store};
+
+use super::output::{self, Format};
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// A heartbeat older than this means the daemon is gone (it writes every 30 s).
+const STALE_SECS: i64 = 90;
+
+#[derive(serde::Serialize)]
+struct Status {
+    daemon_running: bool,
+    daemon: Option<Heartbeat>,
+    sources_ok: usize,
+    sources_failing: Vec<Failing>,
+    sources_never_polled: usize,
+    deliveries: std::collections::BTreeMap<String, i64>,
+    database: String,
+    database_bytes: u64,
+    last_mention_at: Option<chrono::DateTime<Utc>>,
+    last_mention: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct Failing {
+    source: String,
+    error: String,
+    since: Option<chrono::DateTime<Utc>>,
+    failures: i64,
+}
+
+fn alive(pid: u32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists.
+    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    let store = Store::open(&config.storage.database)?;
+    let beat = store.last_heartbeat()?;
+    let running = beat.as_ref().is_some_and(|b| {
+        b.stopped_at.is_none()
+            && (Utc::now() - b.heartbeat_at).num_seconds() < STALE_SECS
+            && alive(b.pid)
+    });
+    let reports = store.source_reports()?;
+    let configured = |name: &str| config.sources.iter().any(|s| s.name == name);
+    let failing: Vec<Failing> = reports
+        .iter()
+        .filter(|r| configured(&r.name) && r.consecutive_failures > 0)
+        .map(|r| Failing {
+            source: r.name.clone(),
+            error: r.last_error.clone().unwrap_or_default(),
+            since: r.failing_since,
+            failures: r.consecutive_failures,
+        })
+        .collect();
+    let polled = reports
+        .iter()
+        .filter(|r| configured(&r.name) && r.polls > 0)
+        .count();
+    let last = store.last_mention()?;
+    let status = Status {
+        daemon_running: running,
+        daemon: beat,
+        sources_ok: polled.saturating_sub(failing.len()),
+        sources_never_polled: config.sources.len().saturating_sub(polled),
+        sources_failing: failing,
+        deliveries: store.delivery_counts()?.into_iter().collect(),
+        database: config.storage.database.display().to_string(),
+        database_bytes: store.size_on_disk(),
+        last_mention_at: last.as_ref().map(|l| l.0),
+        last_mention: last.as_ref().map(|l| format!("{}: {}", l.1, l.2)),
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.format == Format::Json {
+        output::json_line(&mut out, &status)?;
+        return Ok(());
+    }
+    let daemon = match (&status.daemon, running) {
+        (Some(b), true) => format!(
+            "running (pid {}, earshot {}, up since {} UTC, heartbeat {}s ago)",
+            b.pid,
+            b.version,
+            output::time(Some(b.started_at)),
+            (Utc::now() - b.heartbeat_at).num_seconds()
+        ),
+        (Some(b), false) => match b.stopped_at {
+            Some(t) => format!("not running (stopped {} UTC)", output::time(Some(t))),
+            None => format!(
+                "not running (last heartbeat {} UTC; it did not stop cleanly)",
+                output::time(Some(b.heartbeat_at))
+            ),
+        },
+        (None, _) => "not running (never started on this database)".into(),
+    };
+    writeln!(out, "daemon:       {daemon}")?;
+    writeln!(
+        out,
+        "sources:      {} ok, {} failing, {} never polled",
+        status.sources_ok,
+        status.sources_failing.len(),
+        status.sources_never_polled
+    )?;
+    for f in &status.sources_failing {
+        writeln!(
+            out,
+            "  failing:    {}: {} (since {} UTC, {} in a row)",
+            output::clean(&f.source, 60),
+            output::clean(&f.error, 160),
+            output::time(f.since),
+            f.failures
+        )?;
+    }
+    let count = |s: &str| status.deliveries.get(s).copied().unwrap_or(0);
+    writeln!(
+        out,
+        "deliveries:   {} pending, {} failed, {} sent",
+        count("pending"),
+        count("failed"),
+        count("sent")
+    )?;
+    writeln!(
+        out,
+        "database:     {} ({:.1} MB)",
+        status.database,
+        status.database_bytes as f64 / 1e6
+    )?;
+    match (&status.last_mention_at, &status.last_mention) {
+        (Some(t), Some(m)) => writeln!(
+            out,
+            "last mention: {} UTC  {}",
+            output::time(Some(*t)),
+            output::clean(m, 100)
+        )?,
+        _ => writeln!(out, "last mention: none yet")?,
+    }
+    Ok(())
+}

@@ -1,0 +1,168 @@
+//! Health and housekeeping: `status` while the daemon runs and after it
+//! stops, `export`, `backup`, and retention pruning old mentions.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{Env, Route, Server};
+
+fn rss(items: &[(&str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title><link>http://example.nl/</link><description>d</description>",
+    );
+    for (guid, title) in items {
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+fn start(env: &Env) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--config")
+        .arg(env.config_path())
+        .arg("run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start earshot run")
+}
+
+fn term(child: &mut Child) {
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
+    assert!(child.wait().expect("wait").success());
+}
+
+async fn eventually(env: &Env, args: &[&str], want: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let out = env.ok(args).await;
+        if out.contains(want) || Instant::now() > deadline {
+            return out;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_reports_daemon_sources_outbox_and_last_mention() {
+    let server = Server::start().await;
+    server.route(
+        "/ok.rss",
+        Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
+    );
+    server.route("/gone.rss", Route::status(404, "gone"));
+    let env = Env::new(&format!(
+        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+         [[source]]\nname = \"ok\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n\n\
+         [[source]]\nname = \"gone\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
+        server.url("/ok.rss"),
+        server.url("/gone.rss")
+    ));
+    let out = env.ok(&["status"]).await;
+    assert!(out.contains("not running (never started"), "{out}");
+    assert!(out.contains("0 ok, 0 failing, 2 never polled"), "{out}");
+
+    let mut child = start(&env);
+    let out = eventually(&env, &["status"], "1 ok, 1 failing").await;
+    assert!(
+        out.contains(&format!("running (pid {}", child.id())),
+        "{out}"
+    );
+    assert!(out.contains("1 ok, 1 failing, 0 never polled"), "{out}");
+    assert!(out.contains("failing:    gone: HTTP 404"), "{out}");
+    assert!(
+        out.contains("last mention: ") && out.contains("acme: Acme Telecom storing"),
+        "{out}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(env.ok(&["status", "--format", "json"]).await.trim()).unwrap();
+    assert_eq!(json["daemon_running"], true);
+    assert_eq!(json["sources_failing"][0]["source"], "gone");
+
+    term(&mut child);
+    let out = env.ok(&["status"]).await;
+    assert!(out.contains("not running (stopped"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn export_backup_and_retention() {
+    let server = Server::start().await;
+    server.route(
+        "/f.rss",
+        Route::ok(
+            "application/rss+xml",
+            rss(&[
+                ("1", "Acme Telecom oud nieuws"),
+                ("2", "Acme Telecom vers nieuws"),
+            ]),
+        ),
+    );
+    let env = Env::new(&format!(
+        "[storage]\nretention = \"30d\"\n\n[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+         [[source]]\nname = \"f\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+        server.url("/f.rss")
+    ));
+    env.ok(&["poll"]).await;
+    // Make one mention (and its item) 40 days old, straight in the database.
+    let db = rusqlite::Connection::open(env.db_path()).unwrap();
+    db.execute_batch(
+        "UPDATE mentions SET found_at = found_at - 40 * 86400 WHERE item_id IN (SELECT id FROM items WHERE title LIKE '%oud%');
+         UPDATE items SET first_seen_at = first_seen_at - 40 * 86400 WHERE title LIKE '%oud%';",
+    )
+    .unwrap();
+    drop(db);
+
+    let csv = env.ok(&["export", "--format", "csv"]).await;
+    assert_eq!(csv.lines().count(), 3, "header and two mentions:\n{csv}");
+    assert!(csv
+        .lines()
+        .next()
+        .unwrap()
+        .starts_with("id,watch,sources,url"));
+    let recent = env
+        .ok(&["export", "--format", "json", "--since", "7d"])
+        .await;
+    assert_eq!(recent.lines().count(), 1, "{recent}");
+    assert!(recent.contains("vers nieuws"));
+
+    let copy = env.dir.path().join("backup.db");
+    let out = env.ok(&["backup", copy.to_str().unwrap()]).await;
+    assert!(out.contains("backed up"), "{out}");
+    let n: i64 = rusqlite::Connection::open(&copy)
+        .unwrap()
+        .query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 2, "the backup holds every mention");
+    assert_eq!(
+        env.run(&["backup", copy.to_str().unwrap()])
+            .await
+            .status
+            .code(),
+        Some(2)
+    );
+
+    // The daemon prunes at start: the 40-day-old mention and its search row go.
+    let mut child = start(&env);
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while env.mentions_json(&[]).await.len() != 1 {
+        assert!(Instant::now() < deadline, "retention did not prune");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    term(&mut child);
+    assert_eq!(
+        env.ok(&["mentions", "search", "oud", "--format", "json"])
+            .await,
+        ""
+    );
+    assert_eq!(
+        env.ok(&["mentions", "search", "vers", "--format", "json"])
+            .await
+            .lines()
+            .count(),
+        1
+    );
+}
