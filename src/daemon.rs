@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
 use crate::notify::dispatcher::{Dispatcher, PassReport};
+use crate::notify::source_alerts::SourceAlerter;
 use crate::pipeline::{Analysis, PollResult, Poller};
 use crate::scheduler::{self, Health};
 use crate::store::writer::{Writer, WriterThread};
@@ -76,15 +77,15 @@ impl Generation {
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
         tracker.spawn(dispatcher.run(new_mentions.clone(), cancel.clone()));
-        scheduler::spawn_all(
-            &tracker,
-            &poller,
-            &config.sources,
-            states,
-            &config.schedule,
-            &cancel,
-            health,
-        );
+        let alerter = SourceAlerter::new(config).context("starting source alerts")?;
+        let shared = scheduler::Shared {
+            poller,
+            schedule: config.schedule.clone(),
+            cancel: cancel.clone(),
+            health: health.clone(),
+            alerter,
+        };
+        scheduler::spawn_all(&tracker, &shared, &config.sources, states);
         tracker.close();
         Ok(Generation { cancel, tracker })
     }
@@ -213,6 +214,19 @@ pub async fn run_with_reload(
     systemd.ready(&status_line(&config, &health));
 
     let upkeep = Upkeep::open(&config)?;
+    let listener_cancel = CancellationToken::new();
+    if let Some(addr) = config.daemon.listen {
+        let health = health.clone();
+        let sources = config.sources.len();
+        let cancel = listener_cancel.clone();
+        let listener = crate::metrics::bind(addr)
+            .with_context(|| format!("[daemon] listen = \"{addr}\": cannot bind"))?;
+        tokio::spawn(async move {
+            if let Err(e) = crate::metrics::serve(listener, health, sources, cancel).await {
+                tracing::error!(%addr, error = %e, "metrics listener stopped");
+            }
+        });
+    }
     let mut upkeep_tick = tokio::time::interval(HEARTBEAT);
     upkeep_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
@@ -280,6 +294,7 @@ pub async fn run_with_reload(
     if !generation.stop(SHUTDOWN_GRACE).await {
         tracing::warn!("some work did not finish in time; pending deliveries stay in the outbox");
     }
+    listener_cancel.cancel();
     upkeep.stopped().await;
     finish(started).await;
     Ok(())

@@ -7,6 +7,7 @@ pub mod config;
 pub mod daemon;
 pub mod http;
 pub mod matcher;
+pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod scheduler;

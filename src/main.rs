@@ -4,21 +4,15 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let cli = earshot::cli::Cli::parse();
-    let default_level = match cli.command {
-        earshot::cli::Command::Run => "info",
-        _ => "warn",
-    };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The daemon sets up logging from its config ([daemon] log_format,
+    // log_level); one-shot commands log warnings and errors only.
+    if !matches!(cli.command, earshot::cli::Command::Run) {
+        earshot::cli::init_logging(earshot::config::LogFormat::Text, "warn");
+    }
     match earshot::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // Output piped into `head` that stopped reading is not a failure.

@@ -6,6 +6,7 @@
 //! ever affects its own row.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -135,6 +136,7 @@ impl Poller {
         source: &Source,
         validators: &Validators,
     ) -> Result<PollResult, StoreError> {
+        let started = std::time::Instant::now();
         let (outcome, result) = match self.fetch_and_analyse(source, validators).await {
             Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
             Ok(Some((validators, items, findings))) => (
@@ -170,6 +172,18 @@ impl Poller {
         if !created.is_empty() {
             self.new_mentions.notify_one();
         }
+        let m = &crate::metrics::METRICS;
+        m.observe_poll(started.elapsed());
+        m.mentions
+            .fetch_add(created.len() as u64, Ordering::Relaxed);
+        match &result {
+            PollResult::NotModified => m.polls_not_modified.fetch_add(1, Ordering::Relaxed),
+            PollResult::Fetched { items, .. } => {
+                m.items.fetch_add(*items as u64, Ordering::Relaxed);
+                m.polls_ok.fetch_add(1, Ordering::Relaxed)
+            }
+            PollResult::Failed(_) => m.polls_failed.fetch_add(1, Ordering::Relaxed),
+        };
         Ok(match result {
             PollResult::Fetched {
                 items, validators, ..

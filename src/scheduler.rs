@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Schedule, Source};
+use crate::notify::source_alerts::SourceAlerter;
 use crate::pipeline::{next_delay, PollResult, Poller};
 use crate::store::SourceState;
 
@@ -29,17 +30,25 @@ impl Health {
     }
 }
 
-/// Starts one polling loop per source on `tracker`; they stop when `cancel` fires.
+/// What every source's loop shares.
+#[derive(Clone)]
+pub struct Shared {
+    pub poller: Poller,
+    pub schedule: Schedule,
+    pub cancel: CancellationToken,
+    pub health: Arc<Health>,
+    pub alerter: Option<Arc<SourceAlerter>>,
+}
+
+/// Starts one polling loop per source on `tracker`; they stop when
+/// `shared.cancel` fires.
 pub fn spawn_all(
     tracker: &TaskTracker,
-    poller: &Poller,
+    shared: &Shared,
     sources: &[Source],
     states: &HashMap<String, SourceState>,
-    schedule: &Schedule,
-    cancel: &CancellationToken,
-    health: &Arc<Health>,
 ) {
-    health.failing.store(
+    shared.health.failing.store(
         sources
             .iter()
             .filter(|s| {
@@ -52,16 +61,8 @@ pub fn spawn_all(
     );
     for source in sources {
         let state = states.get(&source.name).cloned().unwrap_or_default();
-        let first = first_delay(source, &state, schedule);
-        tracker.spawn(source_loop(
-            poller.clone(),
-            source.clone(),
-            state,
-            schedule.clone(),
-            first,
-            cancel.clone(),
-            health.clone(),
-        ));
+        let first = first_delay(source, &state, &shared.schedule);
+        tracker.spawn(source_loop(shared.clone(), source.clone(), state, first));
     }
 }
 
@@ -84,15 +85,14 @@ fn first_delay(source: &Source, state: &SourceState, schedule: &Schedule) -> Dur
     due.saturating_sub(elapsed).max(spread)
 }
 
-async fn source_loop(
-    poller: Poller,
-    source: Source,
-    state: SourceState,
-    schedule: Schedule,
-    first: Duration,
-    cancel: CancellationToken,
-    health: Arc<Health>,
-) {
+async fn source_loop(shared: Shared, source: Source, state: SourceState, first: Duration) {
+    let Shared {
+        poller,
+        schedule,
+        cancel,
+        health,
+        alerter,
+    } = shared;
     let mut validators = state.validators;
     let mut failures = state.consecutive_failures;
     let mut delay = first;
@@ -108,6 +108,8 @@ async fn source_loop(
             r = Box::pin(poller.poll(&source, &validators)) => r,
         };
         let mut retry_after = None;
+        let mut last_error = None;
+        let before = failures;
         let was_failing = failures > 0;
         match result {
             Ok(PollResult::NotModified) => failures = 0,
@@ -124,6 +126,7 @@ async fn source_loop(
             }
             Ok(PollResult::Failed(e)) => {
                 failures = failures.saturating_add(1);
+                last_error = Some(e.to_string());
                 if let crate::sources::SourceError::Fetch(f) = &e {
                     retry_after = f.retry_after();
                 }
@@ -132,6 +135,15 @@ async fn source_loop(
                 // The database is unwell; keep trying at the normal pace.
                 tracing::error!(source = %source.name, error = %e, "could not record poll");
             }
+        }
+        if let Some(a) = &alerter {
+            a.observe(
+                &source.name,
+                source.url.as_str(),
+                before,
+                failures,
+                last_error,
+            );
         }
         match (was_failing, failures > 0) {
             (false, true) => {

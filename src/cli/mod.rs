@@ -76,6 +76,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Check => check::run(&config_path(&cli)),
         Command::Run => {
             let config = load(&cli)?;
+            init_logging(config.daemon.log_format, &config.daemon.log_level);
             runtime()?.block_on(async {
                 let reload = reload_signal()?;
                 crate::daemon::run_with_reload(config, shutdown_signal(), reload).await
@@ -92,6 +93,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),
     }
+}
+
+/// Logs to stderr, one line per event, as text or JSON; `RUST_LOG` overrides
+/// `level`.
+pub fn init_logging(format: crate::config::LogFormat, level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        crate::config::LogFormat::Text => builder.try_init(),
+    };
 }
 
 /// The exit status for an error: 2 for bad configuration or usage, else 1.

@@ -20,6 +20,23 @@ pub use crate::notify::render::WebhookFormat;
 pub struct Daemon {
     /// For quiet hours and digest times.
     pub timezone: chrono_tz::Tz,
+    /// `text` (one human line per event) or `json` (one object per line).
+    pub log_format: LogFormat,
+    /// A tracing filter: `info`, `earshot=debug`, …; `RUST_LOG` overrides it.
+    pub log_level: String,
+    /// Consecutive failures after which a source raises an alert.
+    pub source_alert_after: u32,
+    /// Notifiers told when a source starts failing and when it recovers.
+    pub source_alerts: Vec<String>,
+    /// Loopback address for `/healthz` and `/metrics`; off when `None`.
+    pub listen: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone)]
@@ -118,6 +135,11 @@ pub struct Route {
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDaemon {
     timezone: Option<Spanned<String>>,
+    log_format: Option<LogFormat>,
+    log_level: Option<Spanned<String>>,
+    source_alert_after: Option<Spanned<u32>>,
+    source_alerts: Option<Spanned<Vec<String>>>,
+    listen: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -191,6 +213,48 @@ pub(super) fn validate(
                 ),
             )
         })?,
+    };
+    let log_level = match daemon.log_level {
+        None => "info".to_string(),
+        Some(l) => {
+            tracing_subscriber::EnvFilter::try_new(l.get_ref()).map_err(|e| {
+                err(
+                    l.span().start,
+                    format!("invalid log_level {:?}: {e}", l.get_ref()),
+                )
+            })?;
+            l.into_inner()
+        }
+    };
+    let source_alert_after = match daemon.source_alert_after {
+        Some(n) if *n.get_ref() == 0 => {
+            return Err(err(
+                n.span().start,
+                "source_alert_after must be at least 1".into(),
+            ))
+        }
+        n => n.map_or(3, Spanned::into_inner),
+    };
+    let listen = match daemon.listen {
+        None => None,
+        Some(l) => {
+            let addr: std::net::SocketAddr = l.get_ref().parse().map_err(|_| {
+                err(
+                    l.span().start,
+                    format!(
+                        "invalid listen address {:?}: use e.g. \"127.0.0.1:9187\"",
+                        l.get_ref()
+                    ),
+                )
+            })?;
+            if !addr.ip().is_loopback() {
+                return Err(err(
+                    l.span().start,
+                    format!("listen address {addr} is not loopback: /metrics is for local scrapers only"),
+                ));
+            }
+            Some(addr)
+        }
     };
     let delivery = Delivery {
         retry_for: delivery
@@ -309,8 +373,29 @@ pub(super) fn validate(
             max_per_hour,
         });
     }
+    let source_alerts = match daemon.source_alerts {
+        None => Vec::new(),
+        Some(list) => {
+            for n in list.get_ref() {
+                if !names.contains(n) {
+                    return Err(err(
+                        list.span().start,
+                        format!("source_alerts names unknown notifier {n:?}"),
+                    ));
+                }
+            }
+            list.into_inner()
+        }
+    };
     Ok(Alerts {
-        daemon: Daemon { timezone },
+        daemon: Daemon {
+            timezone,
+            log_format: daemon.log_format.unwrap_or(LogFormat::Text),
+            log_level,
+            source_alert_after,
+            source_alerts,
+            listen,
+        },
         delivery,
         notifiers: out_notifiers,
         routes: out_routes,

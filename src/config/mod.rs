@@ -36,7 +36,7 @@ pub enum ConfigError {
     },
 }
 
-pub use alerts::{Daemon, Delivery, WebhookFormat};
+pub use alerts::{Daemon, Delivery, LogFormat, WebhookFormat};
 pub use alerts::{
     DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport,
     WebhookNotifier,

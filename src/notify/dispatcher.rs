@@ -158,6 +158,13 @@ impl Dispatcher {
             let due = self.apply_hourly_limits(due, now).await?;
             for job in self.jobs(due) {
                 let r = self.run_job(job, now).await?;
+                let m = &crate::metrics::METRICS;
+                m.deliveries_sent
+                    .fetch_add(r.sent as u64, std::sync::atomic::Ordering::Relaxed);
+                m.deliveries_retrying
+                    .fetch_add(r.retrying as u64, std::sync::atomic::Ordering::Relaxed);
+                m.deliveries_failed
+                    .fetch_add(r.failed as u64, std::sync::atomic::Ordering::Relaxed);
                 report.sent += r.sent;
                 report.retrying += r.retrying;
                 report.failed += r.failed;
@@ -420,7 +427,7 @@ pub fn delivery_list(ids: &[i64]) -> String {
 /// one, `d12-d40.n9` for a batch (valid in a msg-id, unlike commas).
 pub fn message_key(ids: &[i64]) -> String {
     match ids {
-        [] => "empty".into(),
+        [] => format!("notice.{}", Utc::now().timestamp_nanos_opt().unwrap_or(0)),
         [one] => format!("d{one}"),
         _ => {
             let (lo, hi) = (ids.iter().min(), ids.iter().max());

@@ -11,6 +11,7 @@ pub mod dispatcher;
 mod email;
 pub mod plan;
 pub mod render;
+pub mod source_alerts;
 mod webhook;
 
 use std::time::Duration;

@@ -211,3 +211,57 @@ async fn systemd_hears_ready_status_watchdog_and_stopping() {
     }
     stop(child).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
+    let server = Server::start().await;
+    server.route("/nieuws.rss", Route::status(503, "down"));
+    server.route("/hook", Route::status(200, "ok"));
+    let env = Env::new(&format!(
+        "[daemon]\nsource_alert_after = 2\nsource_alerts = [\"ops\"]\n\n{ACME}\n\
+         [[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n\n\
+         [[notifier]]\nname = \"ops\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+        server.url("/nieuws.rss"),
+        server.url("/hook")
+    ));
+    // A short max_backoff keeps the failing source polled about every second.
+    let cfg = std::fs::read_to_string(env.config_path()).unwrap();
+    std::fs::write(
+        env.config_path(),
+        format!("[schedule]\nmax_backoff = \"1s\"\n\n{cfg}"),
+    )
+    .unwrap();
+    let child = start(&env, &[]);
+    let titles = |server: &Server| -> Vec<String> {
+        server
+            .requests_to("/hook")
+            .iter()
+            .filter_map(|r| serde_json::from_slice::<serde_json::Value>(&r.body).ok())
+            .map(|b| b["mentions"][0]["title"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while titles(&server).is_empty() {
+        assert!(Instant::now() < deadline, "no failing alert");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        titles(&server),
+        ["Source nieuws is failing (2 times in a row)"]
+    );
+    // More failures raise nothing new.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(titles(&server).len(), 1);
+
+    server.route(
+        "/nieuws.rss",
+        Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom")])),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while titles(&server).len() < 2 {
+        assert!(Instant::now() < deadline, "no recovery alert");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(titles(&server)[1], "Source nieuws has recovered");
+    stop(child).await;
+}

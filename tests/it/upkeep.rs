@@ -166,3 +166,66 @@ async fn export_backup_and_retention() {
         1
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthz_and_metrics_on_loopback() {
+    let server = Server::start().await;
+    server.route(
+        "/ok.rss",
+        Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let env = Env::new(&format!(
+        "[daemon]\nlisten = \"127.0.0.1:{port}\"\n\n[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+         [[source]]\nname = \"ok\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
+        server.url("/ok.rss")
+    ));
+    let mut child = start(&env);
+    let client = reqwest::Client::new();
+    let get = |path: &'static str| {
+        let client = client.clone();
+        async move {
+            let r = client
+                .get(format!("http://127.0.0.1:{port}{path}"))
+                .send()
+                .await
+                .ok()?;
+            Some((r.status().as_u16(), r.text().await.ok()?))
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let metrics = loop {
+        if let Some((200, body)) = get("/metrics").await {
+            if body.contains("earshot_mentions_total 1") {
+                break body;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "metrics never showed the mention"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        metrics.contains("earshot_polls_total{outcome=\"ok\"}"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("earshot_poll_duration_seconds_count"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("earshot_sources 1"), "{metrics}");
+    assert_eq!(get("/healthz").await, Some((200, "ok\n".to_string())));
+    assert_eq!(get("/nope").await.map(|r| r.0), Some(404));
+    term(&mut child);
+
+    // A listen address off loopback is refused at load.
+    let bad = Env::new("[daemon]\nlisten = \"0.0.0.0:9187\"\n");
+    let out = bad.run(&["check"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not loopback"));
+}

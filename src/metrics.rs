@@ -1,0 +1,201 @@
+//! Process-wide counters for Prometheus, and the optional loopback listener
+//! that serves `/healthz` and `/metrics`.
+//!
+//! Counters are plain atomics in one static, bumped where things happen
+//! (pipeline, dispatcher); rendering the text format is a pure function. The
+//! listener is a minimal HTTP/1.1 responder: two GET paths, small bounded
+//! requests, loopback only (config refuses other addresses).
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_util::sync::CancellationToken;
+
+/// Upper bounds (seconds) of the poll duration histogram.
+const BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
+pub struct Metrics {
+    pub polls_ok: AtomicU64,
+    pub polls_not_modified: AtomicU64,
+    pub polls_failed: AtomicU64,
+    pub items: AtomicU64,
+    pub mentions: AtomicU64,
+    pub deliveries_sent: AtomicU64,
+    pub deliveries_retrying: AtomicU64,
+    pub deliveries_failed: AtomicU64,
+    poll_buckets: [AtomicU64; BUCKETS.len()],
+    poll_count: AtomicU64,
+    poll_micros: AtomicU64,
+}
+
+pub static METRICS: Metrics = Metrics {
+    polls_ok: AtomicU64::new(0),
+    polls_not_modified: AtomicU64::new(0),
+    polls_failed: AtomicU64::new(0),
+    items: AtomicU64::new(0),
+    mentions: AtomicU64::new(0),
+    deliveries_sent: AtomicU64::new(0),
+    deliveries_retrying: AtomicU64::new(0),
+    deliveries_failed: AtomicU64::new(0),
+    poll_buckets: [const { AtomicU64::new(0) }; BUCKETS.len()],
+    poll_count: AtomicU64::new(0),
+    poll_micros: AtomicU64::new(0),
+};
+
+impl Metrics {
+    pub fn observe_poll(&self, took: Duration) {
+        let secs = took.as_secs_f64();
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if secs <= *le {
+                self.poll_buckets[i].fetch_add(1, Relaxed);
+            }
+        }
+        self.poll_count.fetch_add(1, Relaxed);
+        self.poll_micros
+            .fetch_add(took.as_micros().min(u64::MAX as u128) as u64, Relaxed);
+    }
+
+    /// The Prometheus text exposition format.
+    pub fn render(&self, failing_sources: usize, sources: usize) -> String {
+        let mut s = String::new();
+        let counter = |s: &mut String, name: &str, help: &str, rows: &[(&str, u64)]| {
+            let _ = writeln!(s, "# HELP {name} {help}\n# TYPE {name} counter");
+            for (labels, v) in rows {
+                let _ = writeln!(s, "{name}{labels} {v}");
+            }
+        };
+        counter(
+            &mut s,
+            "earshot_polls_total",
+            "Polls by outcome.",
+            &[
+                ("{outcome=\"ok\"}", self.polls_ok.load(Relaxed)),
+                (
+                    "{outcome=\"not_modified\"}",
+                    self.polls_not_modified.load(Relaxed),
+                ),
+                ("{outcome=\"error\"}", self.polls_failed.load(Relaxed)),
+            ],
+        );
+        counter(
+            &mut s,
+            "earshot_items_total",
+            "Items parsed from fetched sources.",
+            &[("", self.items.load(Relaxed))],
+        );
+        counter(
+            &mut s,
+            "earshot_mentions_total",
+            "New mentions stored.",
+            &[("", self.mentions.load(Relaxed))],
+        );
+        counter(
+            &mut s,
+            "earshot_deliveries_total",
+            "Delivery attempts by result.",
+            &[
+                ("{result=\"sent\"}", self.deliveries_sent.load(Relaxed)),
+                (
+                    "{result=\"retrying\"}",
+                    self.deliveries_retrying.load(Relaxed),
+                ),
+                ("{result=\"failed\"}", self.deliveries_failed.load(Relaxed)),
+            ],
+        );
+        let _ = writeln!(s, "# HELP earshot_sources Configured sources.\n# TYPE earshot_sources gauge\nearshot_sources {sources}");
+        let _ = writeln!(s, "# HELP earshot_sources_failing Sources whose last poll failed.\n# TYPE earshot_sources_failing gauge\nearshot_sources_failing {failing_sources}");
+        let _ = writeln!(s, "# HELP earshot_poll_duration_seconds Time from fetch to stored, per poll.\n# TYPE earshot_poll_duration_seconds histogram");
+        for (i, le) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "earshot_poll_duration_seconds_bucket{{le=\"{le}\"}} {}",
+                self.poll_buckets[i].load(Relaxed)
+            );
+        }
+        let count = self.poll_count.load(Relaxed);
+        let _ = writeln!(
+            s,
+            "earshot_poll_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
+        let _ = writeln!(
+            s,
+            "earshot_poll_duration_seconds_sum {}",
+            self.poll_micros.load(Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(s, "earshot_poll_duration_seconds_count {count}");
+        s
+    }
+}
+
+/// Binds `addr` now, so a taken port is an error at start.
+pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let l = std::net::TcpListener::bind(addr)?;
+    l.set_nonblocking(true)?;
+    Ok(l)
+}
+
+/// Serves `/healthz` and `/metrics` on `listener` until `cancel` fires.
+pub async fn serve(
+    listener: std::net::TcpListener,
+    health: std::sync::Arc<crate::scheduler::Health>,
+    sources: usize,
+    cancel: CancellationToken,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
+    loop {
+        let (mut stream, _) = tokio::select! {
+            _ = cancel.cancelled() => return Ok(()),
+            r = listener.accept() => match r {
+                Ok(c) => c,
+                Err(e) => {
+                    tracing::warn!(error = %e, "metrics listener accept failed");
+                    continue;
+                }
+            },
+        };
+        let health = health.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            let mut len = 0;
+            let read = tokio::time::timeout(Duration::from_secs(5), async {
+                while len < buf.len() {
+                    let n = stream.read(&mut buf[len..]).await?;
+                    if n == 0 {
+                        break;
+                    }
+                    len += n;
+                    if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                        break;
+                    }
+                }
+                Ok::<_, std::io::Error>(())
+            })
+            .await;
+            if !matches!(read, Ok(Ok(()))) {
+                return;
+            }
+            let head = String::from_utf8_lossy(&buf[..len]);
+            let mut parts = head.split_whitespace();
+            let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let (status, ctype, body) = match (method, path) {
+                ("GET", "/healthz") => ("200 OK", "text/plain", "ok\n".to_string()),
+                ("GET", "/metrics") => (
+                    "200 OK",
+                    "text/plain; version=0.0.4",
+                    METRICS.render(health.failing(), sources),
+                ),
+                ("GET", _) => ("404 Not Found", "text/plain", "not found\n".into()),
+                _ => ("405 Method Not Allowed", "text/plain", "GET only\n".into()),
+            };
+            let response = format!(
+                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+        });
+    }
+}
