@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod scheduler;
+pub mod sentiment;
 pub mod sources;
 pub mod store;
 pub mod systemd;

@@ -343,6 +343,9 @@ mod tests {
             terms: terms.iter().map(|s| s.to_string()).collect(),
             exclude: exclude.iter().map(|s| s.to_string()).collect(),
             regex: regex.iter().map(|s| s.to_string()).collect(),
+            negative_patterns: Vec::new(),
+            negative_words: Vec::new(),
+            positive_words: Vec::new(),
         }
     }
 

@@ -17,9 +17,10 @@ use crate::config::{Config, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::matcher::Matcher;
 use crate::notify::plan::plan;
+use crate::sentiment::{Analyzer, CustomRules};
 use crate::sources::{self, Item, SourceError};
 use crate::store::writer::Writer;
-use crate::store::{Finding, FindingHit, PollOutcome, PollRecord, StoreError};
+use crate::store::{Finding, FindingHit, PollOutcome, PollRecord, StoreError, StoredSentiment};
 
 /// Everything a poll needs, shared by all sources.
 #[derive(Clone)]
@@ -42,6 +43,9 @@ pub struct Analysis {
     allowed: HashMap<String, Vec<usize>>,
     routes: Vec<crate::config::Route>,
     tz: chrono_tz::Tz,
+    sentiment: Analyzer,
+    /// Per watch, its own sentiment rules (when it has any).
+    custom: Vec<Option<CustomRules>>,
 }
 
 impl Analysis {
@@ -60,12 +64,30 @@ impl Analysis {
                 Some((s.name.clone(), idx))
             })
             .collect();
+        let custom = config
+            .watches
+            .iter()
+            .map(|w| {
+                let none = w.negative_patterns.is_empty()
+                    && w.negative_words.is_empty()
+                    && w.positive_words.is_empty();
+                if none {
+                    Ok(None)
+                } else {
+                    CustomRules::new(&w.negative_patterns, &w.negative_words, &w.positive_words)
+                        .map(Some)
+                        .map_err(|e| anyhow::anyhow!("watch {:?}: negative_patterns: {e}", w.name))
+                }
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Analysis {
             matcher,
             watch_names,
             allowed,
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
+            sentiment: Analyzer::new(),
+            custom,
         })
     }
 
@@ -76,20 +98,44 @@ impl Analysis {
         items
             .into_iter()
             .filter_map(|item| {
-                let hits: Vec<FindingHit> = self
+                let hits: Vec<_> = self
                     .matcher
                     .find(&item.title, &item.text)
                     .into_iter()
                     .filter(|h| allowed.is_none_or(|a| a.contains(&h.watch)))
+                    .collect();
+                if hits.is_empty() {
+                    return None;
+                }
+                // Scored once per item, and again only for watches with rules
+                // of their own.
+                let text = format!("{}\n{}", item.title, item.text);
+                let base = self.sentiment.analyze(&text, item.rating, None);
+                let hits: Vec<FindingHit> = hits
+                    .into_iter()
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
-                        let sentiment = None;
+                        let s = match &self.custom[h.watch] {
+                            Some(rules) => self.sentiment.analyze(&text, item.rating, Some(rules)),
+                            None => base.clone(),
+                        };
                         FindingHit {
-                            deliveries: plan(&self.routes, watch, None, now, self.tz),
+                            deliveries: plan(
+                                &self.routes,
+                                watch,
+                                Some(s.label.as_str()),
+                                now,
+                                self.tz,
+                            ),
                             watch: watch.clone(),
                             terms: h.terms,
                             snippet: h.snippet,
-                            sentiment,
+                            sentiment: Some(StoredSentiment {
+                                label: s.label.as_str().to_string(),
+                                score: s.score,
+                                lang: s.lang.as_str().to_string(),
+                                reasons: s.reasons,
+                            }),
                         }
                     })
                     .collect();

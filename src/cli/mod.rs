@@ -7,6 +7,7 @@
 mod check;
 mod deliver;
 mod deliveries;
+mod eval_sentiment;
 mod export;
 mod mentions;
 mod output;
@@ -57,6 +58,8 @@ pub enum Command {
     Export(export::ExportArgs),
     /// A consistent copy of the database (safe while the daemon runs).
     Backup(export::BackupArgs),
+    /// Measure the sentiment scorer on a labelled file (`neg|neu|pos<TAB>text` a line).
+    EvalSentiment(eval_sentiment::Args),
     /// Send the alerts that are due now (what the daemon does continuously).
     Deliver(deliver::Args),
     /// The alert outbox: pending, sent and failed deliveries with their last error.
@@ -89,6 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Status(args) => status::run(&load(&cli)?, args),
         Command::Export(args) => export::export(&load(&cli)?, args),
         Command::Backup(args) => export::backup(&load(&cli)?, args),
+        Command::EvalSentiment(args) => eval_sentiment::run(args),
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),

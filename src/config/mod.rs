@@ -93,6 +93,12 @@ pub struct Watch {
     pub terms: Vec<String>,
     pub exclude: Vec<String>,
     pub regex: Vec<String>,
+    /// This watch's own complaint patterns (regexes on the original text).
+    pub negative_patterns: Vec<String>,
+    /// Words and phrases that make a mention of this watch more negative.
+    pub negative_words: Vec<String>,
+    /// Words and phrases that make it more positive.
+    pub positive_words: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -325,6 +331,12 @@ struct RawWatch {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    negative_patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    negative_words: Vec<String>,
+    #[serde(default)]
+    positive_words: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -425,11 +437,28 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 return Err(err(r.span().start, format!("invalid regex: {e}")));
             }
         }
+        for p in &w.negative_patterns {
+            if let Err(e) =
+                crate::sentiment::CustomRules::new(std::slice::from_ref(p.get_ref()), &[], &[])
+            {
+                return Err(err(
+                    p.span().start,
+                    format!("invalid negative_patterns regex: {e}"),
+                ));
+            }
+        }
         watches.push(Watch {
             name,
             terms: w.terms.into_iter().map(Spanned::into_inner).collect(),
             exclude: w.exclude.into_iter().map(Spanned::into_inner).collect(),
             regex: w.regex.into_iter().map(Spanned::into_inner).collect(),
+            negative_patterns: w
+                .negative_patterns
+                .into_iter()
+                .map(Spanned::into_inner)
+                .collect(),
+            negative_words: w.negative_words,
+            positive_words: w.positive_words,
         });
     }
 

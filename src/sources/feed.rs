@@ -71,6 +71,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
         text,
         author,
         published: e.published.or(e.updated),
+        rating: None,
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Item {
     pub text: String,
     pub author: Option<String>,
     pub published: Option<DateTime<Utc>>,
+    /// A review's own rating, which decides its sentiment.
+    pub rating: Option<crate::sentiment::Rating>,
 }
 
 impl Item {

@@ -11,4 +11,6 @@ mod feeds;
 mod lifecycle;
 mod polling;
 mod query;
+mod scoring;
+mod sentiment;
 mod upkeep;
