@@ -28,3 +28,79 @@ async fn bad_config_exits_2_naming_file_line_and_key() {
     assert!(err.contains("earshot.toml:9:"), "{err}");
     assert!(err.contains("interval"), "{err}");
 }
+
+/// Every key the config accepts appears in config.example.toml (set, or shown
+/// in a comment), so the example stays the reference.
+#[test]
+fn example_config_shows_every_key() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+        .unwrap();
+    let keys = [
+        "database",
+        "retention",
+        "user_agent",
+        "timeout",
+        "connect_timeout",
+        "max_body",
+        "max_redirects",
+        "max_concurrent",
+        "per_host",
+        "default_interval",
+        "jitter",
+        "max_backoff",
+        "name",
+        "terms",
+        "exclude",
+        "regex",
+        "negative_patterns",
+        "negative_words",
+        "positive_words",
+        "kind",
+        "url",
+        "interval",
+        "watches",
+        "timezone",
+        "log_format",
+        "log_level",
+        "source_alert_after",
+        "source_alerts",
+        "listen",
+        "retry_for",
+        "to",
+        "from",
+        "smtp",
+        "username",
+        "password_file",
+        "password_env",
+        "format",
+        "secret_file",
+        "secret_env",
+        "watch",
+        "notify",
+        "sentiment",
+        "mode",
+        "digest",
+        "quiet_hours",
+        "max_per_hour",
+    ];
+    for key in keys {
+        let shown = text.lines().any(|l| {
+            let l = l.trim_start_matches(['#', ' ']);
+            l.starts_with(&format!("{key} ="))
+        });
+        assert!(shown, "config.example.toml does not show `{key}`");
+    }
+    for table in [
+        "[storage]",
+        "[http]",
+        "[schedule]",
+        "[daemon]",
+        "[delivery]",
+        "[[watch]]",
+        "[[source]]",
+        "[[notifier]]",
+        "[[route]]",
+    ] {
+        assert!(text.contains(table), "config.example.toml has no {table}");
+    }
+}
