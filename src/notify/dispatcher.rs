@@ -272,6 +272,7 @@ impl Dispatcher {
         let mention_ids: Vec<i64> = job.deliveries.iter().map(|d| d.mention_id).collect();
         let mentions = self.db(move |s| s.mentions_by_id(&mention_ids)).await?;
         // Each (message outcome, the deliveries it settles).
+        let mut report = PassReport::default();
         let outcomes: Vec<(Result<(), SendError>, Vec<DueDelivery>)> = match (&*sender, &job.kind) {
             (Sender::Email(mail), JobKind::Instant) => {
                 let sends = job.deliveries.into_iter().map(|d| {
@@ -285,10 +286,14 @@ impl Dispatcher {
                         (r, vec![d])
                     }
                 });
-                stream::iter(sends)
-                    .buffer_unordered(EMAIL_CONCURRENCY)
-                    .collect()
-                    .await
+                // Each email is marked as soon as the server accepted it, so a
+                // crash resends only what was in flight.
+                let mut done = stream::iter(sends).buffer_unordered(EMAIL_CONCURRENCY);
+                while let Some((result, ds)) = done.next().await {
+                    self.settle(&job.notifier, result, &ds, now, &mut report)
+                        .await?;
+                }
+                Vec::new()
             }
             (Sender::Email(mail), JobKind::Digest { route, due_at }) => {
                 let r = route.clone();
@@ -328,7 +333,9 @@ impl Dispatcher {
                         .partition(|d| carried.contains(&d.mention_id));
                     rest = others;
                     let ids: Vec<i64> = mine.iter().map(|d| d.id).collect();
-                    out.push((hook.post(&body, &ids).await, mine));
+                    let result = hook.post(&body, &ids).await;
+                    self.settle(&job.notifier, result, &mine, now, &mut report)
+                        .await?;
                 }
                 // Deliveries whose mention no longer exists: nothing to send.
                 if !rest.is_empty() {
@@ -337,39 +344,48 @@ impl Dispatcher {
                 out
             }
         };
-        let mut report = PassReport::default();
-        let mut sent = Vec::new();
         for (result, ds) in outcomes {
-            match result {
-                Ok(()) => sent.extend(ds.iter().map(|d| d.id)),
-                Err(e) => {
-                    let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
-                    let attempts = ds.iter().map(|d| d.attempts).max().unwrap_or(0);
-                    let retry_at = now + self.backoff(attempts, e.retry_after);
-                    let give_up_before = now
-                        - chrono::Duration::from_std(self.delivery.retry_for).unwrap_or_default();
-                    let expired = ds.iter().all(|d| d.created_at < give_up_before);
-                    if e.permanent || expired {
-                        report.failed += ids.len();
-                        tracing::error!(notifier = %job.notifier, error = %e, deliveries = ?ids, "delivery failed for good");
-                    } else {
-                        report.retrying += ids.len();
-                        tracing::warn!(notifier = %job.notifier, error = %e, retry_at = %retry_at, "delivery failed; will retry");
-                    }
-                    let msg = e.message.clone();
-                    let permanent = e.permanent;
-                    self.db(move |s| {
-                        s.mark_attempt_failed(&ids, &msg, now, retry_at, give_up_before, permanent)
-                    })
-                    .await?;
-                }
-            }
-        }
-        report.sent = sent.len();
-        if !sent.is_empty() {
-            self.db(move |s| s.mark_sent(&sent, now)).await?;
+            self.settle(&job.notifier, result, &ds, now, &mut report)
+                .await?;
         }
         Ok(report)
+    }
+
+    /// Marks the deliveries one message carried: sent, or failed for now (to be
+    /// retried after a backoff) or for good.
+    async fn settle(
+        &self,
+        notifier: &str,
+        result: Result<(), SendError>,
+        ds: &[DueDelivery],
+        now: DateTime<Utc>,
+        report: &mut PassReport,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+        let e = match result {
+            Ok(()) => {
+                report.sent += ids.len();
+                return self.db(move |s| s.mark_sent(&ids, now)).await;
+            }
+            Err(e) => e,
+        };
+        let attempts = ds.iter().map(|d| d.attempts).max().unwrap_or(0);
+        let retry_at = now + self.backoff(attempts, e.retry_after);
+        let give_up_before =
+            now - chrono::Duration::from_std(self.delivery.retry_for).unwrap_or_default();
+        let expired = ds.iter().all(|d| d.created_at < give_up_before);
+        if e.permanent || expired {
+            report.failed += ids.len();
+            tracing::error!(notifier = %notifier, error = %e, deliveries = ?ids, "delivery failed for good");
+        } else {
+            report.retrying += ids.len();
+            tracing::warn!(notifier = %notifier, error = %e, retry_at = %retry_at, "delivery failed; will retry");
+        }
+        let permanent = e.permanent;
+        self.db(move |s| {
+            s.mark_attempt_failed(&ids, &e.message, now, retry_at, give_up_before, permanent)
+        })
+        .await
     }
 
     fn backoff(&self, attempts: u32, retry_after: Option<Duration>) -> chrono::Duration {

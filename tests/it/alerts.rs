@@ -10,7 +10,7 @@ use hmac::{Hmac, Mac};
 use mail_parser::{MessageParser, MimeHeaders};
 use sha2::Sha256;
 
-use crate::support::{Env, Route, Server};
+use crate::support::{free_port, rss, signal, start_daemon, terminate, Env, Route, Server};
 
 /// aiosmtpd writing each accepted message to a folder.
 struct SmtpSink {
@@ -70,27 +70,6 @@ impl Drop for SmtpSink {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Reviews</title><link>http://example.nl/</link><description>d</description>",
-    );
-    for (guid, title) in items {
-        s.push_str(&format!(
-            "<item><title>{title}</title><link>http://example.nl/review/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
 }
 
 fn config(feed: &str, notifiers: &str, routes: &str) -> String {
@@ -361,17 +340,6 @@ async fn test_alert_reports_success_and_failure() {
     assert_eq!(out.status.code(), Some(2));
 }
 
-fn start_daemon(env: &Env) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start earshot run")
-}
-
 fn message_ids(sink: &SmtpSink) -> Vec<String> {
     sink.messages()
         .iter()
@@ -399,13 +367,9 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
     // 150 ms per message: the batch takes a while, and the kill lands inside it.
     let sink = SmtpSink::start_slow(port, &env.dir.path().join("mail"), 0.15);
 
-    let mut first = start_daemon(&env);
+    let mut first = start_daemon(&env, &[]);
     wait_until("the first alerts", || sink.messages().len() >= 4).await;
-    // SAFETY: signalling our own child.
-    assert_eq!(
-        unsafe { libc::kill(first.id() as libc::pid_t, libc::SIGKILL) },
-        0
-    );
+    signal(&first, libc::SIGKILL);
     first.wait().expect("reap");
     let before = sink.messages().len();
     assert!(
@@ -413,7 +377,7 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
         "the kill should land mid-batch ({before} of {N} sent)"
     );
 
-    let mut second = start_daemon(&env);
+    let mut second = start_daemon(&env, &[]);
     wait_until("every alert", || {
         let mut ids = message_ids(&sink);
         ids.sort();
@@ -431,9 +395,7 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
         assert!(Instant::now() < deadline, "deliveries still pending");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    // SAFETY: signalling our own child.
-    unsafe { libc::kill(second.id() as libc::pid_t, libc::SIGTERM) };
-    assert!(second.wait().expect("reap").success());
+    terminate(&mut second);
 
     let ids = message_ids(&sink);
     let mut distinct = ids.clone();

@@ -2,34 +2,9 @@
 //! items through conditional GETs, answers read commands while it runs, and
 //! exits 0 promptly on SIGTERM.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Env, Route, Server};
-
-fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Storingen</title><link>http://example.nl/</link><description>d</description>",
-    );
-    for (guid, title) in items {
-        s.push_str(&format!(
-            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
-}
-
-fn start(env: &Env) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start earshot run")
-}
+use crate::support::{rss, signal, start_daemon, Env, Route, Server};
 
 /// Waits until `mentions` lists `n` mentions, reading while the daemon writes.
 async fn wait_for_mentions(env: &Env, n: usize) -> Vec<serde_json::Value> {
@@ -61,7 +36,7 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n[[source]]\nname = \"storingen\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
         server.url("/storingen.rss")
     ));
-    let mut child = start(&env);
+    let mut child = start_daemon(&env, &[]);
 
     let first = wait_for_mentions(&env, 1).await;
     assert_eq!(first.len(), 1, "{first:?}");
@@ -91,9 +66,7 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
     assert!(conditional >= 1, "no conditional GET with the stored ETag");
 
     // SIGTERM: exits 0 within the 10 s the service manager allows.
-    // SAFETY: sending a signal to our own child process.
-    let rc = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert_eq!(rc, 0);
+    signal(&child, libc::SIGTERM);
     let deadline = Instant::now() + Duration::from_secs(10);
     let status = loop {
         if let Some(s) = child.try_wait().expect("try_wait") {

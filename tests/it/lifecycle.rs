@@ -3,23 +3,10 @@
 //! SIGTERM exits 0 promptly with the outbox intact.
 
 use std::os::unix::net::UnixDatagram;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::support::{Env, Route, Server};
-
-fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Nieuws</title><link>http://example.nl/</link><description>d</description>",
-    );
-    for (guid, title) in items {
-        s.push_str(&format!(
-            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
-}
+use crate::support::{rss, signal, start_daemon, Env, Route, Server};
 
 fn config(feed: &str, watches: &str) -> String {
     format!(
@@ -29,24 +16,6 @@ fn config(feed: &str, watches: &str) -> String {
 
 const ACME: &str = "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n";
 const HEMA: &str = "[[watch]]\nname = \"hema\"\nterms = [\"HEMA\"]\n";
-
-fn start(env: &Env, extra_env: &[(&str, String)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_earshot"));
-    cmd.arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("start earshot run")
-}
-
-fn signal(child: &Child, sig: i32) {
-    // SAFETY: signalling our own child process.
-    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
-}
 
 /// The watches of the stored mentions, read through a config of its own (the
 /// daemon's file may be broken on purpose).
@@ -124,7 +93,7 @@ async fn sighup_adds_a_watch_and_refuses_a_broken_file() {
         .with_etag("\"v1\""),
     );
     let env = Env::new(&config(&server.url("/nieuws.rss"), ACME));
-    let child = start(&env, &[]);
+    let child = start_daemon(&env, &[]);
     assert_eq!(wait_for(&env, &["acme"]).await, ["acme"]);
 
     // An added watch: the reload re-reads the feed in full (despite its ETag)
@@ -176,7 +145,7 @@ async fn systemd_hears_ready_status_watchdog_and_stopping() {
     let sock = UnixDatagram::bind(&sock_path).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
-    let child = start(
+    let child = start_daemon(
         &env,
         &[
             ("NOTIFY_SOCKET", sock_path.display().to_string()),
@@ -231,7 +200,7 @@ async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
         format!("[schedule]\nmax_backoff = \"1s\"\n\n{cfg}"),
     )
     .unwrap();
-    let child = start(&env, &[]);
+    let child = start_daemon(&env, &[]);
     let titles = |server: &Server| -> Vec<String> {
         server
             .requests_to("/hook")

@@ -2,20 +2,7 @@
 //! --sentiment` filters on it, `mentions show` explains it, and a route's
 //! `sentiment` filter decides what is alerted.
 
-use crate::support::{Env, Route, Server};
-
-fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title><link>http://example.nl/</link><description>d</description>",
-    );
-    for (guid, text) in items {
-        s.push_str(&format!(
-            "<item><title>{text}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{text}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
-}
+use crate::support::{rss, Env, Route, Server};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mentions_are_scored_filtered_explained_and_routed_by_sentiment() {

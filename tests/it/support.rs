@@ -81,3 +81,54 @@ impl Env {
             .collect()
     }
 }
+
+/// An RSS 2.0 feed of `(guid, title)` items; each item's description repeats
+/// its title and its link is `http://example.nl/GUID`.
+pub fn rss(items: &[(&str, &str)]) -> String {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>Nieuws</title><link>http://example.nl/</link><description>d</description>",
+    );
+    for (guid, title) in items {
+        s.push_str(&format!(
+            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+/// `earshot run` on the env's config as a child process, with extra
+/// environment variables; its output is discarded.
+pub fn start_daemon(env: &Env, extra_env: &[(&str, String)]) -> std::process::Child {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
+    cmd.arg("--config")
+        .arg(env.config_path())
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    cmd.spawn().expect("start earshot run")
+}
+
+/// Sends `sig` to a child process.
+pub fn signal(child: &std::process::Child, sig: i32) {
+    // SAFETY: signalling our own child process.
+    assert_eq!(unsafe { libc::kill(child.id() as libc::pid_t, sig) }, 0);
+}
+
+/// SIGTERM, then the exit status must be success.
+pub fn terminate(child: &mut std::process::Child) {
+    signal(child, libc::SIGTERM);
+    assert!(child.wait().expect("wait").success());
+}
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}

@@ -1,40 +1,9 @@
 //! Health and housekeeping: `status` while the daemon runs and after it
 //! stops, `export`, `backup`, and retention pruning old mentions.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{Env, Route, Server};
-
-fn rss(items: &[(&str, &str)]) -> String {
-    let mut s = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>t</title><link>http://example.nl/</link><description>d</description>",
-    );
-    for (guid, title) in items {
-        s.push_str(&format!(
-            "<item><title>{title}</title><link>http://example.nl/{guid}</link><guid>{guid}</guid><description>{title}</description></item>"
-        ));
-    }
-    s.push_str("</channel></rss>");
-    s
-}
-
-fn start(env: &Env) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start earshot run")
-}
-
-fn term(child: &mut Child) {
-    // SAFETY: signalling our own child process.
-    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGTERM) };
-    assert!(child.wait().expect("wait").success());
-}
+use crate::support::{rss, start_daemon, terminate, Env, Route, Server};
 
 async fn eventually(env: &Env, args: &[&str], want: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -66,7 +35,7 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
     assert!(out.contains("not running (never started"), "{out}");
     assert!(out.contains("0 ok, 0 failing, 2 never polled"), "{out}");
 
-    let mut child = start(&env);
+    let mut child = start_daemon(&env, &[]);
     let out = eventually(&env, &["status"], "1 ok, 1 failing").await;
     assert!(
         out.contains(&format!("running (pid {}", child.id())),
@@ -83,7 +52,7 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
     assert_eq!(json["daemon_running"], true);
     assert_eq!(json["sources_failing"][0]["source"], "gone");
 
-    term(&mut child);
+    terminate(&mut child);
     let out = env.ok(&["status"]).await;
     assert!(out.contains("not running (stopped"), "{out}");
 }
@@ -146,13 +115,13 @@ async fn export_backup_and_retention() {
     );
 
     // The daemon prunes at start: the 40-day-old mention and its search row go.
-    let mut child = start(&env);
+    let mut child = start_daemon(&env, &[]);
     let deadline = Instant::now() + Duration::from_secs(15);
     while env.mentions_json(&[]).await.len() != 1 {
         assert!(Instant::now() < deadline, "retention did not prune");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    term(&mut child);
+    terminate(&mut child);
     assert_eq!(
         env.ok(&["mentions", "search", "oud", "--format", "json"])
             .await,
@@ -184,7 +153,7 @@ async fn healthz_and_metrics_on_loopback() {
          [[source]]\nname = \"ok\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
         server.url("/ok.rss")
     ));
-    let mut child = start(&env);
+    let mut child = start_daemon(&env, &[]);
     let client = reqwest::Client::new();
     let get = |path: &'static str| {
         let client = client.clone();
@@ -221,7 +190,7 @@ async fn healthz_and_metrics_on_loopback() {
     assert!(metrics.contains("earshot_sources 1"), "{metrics}");
     assert_eq!(get("/healthz").await, Some((200, "ok\n".to_string())));
     assert_eq!(get("/nope").await.map(|r| r.0), Some(404));
-    term(&mut child);
+    terminate(&mut child);
 
     // A listen address off loopback is refused at load.
     let bad = Env::new("[daemon]\nlisten = \"0.0.0.0:9187\"\n");
