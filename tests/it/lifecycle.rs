@@ -234,3 +234,46 @@ async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
     assert_eq!(titles(&server)[1], "Source nieuws has recovered");
     stop(child).await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_with_alerts_pending_exits_0_and_keeps_the_outbox() {
+    let server = Server::start().await;
+    server.route(
+        "/nieuws.rss",
+        Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
+    );
+    // Mail goes to a port nobody listens on: the delivery stays pending.
+    let port = crate::support::free_port();
+    let env = Env::new(&format!(
+        "{}\n[[notifier]]\nname = \"mail\"\nkind = \"email\"\nto = [\"w@example.nl\"]\nfrom = \"e@example.nl\"\nsmtp = \"smtp://127.0.0.1:{port}\"\n\n\
+         [[route]]\nwatch = \"*\"\nnotify = [\"mail\"]\n",
+        config(&server.url("/nieuws.rss"), ACME)
+    ));
+    let child = start_daemon(&env, &[]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let pending = loop {
+        let rows: Vec<serde_json::Value> = env
+            .ok(&["deliveries", "--status", "pending", "--format", "json"])
+            .await
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        if rows.iter().any(|r| r["attempts"].as_u64() >= Some(1)) {
+            break rows;
+        }
+        assert!(Instant::now() < deadline, "no failed attempt recorded");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(pending.len(), 1);
+    let started = Instant::now();
+    stop(child).await;
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let after = env
+        .ok(&["deliveries", "--status", "pending", "--format", "json"])
+        .await;
+    assert_eq!(
+        after.lines().count(),
+        1,
+        "the alert is still in the outbox:\n{after}"
+    );
+}
