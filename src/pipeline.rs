@@ -43,7 +43,9 @@ pub struct Analysis {
     allowed: HashMap<String, Vec<usize>>,
     routes: Vec<crate::config::Route>,
     tz: chrono_tz::Tz,
-    sentiment: Analyzer,
+    /// Built on first use: a poll that finds nothing (or only 304s) never pays
+    /// for the lexicons.
+    sentiment: std::sync::OnceLock<Analyzer>,
     /// Per watch, its own sentiment rules (when it has any).
     custom: Vec<Option<CustomRules>>,
 }
@@ -86,7 +88,7 @@ impl Analysis {
             allowed,
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
-            sentiment: Analyzer::new(),
+            sentiment: std::sync::OnceLock::new(),
             custom,
         })
     }
@@ -110,13 +112,14 @@ impl Analysis {
                 // Scored once per item, and again only for watches with rules
                 // of their own.
                 let text = format!("{}\n{}", item.title, item.text);
-                let base = self.sentiment.analyze(&text, item.rating, None);
+                let scorer = self.sentiment.get_or_init(Analyzer::new);
+                let base = scorer.analyze(&text, item.rating, None);
                 let hits: Vec<FindingHit> = hits
                     .into_iter()
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
                         let s = match &self.custom[h.watch] {
-                            Some(rules) => self.sentiment.analyze(&text, item.rating, Some(rules)),
+                            Some(rules) => scorer.analyze(&text, item.rating, Some(rules)),
                             None => base.clone(),
                         };
                         FindingHit {
