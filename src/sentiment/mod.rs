@@ -150,7 +150,8 @@ impl Default for Analyzer {
 }
 
 impl Analyzer {
-    /// Builds the lexicons (a few milliseconds in a release build).
+    /// Builds the lexicons (about 10 ms in a release build); each language's
+    /// complaint patterns compile when its first text is scored.
     pub fn new() -> Self {
         Analyzer {
             lexicons: lexicon::Lexicons::build(),

@@ -8,6 +8,8 @@
 //! (`[^.!?\n]*?`), which compiles far smaller than a bounded `.{0,40}`. `\b` is the ASCII word boundary so the fast DFA also runs on texts
 //! with emoji.
 
+use std::sync::OnceLock;
+
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::{Regex, RegexSet};
 
@@ -139,6 +141,7 @@ fn nl_specs() -> Vec<Compiled> {
                 "bereiken",
                 "stuk",
                 "rij",
+                "wacht",
             ],
         },
         Spec {
@@ -266,7 +269,7 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "no-show",
-            regex: r"\b(niet|nooit) (komen )?(opdagen|opgedaagd|gekomen|langsgekomen|verschenen)\b|\b(nog )?niemand (gezien|gekomen|geweest|verschenen)\b|\bkwam (\w+ )?niet\b",
+            regex: r"\b(niet|nooit) (komen )?(opdagen|opgedaagd|gekomen|langsgekomen|verschenen)\b|\b(nog )?niemand (gezien|gekomen|geweest|verschenen)\b",
             valence: -2.0,
             needs: &[
                 "opdagen",
@@ -317,9 +320,15 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "service",
-            regex: r"\b(\d+|twee|drie|vier|vijf|zoveel) ?(keer|x) doorverbonden\b|\bopgehangen\b|\bhing (\w+ )?op\b|\bverbinding (werd )?verbroken\b",
+            regex: r"\b(\d+|twee|drie|vier|vijf|zoveel) ?(keer|x) doorverbonden\b|\bverbindt (me |mij |je |ons )?(\w+ )?door\b|\bopgehangen\b|\bhing (\w+ )?op\b|\bverbinding (werd )?verbroken\b",
             valence: -1.8,
-            needs: &["doorverbonden", "opgehangen", "hing", "verbroken"],
+            needs: &[
+                "doorverbonden",
+                "verbindt",
+                "opgehangen",
+                "hing",
+                "verbroken",
+            ],
         },
         Spec {
             name: "stuck",
@@ -458,6 +467,18 @@ fn nl_specs() -> Vec<Compiled> {
             needs: &[],
         },
         Spec {
+            name: "waiting",
+            regex: r"\bpas na #D\b",
+            valence: -1.8,
+            needs: &["pas na"],
+        },
+        Spec {
+            name: "delivery",
+            regex: r"\b(afgeleverd|bezorgd|geleverd) (bij|op|aan) (een |het |de )?(verkeerd|verkeerde|ander|onbekend|niet bestaand)",
+            valence: -1.8,
+            needs: &["afgeleverd", "bezorgd", "geleverd"],
+        },
+        Spec {
             name: "repeat",
             regex: r"\b(alweer|weer eens|zoveelste|(voor )?de ([2-9]e|\d\d+e|tweede|derde|vierde|vijfde|zesde|zoveelste) keer|([2-9]e|tweede|derde|vierde|vijfde) (keer|dag|week|maand))\b",
             valence: -0.8,
@@ -535,7 +556,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "delivery",
-            regex: r"\b(package|parcel|order|delivery|shipment|item)\b[^.!?\n]*?\b(missing|lost|late|delayed|damaged|stolen|never (came|arrived))\b|\bwrong (item|order|size|address|product)\b|\bmissed delivery\b|\bdelivered to (a|my|the|some) (neighbou?r|wrong|random)",
+            regex: r"\b(package|parcel|order|delivery|shipment|item)\b[^.!?\n]*?\b(missing|lost|late|delayed|damaged|stolen|never (came|arrived))\b|\bwrong (item|order|size|address|product)\b|\bmissed delivery\b|\bdelivered to (a|my|the|some) (neighbou?r|wrong|random)|\b(left|delivered|dropped|sent) (at|to) (the |a )?wrong\b",
             valence: -2.0,
             needs: &[],
         },
@@ -812,6 +833,18 @@ fn en_specs() -> Vec<Compiled> {
             needs: &["apply", "scan", "go through", "process", "register"],
         },
         Spec {
+            name: "waiting",
+            regex: r"\bonly after #D\b|\bafter #D of (waiting|being on hold)\b",
+            valence: -1.8,
+            needs: &["after"],
+        },
+        Spec {
+            name: "quality",
+            regex: r"\b(fell|falling|falls|came|coming) apart\b|\b(broke|broken|died|stopped working) (after|within) (only )?#D\b",
+            valence: -1.8,
+            needs: &["apart", "broke", "died", "stopped"],
+        },
+        Spec {
             name: "repeat",
             regex: r"\b(yet again|once again|again!|again\?|(for )?the ([2-9](nd|rd|th)|\d\d+(st|nd|rd|th)|second|third|fourth|fifth|umpteenth|nth) time|([2-9](nd|rd|th)|second|third|fourth|fifth) time (this|today|in))\b",
             valence: -0.8,
@@ -868,9 +901,12 @@ impl Bits {
 }
 
 /// All built-in packs, compiled once.
+/// The built-in packs. Each language's pack is compiled the first time a
+/// text in that language is scored (about 10 ms each), which keeps
+/// `Analyzer::new` cheap for a process that only ever sees one language.
 pub(super) struct Packs {
-    nl: Pack,
-    en: Pack,
+    nl: OnceLock<Pack>,
+    en: OnceLock<Pack>,
     sarcasm: Option<Regex>,
 }
 
@@ -937,7 +973,12 @@ impl Pack {
     }
 
     fn hits(&self, lower: &str, out: &mut Vec<Hit>) {
-        let present = match &self.gates {
+        self.hits_gated(lower, out, true);
+    }
+
+    fn hits_gated(&self, lower: &str, out: &mut Vec<Hit>, gated: bool) {
+        let gates = self.gates.as_ref().filter(|_| gated);
+        let present = match gates {
             Some(ac) => ac
                 .find_overlapping_iter(lower)
                 .fold(Bits::default(), |m, hit| m.with(hit.pattern().as_usize())),
@@ -966,10 +1007,18 @@ impl Pack {
 impl Packs {
     pub fn build() -> Self {
         Packs {
-            nl: Pack::build(nl_specs()),
-            en: Pack::build(en_specs()),
+            nl: OnceLock::new(),
+            en: OnceLock::new(),
             sarcasm: Regex::new(SARCASM_CUES).ok(),
         }
+    }
+
+    fn nl(&self) -> &Pack {
+        self.nl.get_or_init(|| Pack::build(nl_specs()))
+    }
+
+    fn en(&self) -> &Pack {
+        self.en.get_or_init(|| Pack::build(en_specs()))
     }
 
     /// Built-in complaint hits in the lowercased text for `lang` (both packs
@@ -977,11 +1026,11 @@ impl Packs {
     pub fn hits(&self, lower: &str, lang: Lang) -> Vec<Hit> {
         let mut out = Vec::new();
         match lang {
-            Lang::Nl => self.nl.hits(lower, &mut out),
-            Lang::En => self.en.hits(lower, &mut out),
+            Lang::Nl => self.nl().hits(lower, &mut out),
+            Lang::En => self.en().hits(lower, &mut out),
             Lang::Unknown => {
-                self.nl.hits(lower, &mut out);
-                self.en.hits(lower, &mut out);
+                self.nl().hits(lower, &mut out);
+                self.en().hits(lower, &mut out);
             }
         }
         out
@@ -1096,12 +1145,12 @@ mod tests {
         }
         assert!(Regex::new(SARCASM_CUES).is_ok());
         let packs = Packs::build();
-        assert!(!packs.nl.each.is_empty() && packs.nl.each.len() <= nl_specs().len());
+        assert!(!packs.nl().each.is_empty() && packs.nl().each.len() <= nl_specs().len());
         assert!(
-            packs.nl.gates.is_some() && packs.en.gates.is_some(),
+            packs.nl().gates.is_some() && packs.en().gates.is_some(),
             "gate literals fit the masks"
         );
-        assert!(!packs.en.each.is_empty() && packs.en.each.len() <= en_specs().len());
+        assert!(!packs.en().each.is_empty() && packs.en().each.len() <= en_specs().len());
     }
 
     fn names(text: &str, lang: Lang) -> Vec<String> {
@@ -1145,6 +1194,63 @@ mod tests {
         }
         assert!(names("lovely day at the beach", Lang::En).is_empty());
         assert!(names("mooi boek, snel gelezen", Lang::Nl).is_empty());
+    }
+
+    /// A gate literal missing from a pattern's `needs` would silently stop it
+    /// matching; on every dev-set line (when the shared data is there) and
+    /// on the examples here, gated and ungated packs must agree.
+    #[test]
+    fn gates_never_hide_a_match() {
+        let packs = Packs::build();
+        let mut texts: Vec<String> = [
+            "lange wachttijd bij de balie",
+            "internet valt elke avond weg",
+            "klantenservice verbindt me steeds door",
+            "al 3 uur in de wacht",
+            "still no reply and they hung up on me",
+            "the app is down again",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let dev =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sentiment/dev");
+        let sets = [
+            "nl/bol_book_reviews.tsv",
+            "nl/political_tweets_train.tsv",
+            "en/tweeteval_sentiment_val.tsv",
+            "en/uci_yelp_sentences.tsv",
+            "en/uci_amazon_sentences.tsv",
+            "en/uci_imdb_sentences.tsv",
+            "en/absa16_restaurants_sentences.tsv",
+            "en/vader_tweets.tsv",
+            "en/vader_amazon.tsv",
+            "en/vader_nyt.tsv",
+            "en/vader_movies.tsv",
+        ];
+        for set in sets {
+            if let Ok(s) = std::fs::read_to_string(dev.join(set)) {
+                texts.extend(
+                    s.lines()
+                        .take(1000)
+                        .filter_map(|l| l.split_once('\t'))
+                        .map(|(_, t)| t.to_lowercase()),
+                );
+            }
+        }
+        for text in &texts {
+            for pack in [packs.nl(), packs.en()] {
+                let (mut gated, mut open) = (Vec::new(), Vec::new());
+                pack.hits_gated(text, &mut gated, true);
+                pack.hits_gated(text, &mut open, false);
+                let names = |h: &[Hit]| h.iter().map(|h| h.name.clone()).collect::<Vec<_>>();
+                assert_eq!(
+                    names(&gated),
+                    names(&open),
+                    "gates hide a match in {text:?}"
+                );
+            }
+        }
     }
 
     #[test]
