@@ -105,8 +105,8 @@ impl Http {
             .timeout(cfg.timeout)
             .connect_timeout(cfg.connect_timeout)
             .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
-            .pool_max_idle_per_host(cfg.per_host.max(1))
-            .pool_idle_timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(1)
+            .pool_idle_timeout(Duration::from_secs(10))
             .build()?;
         Ok(Http {
             client,
