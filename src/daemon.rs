@@ -322,13 +322,13 @@ pub async fn poll_once(
             .expect("never closed");
         let poller = poller.clone();
         let source = source.clone();
-        let validators = started
+        let state = started
             .states
             .get(&source.name)
-            .map(|s| s.validators.clone())
+            .cloned()
             .unwrap_or_default();
         tasks.spawn(async move {
-            let r = poller.poll(&source, &validators).await;
+            let r = poller.poll(&source, &state).await;
             drop(permit);
             (i, r)
         });

@@ -14,13 +14,15 @@ use chrono::Utc;
 use tokio::sync::{Notify, Semaphore};
 
 use crate::config::{Config, Source};
-use crate::http::{Fetched, Http, Validators};
+use crate::http::{Http, Validators};
 use crate::matcher::Matcher;
 use crate::notify::plan::plan;
 use crate::sentiment::{Analyzer, CustomRules};
 use crate::sources::{self, Item, SourceError};
 use crate::store::writer::Writer;
-use crate::store::{Finding, FindingHit, PollOutcome, PollRecord, StoreError, StoredSentiment};
+use crate::store::{
+    Finding, FindingHit, PollOutcome, PollRecord, SourceState, StoreError, StoredSentiment,
+};
 
 /// Everything a poll needs, shared by all sources.
 #[derive(Clone)]
@@ -156,6 +158,8 @@ pub enum PollResult {
         items: usize,
         new_mentions: Vec<i64>,
         validators: Validators,
+        /// An API source's new resume point; `None` keeps the old one.
+        cursor: Option<String>,
     },
     Failed(SourceError),
 }
@@ -183,14 +187,15 @@ impl Poller {
     pub async fn poll(
         &self,
         source: &Source,
-        validators: &Validators,
+        state: &SourceState,
     ) -> Result<PollResult, StoreError> {
         let started = std::time::Instant::now();
-        let (outcome, result) = match self.fetch_and_analyse(source, validators).await {
+        let (outcome, result) = match self.fetch_and_analyse(source, state).await {
             Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
-            Ok(Some((validators, items, findings))) => (
+            Ok(Some((validators, cursor, items, findings))) => (
                 PollOutcome::Fetched {
                     validators: validators.clone(),
+                    cursor: cursor.clone(),
                     items,
                     findings,
                 },
@@ -198,6 +203,7 @@ impl Poller {
                     items,
                     new_mentions: Vec::new(),
                     validators,
+                    cursor,
                 },
             ),
             Err(e) => {
@@ -235,13 +241,17 @@ impl Poller {
         };
         Ok(match result {
             PollResult::Fetched {
-                items, validators, ..
+                items,
+                validators,
+                cursor,
+                ..
             } => {
                 tracing::debug!(source = %source.name, items, new = created.len(), "polled");
                 PollResult::Fetched {
                     items,
                     new_mentions: created,
                     validators,
+                    cursor,
                 }
             }
             other => other,
@@ -251,19 +261,18 @@ impl Poller {
     async fn fetch_and_analyse(
         &self,
         source: &Source,
-        validators: &Validators,
-    ) -> Result<Option<(Validators, usize, Vec<Finding>)>, SourceError> {
-        // The slot is held until the body is parsed: it bounds the bodies in
-        // memory, and a host's slots are not handed out while its work waits.
-        let (fetched, _slot) = self.http.get(&source.url, validators).await;
-        let (body, content_type, new_validators, final_url) = match fetched? {
-            Fetched::NotModified => return Ok(None),
-            Fetched::Body {
-                body,
-                content_type,
-                validators,
-                final_url,
-            } => (body, content_type, validators, final_url),
+        state: &SourceState,
+    ) -> Result<Option<(Validators, Option<String>, usize, Vec<Finding>)>, SourceError> {
+        let polled = sources::poll(
+            &self.http,
+            source,
+            &state.validators,
+            state.cursor.as_deref(),
+            &self.cpu,
+        )
+        .await?;
+        let Some(polled) = polled else {
+            return Ok(None);
         };
         let _cpu = self
             .cpu
@@ -271,50 +280,28 @@ impl Poller {
             .await
             .expect("the cpu semaphore is never closed");
         let analysis = self.analysis.clone();
-        let kind = source.kind;
         let name = source.name.clone();
-        let join = tokio::task::spawn_blocking(move || {
-            let items = sources::parse(kind, &body, content_type.as_deref(), &final_url)?;
-            let count = items.len();
-            Ok::<_, SourceError>((count, analysis.findings(&name, items)))
-        })
-        .await;
-        let (count, findings) = match join {
-            Ok(r) => r?,
-            Err(e) => {
-                return Err(SourceError::Parse {
-                    kind: "feed",
-                    message: format!("parser crashed: {e}"),
-                })
-            }
-        };
-        Ok(Some((new_validators, count, findings)))
+        let count = polled.items.len();
+        let items = polled.items;
+        let findings = tokio::task::spawn_blocking(move || analysis.findings(&name, items))
+            .await
+            .map_err(|e| SourceError::Parse {
+                kind: source.kind.as_str(),
+                message: format!("matching crashed: {e}"),
+            })?;
+        Ok(Some((polled.validators, polled.cursor, count, findings)))
     }
 
-    /// Fetches and parses `url` as a source of `kind` without storing anything.
+    /// Fetches and parses one source without storing anything (from its
+    /// start: no validators, no cursor).
     pub async fn preview(http: &Http, source: &Source) -> Result<Vec<Item>, SourceError> {
-        let (fetched, _slot) = http.get(&source.url, &Validators::default()).await;
-        match fetched? {
-            Fetched::NotModified => Ok(Vec::new()),
-            Fetched::Body {
-                body,
-                content_type,
-                final_url,
-                ..
-            } => {
-                let kind = source.kind;
-                tokio::task::spawn_blocking(move || {
-                    sources::parse(kind, &body, content_type.as_deref(), &final_url)
-                })
-                .await
-                .unwrap_or_else(|e| {
-                    Err(SourceError::Parse {
-                        kind: "feed",
-                        message: format!("parser crashed: {e}"),
-                    })
-                })
-            }
-        }
+        let cpu = Semaphore::new(1);
+        Ok(
+            sources::poll(http, source, &Validators::default(), None, &cpu)
+                .await?
+                .map(|p| p.items)
+                .unwrap_or_default(),
+        )
     }
 }
 

@@ -93,7 +93,7 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         health,
         alerter,
     } = shared;
-    let mut validators = state.validators;
+    let mut state = state;
     let mut failures = state.consecutive_failures;
     let mut delay = first;
     loop {
@@ -105,7 +105,7 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
             _ = cancel.cancelled() => return,
             // Boxed: the poll future is large and most of a source's life is
             // spent asleep; thousands of sleeping sources should stay small.
-            r = Box::pin(poller.poll(&source, &validators)) => r,
+            r = Box::pin(poller.poll(&source, &state)) => r,
         };
         let mut retry_after = None;
         let mut last_error = None;
@@ -114,12 +114,16 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         match result {
             Ok(PollResult::NotModified) => failures = 0,
             Ok(PollResult::Fetched {
-                validators: v,
+                validators,
+                cursor,
                 new_mentions,
                 items,
             }) => {
                 failures = 0;
-                validators = v;
+                state.validators = validators;
+                if cursor.is_some() {
+                    state.cursor = cursor;
+                }
                 if !new_mentions.is_empty() {
                     tracing::info!(source = %source.name, items, new = new_mentions.len(), "new mentions");
                 }

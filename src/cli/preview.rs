@@ -13,12 +13,18 @@ use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The feed (or page) to fetch.
-    #[arg(long)]
-    pub url: String,
-    /// What kind of source the URL is.
+    /// The feed to fetch (for an API kind: its base URL, optional).
+    #[arg(long, required_unless_present_any = ["source", "query"])]
+    pub url: Option<String>,
+    /// Preview a source from the config instead, by name (any kind).
+    #[arg(long, conflicts_with_all = ["url", "kind", "query"])]
+    pub source: Option<String>,
+    /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
+    /// The search, for API kinds (hackernews).
+    #[arg(long)]
+    pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 }
@@ -26,12 +32,14 @@ pub struct Args {
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum KindArg {
     Feed,
+    Hackernews,
 }
 
 impl From<KindArg> for SourceKind {
     fn from(k: KindArg) -> Self {
         match k {
             KindArg::Feed => SourceKind::Feed,
+            KindArg::Hackernews => SourceKind::Hackernews,
         }
     }
 }
@@ -56,13 +64,36 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     } else {
         Config::parse("", &path)?
     };
-    let url = config::parse_http_url(&args.url).map_err(UsageError)?;
-    let source = config::Source {
-        name: "preview".into(),
-        kind: args.kind.into(),
-        url,
-        interval: config.schedule.default_interval,
-        watches: None,
+    let source = match &args.source {
+        Some(name) => config
+            .sources
+            .iter()
+            .find(|s| &s.name == name)
+            .cloned()
+            .ok_or_else(|| UsageError(format!("no source named {name:?} in the config")))?,
+        None => {
+            let kind: SourceKind = args.kind.into();
+            let url = match (&args.url, kind) {
+                (Some(u), _) => u.clone(),
+                (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
+                (None, SourceKind::Feed) => {
+                    return Err(UsageError("preview a feed with --url URL".into()).into())
+                }
+            };
+            if kind != SourceKind::Feed && args.query.is_none() {
+                return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
+            }
+            config::Source {
+                name: "preview".into(),
+                kind,
+                url: config::parse_http_url(&url).map_err(UsageError)?,
+                interval: config.schedule.default_interval,
+                watches: None,
+                query: args.query.clone(),
+                tags: None,
+                max_pages: 1,
+            }
+        }
     };
     let matcher = Matcher::new(&config.watches)?;
     let http = Http::new(&config.http)?;

@@ -20,7 +20,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             reports.push(SourceReport {
                 name: s.name.clone(),
                 kind: s.kind.to_string(),
-                url: s.url.to_string(),
+                url: s.locator(),
                 last_poll_at: None,
                 last_success_at: None,
                 last_status: Some("never polled".into()),

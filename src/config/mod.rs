@@ -105,10 +105,34 @@ pub struct Watch {
 pub struct Source {
     pub name: String,
     pub kind: SourceKind,
+    /// The feed's URL, or an API source's base URL (`base_url`).
     pub url: Url,
     pub interval: Duration,
     /// Watches applied to this source's items; `None` means all of them.
     pub watches: Option<Vec<String>>,
+    /// What an API source searches for (`query`).
+    pub query: Option<String>,
+    /// Hacker News: the item types to search (`tags`, e.g. `(story,comment)`).
+    pub tags: Option<String>,
+    /// Pages fetched at most per poll of an API source.
+    pub max_pages: u32,
+}
+
+impl Source {
+    /// What identifies where this source reads from: the URL, and for API
+    /// kinds the search too. A change of locator resets the stored validators
+    /// and cursor.
+    pub fn locator(&self) -> String {
+        match self.kind {
+            SourceKind::Feed => self.url.to_string(),
+            SourceKind::Hackernews => format!(
+                "{} query={:?} tags={}",
+                self.url,
+                self.query.as_deref().unwrap_or(""),
+                self.tags.as_deref().unwrap_or("(story,comment)")
+            ),
+        }
+    }
 }
 
 /// The closed set of source kinds; each has its own file under `sources/`.
@@ -117,12 +141,15 @@ pub struct Source {
 pub enum SourceKind {
     /// RSS 0.9x/1.0/2.0, Atom, JSON Feed, and alert feeds in those formats.
     Feed,
+    /// Hacker News stories and comments through the Algolia search API.
+    Hackernews,
 }
 
 impl SourceKind {
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Feed => "feed",
+            SourceKind::Hackernews => "hackernews",
         }
     }
 }
@@ -343,8 +370,12 @@ struct RawWatch {
 #[serde(deny_unknown_fields)]
 struct RawSource {
     name: Spanned<String>,
-    kind: SourceKind,
-    url: Spanned<String>,
+    kind: Spanned<SourceKind>,
+    url: Option<Spanned<String>>,
+    base_url: Option<Spanned<String>>,
+    query: Option<Spanned<String>>,
+    tags: Option<Spanned<String>>,
+    max_pages: Option<Spanned<u32>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -475,8 +506,59 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 format!("duplicate source name {name:?}"),
             ));
         }
-        let url = parse_http_url(s.url.get_ref())
-            .map_err(|m| err(s.url.span().start, format!("source {name:?}: {m}")))?;
+        let kind = *s.kind.get_ref();
+        let at = s.kind.span().start;
+        // Each kind takes its own keys; a key another kind uses is an error
+        // here, not silently ignored.
+        let misplaced = |key: &str, span: Option<std::ops::Range<usize>>| match span {
+            Some(sp) => Err(err(
+                sp.start,
+                format!(
+                    "source {name:?}: key `{key}` does not apply to kind \"{}\"",
+                    kind.as_str()
+                ),
+            )),
+            None => Ok(()),
+        };
+        let url_text = match kind {
+            SourceKind::Feed => {
+                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
+                s.url
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (feed) needs `url`")))?
+                    .clone()
+            }
+            SourceKind::Hackernews => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                if s.query
+                    .as_ref()
+                    .is_none_or(|q| q.get_ref().trim().is_empty())
+                {
+                    return Err(err(
+                        at,
+                        format!("source {name:?} (hackernews) needs `query`"),
+                    ));
+                }
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
+            }
+        };
+        let max_pages = match &s.max_pages {
+            Some(m) if !(1..=10).contains(m.get_ref()) => {
+                return Err(err(
+                    m.span().start,
+                    "max_pages must be between 1 and 10".into(),
+                ))
+            }
+            Some(m) => *m.get_ref(),
+            None => 3,
+        };
+        let url = parse_http_url(url_text.get_ref())
+            .map_err(|m| err(url_text.span().start, format!("source {name:?}: {m}")))?;
         let watch_refs = match s.watches {
             None => None,
             Some(list) => {
@@ -499,10 +581,13 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         };
         sources.push(Source {
             name,
-            kind: s.kind,
+            kind,
             url,
             interval: s.interval.map(|d| d.0).unwrap_or(schedule.default_interval),
             watches: watch_refs,
+            query: s.query.map(|q| q.into_inner().trim().to_string()),
+            tags: s.tags.map(Spanned::into_inner),
+            max_pages,
         });
     }
 

@@ -6,12 +6,13 @@
 //! on blocking threads and is tested on fixture bytes.
 
 pub mod feed;
+pub mod hackernews;
 
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::config::SourceKind;
-use crate::http::FetchError;
+use crate::config::{Source, SourceKind};
+use crate::http::{FetchError, Fetched, Http, Validators};
 use crate::text;
 
 /// Longest item text kept (bytes); the rest of a longer body is cut.
@@ -61,14 +62,66 @@ impl SourceError {
     }
 }
 
-/// Parses one response body of a source of `kind` fetched from `url`.
-pub fn parse(
-    kind: SourceKind,
-    body: &[u8],
-    content_type: Option<&str>,
-    url: &Url,
-) -> Result<Vec<Item>, SourceError> {
-    match kind {
-        SourceKind::Feed => feed::parse(body, content_type, url),
+/// What one poll of a source brought in.
+pub struct Polled {
+    pub items: Vec<Item>,
+    /// Validators for the next conditional GET (feeds).
+    pub validators: Validators,
+    /// Where an API source resumes next time; `None` keeps the stored one.
+    pub cursor: Option<String>,
+}
+
+/// Polls `source` once: `Ok(None)` when nothing changed (a 304). Parsing runs
+/// on a blocking thread, under `cpu` (one parse per core).
+pub async fn poll(
+    http: &Http,
+    source: &Source,
+    validators: &Validators,
+    cursor: Option<&str>,
+    cpu: &tokio::sync::Semaphore,
+) -> Result<Option<Polled>, SourceError> {
+    match source.kind {
+        SourceKind::Feed => {
+            // The slot is held until the body is parsed: it bounds the bodies
+            // in memory, and a host's slots are not handed out while its work
+            // waits.
+            let (fetched, _slot) = http.get(&source.url, validators).await;
+            let (body, content_type, validators, final_url) = match fetched? {
+                Fetched::NotModified => return Ok(None),
+                Fetched::Body {
+                    body,
+                    content_type,
+                    validators,
+                    final_url,
+                } => (body, content_type, validators, final_url),
+            };
+            let _cpu = cpu
+                .acquire()
+                .await
+                .expect("the cpu semaphore is never closed");
+            let items = tokio::task::spawn_blocking(move || {
+                feed::parse(&body, content_type.as_deref(), &final_url)
+            })
+            .await
+            .unwrap_or_else(|e| {
+                Err(SourceError::Parse {
+                    kind: "feed",
+                    message: format!("parser crashed: {e}"),
+                })
+            })?;
+            Ok(Some(Polled {
+                items,
+                validators,
+                cursor: None,
+            }))
+        }
+        SourceKind::Hackernews => {
+            let p = hackernews::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
     }
 }

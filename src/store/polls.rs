@@ -15,6 +15,8 @@ use crate::sources::Item;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceState {
     pub validators: Validators,
+    /// An API source's resume point (newest id or time seen).
+    pub cursor: Option<String>,
     pub consecutive_failures: u32,
     pub last_poll_at: Option<DateTime<Utc>>,
 }
@@ -63,6 +65,8 @@ pub enum PollOutcome {
     /// A body was fetched and parsed.
     Fetched {
         validators: Validators,
+        /// An API source's new resume point; `None` keeps the stored one.
+        cursor: Option<String>,
         items: usize,
         findings: Vec<Finding>,
     },
@@ -93,11 +97,12 @@ impl Store {
                      ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
                         url = excluded.url,
                         etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-                        last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END",
+                        last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
+                        cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
                 )
                 .map_err(&e)?;
             for s in sources {
-                stmt.execute(params![s.name, s.kind.as_str(), s.url.as_str()])
+                stmt.execute(params![s.name, s.kind.as_str(), s.locator()])
                     .map_err(&e)?;
             }
         }
@@ -119,7 +124,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT name, etag, last_modified, consecutive_failures, last_poll_at FROM sources",
+                "SELECT name, etag, last_modified, consecutive_failures, last_poll_at, cursor FROM sources",
             )
             .map_err(&e)?;
         let rows = stmt
@@ -133,6 +138,7 @@ impl Store {
                         },
                         consecutive_failures: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
                         last_poll_at: r.get::<_, Option<i64>>(4)?.map(super::from_db_time),
+                        cursor: r.get(5)?,
                     },
                 ))
             })
@@ -186,12 +192,13 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
         }
         PollOutcome::Fetched {
             validators,
+            cursor,
             items,
             findings,
         } => {
             tx.prepare_cached(
                 "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'ok',
-                    etag = ?3, last_modified = ?4, last_items = ?5,
+                    etag = ?3, last_modified = ?4, last_items = ?5, cursor = COALESCE(?6, cursor),
                     consecutive_failures = 0, failing_since = NULL, polls = polls + 1 WHERE id = ?1",
             )?
             .execute(params![
@@ -199,7 +206,8 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
                 at,
                 validators.etag,
                 validators.last_modified,
-                *items as i64
+                *items as i64,
+                cursor
             ])?;
             for f in findings {
                 record_finding(tx, source_id, at, f, new)?;

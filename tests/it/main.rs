@@ -8,6 +8,7 @@ mod cli;
 mod corpus;
 mod daemon;
 mod feeds;
+mod hackernews;
 mod lifecycle;
 mod polling;
 mod query;

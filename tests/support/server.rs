@@ -180,7 +180,16 @@ impl Server {
                 buf.extend_from_slice(&chunk[..n]);
             }
             let body: Vec<u8> = buf.drain(..len).collect();
-            let route = self.state.lock().unwrap().routes.get(&path).cloned();
+            // An exact path-and-query route wins; else the path alone.
+            let route = {
+                let state = self.state.lock().unwrap();
+                let bare = path.split('?').next().unwrap_or(&path);
+                state
+                    .routes
+                    .get(&path)
+                    .or_else(|| state.routes.get(bare))
+                    .cloned()
+            };
             let route = route.unwrap_or_else(|| Route::status(404, "not found"));
             if route.stall {
                 self.log(&method, &path, headers, body, 0);
