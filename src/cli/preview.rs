@@ -76,9 +76,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let url = match (&args.url, kind) {
                 (Some(u), _) => u.clone(),
                 (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
-                (None, SourceKind::Feed) => {
-                    return Err(UsageError("preview a feed with --url URL".into()).into())
-                }
+                (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
             if kind != SourceKind::Feed && args.query.is_none() {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
@@ -92,6 +90,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 query: args.query.clone(),
                 tags: None,
                 max_pages: 1,
+                json: None,
+                headers: Vec::new(),
             }
         }
     };

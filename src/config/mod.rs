@@ -116,6 +116,27 @@ pub struct Source {
     pub tags: Option<String>,
     /// Pages fetched at most per poll of an API source.
     pub max_pages: u32,
+    /// `json` sources: where the items are and how their fields map.
+    pub json: Option<JsonMapping>,
+    /// Extra request headers (API keys), secrets resolved at load.
+    pub headers: Vec<(String, String)>,
+}
+
+/// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonMapping {
+    /// The array of items (`""` for a top-level array).
+    pub items: String,
+    pub id: Option<String>,
+    pub title: Option<String>,
+    pub url: Option<String>,
+    pub text: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<String>,
+    pub rating: Option<String>,
+    /// The rating scale (default 1…5).
+    pub rating_worst: f64,
+    pub rating_best: f64,
 }
 
 impl Source {
@@ -124,7 +145,7 @@ impl Source {
     /// and cursor.
     pub fn locator(&self) -> String {
         match self.kind {
-            SourceKind::Feed => self.url.to_string(),
+            SourceKind::Feed | SourceKind::Json => self.url.to_string(),
             SourceKind::Hackernews => format!(
                 "{} query={:?} tags={}",
                 self.url,
@@ -143,6 +164,8 @@ pub enum SourceKind {
     Feed,
     /// Hacker News stories and comments through the Algolia search API.
     Hackernews,
+    /// Any JSON API, items and fields mapped with JSON Pointers.
+    Json,
 }
 
 impl SourceKind {
@@ -150,6 +173,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Hackernews => "hackernews",
+            SourceKind::Json => "json",
         }
     }
 }
@@ -376,8 +400,27 @@ struct RawSource {
     query: Option<Spanned<String>>,
     tags: Option<Spanned<String>>,
     max_pages: Option<Spanned<u32>>,
+    items: Option<Spanned<String>>,
+    fields: Option<Spanned<RawFields>>,
+    header_env: Option<Spanned<std::collections::BTreeMap<String, String>>>,
+    header_file: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
+}
+
+/// `[source.fields]` of a `json` source: a JSON Pointer per item field.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawFields {
+    id: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+    text: Option<String>,
+    author: Option<String>,
+    published: Option<String>,
+    rating: Option<String>,
+    rating_worst: Option<f64>,
+    rating_best: Option<f64>,
 }
 
 // ---------------------------------------------------------------- validation
@@ -520,15 +563,24 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             )),
             None => Ok(()),
         };
+        if kind != SourceKind::Json {
+            misplaced("items", s.items.as_ref().map(|v| v.span()))?;
+            misplaced("fields", s.fields.as_ref().map(|v| v.span()))?;
+        }
         let url_text = match kind {
-            SourceKind::Feed => {
+            SourceKind::Feed | SourceKind::Json => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
                 misplaced("query", s.query.as_ref().map(|v| v.span()))?;
                 misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
                 s.url
                     .as_ref()
-                    .ok_or_else(|| err(at, format!("source {name:?} (feed) needs `url`")))?
+                    .ok_or_else(|| {
+                        err(
+                            at,
+                            format!("source {name:?} ({}) needs `url`", kind.as_str()),
+                        )
+                    })?
                     .clone()
             }
             SourceKind::Hackernews => {
@@ -559,6 +611,29 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         };
         let url = parse_http_url(url_text.get_ref())
             .map_err(|m| err(url_text.span().start, format!("source {name:?}: {m}")))?;
+        let json = match kind {
+            SourceKind::Json => Some(json_mapping(&name, at, s.items, s.fields, &err)?),
+            _ => None,
+        };
+        let mut headers = Vec::new();
+        for (table, from_file) in [(&s.header_env, false), (&s.header_file, true)] {
+            let Some(t) = table else { continue };
+            for (header, place) in t.get_ref() {
+                if reqwest::header::HeaderName::from_bytes(header.as_bytes()).is_err() {
+                    return Err(err(
+                        t.span().start,
+                        format!("invalid header name {header:?}"),
+                    ));
+                }
+                let spanned = Some(Spanned::new(t.span(), place.clone()));
+                let value = if from_file {
+                    alerts::secret(&spanned, &None, base_dir, &err)?
+                } else {
+                    alerts::secret(&None, &spanned, base_dir, &err)?
+                };
+                headers.push((header.clone(), value.unwrap_or_default()));
+            }
+        }
         let watch_refs = match s.watches {
             None => None,
             Some(list) => {
@@ -588,6 +663,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             query: s.query.map(|q| q.into_inner().trim().to_string()),
             tags: s.tags.map(Spanned::into_inner),
             max_pages,
+            json,
+            headers,
         });
     }
 
@@ -616,6 +693,54 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         notifiers: alerts.notifiers,
         routes: alerts.routes,
     })
+}
+
+/// A `json` source's `items` pointer and `[source.fields]`, checked.
+fn json_mapping(
+    name: &str,
+    at: usize,
+    items: Option<Spanned<String>>,
+    fields: Option<Spanned<RawFields>>,
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<JsonMapping, ConfigError> {
+    let pointer = |p: &Option<String>, key: &str| -> Result<Option<String>, ConfigError> {
+        match p {
+            Some(v) if !v.is_empty() && !v.starts_with('/') => Err(err(
+                at,
+                format!(
+                    "source {name:?}: fields.{key} = {v:?} is not a JSON Pointer (start with /)"
+                ),
+            )),
+            other => Ok(other.clone()),
+        }
+    };
+    let items = items.map(Spanned::into_inner).unwrap_or_default();
+    if !items.is_empty() && !items.starts_with('/') {
+        return Err(err(at, format!("source {name:?}: items = {items:?} is not a JSON Pointer (start with /, or \"\" for a top-level array)")));
+    }
+    let f = fields.map(Spanned::into_inner).unwrap_or_default();
+    let mapping = JsonMapping {
+        items,
+        id: pointer(&f.id, "id")?,
+        title: pointer(&f.title, "title")?,
+        url: pointer(&f.url, "url")?,
+        text: pointer(&f.text, "text")?,
+        author: pointer(&f.author, "author")?,
+        published: pointer(&f.published, "published")?,
+        rating: pointer(&f.rating, "rating")?,
+        rating_worst: f.rating_worst.unwrap_or(1.0),
+        rating_best: f.rating_best.unwrap_or(5.0),
+    };
+    if mapping.title.is_none() && mapping.text.is_none() {
+        return Err(err(at, format!("source {name:?} (json) maps neither fields.title nor fields.text: nothing could match")));
+    }
+    if mapping.rating_best <= mapping.rating_worst {
+        return Err(err(
+            at,
+            format!("source {name:?}: fields.rating_best must be above rating_worst"),
+        ));
+    }
+    Ok(mapping)
 }
 
 fn join_sorted(set: &HashSet<String>) -> String {

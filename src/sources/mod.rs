@@ -7,6 +7,7 @@
 
 pub mod feed;
 pub mod hackernews;
+pub mod json;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -81,11 +82,20 @@ pub async fn poll(
     cpu: &tokio::sync::Semaphore,
 ) -> Result<Option<Polled>, SourceError> {
     match source.kind {
-        SourceKind::Feed => {
+        SourceKind::Feed | SourceKind::Json => {
+            let mut extra = reqwest::header::HeaderMap::new();
+            for (name, value) in &source.headers {
+                if let (Ok(n), Ok(v)) = (
+                    reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+                    reqwest::header::HeaderValue::from_str(value),
+                ) {
+                    extra.insert(n, v);
+                }
+            }
             // The slot is held until the body is parsed: it bounds the bodies
             // in memory, and a host's slots are not handed out while its work
             // waits.
-            let (fetched, _slot) = http.get(&source.url, validators).await;
+            let (fetched, _slot) = http.get_with(&source.url, validators, &extra).await;
             let (body, content_type, validators, final_url) = match fetched? {
                 Fetched::NotModified => return Ok(None),
                 Fetched::Body {
@@ -99,8 +109,11 @@ pub async fn poll(
                 .acquire()
                 .await
                 .expect("the cpu semaphore is never closed");
-            let items = tokio::task::spawn_blocking(move || {
-                feed::parse(&body, content_type.as_deref(), &final_url)
+            let kind = source.kind;
+            let mapping = source.json.clone();
+            let items = tokio::task::spawn_blocking(move || match (kind, mapping) {
+                (SourceKind::Json, Some(m)) => json::parse(&body, &final_url, &m),
+                _ => feed::parse(&body, content_type.as_deref(), &final_url),
             })
             .await
             .unwrap_or_else(|e| {

@@ -9,6 +9,7 @@ mod corpus;
 mod daemon;
 mod feeds;
 mod hackernews;
+mod json_source;
 mod lifecycle;
 mod polling;
 mod query;
