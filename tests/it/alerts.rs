@@ -310,13 +310,7 @@ async fn webhook_500_then_200_delivers_once_signed() {
     let body: serde_json::Value = serde_json::from_slice(&post.body).expect("json body");
     let mentions = body["mentions"].as_array().expect("mentions array");
     assert_eq!(mentions.len(), 2);
-    assert_eq!(
-        env.ok(&["deliveries", "--status", "sent", "--format", "json"])
-            .await
-            .lines()
-            .count(),
-        2
-    );
+    assert_eq!(env.deliveries("sent").await.len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -440,21 +434,29 @@ mod later {
         rss(&refs)
     }
 
-    #[tokio::test(flavor = "multi_thread")]
-    async fn hourly_digest_waits_for_its_period_then_sends_one_message() {
+    /// A feed of five mentions, an SMTP sink, and `route` to it.
+    async fn five_mentions_with(route: &str) -> (Server, Env, SmtpSink) {
         let server = Server::start().await;
         server.route(
             "/reviews.rss",
             Route::ok("application/rss+xml", five_items()),
         );
         let port = free_port();
-        let route = "[[route]]\nname = \"hourly\"\nwatch = \"*\"\nnotify = [\"webcare\"]\nmode = \"digest\"\ndigest = \"hourly\"\n";
         let env = Env::new(&config(
             &server.url("/reviews.rss"),
             &email_notifier(port),
             route,
         ));
         let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
+        (server, env, sink)
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn hourly_digest_waits_for_its_period_then_sends_one_message() {
+        let (_server, env, sink) = five_mentions_with(
+            "[[route]]\nname = \"hourly\"\nwatch = \"*\"\nnotify = [\"webcare\"]\nmode = \"digest\"\ndigest = \"hourly\"\n",
+        )
+        .await;
 
         env.ok(&["poll"]).await;
         assert!(
@@ -487,28 +489,14 @@ mod later {
 
     #[tokio::test(flavor = "multi_thread")]
     async fn instant_alerts_over_max_per_hour_roll_into_the_next_digest() {
-        let server = Server::start().await;
-        server.route(
-            "/reviews.rss",
-            Route::ok("application/rss+xml", five_items()),
-        );
-        let port = free_port();
-        let route = "[[route]]\nname = \"capped\"\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\nmax_per_hour = 2\n";
-        let env = Env::new(&config(
-            &server.url("/reviews.rss"),
-            &email_notifier(port),
-            route,
-        ));
-        let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
+        let (_server, env, sink) = five_mentions_with(
+            "[[route]]\nname = \"capped\"\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\nmax_per_hour = 2\n",
+        )
+        .await;
 
         env.ok(&["poll"]).await;
         assert_eq!(sink.messages().len(), 2, "only max_per_hour instant alerts");
-        let rows: Vec<serde_json::Value> = env
-            .ok(&["deliveries", "--status", "pending", "--format", "json"])
-            .await
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let rows: Vec<serde_json::Value> = env.deliveries("pending").await;
         assert_eq!(rows.len(), 3);
         assert!(rows.iter().all(|r| r["mode"] == "digest"), "{rows:?}");
 

@@ -252,12 +252,7 @@ async fn sigterm_with_alerts_pending_exits_0_and_keeps_the_outbox() {
     let child = start_daemon(&env, &[]);
     let deadline = Instant::now() + Duration::from_secs(20);
     let pending = loop {
-        let rows: Vec<serde_json::Value> = env
-            .ok(&["deliveries", "--status", "pending", "--format", "json"])
-            .await
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
+        let rows = env.deliveries("pending").await;
         if rows.iter().any(|r| r["attempts"].as_u64() >= Some(1)) {
             break rows;
         }

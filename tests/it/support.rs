@@ -70,6 +70,21 @@ impl Env {
         String::from_utf8(out.stdout).expect("utf-8 stdout")
     }
 
+    /// Any command's JSON Lines output, parsed.
+    pub async fn json_lines(&self, args: &[&str]) -> Vec<serde_json::Value> {
+        self.ok(args)
+            .await
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect()
+    }
+
+    /// `deliveries --status STATUS --format json`, parsed.
+    pub async fn deliveries(&self, status: &str) -> Vec<serde_json::Value> {
+        self.json_lines(&["deliveries", "--status", status, "--format", "json"])
+            .await
+    }
+
     /// `mentions --format json` parsed, one value per line.
     pub async fn mentions_json(&self, extra: &[&str]) -> Vec<serde_json::Value> {
         let mut args = vec!["mentions", "list", "--format", "json", "--limit", "0"];
