@@ -104,3 +104,29 @@ fn example_config_shows_every_key() {
         assert!(text.contains(table), "config.example.toml has no {table}");
     }
 }
+
+/// Every subcommand `--help` lists has a row in README's command table.
+#[tokio::test]
+async fn readme_documents_every_subcommand() {
+    let env = Env::new("");
+    let help = env.ok(&["--help"]).await;
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let commands: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        // Wrapped descriptions continue deeper in.
+        .filter(|l| !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    assert!(commands.len() >= 10, "{help}");
+    for c in commands {
+        assert!(
+            readme.contains(&format!("| `{c}")),
+            "README's command table has no row for `{c}`"
+        );
+    }
+}
