@@ -46,7 +46,7 @@ pub enum Command {
     Run,
     /// Poll all (or the named) sources once, store what they mention, exit.
     Poll(poll::Args),
-    /// Fetch and parse one feed and print its items; stores nothing.
+    /// Fetch and parse one source (a feed, a review page, a search) and print its items; stores nothing.
     Preview(preview::Args),
     /// Each source's last poll, last success, last error, items and mentions.
     Sources(sources::Args),

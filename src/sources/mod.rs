@@ -7,6 +7,7 @@
 
 pub mod feed;
 pub mod hackernews;
+pub mod reviews;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -65,7 +66,7 @@ impl SourceError {
 /// What one poll of a source brought in.
 pub struct Polled {
     pub items: Vec<Item>,
-    /// Validators for the next conditional GET (feeds).
+    /// Validators for the next conditional GET (feeds, review pages).
     pub validators: Validators,
     /// Where an API source resumes next time; `None` keeps the stored one.
     pub cursor: Option<String>,
@@ -123,5 +124,6 @@ pub async fn poll(
                 cursor: p.cursor,
             }))
         }
+        SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
     }
 }

@@ -12,6 +12,7 @@ mod hackernews;
 mod lifecycle;
 mod polling;
 mod query;
+mod reviews;
 mod scoring;
 mod sentiment;
 mod upkeep;
