@@ -194,7 +194,8 @@ fn parse_page(body: &[u8], content_type: Option<&str>, page_url: &Url) -> Page {
     }
 }
 
-/// The page as text: the charset the header declares, else UTF-8.
+/// The page as text: a byte-order mark wins, then the charset the header
+/// declares, then a `<meta>` charset near the top, else UTF-8.
 fn decode(body: &[u8], content_type: Option<&str>) -> String {
     let encoding = content_type
         .and_then(|ct| {
@@ -203,8 +204,23 @@ fn decode(body: &[u8], content_type: Option<&str>) -> String {
                 .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
                 .and_then(|(_, v)| Encoding::for_label(v.trim().trim_matches('"').as_bytes()))
         })
+        .or_else(|| meta_charset(body))
         .unwrap_or(UTF_8);
     encoding.decode_with_bom_removal(body).0.into_owned()
+}
+
+/// `<meta charset="…">` or `<meta http-equiv … content="…; charset=…">` in
+/// the first kilobyte.
+fn meta_charset(body: &[u8]) -> Option<&'static Encoding> {
+    let head = String::from_utf8_lossy(&body[..body.len().min(1024)]).to_ascii_lowercase();
+    let at = head.find("<meta")?;
+    let at = at + head[at..].find("charset=")? + "charset=".len();
+    let label: String = head[at..]
+        .trim_start_matches(['"', '\''])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    Encoding::for_label(label.as_bytes())
 }
 
 fn selector(s: &str) -> Selector {
@@ -631,6 +647,16 @@ mod tests {
         check_rating(Some("0"), None, Some("0"), None);
         check_rating(Some("vijf"), None, None, None);
         check_rating(None, None, Some("5"), None);
+    }
+
+    #[test]
+    fn encodings() {
+        let body = b"<html><head><meta charset=\"windows-1252\"><script type=\"application/ld+json\">{\"@type\":\"Review\",\"reviewBody\":\"Caf\xe9 slecht\"}</script>";
+        let url = Url::parse("https://example.nl/").unwrap();
+        let text = |ct: Option<&str>| parse_page(body, ct, &url).reviews[0].item.text.clone();
+        assert_eq!(text(Some("text/html")), "Café slecht");
+        assert_eq!(text(Some("text/html; charset=ISO-8859-1")), "Café slecht");
+        assert_eq!(meta_charset(b"<p>charset=latin1</p>"), None);
     }
 
     #[test]
