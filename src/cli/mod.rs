@@ -46,8 +46,8 @@ pub enum Command {
     Run,
     /// Poll all (or the named) sources once, store what they mention, exit.
     Poll(poll::Args),
-    /// Fetch and parse one source (a feed URL, an API search, or a configured
-    /// source by name) and print its items; stores nothing.
+    /// Fetch and parse one source (a feed or review page URL, an API search, or
+    /// a configured source by name) and print its items; stores nothing.
     Preview(preview::Args),
     /// Each source's last poll, last success, last error, items and mentions.
     Sources(sources::Args),

@@ -1,5 +1,6 @@
-//! `earshot preview --url URL`: fetch and parse one feed, print its items, and
-//! say which watches each would match. Stores nothing.
+//! `earshot preview --url URL`: fetch and parse one source (a feed, a review page,
+//! or a configured source by name), print its items, and say which watches each
+//! would match. Stores nothing.
 
 use std::io::Write;
 
@@ -13,7 +14,7 @@ use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The feed to fetch (for an API kind: its base URL, optional).
+    /// The feed or review page to fetch (for an API kind: its base URL, optional).
     #[arg(long, required_unless_present_any = ["source", "query"])]
     pub url: Option<String>,
     /// Preview a source from the config instead, by name (any kind).
@@ -33,6 +34,7 @@ pub struct Args {
 pub enum KindArg {
     Feed,
     Hackernews,
+    Reviews,
 }
 
 impl From<KindArg> for SourceKind {
@@ -40,6 +42,7 @@ impl From<KindArg> for SourceKind {
         match k {
             KindArg::Feed => SourceKind::Feed,
             KindArg::Hackernews => SourceKind::Hackernews,
+            KindArg::Reviews => SourceKind::Reviews,
         }
     }
 }
@@ -76,9 +79,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let url = match (&args.url, kind) {
                 (Some(u), _) => u.clone(),
                 (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
+                (None, SourceKind::Reviews) => {
+                    return Err(UsageError("preview a review page with --url URL".into()).into())
+                }
                 (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
-            if kind != SourceKind::Feed && args.query.is_none() {
+            if kind == SourceKind::Hackernews && args.query.is_none() {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
             }
             config::Source {

@@ -105,7 +105,7 @@ pub struct Watch {
 pub struct Source {
     pub name: String,
     pub kind: SourceKind,
-    /// The feed's URL, or an API source's base URL (`base_url`).
+    /// The feed's or review page's URL, or an API source's base URL (`base_url`).
     pub url: Url,
     pub interval: Duration,
     /// Watches applied to this source's items; `None` means all of them.
@@ -114,7 +114,7 @@ pub struct Source {
     pub query: Option<String>,
     /// Hacker News: the item types to search (`tags`, e.g. `(story,comment)`).
     pub tags: Option<String>,
-    /// Pages fetched at most per poll of an API source.
+    /// Pages fetched at most per poll of an API source or review page.
     pub max_pages: u32,
     /// `json` sources: where the items are and how their fields map.
     pub json: Option<JsonMapping>,
@@ -145,7 +145,7 @@ impl Source {
     /// and cursor.
     pub fn locator(&self) -> String {
         match self.kind {
-            SourceKind::Feed | SourceKind::Json => self.url.to_string(),
+            SourceKind::Feed | SourceKind::Json | SourceKind::Reviews => self.url.to_string(),
             SourceKind::Hackernews => format!(
                 "{} query={:?} tags={}",
                 self.url,
@@ -166,6 +166,8 @@ pub enum SourceKind {
     Hackernews,
     /// Any JSON API, items and fields mapped with JSON Pointers.
     Json,
+    /// Pages with schema.org `Review` markup (JSON-LD or microdata).
+    Reviews,
 }
 
 impl SourceKind {
@@ -174,6 +176,7 @@ impl SourceKind {
             SourceKind::Feed => "feed",
             SourceKind::Hackernews => "hackernews",
             SourceKind::Json => "json",
+            SourceKind::Reviews => "reviews",
         }
     }
 }
@@ -597,6 +600,15 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 s.base_url
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
+            }
+            SourceKind::Reviews => {
+                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                s.url
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (reviews) needs `url`")))?
+                    .clone()
             }
         };
         let max_pages = match &s.max_pages {

@@ -8,6 +8,7 @@
 pub mod feed;
 pub mod hackernews;
 pub mod json;
+pub mod reviews;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -66,7 +67,7 @@ impl SourceError {
 /// What one poll of a source brought in.
 pub struct Polled {
     pub items: Vec<Item>,
-    /// Validators for the next conditional GET (feeds).
+    /// Validators for the next conditional GET (feeds, review pages).
     pub validators: Validators,
     /// Where an API source resumes next time; `None` keeps the stored one.
     pub cursor: Option<String>,
@@ -136,5 +137,6 @@ pub async fn poll(
                 cursor: p.cursor,
             }))
         }
+        SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
     }
 }

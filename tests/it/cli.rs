@@ -57,6 +57,7 @@ fn example_config_shows_every_key() {
         "positive_words",
         "kind",
         "url",
+        "max_pages",
         "interval",
         "watches",
         "timezone",

@@ -13,6 +13,7 @@ mod json_source;
 mod lifecycle;
 mod polling;
 mod query;
+mod reviews;
 mod scoring;
 mod sentiment;
 mod upkeep;
