@@ -22,7 +22,7 @@ pub struct Args {
     /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
-    /// The search, for API kinds (hackernews).
+    /// The search, for API kinds (hackernews; for mastodon, the hashtag).
     #[arg(long)]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -33,6 +33,7 @@ pub struct Args {
 pub enum KindArg {
     Feed,
     Hackernews,
+    Mastodon,
 }
 
 impl From<KindArg> for SourceKind {
@@ -40,6 +41,7 @@ impl From<KindArg> for SourceKind {
         match k {
             KindArg::Feed => SourceKind::Feed,
             KindArg::Hackernews => SourceKind::Hackernews,
+            KindArg::Mastodon => SourceKind::Mastodon,
         }
     }
 }
@@ -79,6 +81,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 (None, SourceKind::Feed) => {
                     return Err(UsageError("preview a feed with --url URL".into()).into())
                 }
+                (None, SourceKind::Mastodon) => {
+                    return Err(UsageError(
+                        "preview mastodon with --url INSTANCE --query HASHTAG".into(),
+                    )
+                    .into())
+                }
             };
             if kind != SourceKind::Feed && args.query.is_none() {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
@@ -89,9 +97,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 url: config::parse_http_url(&url).map_err(UsageError)?,
                 interval: config.schedule.default_interval,
                 watches: None,
-                query: args.query.clone(),
+                hashtags: match kind {
+                    SourceKind::Mastodon => {
+                        vec![config::parse_hashtag(args.query.as_deref().unwrap_or(""))
+                            .map_err(UsageError)?]
+                    }
+                    _ => Vec::new(),
+                },
+                query: args.query.clone().filter(|_| kind != SourceKind::Mastodon),
                 tags: None,
                 max_pages: 1,
+                token: None,
             }
         }
     };

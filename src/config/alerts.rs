@@ -464,7 +464,7 @@ fn webhook(
 }
 
 /// A secret from a file (first line, trimmed) or an environment variable.
-fn secret(
+pub(super) fn secret(
     file: &Option<Spanned<String>>,
     env: &Option<Spanned<String>>,
     base_dir: &Path,

@@ -116,6 +116,11 @@ pub struct Source {
     pub tags: Option<String>,
     /// Pages fetched at most per poll of an API source.
     pub max_pages: u32,
+    /// Mastodon: the hashtags whose timelines are polled (without `#`).
+    pub hashtags: Vec<String>,
+    /// An API source's access token (`token_env` / `token_file`), sent as
+    /// `Authorization: Bearer`; never stored.
+    pub token: Option<String>,
 }
 
 impl Source {
@@ -131,6 +136,7 @@ impl Source {
                 self.query.as_deref().unwrap_or(""),
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
+            SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
         }
     }
 }
@@ -143,6 +149,8 @@ pub enum SourceKind {
     Feed,
     /// Hacker News stories and comments through the Algolia search API.
     Hackernews,
+    /// Hashtag timelines on a Mastodon instance.
+    Mastodon,
 }
 
 impl SourceKind {
@@ -150,6 +158,7 @@ impl SourceKind {
         match self {
             SourceKind::Feed => "feed",
             SourceKind::Hackernews => "hackernews",
+            SourceKind::Mastodon => "mastodon",
         }
     }
 }
@@ -376,6 +385,9 @@ struct RawSource {
     query: Option<Spanned<String>>,
     tags: Option<Spanned<String>>,
     max_pages: Option<Spanned<u32>>,
+    hashtags: Option<Spanned<Vec<String>>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -520,6 +532,12 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             )),
             None => Ok(()),
         };
+        if kind != SourceKind::Mastodon {
+            misplaced("hashtags", s.hashtags.as_ref().map(|v| v.span()))?;
+            misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
+            misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
+        }
+        let mut hashtags = Vec::new();
         let url_text = match kind {
             SourceKind::Feed => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -546,7 +564,44 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
             }
+            SourceKind::Mastodon => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                let list = s.hashtags.as_ref().ok_or_else(|| {
+                    err(at, format!("source {name:?} (mastodon) needs `hashtags`"))
+                })?;
+                for h in list.get_ref() {
+                    let tag = parse_hashtag(h)
+                        .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                    if hashtags
+                        .iter()
+                        .any(|t: &String| t.eq_ignore_ascii_case(&tag))
+                    {
+                        return Err(err(
+                            list.span().start,
+                            format!("source {name:?}: hashtag {h:?} is listed twice"),
+                        ));
+                    }
+                    hashtags.push(tag);
+                }
+                if hashtags.is_empty() {
+                    return Err(err(
+                        list.span().start,
+                        format!("source {name:?}: `hashtags` is empty"),
+                    ));
+                }
+                s.base_url.clone().ok_or_else(|| {
+                    err(
+                        at,
+                        format!(
+                            "source {name:?} (mastodon) needs `base_url`, the instance (e.g. \"https://mastodon.social\")"
+                        ),
+                    )
+                })?
+            }
         };
+        let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let max_pages = match &s.max_pages {
             Some(m) if !(1..=10).contains(m.get_ref()) => {
                 return Err(err(
@@ -588,6 +643,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             query: s.query.map(|q| q.into_inner().trim().to_string()),
             tags: s.tags.map(Spanned::into_inner),
             max_pages,
+            hashtags,
+            token,
         });
     }
 
@@ -622,6 +679,21 @@ fn join_sorted(set: &HashSet<String>) -> String {
     let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
     v.sort_unstable();
     v.join(", ")
+}
+
+/// A Mastodon hashtag as written (`ns`, `#NS`, `klm`), without its `#`:
+/// letters, digits and `_` only, so it is one path segment.
+pub fn parse_hashtag(s: &str) -> Result<String, String> {
+    let tag = s.trim().trim_start_matches('#');
+    if tag.is_empty() {
+        return Err("empty hashtag".into());
+    }
+    if !tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!(
+            "invalid hashtag {s:?}: use letters, digits and _ only (e.g. \"ns\")"
+        ));
+    }
+    Ok(tag.to_string())
 }
 
 /// Parses an absolute http(s) URL, with a message fit for the user.

@@ -7,6 +7,7 @@
 
 pub mod feed;
 pub mod hackernews;
+pub mod mastodon;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -117,6 +118,14 @@ pub async fn poll(
         }
         SourceKind::Hackernews => {
             let p = hackernews::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
+        SourceKind::Mastodon => {
+            let p = mastodon::poll(http, source, cursor).await?;
             Ok(Some(Polled {
                 items: p.items,
                 validators: Validators::default(),

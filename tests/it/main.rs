@@ -10,6 +10,7 @@ mod daemon;
 mod feeds;
 mod hackernews;
 mod lifecycle;
+mod mastodon;
 mod polling;
 mod query;
 mod scoring;
