@@ -1,5 +1,6 @@
-//! `earshot preview --url URL`: fetch and parse one feed, print its items, and
-//! say which watches each would match. Stores nothing.
+//! `earshot preview --url URL`: fetch and parse one feed (or one poll of an API
+//! source), print its items, and say which watches each would match. Stores
+//! nothing.
 
 use std::io::Write;
 
@@ -13,7 +14,8 @@ use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The feed to fetch (for an API kind: its base URL, optional).
+    /// The feed to fetch (for an API kind: its base URL; for mastodon the
+    /// instance, required).
     #[arg(long, required_unless_present_any = ["source", "query"])]
     pub url: Option<String>,
     /// Preview a source from the config instead, by name (any kind).
