@@ -187,9 +187,17 @@ impl Http {
             return Ok(Fetched::NotModified);
         }
         if !status.is_success() {
+            let h = resp.headers();
+            // Mastodon (and others) say when a 429's window ends in
+            // X-RateLimit-Reset rather than Retry-After.
+            let wait = retry_after(h).or_else(|| {
+                (status == StatusCode::TOO_MANY_REQUESTS)
+                    .then(|| rate_limit_reset(h))
+                    .flatten()
+            });
             return Err(FetchError::Status {
                 status: status.as_u16(),
-                retry_after: retry_after(resp.headers()),
+                retry_after: wait,
             });
         }
         if let Some(len) = resp.content_length() {
@@ -278,6 +286,20 @@ pub fn retry_after(h: &HeaderMap) -> Option<Duration> {
     Some(d.min(Duration::from_secs(86_400)))
 }
 
+/// `X-RateLimit-Reset` as a time (Mastodon: ISO 8601) or as seconds to wait,
+/// capped at a day.
+pub fn rate_limit_reset(h: &HeaderMap) -> Option<Duration> {
+    let v = h.get("x-ratelimit-reset")?.to_str().ok()?.trim();
+    let secs = if let Ok(secs) = v.parse::<f64>() {
+        secs.max(0.0).ceil() as u64
+    } else {
+        let when = chrono::DateTime::parse_from_rfc3339(v).ok()?;
+        let ms = (when.timestamp_millis() - chrono::Utc::now().timestamp_millis()).max(0);
+        (ms as u64).div_ceil(1000)
+    };
+    Some(Duration::from_secs(secs).min(Duration::from_secs(86_400)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +318,25 @@ mod tests {
         assert_eq!(retry_after(&h), None);
         h.insert(RETRY_AFTER, HeaderValue::from_static("99999999"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(86_400)));
+    }
+
+    #[test]
+    fn rate_limit_reset_forms() {
+        let mut h = HeaderMap::new();
+        assert_eq!(rate_limit_reset(&h), None);
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("60"));
+        assert_eq!(rate_limit_reset(&h), Some(Duration::from_secs(60)));
+        h.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2015-10-21T07:28:00.000Z"),
+        );
+        assert_eq!(rate_limit_reset(&h), Some(Duration::ZERO));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(300)).to_rfc3339();
+        h.insert("x-ratelimit-reset", HeaderValue::from_str(&later).unwrap());
+        let d = rate_limit_reset(&h).unwrap().as_secs();
+        assert!((295..=300).contains(&d), "{d}");
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("soon"));
+        assert_eq!(rate_limit_reset(&h), None);
     }
 
     #[test]

@@ -1,6 +1,6 @@
-//! `earshot preview --url URL`: fetch and parse one source (a feed, a review page,
-//! or a configured source by name), print its items, and say which watches each
-//! would match. Stores nothing.
+//! `earshot preview`: fetch and parse one source (a feed or review page URL,
+//! one poll of an API source, or a configured source by name), print its
+//! items, and say which watches each would match. Stores nothing.
 
 use std::io::Write;
 
@@ -14,7 +14,8 @@ use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The feed or review page to fetch (for an API kind: its base URL, optional).
+    /// The feed or review page to fetch (for an API kind: its base URL; for
+    /// mastodon the instance, required).
     #[arg(long, required_unless_present_any = ["source", "query"])]
     pub url: Option<String>,
     /// Preview a source from the config instead, by name (any kind).
@@ -23,7 +24,7 @@ pub struct Args {
     /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
-    /// The search, for API kinds (hackernews).
+    /// The search, for API kinds (hackernews; for mastodon, the hashtag).
     #[arg(long)]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -35,6 +36,7 @@ pub enum KindArg {
     Feed,
     Hackernews,
     Reviews,
+    Mastodon,
 }
 
 impl From<KindArg> for SourceKind {
@@ -43,6 +45,7 @@ impl From<KindArg> for SourceKind {
             KindArg::Feed => SourceKind::Feed,
             KindArg::Hackernews => SourceKind::Hackernews,
             KindArg::Reviews => SourceKind::Reviews,
+            KindArg::Mastodon => SourceKind::Mastodon,
         }
     }
 }
@@ -82,6 +85,12 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 (None, SourceKind::Reviews) => {
                     return Err(UsageError("preview a review page with --url URL".into()).into())
                 }
+                (None, SourceKind::Mastodon) => {
+                    return Err(UsageError(
+                        "preview mastodon with --url INSTANCE --query HASHTAG".into(),
+                    )
+                    .into())
+                }
                 (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
             if kind == SourceKind::Hackernews && args.query.is_none() {
@@ -93,11 +102,19 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 url: config::parse_http_url(&url).map_err(UsageError)?,
                 interval: config.schedule.default_interval,
                 watches: None,
-                query: args.query.clone(),
+                hashtags: match kind {
+                    SourceKind::Mastodon => {
+                        vec![config::parse_hashtag(args.query.as_deref().unwrap_or(""))
+                            .map_err(UsageError)?]
+                    }
+                    _ => Vec::new(),
+                },
+                query: args.query.clone().filter(|_| kind != SourceKind::Mastodon),
                 tags: None,
                 max_pages: 1,
                 json: None,
                 headers: Vec::new(),
+                token: None,
             }
         }
     };

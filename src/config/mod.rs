@@ -120,6 +120,11 @@ pub struct Source {
     pub json: Option<JsonMapping>,
     /// Extra request headers (API keys), secrets resolved at load.
     pub headers: Vec<(String, String)>,
+    /// Mastodon: the hashtags whose timelines are polled (without `#`).
+    pub hashtags: Vec<String>,
+    /// An API source's access token (`token_env` / `token_file`), sent as
+    /// `Authorization: Bearer`; never stored.
+    pub token: Option<String>,
 }
 
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
@@ -152,6 +157,7 @@ impl Source {
                 self.query.as_deref().unwrap_or(""),
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
+            SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
         }
     }
 }
@@ -168,6 +174,8 @@ pub enum SourceKind {
     Json,
     /// Pages with schema.org `Review` markup (JSON-LD or microdata).
     Reviews,
+    /// Hashtag timelines on a Mastodon instance.
+    Mastodon,
 }
 
 impl SourceKind {
@@ -177,6 +185,7 @@ impl SourceKind {
             SourceKind::Hackernews => "hackernews",
             SourceKind::Json => "json",
             SourceKind::Reviews => "reviews",
+            SourceKind::Mastodon => "mastodon",
         }
     }
 }
@@ -407,6 +416,9 @@ struct RawSource {
     fields: Option<Spanned<RawFields>>,
     header_env: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     header_file: Option<Spanned<std::collections::BTreeMap<String, String>>>,
+    hashtags: Option<Spanned<Vec<String>>>,
+    token_env: Option<Spanned<String>>,
+    token_file: Option<Spanned<String>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -570,6 +582,12 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("items", s.items.as_ref().map(|v| v.span()))?;
             misplaced("fields", s.fields.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Mastodon {
+            misplaced("hashtags", s.hashtags.as_ref().map(|v| v.span()))?;
+            misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
+            misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
+        }
+        let mut hashtags = Vec::new();
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -610,7 +628,44 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .ok_or_else(|| err(at, format!("source {name:?} (reviews) needs `url`")))?
                     .clone()
             }
+            SourceKind::Mastodon => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                let list = s.hashtags.as_ref().ok_or_else(|| {
+                    err(at, format!("source {name:?} (mastodon) needs `hashtags`"))
+                })?;
+                for h in list.get_ref() {
+                    let tag = parse_hashtag(h)
+                        .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                    if hashtags
+                        .iter()
+                        .any(|t: &String| t.eq_ignore_ascii_case(&tag))
+                    {
+                        return Err(err(
+                            list.span().start,
+                            format!("source {name:?}: hashtag {h:?} is listed twice"),
+                        ));
+                    }
+                    hashtags.push(tag);
+                }
+                if hashtags.is_empty() {
+                    return Err(err(
+                        list.span().start,
+                        format!("source {name:?}: `hashtags` is empty"),
+                    ));
+                }
+                s.base_url.clone().ok_or_else(|| {
+                    err(
+                        at,
+                        format!(
+                            "source {name:?} (mastodon) needs `base_url`, the instance (e.g. \"https://mastodon.social\")"
+                        ),
+                    )
+                })?
+            }
         };
+        let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let max_pages = match &s.max_pages {
             Some(m) if !(1..=10).contains(m.get_ref()) => {
                 return Err(err(
@@ -677,6 +732,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             max_pages,
             json,
             headers,
+            hashtags,
+            token,
         });
     }
 
@@ -759,6 +816,21 @@ fn join_sorted(set: &HashSet<String>) -> String {
     let mut v: Vec<&str> = set.iter().map(String::as_str).collect();
     v.sort_unstable();
     v.join(", ")
+}
+
+/// A Mastodon hashtag as written (`ns`, `#NS`, `klm`), without its `#`:
+/// letters, digits and `_` only, so it is one path segment.
+pub fn parse_hashtag(s: &str) -> Result<String, String> {
+    let tag = s.trim().trim_start_matches('#');
+    if tag.is_empty() {
+        return Err("empty hashtag".into());
+    }
+    if !tag.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(format!(
+            "invalid hashtag {s:?}: use letters, digits and _ only (e.g. \"ns\")"
+        ));
+    }
+    Ok(tag.to_string())
 }
 
 /// Parses an absolute http(s) URL, with a message fit for the user.

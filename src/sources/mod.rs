@@ -8,6 +8,7 @@
 pub mod feed;
 pub mod hackernews;
 pub mod json;
+pub mod mastodon;
 pub mod reviews;
 
 use chrono::{DateTime, Utc};
@@ -138,5 +139,13 @@ pub async fn poll(
             }))
         }
         SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
+        SourceKind::Mastodon => {
+            let p = mastodon::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
     }
 }

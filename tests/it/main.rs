@@ -11,6 +11,7 @@ mod feeds;
 mod hackernews;
 mod json_source;
 mod lifecycle;
+mod mastodon;
 mod polling;
 mod query;
 mod reviews;

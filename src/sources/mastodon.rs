@@ -1,0 +1,349 @@
+//! Mastodon hashtag timelines (`GET /api/v1/timelines/tag/:hashtag`) on one
+//! instance.
+//!
+//! The cursor is, per hashtag, the newest status id seen, kept as one JSON
+//! object (`{"ns":"113…","klm":"113…"}`). The first poll of a hashtag reads
+//! only its newest page; later polls ask for `since_id`, newest first, and
+//! page back with `max_id` (the smallest id seen, which is what the `Link:
+//! rel="next"` header carries) while pages are full, at most `max_pages`
+//! pages. Ids are compared as big integers: by length, then by their digits.
+//! A reblog is the status it reblogs: one identity (the original's URI), so a
+//! reblog and its original, or one status under two hashtags, are one item.
+//! A disabled timeline answers `[]`: no items, no error.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use serde::Deserialize;
+use url::Url;
+
+use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::Source;
+use crate::http::{Fetched, Http, Validators};
+use crate::text::{html_to_text, one_line, truncate, truncate_owned};
+
+/// Statuses per page: the API's maximum for timelines.
+const LIMIT: usize = 40;
+/// A title is the start of the text, about this many characters.
+const TITLE_CHARS: usize = 100;
+
+#[derive(Deserialize)]
+struct Status {
+    id: String,
+    created_at: Option<String>,
+    uri: Option<String>,
+    url: Option<String>,
+    content: Option<String>,
+    spoiler_text: Option<String>,
+    account: Option<Account>,
+    reblog: Option<Box<Status>>,
+}
+
+#[derive(Deserialize)]
+struct Account {
+    acct: Option<String>,
+    display_name: Option<String>,
+}
+
+/// What one poll found, and where the next one resumes.
+pub struct Polled {
+    pub items: Vec<Item>,
+    pub cursor: Option<String>,
+}
+
+fn parse_error(message: String) -> SourceError {
+    SourceError::Parse {
+        kind: "mastodon",
+        message,
+    }
+}
+
+/// Orders status ids as the numbers they are (`"99" < "100"`).
+fn cmp_id(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
+/// The timeline URL for one page of `tag`.
+fn page_url(
+    source: &Source,
+    tag: &str,
+    since: Option<&str>,
+    max_id: Option<&str>,
+) -> Result<Url, SourceError> {
+    let mut url = source
+        .url
+        .join("/api/v1/timelines/tag/")
+        .map_err(|e| parse_error(format!("base_url: {e}")))?;
+    url.path_segments_mut()
+        .map_err(|()| parse_error("base_url cannot take a path".into()))?
+        .pop_if_empty()
+        .push(tag);
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("limit", &LIMIT.to_string());
+        if let Some(s) = since {
+            q.append_pair("since_id", s);
+        }
+        if let Some(m) = max_id {
+            q.append_pair("max_id", m);
+        }
+    }
+    Ok(url)
+}
+
+fn headers(source: &Source) -> Result<HeaderMap, SourceError> {
+    let mut h = HeaderMap::new();
+    h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(token) = &source.token {
+        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            parse_error("the access token has characters a header cannot carry".into())
+        })?;
+        v.set_sensitive(true);
+        h.insert(AUTHORIZATION, v);
+    }
+    Ok(h)
+}
+
+/// Polls every hashtag of `source` from `cursor` on.
+pub async fn poll(
+    http: &Http,
+    source: &Source,
+    cursor: Option<&str>,
+) -> Result<Polled, SourceError> {
+    // An unreadable cursor (another version's) starts afresh, like none.
+    let old: BTreeMap<String, String> = cursor
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default();
+    let headers = headers(source)?;
+    let mut next = BTreeMap::new();
+    let mut seen = HashSet::new();
+    let mut items = Vec::new();
+    for tag in &source.hashtags {
+        let since = old.get(tag).cloned();
+        let mut newest = since.clone();
+        let mut max_id: Option<String> = None;
+        for _ in 0..source.max_pages {
+            let url = page_url(source, tag, since.as_deref(), max_id.as_deref())?;
+            let (fetched, _slot) = http.get_with(&url, &Validators::default(), &headers).await;
+            let body = match fetched? {
+                Fetched::Body { body, .. } => body,
+                Fetched::NotModified => break,
+            };
+            let statuses = parse_page(&body)?;
+            let full = statuses.len() >= LIMIT;
+            let mut oldest: Option<String> = None;
+            for status in statuses {
+                if newest
+                    .as_deref()
+                    .is_none_or(|n| cmp_id(&status.id, n) == Ordering::Greater)
+                {
+                    newest = Some(status.id.clone());
+                }
+                if oldest
+                    .as_deref()
+                    .is_none_or(|o| cmp_id(&status.id, o) == Ordering::Less)
+                {
+                    oldest = Some(status.id.clone());
+                }
+                if let Some(item) = to_item(status) {
+                    if seen.insert(item.key.clone()) {
+                        items.push(item);
+                    }
+                }
+            }
+            // The first poll reads one page; later ones go back to the
+            // cursor while pages are full.
+            if since.is_none() || !full {
+                break;
+            }
+            match oldest {
+                Some(o)
+                    if since
+                        .as_deref()
+                        .is_none_or(|s| cmp_id(&o, s) == Ordering::Greater) =>
+                {
+                    max_id = Some(o)
+                }
+                _ => break,
+            }
+        }
+        if let Some(n) = newest {
+            next.insert(tag.clone(), n);
+        }
+    }
+    let cursor = if next.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
+    };
+    Ok(Polled { items, cursor })
+}
+
+fn parse_page(body: &[u8]) -> Result<Vec<Status>, SourceError> {
+    serde_json::from_slice(body).map_err(|e| {
+        // The API's own error object, when that is what came back.
+        #[derive(Deserialize)]
+        struct ApiError {
+            error: String,
+        }
+        match serde_json::from_slice::<ApiError>(body) {
+            Ok(a) => parse_error(format!(
+                "the instance answered: {}",
+                truncate(&a.error, 200)
+            )),
+            Err(_) => parse_error(format!("unexpected response: {e}")),
+        }
+    })
+}
+
+/// A status (a reblog: the status it reblogs) as an item; `None` without an
+/// identity.
+fn to_item(status: Status) -> Option<Item> {
+    let s = match status.reblog {
+        Some(original) => *original,
+        None => status,
+    };
+    let key = s
+        .uri
+        .clone()
+        .or_else(|| s.url.clone())
+        .filter(|k| !k.trim().is_empty())?;
+    let url = s
+        .url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .or_else(|| Url::parse(&key).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"));
+    let content = s.content.unwrap_or_default();
+    let body = html_to_text(&strip_invisible(&truncate(&content, MAX_TEXT * 4)));
+    let text = match s.spoiler_text.as_deref().map(str::trim) {
+        Some(cw) if !cw.is_empty() => format!("{}\n\n{body}", one_line(cw)),
+        _ => body,
+    };
+    let author = s.account.and_then(|a| {
+        a.display_name
+            .filter(|d| !d.trim().is_empty())
+            .or(a.acct)
+            .map(|n| truncate(n.trim(), 200).into_owned())
+    });
+    Some(Item {
+        key: truncate_owned(key, 2048),
+        url,
+        title: truncate_owned(title_of(&text), MAX_TITLE),
+        text: truncate_owned(text, MAX_TEXT),
+        author,
+        published: s
+            .created_at
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        rating: None,
+    })
+}
+
+/// The first line's worth of `text`, cut at a word near [`TITLE_CHARS`].
+fn title_of(text: &str) -> String {
+    let line = one_line(text);
+    if line.chars().count() <= TITLE_CHARS {
+        return line;
+    }
+    let cut: String = line.chars().take(TITLE_CHARS).collect();
+    let cut = match cut.rfind(' ') {
+        Some(i) if i > TITLE_CHARS / 2 => &cut[..i],
+        _ => &cut,
+    };
+    format!("{}…", cut.trim_end())
+}
+
+/// Mastodon shortens links for display: the scheme and the tail sit in
+/// `<span class="invisible">`, the shown part in `<span class="ellipsis">`.
+/// The text keeps what a reader sees, `example.com/long/pa…`.
+fn strip_invisible(html: &str) -> Cow<'_, str> {
+    const INVISIBLE: &str = "<span class=\"invisible\">";
+    const ELLIPSIS: &str = "<span class=\"ellipsis\">";
+    const CLOSE: &str = "</span>";
+    if !html.contains(INVISIBLE) && !html.contains(ELLIPSIS) {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    loop {
+        let next = [INVISIBLE, ELLIPSIS]
+            .into_iter()
+            .filter_map(|open| rest.find(open).map(|i| (i, open)))
+            .min();
+        let Some((i, open)) = next else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..i]);
+        let inner = &rest[i + open.len()..];
+        let end = inner.find(CLOSE).unwrap_or(inner.len());
+        if open == ELLIPSIS {
+            out.push_str(&inner[..end]);
+            out.push('…');
+        }
+        rest = inner.get(end + CLOSE.len()..).unwrap_or("");
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_compare_as_numbers() {
+        assert_eq!(cmp_id("99", "100"), Ordering::Less);
+        assert_eq!(
+            cmp_id("113500000000000002", "113500000000000001"),
+            Ordering::Greater
+        );
+        assert_eq!(cmp_id("7", "7"), Ordering::Equal);
+    }
+
+    #[test]
+    fn shortened_links_read_as_shown() {
+        let html = r#"<p>Zie <a href="https://www.ns.nl/reisinformatie/storingen"><span class="invisible">https://www.</span><span class="ellipsis">ns.nl/reisinformatie/stor</span><span class="invisible">ingen</span></a> #<span>ns</span></p>"#;
+        assert_eq!(
+            html_to_text(&strip_invisible(html)),
+            "Zie ns.nl/reisinformatie/stor… #ns"
+        );
+        assert_eq!(strip_invisible("<p>plain</p>"), "<p>plain</p>");
+        // An unclosed span loses its rest, never panics.
+        assert_eq!(strip_invisible("a<span class=\"invisible\">b"), "a");
+    }
+
+    #[test]
+    fn reblogs_are_their_original_and_titles_are_cut() {
+        let body = br#"[{"id":"2","created_at":"2026-11-22T10:00:00.000Z","uri":"https://a.example/users/b/statuses/2/activity","url":null,"content":"","spoiler_text":"","account":{"acct":"b","display_name":""},
+            "reblog":{"id":"1","created_at":"2026-11-22T09:00:00.000Z","uri":"https://c.example/users/d/statuses/1","url":"https://c.example/@d/1","content":"<p>Trein weer vertraagd</p>","spoiler_text":"klacht","account":{"acct":"d@c.example","display_name":"Dirk"},"reblog":null}}]"#;
+        let mut statuses = parse_page(body).unwrap();
+        let item = to_item(statuses.remove(0)).unwrap();
+        assert_eq!(item.key, "https://c.example/users/d/statuses/1");
+        assert_eq!(item.url.unwrap().as_str(), "https://c.example/@d/1");
+        assert_eq!(item.text, "klacht\n\nTrein weer vertraagd");
+        assert_eq!(item.author.as_deref(), Some("Dirk"));
+        let long = "woord ".repeat(40);
+        let t = title_of(&long);
+        assert!(
+            t.ends_with('…') && t.chars().count() <= TITLE_CHARS + 1,
+            "{t}"
+        );
+        assert!(!t.contains("wo…"), "cut at a word: {t}");
+    }
+
+    #[test]
+    fn error_objects_and_garbage_are_malformed() {
+        let e = parse_page(br#"{"error":"The access token is invalid"}"#)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "malformed mastodon: the instance answered: The access token is invalid"
+        );
+        assert!(parse_page(b"<html>502 Bad Gateway</html>").is_err());
+        assert_eq!(parse_page(b"[]").unwrap().len(), 0);
+    }
+}
