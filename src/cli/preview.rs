@@ -115,6 +115,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 json: None,
                 headers: Vec::new(),
                 token: None,
+                handle: None,
+                app_password: None,
+                lang: None,
             }
         }
     };

@@ -125,6 +125,13 @@ pub struct Source {
     /// An API source's access token (`token_env` / `token_file`), sent as
     /// `Authorization: Bearer`; never stored.
     pub token: Option<String>,
+    /// Bluesky: the account that logs in (`handle`).
+    pub handle: Option<String>,
+    /// Bluesky: the account's app password (`app_password_env` /
+    /// `app_password_file`); never logged or stored.
+    pub app_password: Option<String>,
+    /// Bluesky: only posts in this language (`lang`, e.g. `nl`).
+    pub lang: Option<String>,
 }
 
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
@@ -158,6 +165,13 @@ impl Source {
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
             SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
+            SourceKind::Bluesky => format!(
+                "{} handle={} query={:?} lang={}",
+                self.url,
+                self.handle.as_deref().unwrap_or(""),
+                self.query.as_deref().unwrap_or(""),
+                self.lang.as_deref().unwrap_or("")
+            ),
         }
     }
 }
@@ -176,6 +190,8 @@ pub enum SourceKind {
     Reviews,
     /// Hashtag timelines on a Mastodon instance.
     Mastodon,
+    /// Bluesky posts matching a search (`app.bsky.feed.searchPosts`).
+    Bluesky,
 }
 
 impl SourceKind {
@@ -186,6 +202,7 @@ impl SourceKind {
             SourceKind::Json => "json",
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
+            SourceKind::Bluesky => "bluesky",
         }
     }
 }
@@ -419,6 +436,10 @@ struct RawSource {
     hashtags: Option<Spanned<Vec<String>>>,
     token_env: Option<Spanned<String>>,
     token_file: Option<Spanned<String>>,
+    handle: Option<Spanned<String>>,
+    app_password_env: Option<Spanned<String>>,
+    app_password_file: Option<Spanned<String>>,
+    lang: Option<Spanned<String>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -587,6 +608,18 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
             misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Bluesky {
+            misplaced("handle", s.handle.as_ref().map(|v| v.span()))?;
+            misplaced(
+                "app_password_env",
+                s.app_password_env.as_ref().map(|v| v.span()),
+            )?;
+            misplaced(
+                "app_password_file",
+                s.app_password_file.as_ref().map(|v| v.span()),
+            )?;
+            misplaced("lang", s.lang.as_ref().map(|v| v.span()))?;
+        }
         let mut hashtags = Vec::new();
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
@@ -664,8 +697,57 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     )
                 })?
             }
+            SourceKind::Bluesky => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                if s.query
+                    .as_ref()
+                    .is_none_or(|q| q.get_ref().trim().is_empty())
+                {
+                    return Err(err(at, format!("source {name:?} (bluesky) needs `query`")));
+                }
+                let handle = s.handle.as_ref().ok_or_else(|| {
+                    err(
+                        at,
+                        format!("source {name:?} (bluesky) needs `handle`, the account that logs in (e.g. \"webcare.example.nl\")"),
+                    )
+                })?;
+                let h = handle.get_ref().trim().trim_start_matches('@');
+                if h.is_empty() || h.chars().any(char::is_whitespace) {
+                    return Err(err(
+                        handle.span().start,
+                        format!("source {name:?}: invalid handle {:?}", handle.get_ref()),
+                    ));
+                }
+                if s.app_password_env.is_none() && s.app_password_file.is_none() {
+                    return Err(err(
+                        at,
+                        format!("source {name:?} (bluesky) needs `app_password_env` or `app_password_file` (an app password, never inline)"),
+                    ));
+                }
+                if let Some(l) = &s.lang {
+                    let v = l.get_ref().trim();
+                    if v.is_empty()
+                        || v.len() > 35
+                        || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    {
+                        return Err(err(
+                            l.span().start,
+                            format!(
+                                "source {name:?}: invalid lang {:?} (a language code, e.g. \"nl\")",
+                                l.get_ref()
+                            ),
+                        ));
+                    }
+                }
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, "https://bsky.social".to_string()))
+            }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
+        let app_password =
+            alerts::secret(&s.app_password_file, &s.app_password_env, base_dir, &err)?;
         let max_pages = match &s.max_pages {
             Some(m) if !(1..=10).contains(m.get_ref()) => {
                 return Err(err(
@@ -734,6 +816,11 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             headers,
             hashtags,
             token,
+            handle: s
+                .handle
+                .map(|h| h.into_inner().trim().trim_start_matches('@').to_string()),
+            app_password,
+            lang: s.lang.map(|l| l.into_inner().trim().to_string()),
         });
     }
 
