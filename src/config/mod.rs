@@ -129,9 +129,26 @@ pub struct Source {
     pub handle: Option<String>,
     /// Bluesky: the account's app password (`app_password_env` /
     /// `app_password_file`); never logged or stored.
-    pub app_password: Option<String>,
+    pub app_password: Option<Secret>,
     /// Bluesky: only posts in this language (`lang`, e.g. `nl`).
     pub lang: Option<String>,
+}
+
+/// A credential: its `Debug` shows no part of it, so a logged config
+/// cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
@@ -747,7 +764,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let app_password =
-            alerts::secret(&s.app_password_file, &s.app_password_env, base_dir, &err)?;
+            alerts::secret(&s.app_password_file, &s.app_password_env, base_dir, &err)?.map(Secret);
         let max_pages = match &s.max_pages {
             Some(m) if !(1..=10).contains(m.get_ref()) => {
                 return Err(err(
@@ -1114,6 +1131,13 @@ mod tests {
 
         let e = error_of("[[watch]]\nname = \"a\"\nregex = ['(unclosed']\n");
         assert!(e.contains(":3:") && e.contains("invalid regex"), "{e}");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let s = Secret("abcd-efgh-ijkl-mnop".into());
+        assert_eq!(format!("{s:?}"), "Secret(…)");
+        assert_eq!(s.expose(), "abcd-efgh-ijkl-mnop");
     }
 
     #[test]

@@ -178,7 +178,7 @@ async fn login(http: &Http, source: &Source) -> Result<Session, SourceError> {
     let handle = source.handle.as_deref().unwrap_or("");
     let body = serde_json::json!({
         "identifier": handle,
-        "password": source.app_password.as_deref().unwrap_or(""),
+        "password": source.app_password.as_ref().map(|p| p.expose()).unwrap_or(""),
     });
     let url = xrpc_url(source, "com.atproto.server.createSession")?;
     let mut h = HeaderMap::new();
