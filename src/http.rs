@@ -40,6 +40,25 @@ pub enum Fetched {
     },
 }
 
+/// A response of any status with its body (at most `max_body` bytes).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    /// `Retry-After` (or a 429's `X-RateLimit-Reset`), when sent.
+    pub retry_after: Option<Duration>,
+}
+
+impl Answer {
+    /// The answer as the error a non-2xx fetch is.
+    pub fn status_error(&self) -> FetchError {
+        FetchError::Status {
+            status: self.status,
+            retry_after: self.retry_after,
+        }
+    }
+}
+
 /// Why a fetch failed. `is_retryable` tells the scheduler whether to back off
 /// and try again or treat it as lasting.
 #[derive(Debug, thiserror::Error)]
@@ -166,6 +185,74 @@ impl Http {
     ) -> (Result<Fetched, FetchError>, Slot) {
         let slot = self.permits(url).await;
         (self.fetch(url, validators, extra).await, slot)
+    }
+
+    /// POSTs a JSON `body` (or none) within the same limits as a GET
+    /// (timeout, size cap, politeness slot), for API logins. Any status comes
+    /// back with its body, so the caller can read an API's JSON error.
+    pub async fn post_json(
+        &self,
+        url: &Url,
+        extra: &HeaderMap,
+        body: Option<Vec<u8>>,
+    ) -> (Result<Answer, FetchError>, Slot) {
+        let slot = self.permits(url).await;
+        let mut req = self.client.post(url.clone()).headers(extra.clone());
+        if let Some(body) = body {
+            req = req.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        (self.answer(req).await, slot)
+    }
+
+    /// GETs `url` like [`Http::get_with`], but answers any status with its
+    /// body instead of an error: for APIs whose 4xx bodies say what to do.
+    pub async fn get_answer(
+        &self,
+        url: &Url,
+        extra: &HeaderMap,
+    ) -> (Result<Answer, FetchError>, Slot) {
+        let slot = self.permits(url).await;
+        let req = self.client.get(url.clone()).headers(extra.clone());
+        (self.answer(req).await, slot)
+    }
+
+    async fn answer(&self, req: reqwest::RequestBuilder) -> Result<Answer, FetchError> {
+        let resp = req.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status().as_u16();
+        let retry_after = retry_after(resp.headers()).or_else(|| {
+            (status == 429)
+                .then(|| rate_limit_reset(resp.headers()))
+                .flatten()
+        });
+        let body = self.read_body(resp).await?;
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
+    }
+
+    /// The body, at most `max_body` bytes.
+    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+        if resp.content_length().is_some_and(|len| len > self.max_body) {
+            return Err(FetchError::TooLarge {
+                limit: self.max_body,
+            });
+        }
+        let mut body = Vec::with_capacity(
+            resp.content_length()
+                .unwrap_or(16 * 1024)
+                .min(self.max_body) as usize,
+        );
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+            if body.len() as u64 + chunk.len() as u64 > self.max_body {
+                return Err(FetchError::TooLarge {
+                    limit: self.max_body,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     async fn fetch(

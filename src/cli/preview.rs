@@ -116,6 +116,9 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 html: None,
                 headers: Vec::new(),
                 token: None,
+                handle: None,
+                app_password: None,
+                lang: None,
             }
         }
     };

@@ -127,6 +127,30 @@ pub struct Source {
     pub token: Option<String>,
     /// `html` sources: the CSS selectors that find items and their fields.
     pub html: Option<HtmlSelectors>,
+    /// Bluesky: the account that logs in (`handle`).
+    pub handle: Option<String>,
+    /// Bluesky: the account's app password (`app_password_env` /
+    /// `app_password_file`); never logged or stored.
+    pub app_password: Option<Secret>,
+    /// Bluesky: only posts in this language (`lang`, e.g. `nl`).
+    pub lang: Option<String>,
+}
+
+/// A credential: its `Debug` shows no part of it, so a logged config
+/// cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// How an `html` source's page maps to items: CSS selectors, compiled at
@@ -183,6 +207,13 @@ impl Source {
                 Some(h) => format!("{} {}", self.url, h.written),
                 None => self.url.to_string(),
             },
+            SourceKind::Bluesky => format!(
+                "{} handle={} query={:?} lang={}",
+                self.url,
+                self.handle.as_deref().unwrap_or(""),
+                self.query.as_deref().unwrap_or(""),
+                self.lang.as_deref().unwrap_or("")
+            ),
         }
     }
 }
@@ -203,6 +234,8 @@ pub enum SourceKind {
     Mastodon,
     /// Any page without a feed, items and fields found with CSS selectors.
     Html,
+    /// Bluesky posts matching a search (`app.bsky.feed.searchPosts`).
+    Bluesky,
 }
 
 impl SourceKind {
@@ -214,6 +247,7 @@ impl SourceKind {
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
             SourceKind::Html => "html",
+            SourceKind::Bluesky => "bluesky",
         }
     }
 }
@@ -448,6 +482,10 @@ struct RawSource {
     hashtags: Option<Spanned<Vec<String>>>,
     token_env: Option<Spanned<String>>,
     token_file: Option<Spanned<String>>,
+    handle: Option<Spanned<String>>,
+    app_password_env: Option<Spanned<String>>,
+    app_password_file: Option<Spanned<String>>,
+    lang: Option<Spanned<String>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -631,6 +669,18 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
             misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Bluesky {
+            misplaced("handle", s.handle.as_ref().map(|v| v.span()))?;
+            misplaced(
+                "app_password_env",
+                s.app_password_env.as_ref().map(|v| v.span()),
+            )?;
+            misplaced(
+                "app_password_file",
+                s.app_password_file.as_ref().map(|v| v.span()),
+            )?;
+            misplaced("lang", s.lang.as_ref().map(|v| v.span()))?;
+        }
         let mut hashtags = Vec::new();
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
@@ -718,8 +768,57 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     )
                 })?
             }
+            SourceKind::Bluesky => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                if s.query
+                    .as_ref()
+                    .is_none_or(|q| q.get_ref().trim().is_empty())
+                {
+                    return Err(err(at, format!("source {name:?} (bluesky) needs `query`")));
+                }
+                let handle = s.handle.as_ref().ok_or_else(|| {
+                    err(
+                        at,
+                        format!("source {name:?} (bluesky) needs `handle`, the account that logs in (e.g. \"webcare.example.nl\")"),
+                    )
+                })?;
+                let h = handle.get_ref().trim().trim_start_matches('@');
+                if h.is_empty() || h.chars().any(char::is_whitespace) {
+                    return Err(err(
+                        handle.span().start,
+                        format!("source {name:?}: invalid handle {:?}", handle.get_ref()),
+                    ));
+                }
+                if s.app_password_env.is_none() && s.app_password_file.is_none() {
+                    return Err(err(
+                        at,
+                        format!("source {name:?} (bluesky) needs `app_password_env` or `app_password_file` (an app password, never inline)"),
+                    ));
+                }
+                if let Some(l) = &s.lang {
+                    let v = l.get_ref().trim();
+                    if v.is_empty()
+                        || v.len() > 35
+                        || !v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    {
+                        return Err(err(
+                            l.span().start,
+                            format!(
+                                "source {name:?}: invalid lang {:?} (a language code, e.g. \"nl\")",
+                                l.get_ref()
+                            ),
+                        ));
+                    }
+                }
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, "https://bsky.social".to_string()))
+            }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
+        let app_password =
+            alerts::secret(&s.app_password_file, &s.app_password_env, base_dir, &err)?.map(Secret);
         let max_pages = match &s.max_pages {
             Some(m) if !(1..=10).contains(m.get_ref()) => {
                 return Err(err(
@@ -793,6 +892,11 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             hashtags,
             token,
             html,
+            handle: s
+                .handle
+                .map(|h| h.into_inner().trim().trim_start_matches('@').to_string()),
+            app_password,
+            lang: s.lang.map(|l| l.into_inner().trim().to_string()),
         });
     }
 
@@ -1153,6 +1257,13 @@ mod tests {
 
         let e = error_of("[[watch]]\nname = \"a\"\nregex = ['(unclosed']\n");
         assert!(e.contains(":3:") && e.contains("invalid regex"), "{e}");
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let s = Secret("abcd-efgh-ijkl-mnop".into());
+        assert_eq!(format!("{s:?}"), "Secret(…)");
+        assert_eq!(s.expose(), "abcd-efgh-ijkl-mnop");
     }
 
     #[test]

@@ -243,7 +243,7 @@ fn to_item(status: Status) -> Option<Item> {
 }
 
 /// The first line's worth of `text`, cut at a word near [`TITLE_CHARS`].
-fn title_of(text: &str) -> String {
+pub(super) fn title_of(text: &str) -> String {
     let line = one_line(text);
     if line.chars().count() <= TITLE_CHARS {
         return line;

@@ -5,6 +5,7 @@
 //! matches, scores or stores: those are later stages. Parsing is pure, so it runs
 //! on blocking threads and is tested on fixture bytes.
 
+pub mod bluesky;
 pub mod feed;
 pub mod hackernews;
 pub mod html;
@@ -53,6 +54,10 @@ pub enum SourceError {
     Fetch(#[from] FetchError),
     #[error("malformed {kind}: {message}")]
     Parse { kind: &'static str, message: String },
+    /// The API understood the request and refused it (a login that failed):
+    /// a configuration problem, not worth retrying soon.
+    #[error("{kind}: {message}")]
+    Refused { kind: &'static str, message: String },
 }
 
 impl SourceError {
@@ -61,7 +66,7 @@ impl SourceError {
     pub fn is_retryable(&self) -> bool {
         match self {
             SourceError::Fetch(e) => e.is_retryable(),
-            SourceError::Parse { .. } => false,
+            SourceError::Parse { .. } | SourceError::Refused { .. } => false,
         }
     }
 }
@@ -144,6 +149,14 @@ pub async fn poll(
             }))
         }
         SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
+        SourceKind::Bluesky => {
+            let p = bluesky::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
         SourceKind::Mastodon => {
             let p = mastodon::poll(http, source, cursor).await?;
             Ok(Some(Polled {

@@ -4,6 +4,7 @@
 mod support;
 
 mod alerts;
+mod bluesky;
 mod cli;
 mod corpus;
 mod daemon;

@@ -85,6 +85,8 @@ pub struct Seen {
 #[derive(Default)]
 struct State {
     routes: HashMap<String, Route>,
+    /// Answers given once each, in order, before `routes` (same matching).
+    once: HashMap<String, std::collections::VecDeque<Route>>,
     log: Vec<Seen>,
 }
 
@@ -128,6 +130,18 @@ impl Server {
 
     pub fn route(&self, path: &str, route: Route) {
         self.state.lock().unwrap().routes.insert(path.into(), route);
+    }
+
+    /// Answers the next request to `path` with `route`, once; later requests
+    /// fall back to the other routes. Queued one-shot routes answer in order.
+    pub fn route_once(&self, path: &str, route: Route) {
+        self.state
+            .lock()
+            .unwrap()
+            .once
+            .entry(path.into())
+            .or_default()
+            .push_back(route);
     }
 
     pub fn requests(&self) -> Vec<Seen> {
@@ -182,13 +196,18 @@ impl Server {
             let body: Vec<u8> = buf.drain(..len).collect();
             // An exact path-and-query route wins; else the path alone.
             let route = {
-                let state = self.state.lock().unwrap();
-                let bare = path.split('?').next().unwrap_or(&path);
-                state
-                    .routes
-                    .get(&path)
-                    .or_else(|| state.routes.get(bare))
-                    .cloned()
+                let mut state = self.state.lock().unwrap();
+                let bare = path.split('?').next().unwrap_or(&path).to_string();
+                let once = [path.as_str(), bare.as_str()]
+                    .into_iter()
+                    .find_map(|p| state.once.get_mut(p).and_then(|q| q.pop_front()));
+                once.or_else(|| {
+                    state
+                        .routes
+                        .get(&path)
+                        .or_else(|| state.routes.get(&bare))
+                        .cloned()
+                })
             };
             let route = route.unwrap_or_else(|| Route::status(404, "not found"));
             if route.stall {
