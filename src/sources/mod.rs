@@ -9,6 +9,7 @@ pub mod feed;
 pub mod hackernews;
 pub mod json;
 pub mod mastodon;
+pub mod reddit;
 pub mod reviews;
 
 use chrono::{DateTime, Utc};
@@ -141,6 +142,14 @@ pub async fn poll(
         SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
         SourceKind::Mastodon => {
             let p = mastodon::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
+        SourceKind::Reddit => {
+            let p = reddit::poll(http, source, cursor).await?;
             Ok(Some(Polled {
                 items: p.items,
                 validators: Validators::default(),
