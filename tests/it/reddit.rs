@@ -319,3 +319,35 @@ async fn preview_and_config_errors() {
         "{e}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_also_found_through_google_alerts_is_one_mention() {
+    let server = Server::start().await;
+    server.route(SUBS, json("reddit/search_page1.json"));
+    server.route(
+        "/alerts/reddit",
+        Route::ok(
+            "application/atom+xml; charset=UTF-8",
+            fixture("reddit/google-alert.atom"),
+        ),
+    );
+    let env = Env::new(&format!(
+        "{}\n[[source]]\nname = \"alerts\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        config(&server, SUBREDDITS),
+        server.url("/alerts/reddit")
+    ));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("0 failed"), "{out}");
+    let mentions = env.mentions_json(&[]).await;
+    let utrecht: Vec<_> = mentions
+        .iter()
+        .filter(|m| {
+            m["url"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/comments/1gx4k2p/")
+        })
+        .collect();
+    assert_eq!(utrecht.len(), 1, "{mentions:?}");
+    assert_eq!(mentions.len(), 3, "{mentions:?}");
+}
