@@ -307,7 +307,11 @@ fn to_item(p: Post) -> Option<(Item, i64)> {
         .author
         .filter(|a| !a.trim().is_empty() && a != "[deleted]")
         .map(|a| truncate(a.trim(), 200).into_owned());
-    let text = p.selftext.unwrap_or_default();
+    // A removed or deleted post's body is a placeholder, not its text.
+    let text = p
+        .selftext
+        .filter(|t| !matches!(t.trim(), "[removed]" | "[deleted]"))
+        .unwrap_or_default();
     let item = Item {
         key: name,
         url: Some(url),
@@ -329,7 +333,7 @@ mod tests {
         let body = br#"{"kind":"Listing","data":{"after":"t3_b","children":[
             {"kind":"t3","data":{"name":"t3_a","title":"Acme Telecom\nstoring","selftext":"Al **2 dagen** geen internet","author":"piet","permalink":"/r/thenetherlands/comments/a/acme/","created_utc":1763800000.0}},
             {"kind":"t1","data":{"name":"t1_c","body":"a comment"}},
-            {"kind":"t3","data":{"name":"t3_d","title":"deleted","selftext":"","author":"[deleted]","permalink":"/r/x/comments/d/y/","created_utc":1763700000}},
+            {"kind":"t3","data":{"name":"t3_d","title":"deleted","selftext":"[removed]","author":"[deleted]","permalink":"/r/x/comments/d/y/","created_utc":1763700000}},
             {"kind":"t3","data":{"name":"t3_e","title":"no permalink","created_utc":1763700000}}
         ]}}"#;
         let page = parse_page(body).unwrap();
@@ -346,6 +350,7 @@ mod tests {
         assert_eq!(item.author.as_deref(), Some("piet"));
         assert_eq!(*created, 1763800000);
         assert_eq!(page.posts[1].0.author, None);
+        assert_eq!(page.posts[1].0.text, "");
     }
 
     #[test]
