@@ -129,6 +129,25 @@ pub struct Source {
     pub subreddits: Vec<String>,
     /// Reddit: OAuth client credentials, when configured.
     pub client: Option<ClientCredentials>,
+    /// `html` sources: the CSS selectors that find items and their fields.
+    pub html: Option<HtmlSelectors>,
+}
+
+/// How an `html` source's page maps to items: CSS selectors, compiled at
+/// load. Every field selector is relative to the item element.
+#[derive(Debug, Clone)]
+pub struct HtmlSelectors {
+    /// Each element it matches is one item.
+    pub item: scraper::Selector,
+    pub title: Option<scraper::Selector>,
+    /// An element whose `href` is the item's link.
+    pub link: Option<scraper::Selector>,
+    pub text: Option<scraper::Selector>,
+    /// An element whose `datetime` attribute, else its text, is the date.
+    pub date: Option<scraper::Selector>,
+    pub author: Option<scraper::Selector>,
+    /// The selectors as written (`item="…" title="…"`), for the locator.
+    pub written: String,
 }
 
 /// An OAuth client (`client_credentials` grant): its id and secret, resolved
@@ -188,6 +207,12 @@ impl Source {
                 self.query.as_deref().unwrap_or(""),
                 self.subreddits.join("+")
             ),
+            // Other selectors read the same page differently: a change must
+            // not meet a 304 and leave the page unread.
+            SourceKind::Html => match &self.html {
+                Some(h) => format!("{} {}", self.url, h.written),
+                None => self.url.to_string(),
+            },
         }
     }
 }
@@ -208,6 +233,8 @@ pub enum SourceKind {
     Mastodon,
     /// Reddit's search listing, optionally limited to subreddits.
     Reddit,
+    /// Any page without a feed, items and fields found with CSS selectors.
+    Html,
 }
 
 impl SourceKind {
@@ -219,6 +246,7 @@ impl SourceKind {
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
             SourceKind::Reddit => "reddit",
+            SourceKind::Html => "html",
         }
     }
 }
@@ -447,6 +475,7 @@ struct RawSource {
     max_pages: Option<Spanned<u32>>,
     items: Option<Spanned<String>>,
     fields: Option<Spanned<RawFields>>,
+    selectors: Option<Spanned<RawSelectors>>,
     header_env: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     header_file: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     hashtags: Option<Spanned<Vec<String>>>,
@@ -475,6 +504,18 @@ struct RawFields {
     rating: Option<String>,
     rating_worst: Option<f64>,
     rating_best: Option<f64>,
+}
+
+/// `[source.selectors]` of an `html` source: a CSS selector per item field.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelectors {
+    item: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    link: Option<Spanned<String>>,
+    text: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    author: Option<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------- validation
@@ -621,6 +662,9 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("items", s.items.as_ref().map(|v| v.span()))?;
             misplaced("fields", s.fields.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Html {
+            misplaced("selectors", s.selectors.as_ref().map(|v| v.span()))?;
+        }
         if kind != SourceKind::Mastodon {
             misplaced("hashtags", s.hashtags.as_ref().map(|v| v.span()))?;
             misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
@@ -676,6 +720,16 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 s.base_url
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
+            }
+            SourceKind::Html => {
+                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
+                s.url
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (html) needs `url`")))?
+                    .clone()
             }
             SourceKind::Reviews => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -811,6 +865,10 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             SourceKind::Json => Some(json_mapping(&name, at, s.items, s.fields, &err)?),
             _ => None,
         };
+        let html = match kind {
+            SourceKind::Html => Some(html_selectors(&name, at, s.selectors, &err)?),
+            _ => None,
+        };
         let mut headers = Vec::new();
         for (table, from_file) in [(&s.header_env, false), (&s.header_file, true)] {
             let Some(t) = table else { continue };
@@ -865,6 +923,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             token,
             subreddits,
             client,
+            html,
         });
     }
 
@@ -941,6 +1000,73 @@ fn json_mapping(
         ));
     }
     Ok(mapping)
+}
+
+/// An `html` source's `[source.selectors]`, each compiled; a selector that
+/// does not parse is an error at its own line.
+fn html_selectors(
+    name: &str,
+    at: usize,
+    selectors: Option<Spanned<RawSelectors>>,
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<HtmlSelectors, ConfigError> {
+    let raw = selectors.map(Spanned::into_inner).ok_or_else(|| {
+        err(
+            at,
+            format!("source {name:?} (html) needs a [source.selectors] table with `item`"),
+        )
+    })?;
+    let mut written = Vec::new();
+    let mut compile = |key: &str,
+                       s: &Option<Spanned<String>>|
+     -> Result<Option<scraper::Selector>, ConfigError> {
+        let Some(s) = s else { return Ok(None) };
+        let css = s.get_ref().trim();
+        if css.is_empty() {
+            return Err(err(
+                s.span().start,
+                format!("source {name:?}: selectors.{key} is empty"),
+            ));
+        }
+        let compiled = scraper::Selector::parse(css).map_err(|e| {
+            err(
+                s.span().start,
+                format!(
+                    "source {name:?}: selectors.{key} = {css:?} is not a valid CSS selector: {e}"
+                ),
+            )
+        })?;
+        written.push(format!("{key}={css:?}"));
+        Ok(Some(compiled))
+    };
+    let item = compile("item", &raw.item)?.ok_or_else(|| {
+        err(
+            at,
+            format!(
+                "source {name:?} (html) needs selectors.item: each element it matches is one item"
+            ),
+        )
+    })?;
+    let title = compile("title", &raw.title)?;
+    let link = compile("link", &raw.link)?;
+    let text = compile("text", &raw.text)?;
+    let date = compile("date", &raw.date)?;
+    let author = compile("author", &raw.author)?;
+    if title.is_none() && text.is_none() {
+        return Err(err(
+            at,
+            format!("source {name:?} (html) has neither selectors.title nor selectors.text: nothing could match"),
+        ));
+    }
+    Ok(HtmlSelectors {
+        item,
+        title,
+        link,
+        text,
+        date,
+        author,
+        written: written.join(" "),
+    })
 }
 
 fn join_sorted(set: &HashSet<String>) -> String {
