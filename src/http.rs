@@ -255,6 +255,46 @@ impl Http {
         Ok(body)
     }
 
+    /// [`Http::get_with`] that also hands back the response headers of a
+    /// successful fetch (an API's rate-limit budget).
+    pub async fn get_with_headers(
+        &self,
+        url: &Url,
+        extra: &HeaderMap,
+    ) -> (Result<(Fetched, HeaderMap), FetchError>, Slot) {
+        let slot = self.permits(url).await;
+        let req = self.client.get(url.clone()).headers(extra.clone());
+        (self.send(req).await, slot)
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`) with HTTP Basic
+    /// credentials, within the limits: an OAuth token request. The body is
+    /// capped like any other.
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        basic: (&str, &str),
+        form: &[(&str, &str)],
+    ) -> Result<Vec<u8>, FetchError> {
+        let _slot = self.permits(url).await;
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let req = self
+            .client
+            .post(url.clone())
+            .basic_auth(basic.0, Some(basic.1))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body);
+        match self.send(req).await? {
+            (Fetched::Body { body, .. }, _) => Ok(body),
+            (Fetched::NotModified, _) => Err(FetchError::Status {
+                status: 304,
+                retry_after: None,
+            }),
+        }
+    }
+
     async fn fetch(
         &self,
         url: &Url,
@@ -268,10 +308,14 @@ impl Http {
         if let Some(v) = validators.last_modified.as_deref().and_then(header_value) {
             req = req.header(IF_MODIFIED_SINCE, v);
         }
-        let mut resp = req.send().await.map_err(|e| self.classify(e))?;
+        self.send(req).await.map(|(fetched, _)| fetched)
+    }
+
+    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(Fetched, HeaderMap), FetchError> {
+        let resp = req.send().await.map_err(|e| self.classify(e))?;
         let status = resp.status();
         if status == StatusCode::NOT_MODIFIED {
-            return Ok(Fetched::NotModified);
+            return Ok((Fetched::NotModified, resp.headers().clone()));
         }
         if !status.is_success() {
             let h = resp.headers();
@@ -287,39 +331,23 @@ impl Http {
                 retry_after: wait,
             });
         }
-        if let Some(len) = resp.content_length() {
-            if len > self.max_body {
-                return Err(FetchError::TooLarge {
-                    limit: self.max_body,
-                });
-            }
-        }
-        let headers = resp.headers();
-        let content_type = header_string(headers, CONTENT_TYPE.as_str());
+        let headers = resp.headers().clone();
+        let content_type = header_string(&headers, CONTENT_TYPE.as_str());
         let validators = Validators {
-            etag: header_string(headers, ETAG.as_str()),
-            last_modified: header_string(headers, LAST_MODIFIED.as_str()),
+            etag: header_string(&headers, ETAG.as_str()),
+            last_modified: header_string(&headers, LAST_MODIFIED.as_str()),
         };
         let final_url = resp.url().clone();
-        let mut body = Vec::with_capacity(
-            resp.content_length()
-                .unwrap_or(16 * 1024)
-                .min(self.max_body) as usize,
-        );
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
-            if body.len() as u64 + chunk.len() as u64 > self.max_body {
-                return Err(FetchError::TooLarge {
-                    limit: self.max_body,
-                });
-            }
-            body.extend_from_slice(&chunk);
-        }
-        Ok(Fetched::Body {
-            body,
-            content_type,
-            validators,
-            final_url,
-        })
+        let body = self.read_body(resp).await?;
+        Ok((
+            Fetched::Body {
+                body,
+                content_type,
+                validators,
+                final_url,
+            },
+            headers,
+        ))
     }
 
     fn classify(&self, e: reqwest::Error) -> FetchError {

@@ -24,7 +24,7 @@ pub struct Args {
     /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
-    /// The search, for API kinds (hackernews; for mastodon, the hashtag).
+    /// The search, for API kinds (hackernews, reddit; for mastodon, the hashtag).
     #[arg(long)]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -37,6 +37,7 @@ pub enum KindArg {
     Hackernews,
     Reviews,
     Mastodon,
+    Reddit,
 }
 
 impl From<KindArg> for SourceKind {
@@ -46,6 +47,7 @@ impl From<KindArg> for SourceKind {
             KindArg::Hackernews => SourceKind::Hackernews,
             KindArg::Reviews => SourceKind::Reviews,
             KindArg::Mastodon => SourceKind::Mastodon,
+            KindArg::Reddit => SourceKind::Reddit,
         }
     }
 }
@@ -82,6 +84,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let url = match (&args.url, kind) {
                 (Some(u), _) => u.clone(),
                 (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
+                (None, SourceKind::Reddit) => "https://www.reddit.com".into(),
                 (None, SourceKind::Reviews) => {
                     return Err(UsageError("preview a review page with --url URL".into()).into())
                 }
@@ -93,7 +96,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
                 (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
-            if kind == SourceKind::Hackernews && args.query.is_none() {
+            if matches!(kind, SourceKind::Hackernews | SourceKind::Reddit) && args.query.is_none() {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
             }
             config::Source {
@@ -119,6 +122,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 handle: None,
                 app_password: None,
                 lang: None,
+                subreddits: Vec::new(),
+                client: None,
             }
         }
     };

@@ -125,6 +125,10 @@ pub struct Source {
     /// An API source's access token (`token_env` / `token_file`), sent as
     /// `Authorization: Bearer`; never stored.
     pub token: Option<String>,
+    /// Reddit: the subreddits a search is limited to (without `r/`).
+    pub subreddits: Vec<String>,
+    /// Reddit: OAuth client credentials, when configured.
+    pub client: Option<ClientCredentials>,
     /// `html` sources: the CSS selectors that find items and their fields.
     pub html: Option<HtmlSelectors>,
     /// Bluesky: the account that logs in (`handle`).
@@ -170,6 +174,26 @@ pub struct HtmlSelectors {
     pub written: String,
 }
 
+/// An OAuth client (`client_credentials` grant): its id and secret, resolved
+/// at load, and where tokens are asked for. Never stored.
+#[derive(Clone)]
+pub struct ClientCredentials {
+    pub id: String,
+    pub secret: String,
+    /// The token endpoint's base (`auth_url`); the request goes to
+    /// `{auth_url}/api/v1/access_token`.
+    pub auth_url: Url,
+}
+
+impl std::fmt::Debug for ClientCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCredentials")
+            .field("id", &self.id)
+            .field("auth_url", &self.auth_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JsonMapping {
@@ -201,6 +225,12 @@ impl Source {
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
             SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
+            SourceKind::Reddit => format!(
+                "{} query={:?} subreddits={}",
+                self.url,
+                self.query.as_deref().unwrap_or(""),
+                self.subreddits.join("+")
+            ),
             // Other selectors read the same page differently: a change must
             // not meet a 304 and leave the page unread.
             SourceKind::Html => match &self.html {
@@ -232,6 +262,8 @@ pub enum SourceKind {
     Reviews,
     /// Hashtag timelines on a Mastodon instance.
     Mastodon,
+    /// Reddit's search listing, optionally limited to subreddits.
+    Reddit,
     /// Any page without a feed, items and fields found with CSS selectors.
     Html,
     /// Bluesky posts matching a search (`app.bsky.feed.searchPosts`).
@@ -246,6 +278,7 @@ impl SourceKind {
             SourceKind::Json => "json",
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
+            SourceKind::Reddit => "reddit",
             SourceKind::Html => "html",
             SourceKind::Bluesky => "bluesky",
         }
@@ -486,6 +519,12 @@ struct RawSource {
     app_password_env: Option<Spanned<String>>,
     app_password_file: Option<Spanned<String>>,
     lang: Option<Spanned<String>>,
+    subreddits: Option<Spanned<Vec<String>>>,
+    client_id_env: Option<Spanned<String>>,
+    client_id_file: Option<Spanned<String>>,
+    client_secret_env: Option<Spanned<String>>,
+    client_secret_file: Option<Spanned<String>>,
+    auth_url: Option<Spanned<String>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -681,7 +720,26 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             )?;
             misplaced("lang", s.lang.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Reddit {
+            misplaced("subreddits", s.subreddits.as_ref().map(|v| v.span()))?;
+            misplaced("client_id_env", s.client_id_env.as_ref().map(|v| v.span()))?;
+            misplaced(
+                "client_id_file",
+                s.client_id_file.as_ref().map(|v| v.span()),
+            )?;
+            misplaced(
+                "client_secret_env",
+                s.client_secret_env.as_ref().map(|v| v.span()),
+            )?;
+            misplaced(
+                "client_secret_file",
+                s.client_secret_file.as_ref().map(|v| v.span()),
+            )?;
+            misplaced("auth_url", s.auth_url.as_ref().map(|v| v.span()))?;
+        }
         let mut hashtags = Vec::new();
+        let mut subreddits = Vec::new();
+        let mut client = None;
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -815,6 +873,77 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://bsky.social".to_string()))
             }
+            SourceKind::Reddit => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                if s.query
+                    .as_ref()
+                    .is_none_or(|q| q.get_ref().trim().is_empty())
+                {
+                    return Err(err(at, format!("source {name:?} (reddit) needs `query`")));
+                }
+                if let Some(list) = &s.subreddits {
+                    for r in list.get_ref() {
+                        let sub = parse_subreddit(r)
+                            .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                        if subreddits
+                            .iter()
+                            .any(|t: &String| t.eq_ignore_ascii_case(&sub))
+                        {
+                            return Err(err(
+                                list.span().start,
+                                format!("source {name:?}: subreddit {r:?} is listed twice"),
+                            ));
+                        }
+                        subreddits.push(sub);
+                    }
+                    if subreddits.is_empty() {
+                        return Err(err(
+                            list.span().start,
+                            format!("source {name:?}: `subreddits` is empty (leave it out to search all of Reddit)"),
+                        ));
+                    }
+                }
+                let id = alerts::secret(&s.client_id_file, &s.client_id_env, base_dir, &err)?;
+                let secret =
+                    alerts::secret(&s.client_secret_file, &s.client_secret_env, base_dir, &err)?;
+                client = match (id, secret) {
+                    (Some(id), Some(secret)) => {
+                        let auth = s.auth_url.clone().unwrap_or_else(|| {
+                            Spanned::new(at..at, "https://www.reddit.com".to_string())
+                        });
+                        let auth_url = parse_http_url(auth.get_ref()).map_err(|m| {
+                            err(auth.span().start, format!("source {name:?}: {m}"))
+                        })?;
+                        Some(ClientCredentials {
+                            id,
+                            secret,
+                            auth_url,
+                        })
+                    }
+                    (None, None) => {
+                        misplaced("auth_url", s.auth_url.as_ref().map(|v| v.span()))?;
+                        None
+                    }
+                    _ => {
+                        return Err(err(
+                            at,
+                            format!(
+                                "source {name:?} (reddit): OAuth needs both a client id (`client_id_env`/`client_id_file`) and a secret (`client_secret_env`/`client_secret_file`)"
+                            ),
+                        ))
+                    }
+                };
+                // With credentials the API lives on oauth.reddit.com.
+                let default = if client.is_some() {
+                    "https://oauth.reddit.com"
+                } else {
+                    "https://www.reddit.com"
+                };
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, default.to_string()))
+            }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let app_password =
@@ -891,6 +1020,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             headers,
             hashtags,
             token,
+            subreddits,
+            client,
             html,
             handle: s
                 .handle
@@ -1061,6 +1192,23 @@ pub fn parse_hashtag(s: &str) -> Result<String, String> {
         ));
     }
     Ok(tag.to_string())
+}
+
+/// A subreddit as written (`thenetherlands`, `r/Nederland`, `/r/x`),
+/// without its `r/`: 2 to 21 letters, digits or `_`.
+pub fn parse_subreddit(s: &str) -> Result<String, String> {
+    let t = s.trim().trim_start_matches('/');
+    let t = t
+        .strip_prefix("r/")
+        .or_else(|| t.strip_prefix("R/"))
+        .unwrap_or(t);
+    if (2..=21).contains(&t.len()) && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        Ok(t.to_string())
+    } else {
+        Err(format!(
+            "invalid subreddit {s:?}: use its name, 2 to 21 letters, digits or _ (e.g. \"thenetherlands\")"
+        ))
+    }
 }
 
 /// Parses an absolute http(s) URL, with a message fit for the user.

@@ -11,6 +11,7 @@ pub mod hackernews;
 pub mod html;
 pub mod json;
 pub mod mastodon;
+pub mod reddit;
 pub mod reviews;
 
 use chrono::{DateTime, Utc};
@@ -159,6 +160,14 @@ pub async fn poll(
         }
         SourceKind::Mastodon => {
             let p = mastodon::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
+        SourceKind::Reddit => {
+            let p = reddit::poll(http, source, cursor).await?;
             Ok(Some(Polled {
                 items: p.items,
                 validators: Validators::default(),

@@ -16,6 +16,7 @@ mod lifecycle;
 mod mastodon;
 mod polling;
 mod query;
+mod reddit;
 mod reviews;
 mod scoring;
 mod sentiment;

@@ -1,0 +1,400 @@
+//! Reddit posts through the search listing (`/search.json`, or
+//! `/r/a+b/search.json?restrict_sr=on` when limited to subreddits), newest
+//! first.
+//!
+//! The cursor is the newest `created_utc` seen and the fullnames posted in
+//! that same second, kept as one JSON object (`{"t":1763800000,"seen":
+//! ["t3_…"]}`): posts not newer than it are skipped, so a restart neither
+//! misses nor repeats them. A poll pages back with `after` while every post on
+//! a page is newer than the cursor, at most `max_pages` pages. An item's key
+//! is the post's fullname (`t3_…`) and its url the permalink on
+//! www.reddit.com, whatever `base_url` is, so a post also found through an
+//! alert is one mention.
+//!
+//! Reddit's rate limit: a 429 backs off until `X-Ratelimit-Reset` (the http
+//! module reads it). When a page leaves `X-Ratelimit-Remaining` below 1, no
+//! further page is asked for, and the next poll before the reset fails with
+//! that wait instead of asking. With OAuth client credentials, each poll first
+//! asks `{auth_url}/api/v1/access_token` for a token (`client_credentials`)
+//! and sends it as a bearer; the id, secret and token are never stored.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{ClientCredentials, Source};
+use crate::http::{rate_limit_reset, FetchError, Fetched, Http};
+use crate::text::{one_line, truncate, truncate_owned};
+
+/// Posts per page: the listing's maximum.
+const LIMIT: usize = 100;
+/// Where a post's permalink lives, whichever host the API was asked on.
+const WWW: &str = "https://www.reddit.com";
+
+#[derive(Deserialize)]
+struct Listing {
+    data: ListingData,
+}
+
+#[derive(Deserialize)]
+struct ListingData {
+    after: Option<String>,
+    #[serde(default)]
+    children: Vec<Thing>,
+}
+
+#[derive(Deserialize)]
+struct Thing {
+    kind: String,
+    data: serde_json::Value,
+}
+
+#[derive(Deserialize)]
+struct Post {
+    name: Option<String>,
+    title: Option<String>,
+    selftext: Option<String>,
+    author: Option<String>,
+    permalink: Option<String>,
+    created_utc: Option<f64>,
+}
+
+/// Where the next poll resumes.
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+struct Cursor {
+    /// The newest `created_utc` seen (whole seconds).
+    t: i64,
+    /// The fullnames seen at exactly `t`.
+    #[serde(default)]
+    seen: Vec<String>,
+    /// Unix time before which the rate limit is spent, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wait_until: Option<i64>,
+}
+
+impl Cursor {
+    fn is_new(&self, created: i64, name: &str) -> bool {
+        created > self.t || (created == self.t && !self.seen.iter().any(|s| s == name))
+    }
+
+    fn note(&mut self, created: i64, name: &str) {
+        if created > self.t {
+            self.t = created;
+            self.seen.clear();
+        }
+        if created == self.t && !self.seen.iter().any(|s| s == name) {
+            self.seen.push(name.to_string());
+        }
+    }
+}
+
+/// What one poll found, and where the next one resumes.
+pub struct Polled {
+    pub items: Vec<Item>,
+    pub cursor: Option<String>,
+}
+
+fn parse_error(message: String) -> SourceError {
+    SourceError::Parse {
+        kind: "reddit",
+        message,
+    }
+}
+
+/// The search URL for one page.
+fn page_url(source: &Source, after: Option<&str>) -> Result<Url, SourceError> {
+    let path = if source.subreddits.is_empty() {
+        "/search.json".to_string()
+    } else {
+        format!("/r/{}/search.json", source.subreddits.join("+"))
+    };
+    let mut url = source
+        .url
+        .join(&path)
+        .map_err(|e| parse_error(format!("base_url: {e}")))?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("q", source.query.as_deref().unwrap_or(""));
+        if !source.subreddits.is_empty() {
+            q.append_pair("restrict_sr", "on");
+        }
+        q.append_pair("sort", "new");
+        q.append_pair("t", "all");
+        q.append_pair("limit", &LIMIT.to_string());
+        q.append_pair("raw_json", "1");
+        if let Some(a) = after {
+            q.append_pair("after", a);
+        }
+    }
+    Ok(url)
+}
+
+/// Asks the token endpoint for an application-only token.
+async fn access_token(http: &Http, client: &ClientCredentials) -> Result<String, SourceError> {
+    let url = client
+        .auth_url
+        .join("/api/v1/access_token")
+        .map_err(|e| parse_error(format!("auth_url: {e}")))?;
+    let body = http
+        .post_form(
+            &url,
+            (&client.id, &client.secret),
+            &[("grant_type", "client_credentials")],
+        )
+        .await?;
+    #[derive(Deserialize)]
+    struct Token {
+        access_token: Option<String>,
+        error: Option<serde_json::Value>,
+    }
+    let token: Token = serde_json::from_slice(&body)
+        .map_err(|e| parse_error(format!("unexpected token response: {e}")))?;
+    match (token.access_token, token.error) {
+        (Some(t), _) if !t.trim().is_empty() => Ok(t),
+        (_, Some(e)) => Err(parse_error(format!(
+            "the token endpoint answered: {}",
+            truncate(&e.to_string(), 200)
+        ))),
+        _ => Err(parse_error(
+            "the token endpoint sent no access_token".into(),
+        )),
+    }
+}
+
+fn headers(token: Option<&str>) -> Result<HeaderMap, SourceError> {
+    let mut h = HeaderMap::new();
+    h.insert(ACCEPT, HeaderValue::from_static("application/json"));
+    if let Some(token) = token {
+        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
+            parse_error("the access token has characters a header cannot carry".into())
+        })?;
+        v.set_sensitive(true);
+        h.insert(AUTHORIZATION, v);
+    }
+    Ok(h)
+}
+
+/// When the rate limit is spent (`X-Ratelimit-Remaining` below 1), how long
+/// until it resets.
+fn spent(h: &HeaderMap) -> Option<Duration> {
+    let remaining: f64 = h
+        .get("x-ratelimit-remaining")?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    (remaining < 1.0).then(|| rate_limit_reset(h).unwrap_or(Duration::from_secs(60)))
+}
+
+/// Polls the search from `cursor` on.
+pub async fn poll(
+    http: &Http,
+    source: &Source,
+    cursor: Option<&str>,
+) -> Result<Polled, SourceError> {
+    // An unreadable cursor (another version's) starts afresh, like none.
+    let old: Option<Cursor> = cursor.and_then(|c| serde_json::from_str(c).ok());
+    let now = Utc::now().timestamp();
+    if let Some(until) = old.as_ref().and_then(|c| c.wait_until) {
+        if until > now {
+            return Err(FetchError::Status {
+                status: 429,
+                retry_after: Some(Duration::from_secs((until - now) as u64)),
+            }
+            .into());
+        }
+    }
+    let token = match &source.client {
+        Some(c) => Some(access_token(http, c).await?),
+        None => None,
+    };
+    let headers = headers(token.as_deref())?;
+    let since = old.unwrap_or_default();
+    let mut next = Cursor {
+        t: since.t,
+        seen: since.seen.clone(),
+        wait_until: None,
+    };
+    let mut seen = HashSet::new();
+    let mut items = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..source.max_pages {
+        let url = page_url(source, after.as_deref())?;
+        let (fetched, _slot) = http.get_with_headers(&url, &headers).await;
+        let (body, response) = match fetched? {
+            (Fetched::Body { body, .. }, h) => (body, h),
+            (Fetched::NotModified, _) => break,
+        };
+        let page = parse_page(&body)?;
+        let mut all_new = !page.posts.is_empty();
+        for (item, created) in page.posts {
+            if !since.is_new(created, &item.key) {
+                all_new = false;
+                continue;
+            }
+            next.note(created, &item.key);
+            if seen.insert(item.key.clone()) {
+                items.push(item);
+            }
+        }
+        if let Some(wait) = spent(&response) {
+            next.wait_until = Some(now + wait.as_secs() as i64);
+            break;
+        }
+        match page.after {
+            Some(a) if all_new && !a.is_empty() => after = Some(a),
+            _ => break,
+        }
+    }
+    let cursor = if next == Cursor::default() {
+        None
+    } else {
+        Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
+    };
+    Ok(Polled { items, cursor })
+}
+
+struct Page {
+    posts: Vec<(Item, i64)>,
+    after: Option<String>,
+}
+
+fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
+    let listing: Listing = serde_json::from_slice(body).map_err(|e| {
+        // Reddit's own error object, when that is what came back.
+        #[derive(Deserialize)]
+        struct ApiError {
+            message: Option<String>,
+            error: serde_json::Value,
+        }
+        match serde_json::from_slice::<ApiError>(body) {
+            Ok(a) => parse_error(format!(
+                "reddit answered: {} {}",
+                a.error,
+                truncate(a.message.as_deref().unwrap_or(""), 200)
+            )),
+            Err(_) => parse_error(format!("unexpected response: {e}")),
+        }
+    })?;
+    let posts = listing
+        .data
+        .children
+        .into_iter()
+        .filter(|t| t.kind == "t3")
+        .filter_map(|t| serde_json::from_value::<Post>(t.data).ok())
+        .filter_map(to_item)
+        .collect();
+    Ok(Page {
+        posts,
+        after: listing.data.after,
+    })
+}
+
+/// A post as an item with its creation time; `None` without a fullname,
+/// permalink or time.
+fn to_item(p: Post) -> Option<(Item, i64)> {
+    let name = p.name.filter(|n| n.starts_with("t3_") && n.len() < 64)?;
+    let created = p.created_utc.filter(|t| t.is_finite())?.floor() as i64;
+    let permalink = p.permalink.filter(|l| l.starts_with('/'))?;
+    let url = Url::parse(&format!("{WWW}{permalink}")).ok()?;
+    let author = p
+        .author
+        .filter(|a| !a.trim().is_empty() && a != "[deleted]")
+        .map(|a| truncate(a.trim(), 200).into_owned());
+    // A removed or deleted post's body is a placeholder, not its text.
+    let text = p
+        .selftext
+        .filter(|t| !matches!(t.trim(), "[removed]" | "[deleted]"))
+        .unwrap_or_default();
+    let item = Item {
+        key: name,
+        url: Some(url),
+        title: truncate_owned(one_line(&p.title.unwrap_or_default()), MAX_TITLE),
+        text: truncate_owned(text.trim().to_string(), MAX_TEXT),
+        author,
+        published: Utc.timestamp_opt(created, 0).single(),
+        rating: None,
+    };
+    Some((item, created))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn posts_become_items_with_www_permalinks() {
+        let body = br#"{"kind":"Listing","data":{"after":"t3_b","children":[
+            {"kind":"t3","data":{"name":"t3_a","title":"Acme Telecom\nstoring","selftext":"Al **2 dagen** geen internet","author":"piet","permalink":"/r/thenetherlands/comments/a/acme/","created_utc":1763800000.0}},
+            {"kind":"t1","data":{"name":"t1_c","body":"a comment"}},
+            {"kind":"t3","data":{"name":"t3_d","title":"deleted","selftext":"[removed]","author":"[deleted]","permalink":"/r/x/comments/d/y/","created_utc":1763700000}},
+            {"kind":"t3","data":{"name":"t3_e","title":"no permalink","created_utc":1763700000}}
+        ]}}"#;
+        let page = parse_page(body).unwrap();
+        assert_eq!(page.after.as_deref(), Some("t3_b"));
+        assert_eq!(page.posts.len(), 2);
+        let (item, created) = &page.posts[0];
+        assert_eq!(item.key, "t3_a");
+        assert_eq!(
+            item.url.as_ref().unwrap().as_str(),
+            "https://www.reddit.com/r/thenetherlands/comments/a/acme/"
+        );
+        assert_eq!(item.title, "Acme Telecom storing");
+        assert_eq!(item.text, "Al **2 dagen** geen internet");
+        assert_eq!(item.author.as_deref(), Some("piet"));
+        assert_eq!(*created, 1763800000);
+        assert_eq!(page.posts[1].0.author, None);
+        assert_eq!(page.posts[1].0.text, "");
+    }
+
+    #[test]
+    fn the_cursor_skips_what_it_has_seen_even_in_the_same_second() {
+        let mut c = Cursor::default();
+        c.note(100, "t3_a");
+        c.note(100, "t3_b");
+        c.note(90, "t3_z");
+        assert_eq!(c.t, 100);
+        assert_eq!(c.seen, ["t3_a", "t3_b"]);
+        assert!(!c.is_new(100, "t3_a"));
+        assert!(c.is_new(100, "t3_c"));
+        assert!(!c.is_new(99, "t3_q"));
+        c.note(101, "t3_c");
+        assert_eq!(c.seen, ["t3_c"]);
+    }
+
+    #[test]
+    fn spent_budgets_wait_for_the_reset() {
+        let mut h = HeaderMap::new();
+        assert_eq!(spent(&h), None);
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("12.0"));
+        h.insert("x-ratelimit-reset", HeaderValue::from_static("300"));
+        assert_eq!(spent(&h), None);
+        h.insert("x-ratelimit-remaining", HeaderValue::from_static("0.0"));
+        assert_eq!(spent(&h), Some(Duration::from_secs(300)));
+    }
+
+    #[test]
+    fn error_objects_and_garbage_are_malformed() {
+        let e = parse_page(br#"{"message": "Forbidden", "error": 403}"#)
+            .err()
+            .unwrap();
+        assert_eq!(
+            e.to_string(),
+            "malformed reddit: reddit answered: 403 Forbidden"
+        );
+        assert!(parse_page(b"<html>whoa there, pardner!</html>").is_err());
+        assert_eq!(
+            parse_page(br#"{"kind":"Listing","data":{"after":null,"children":[]}}"#)
+                .unwrap()
+                .posts
+                .len(),
+            0
+        );
+    }
+}

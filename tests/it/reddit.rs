@@ -1,0 +1,353 @@
+//! The `reddit` source against a loopback server speaking Reddit's search
+//! listing (`/r/a+b/search.json`, `/search.json`): first poll, a cursor-
+//! limited second poll from a new process, the page bound with `after`, 429
+//! with `X-Ratelimit-Reset`, a spent budget, 403, malformed bodies, and the
+//! OAuth client-credentials flow.
+
+use crate::support::{fixture, server::Seen, Env, Route, Server};
+
+const SUBS: &str = "/r/thenetherlands+nederland/search.json";
+const ALL: &str = "/search.json";
+const TOKEN: &str = "/api/v1/access_token";
+/// The first search of the two subreddits, exactly as it must be asked.
+const FIRST: &str = "/r/thenetherlands+nederland/search.json?q=acme+telecom&restrict_sr=on&sort=new&t=all&limit=100&raw_json=1";
+
+fn config(server: &Server, extra: &str) -> String {
+    format!(
+        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+         [[source]]\nname = \"rd\"\nkind = \"reddit\"\nquery = \"acme telecom\"\nbase_url = \"{}\"\n{extra}",
+        server.url("")
+    )
+}
+
+const SUBREDDITS: &str = "subreddits = [\"thenetherlands\", \"r/nederland\"]\n";
+
+fn searches(server: &Server, path: &str) -> Vec<Seen> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.split('?').next() == Some(path))
+        .collect()
+}
+
+fn json(name: &str) -> Route {
+    Route::ok("application/json; charset=UTF-8", fixture(name))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_poll_then_only_newer_posts() {
+    let server = Server::start().await;
+    server.route(SUBS, json("reddit/search_page1.json"));
+    let env = Env::new(&config(&server, SUBREDDITS));
+
+    let out = env.ok(&["poll"]).await;
+    // Four posts, one about the NS: three mentions.
+    assert!(out.contains("rd: 4 items, 3 new mentions"), "{out}");
+    assert!(out.contains("0 failed"), "{out}");
+    let first = &searches(&server, SUBS)[0];
+    assert_eq!(first.path, FIRST);
+    let ua = first.headers.get("user-agent").cloned().unwrap_or_default();
+    assert!(ua.starts_with("earshot/"), "a descriptive User-Agent: {ua}");
+    assert!(!first.headers.contains_key("authorization"));
+
+    let mentions = env.mentions_json(&[]).await;
+    assert_eq!(mentions.len(), 3, "{mentions:?}");
+    let dutch = mentions
+        .iter()
+        .find(|m| {
+            m["url"]
+                == "https://www.reddit.com/r/thenetherlands/comments/1gx4k2p/acme_telecom_al_3_dagen_storing_in_utrecht/"
+        })
+        .expect("the Dutch complaint, on www.reddit.com whatever base_url is");
+    assert_eq!(
+        dutch["title"],
+        "Acme Telecom al 3 dagen storing in Utrecht, klantenservice onbereikbaar"
+    );
+    assert_eq!(
+        dutch["text"],
+        "Sinds maandag geen internet via Acme Telecom. De **klantenservice** hangt na 45 minuten wachten gewoon op.\n\nIemand anders ook last van? Dit is echt belachelijk."
+    );
+    assert_eq!(dutch["author"], "kaaskop_utrecht");
+    assert_eq!(dutch["sentiment"]["label"], "negative");
+    let english = mentions
+        .iter()
+        .find(|m| m["author"] == "expat_in_ams")
+        .expect("the English complaint");
+    assert_eq!(english["sentiment"]["label"], "negative");
+    let link = mentions
+        .iter()
+        .find(|m| m["title"] == "Acme Telecom glasvezel aangesloten - ervaringen")
+        .expect("the link post");
+    assert!(link["author"].is_null(), "[deleted] is no author: {link}");
+    assert!(!mentions
+        .iter()
+        .any(|m| m["title"].as_str().unwrap().contains("NS")));
+
+    // A new process: the listing now has one newer post and the old newest
+    // one; only the newer is an item, and the old one ends the paging even
+    // though `after` offers more.
+    server.route(SUBS, json("reddit/search_page2.json"));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 1 items, 1 new mentions"), "{out}");
+    assert_eq!(searches(&server, SUBS).len(), 2, "no second page");
+    assert_eq!(env.mentions_json(&[]).await.len(), 4);
+
+    // And again: nothing new, nothing repeated.
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 0 items"), "{out}");
+    assert_eq!(env.mentions_json(&[]).await.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_subreddits_all_of_reddit_is_searched_and_pages_are_bounded() {
+    let server = Server::start().await;
+    server.route(ALL, json("reddit/search_page1.json"));
+    let env = Env::new(&config(&server, "max_pages = 2\n"));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 4 items"), "{out}");
+    assert_eq!(
+        searches(&server, ALL)[0].path,
+        "/search.json?q=acme+telecom&sort=new&t=all&limit=100&raw_json=1"
+    );
+
+    // Three pages of newer posts, chained by `after`: two are read.
+    server.route(ALL, json("reddit/page_a.json"));
+    server.route(
+        "/search.json?q=acme+telecom&sort=new&t=all&limit=100&raw_json=1&after=t3_1gx8aaa",
+        json("reddit/page_b.json"),
+    );
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 2 items, 2 new mentions"), "{out}");
+    let paths: Vec<String> = searches(&server, ALL)
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(paths.len(), 3, "{paths:?}");
+    assert!(paths[2].ends_with("&after=t3_1gx8aaa"), "{paths:?}");
+    assert!(!paths.iter().any(|p| p.contains("after=t3_1gx7bbb")));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_auth_failures_and_malformed_bodies_are_source_errors() {
+    let server = Server::start().await;
+    server.route(
+        SUBS,
+        Route {
+            status: 429,
+            ..Route::ok("text/html", "<html><body>Too Many Requests</body></html>")
+        }
+        .with_header("X-Ratelimit-Used", "100")
+        .with_header("X-Ratelimit-Remaining", "0.0")
+        .with_header("X-Ratelimit-Reset", "240"),
+    );
+    let env = Env::new(&config(&server, SUBREDDITS));
+    let out = env.ok(&["poll"]).await;
+    assert!(
+        out.contains("rd: error: HTTP 429 (retry after 240s)"),
+        "{out}"
+    );
+
+    server.route(
+        SUBS,
+        Route {
+            status: 403,
+            ..json("reddit/error_403.json")
+        },
+    );
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: error: HTTP 403"), "{out}");
+
+    // A 200 that is not a listing: Reddit's error object, then garbage.
+    server.route(SUBS, json("reddit/error_403.json"));
+    let out = env.ok(&["poll"]).await;
+    assert!(
+        out.contains("rd: error: malformed reddit: reddit answered: 403 Forbidden"),
+        "{out}"
+    );
+    server.route(
+        SUBS,
+        Route::ok("text/html", "<html>whoa there, pardner!</html>"),
+    );
+    let out = env.ok(&["poll"]).await;
+    assert!(
+        out.contains("rd: error: malformed reddit: unexpected response"),
+        "{out}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(env.ok(&["sources", "--format", "json"]).await.trim()).unwrap();
+    assert_eq!(report["last_status"], "error");
+    assert_eq!(report["consecutive_failures"], 4);
+    assert_eq!(env.mentions_json(&[]).await.len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_spent_budget_waits_for_the_reset() {
+    let server = Server::start().await;
+    server.route(
+        SUBS,
+        json("reddit/search_page1.json")
+            .with_header("X-Ratelimit-Remaining", "0.0")
+            .with_header("X-Ratelimit-Reset", "300"),
+    );
+    let env = Env::new(&config(&server, SUBREDDITS));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 4 items, 3 new mentions"), "{out}");
+    // The next poll, before the reset, does not ask at all.
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: error: HTTP 429 (retry after"), "{out}");
+    assert_eq!(searches(&server, SUBS).len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn oauth_client_credentials_get_a_bearer_token() {
+    let server = Server::start().await;
+    server.route(TOKEN, json("reddit/access_token.json"));
+    server.route(SUBS, json("reddit/search_page1.json"));
+    let env = Env::new(&config(
+        &server,
+        &format!(
+            "{SUBREDDITS}auth_url = \"{}\"\nclient_id_file = \"reddit.id\"\nclient_secret_file = \"secrets/reddit.secret\"\n",
+            server.url("")
+        ),
+    ));
+    std::fs::write(env.dir.path().join("reddit.id"), "p-jcoLKBynTLew\n").unwrap();
+    std::fs::create_dir(env.dir.path().join("secrets")).unwrap();
+    let secret = env.dir.path().join("secrets/reddit.secret");
+    std::fs::write(&secret, "gko_LXELoV07ZBNUXrvWZfzE3aI\n").unwrap();
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: 4 items, 3 new mentions"), "{out}");
+    let token = &server.requests_to(TOKEN)[0];
+    assert_eq!(token.method, "POST");
+    // base64("p-jcoLKBynTLew:gko_LXELoV07ZBNUXrvWZfzE3aI")
+    assert_eq!(
+        token.headers.get("authorization").map(String::as_str),
+        Some("Basic cC1qY29MS0J5blRMZXc6Z2tvX0xYRUxvVjA3WkJOVVhydldaZnpFM2FJ")
+    );
+    assert_eq!(token.body, b"grant_type=client_credentials");
+    let search = &searches(&server, SUBS)[0];
+    let bearer = search
+        .headers
+        .get("authorization")
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        bearer.starts_with("Bearer eyJhbGciOiJSUzI1NiIs") && bearer.ends_with(".test-token"),
+        "{bearer}"
+    );
+    // Neither the secret nor the token is stored.
+    let db = std::fs::read(env.db_path()).unwrap();
+    assert!(!db.windows(10).any(|w| w == b"test-token"));
+    assert!(!db.windows(12).any(|w| w == b"gko_LXELoV07"));
+
+    // A refused client is the source's error.
+    server.route(
+        TOKEN,
+        Route {
+            status: 401,
+            ..Route::ok(
+                "application/json",
+                r#"{"message": "Unauthorized", "error": 401}"#,
+            )
+        },
+    );
+    std::fs::write(&secret, "wrong\n").unwrap();
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("rd: error: HTTP 401"), "{out}");
+    assert_eq!(
+        searches(&server, SUBS).len(),
+        1,
+        "no search without a token"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn preview_and_config_errors() {
+    let server = Server::start().await;
+    server.route(ALL, json("reddit/search_page1.json"));
+    let env = Env::new(&config(&server, ""));
+    let out = env
+        .ok(&[
+            "preview",
+            "--kind",
+            "reddit",
+            "--url",
+            &server.url(""),
+            "--query",
+            "acme telecom",
+        ])
+        .await;
+    assert!(out.contains("4 items"), "{out}");
+    assert_eq!(searches(&server, ALL).len(), 1);
+    assert_eq!(
+        env.mentions_json(&[]).await.len(),
+        0,
+        "preview stores nothing"
+    );
+
+    let check = |text: String| async move {
+        let out = Env::new(&text).run(&["check"]).await;
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let bare = "[[source]]\nname = \"rd\"\nkind = \"reddit\"\n";
+    let e = check(bare.to_string()).await;
+    assert!(e.contains("(reddit) needs `query`"), "{e}");
+    let e = check(format!("{bare}query = \"x\"\nsubreddits = [\"a b\"]\n")).await;
+    assert!(e.contains("invalid subreddit \"a b\""), "{e}");
+    let e = check(format!("{bare}query = \"x\"\nsubreddits = []\n")).await;
+    assert!(e.contains("`subreddits` is empty"), "{e}");
+    let e = check(format!("{bare}query = \"x\"\nhashtags = [\"ns\"]\n")).await;
+    assert!(
+        e.contains("key `hashtags` does not apply to kind \"reddit\""),
+        "{e}"
+    );
+    let e = check(format!("{bare}query = \"x\"\nclient_id_env = \"HOME\"\n")).await;
+    assert!(e.contains("needs both a client id"), "{e}");
+    let e = check(format!(
+        "{bare}query = \"x\"\nauth_url = \"https://www.reddit.com\"\n"
+    ))
+    .await;
+    assert!(e.contains("key `auth_url` does not apply"), "{e}");
+    // Reddit's keys on another kind are errors too.
+    let e = check(
+        "[[source]]\nname = \"f\"\nkind = \"feed\"\nurl = \"https://example.nl/rss\"\nsubreddits = [\"thenetherlands\"]\n"
+            .to_string(),
+    )
+    .await;
+    assert!(
+        e.contains("key `subreddits` does not apply to kind \"feed\""),
+        "{e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_post_also_found_through_google_alerts_is_one_mention() {
+    let server = Server::start().await;
+    server.route(SUBS, json("reddit/search_page1.json"));
+    server.route(
+        "/alerts/reddit",
+        Route::ok(
+            "application/atom+xml; charset=UTF-8",
+            fixture("reddit/google-alert.atom"),
+        ),
+    );
+    let env = Env::new(&format!(
+        "{}\n[[source]]\nname = \"alerts\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        config(&server, SUBREDDITS),
+        server.url("/alerts/reddit")
+    ));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("0 failed"), "{out}");
+    let mentions = env.mentions_json(&[]).await;
+    let utrecht: Vec<_> = mentions
+        .iter()
+        .filter(|m| {
+            m["url"]
+                .as_str()
+                .unwrap_or("")
+                .contains("/comments/1gx4k2p/")
+        })
+        .collect();
+    assert_eq!(utrecht.len(), 1, "{mentions:?}");
+    assert_eq!(mentions.len(), 3, "{mentions:?}");
+}
