@@ -24,7 +24,9 @@ pub struct Args {
     /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
-    /// The search, for API kinds (hackernews; for mastodon, the hashtag).
+    /// The search, for API kinds (hackernews; for mastodon, the hashtag; for
+    /// appstore, the app id and optionally countries, "1234567890 nl be",
+    /// default nl).
     #[arg(long)]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -37,6 +39,7 @@ pub enum KindArg {
     Hackernews,
     Reviews,
     Mastodon,
+    Appstore,
 }
 
 impl From<KindArg> for SourceKind {
@@ -46,6 +49,7 @@ impl From<KindArg> for SourceKind {
             KindArg::Hackernews => SourceKind::Hackernews,
             KindArg::Reviews => SourceKind::Reviews,
             KindArg::Mastodon => SourceKind::Mastodon,
+            KindArg::Appstore => SourceKind::Appstore,
         }
     }
 }
@@ -82,6 +86,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             let url = match (&args.url, kind) {
                 (Some(u), _) => u.clone(),
                 (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
+                (None, SourceKind::Appstore) => "https://itunes.apple.com".into(),
                 (None, SourceKind::Reviews) => {
                     return Err(UsageError("preview a review page with --url URL".into()).into())
                 }
@@ -93,9 +98,17 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
                 (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
-            if kind == SourceKind::Hackernews && args.query.is_none() {
+            if matches!(kind, SourceKind::Hackernews | SourceKind::Appstore) && args.query.is_none()
+            {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
             }
+            let appstore_words: Vec<&str> = args
+                .query
+                .as_deref()
+                .unwrap_or("")
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .collect();
             config::Source {
                 name: "preview".into(),
                 kind,
@@ -109,12 +122,31 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     }
                     _ => Vec::new(),
                 },
-                query: args.query.clone().filter(|_| kind != SourceKind::Mastodon),
+                query: args
+                    .query
+                    .clone()
+                    .filter(|_| kind == SourceKind::Hackernews),
                 tags: None,
                 max_pages: 1,
                 json: None,
                 headers: Vec::new(),
                 token: None,
+                app_id: match kind {
+                    SourceKind::Appstore => Some(
+                        config::parse_app_id(appstore_words.first().copied().unwrap_or(""))
+                            .map_err(UsageError)?,
+                    ),
+                    _ => None,
+                },
+                countries: match kind {
+                    SourceKind::Appstore if appstore_words.len() > 1 => appstore_words[1..]
+                        .iter()
+                        .map(|c| config::parse_country(c))
+                        .collect::<Result<_, _>>()
+                        .map_err(UsageError)?,
+                    SourceKind::Appstore => vec!["nl".into()],
+                    _ => Vec::new(),
+                },
             }
         }
     };

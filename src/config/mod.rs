@@ -125,6 +125,10 @@ pub struct Source {
     /// An API source's access token (`token_env` / `token_file`), sent as
     /// `Authorization: Bearer`; never stored.
     pub token: Option<String>,
+    /// App Store: the app's numeric id.
+    pub app_id: Option<String>,
+    /// App Store: the countries' stores read, two-letter codes in lower case.
+    pub countries: Vec<String>,
 }
 
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
@@ -158,6 +162,12 @@ impl Source {
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
             SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
+            SourceKind::Appstore => format!(
+                "{} app_id={} countries={}",
+                self.url,
+                self.app_id.as_deref().unwrap_or(""),
+                self.countries.join(",")
+            ),
         }
     }
 }
@@ -176,6 +186,8 @@ pub enum SourceKind {
     Reviews,
     /// Hashtag timelines on a Mastodon instance.
     Mastodon,
+    /// Apple App Store customer reviews of one app, per country.
+    Appstore,
 }
 
 impl SourceKind {
@@ -186,6 +198,7 @@ impl SourceKind {
             SourceKind::Json => "json",
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
+            SourceKind::Appstore => "appstore",
         }
     }
 }
@@ -419,6 +432,8 @@ struct RawSource {
     hashtags: Option<Spanned<Vec<String>>>,
     token_env: Option<Spanned<String>>,
     token_file: Option<Spanned<String>>,
+    app_id: Option<Spanned<AppId>>,
+    countries: Option<Spanned<Vec<String>>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -587,7 +602,13 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
             misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Appstore {
+            misplaced("app_id", s.app_id.as_ref().map(|v| v.span()))?;
+            misplaced("countries", s.countries.as_ref().map(|v| v.span()))?;
+        }
         let mut hashtags = Vec::new();
+        let mut app_id = None;
+        let mut countries = Vec::new();
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -664,6 +685,41 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     )
                 })?
             }
+            SourceKind::Appstore => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                let id = s.app_id.as_ref().ok_or_else(|| {
+                    err(at, format!("source {name:?} (appstore) needs `app_id`"))
+                })?;
+                app_id = Some(
+                    parse_app_id(&id.get_ref().0)
+                        .map_err(|m| err(id.span().start, format!("source {name:?}: {m}")))?,
+                );
+                let list = s.countries.as_ref().ok_or_else(|| {
+                    err(at, format!("source {name:?} (appstore) needs `countries`"))
+                })?;
+                for c in list.get_ref() {
+                    let code = parse_country(c)
+                        .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                    if countries.contains(&code) {
+                        return Err(err(
+                            list.span().start,
+                            format!("source {name:?}: country {c:?} is listed twice"),
+                        ));
+                    }
+                    countries.push(code);
+                }
+                if countries.is_empty() {
+                    return Err(err(
+                        list.span().start,
+                        format!("source {name:?}: `countries` is empty"),
+                    ));
+                }
+                s.base_url.clone().unwrap_or_else(|| {
+                    Spanned::new(at..at, "https://itunes.apple.com".to_string())
+                })
+            }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let max_pages = match &s.max_pages {
@@ -734,6 +790,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             headers,
             hashtags,
             token,
+            app_id,
+            countries,
         });
     }
 
@@ -833,6 +891,28 @@ pub fn parse_hashtag(s: &str) -> Result<String, String> {
     Ok(tag.to_string())
 }
 
+/// An App Store app id as written (`"1234567890"` or `1234567890`): digits.
+pub fn parse_app_id(s: &str) -> Result<String, String> {
+    let id = s.trim();
+    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "invalid app_id {s:?}: use the app's numeric id (the digits after \"id\" in its apps.apple.com link)"
+        ));
+    }
+    Ok(id.to_string())
+}
+
+/// An App Store country as written (`nl`, `BE`): two letters, lower-cased.
+pub fn parse_country(s: &str) -> Result<String, String> {
+    let c = s.trim();
+    if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(format!(
+            "invalid country {s:?}: use a two-letter code (e.g. \"nl\", \"be\", \"gb\")"
+        ));
+    }
+    Ok(c.to_ascii_lowercase())
+}
+
 /// Parses an absolute http(s) URL, with a message fit for the user.
 pub fn parse_http_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
@@ -898,6 +978,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         total += Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?);
     }
     Ok(total)
+}
+
+/// An App Store app id, written as a string or a number.
+struct AppId(String);
+
+impl<'de> Deserialize<'de> for AppId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        Ok(AppId(match Raw::deserialize(d)? {
+            Raw::N(n) => n.to_string(),
+            Raw::S(s) => s,
+        }))
+    }
 }
 
 /// A size written as `10MiB`, `512KiB`, `1MB`, `2048` (bytes).

@@ -5,6 +5,7 @@
 //! matches, scores or stores: those are later stages. Parsing is pure, so it runs
 //! on blocking threads and is tested on fixture bytes.
 
+pub mod appstore;
 pub mod feed;
 pub mod hackernews;
 pub mod json;
@@ -141,6 +142,14 @@ pub async fn poll(
         SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
         SourceKind::Mastodon => {
             let p = mastodon::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
+        SourceKind::Appstore => {
+            let p = appstore::poll(http, source, cursor).await?;
             Ok(Some(Polled {
                 items: p.items,
                 validators: Validators::default(),
