@@ -689,9 +689,10 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 misplaced("url", s.url.as_ref().map(|v| v.span()))?;
                 misplaced("query", s.query.as_ref().map(|v| v.span()))?;
                 misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
-                let id = s.app_id.as_ref().ok_or_else(|| {
-                    err(at, format!("source {name:?} (appstore) needs `app_id`"))
-                })?;
+                let id = s
+                    .app_id
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (appstore) needs `app_id`")))?;
                 app_id = Some(
                     parse_app_id(&id.get_ref().0)
                         .map_err(|m| err(id.span().start, format!("source {name:?}: {m}")))?,
@@ -716,9 +717,9 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                         format!("source {name:?}: `countries` is empty"),
                     ));
                 }
-                s.base_url.clone().unwrap_or_else(|| {
-                    Spanned::new(at..at, "https://itunes.apple.com".to_string())
-                })
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, "https://itunes.apple.com".to_string()))
             }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;

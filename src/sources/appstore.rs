@@ -7,7 +7,9 @@
 //! cursor is, per country, the newest `updated` seen, kept as one JSON object
 //! (`{"nl":"2026-11-20T10:12:00+00:00"}`). Pages are newest first: a country
 //! stops paging at a page that reaches its cursor, at an empty page, or after
-//! `max_pages` pages. Apple's ends are not errors: an unknown app answers an
+//! `max_pages` pages. A review's link is Apple's link (the app's review page,
+//! shared by all its reviews) with the review's id added, so that distinct
+//! reviews never share a canonical URL. Apple's ends are not errors: an unknown app answers an
 //! empty feed or 404, and past the last page it answers "page depth is
 //! limited" as text (200 or 400). Parsing never does I/O.
 
@@ -208,7 +210,16 @@ fn to_item(
     let updated = label(entry, "updated")
         .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
         .map(|t| t.with_timezone(&Utc));
-    let url = review_link(entry.get("link")).or_else(|| app_page.clone());
+    // Apple's link is the app's review page, the same for every review: as
+    // it is, it would be one identity (canonical URL) for all of them, and
+    // the store would merge them into one item. The review's id in the query
+    // keeps them apart; the page ignores it.
+    let url = review_link(entry.get("link"))
+        .or_else(|| app_page.clone())
+        .map(|mut u| {
+            u.query_pairs_mut().append_pair("reviewId", id);
+            u
+        });
     let item = Item {
         key: format!("appstore:{country}:{}", truncate(id, 200)),
         url,
@@ -307,7 +318,7 @@ mod tests {
         );
         assert_eq!(
             item.url.as_ref().unwrap().as_str(),
-            "https://apps.apple.com/nl/app/id1234567890",
+            "https://apps.apple.com/nl/app/id1234567890?reviewId=77",
             "no link: the app page"
         );
         assert_eq!(item.rating.unwrap().value, 2.0);
@@ -317,13 +328,39 @@ mod tests {
     }
 
     #[test]
+    fn reviews_sharing_apples_link_keep_their_own_identity() {
+        let entry = |id: &str| {
+            format!(
+                r#"{{"im:rating":{{"label":"4"}},"id":{{"label":"{id}"}},"content":{{"label":"ok"}},
+                "link":{{"attributes":{{"rel":"related","href":"https://itunes.apple.com/nl/review?id=1234567890&type=Purple%20Software"}}}}}}"#
+            )
+        };
+        let body = format!(r#"{{"feed":{{"entry":[{},{}]}}}}"#, entry("1"), entry("2"));
+        let items = parse(&body).unwrap();
+        let urls: Vec<String> = items
+            .iter()
+            .map(|(i, _)| i.canonical_url().unwrap())
+            .collect();
+        assert_eq!(urls.len(), 2);
+        assert_ne!(urls[0], urls[1]);
+        assert!(
+            urls[0].starts_with("https://itunes.apple.com/nl/review?")
+                && urls[0].contains("reviewId=1"),
+            "{}",
+            urls[0]
+        );
+    }
+
+    #[test]
     fn ends_and_garbage() {
         assert!(parse("CustomerReviews RSS page depth is limited to 10")
             .unwrap()
             .is_empty());
-        assert!(parse(r#"{"feed":{"author":{"name":{"label":"iTunes Store"}}}}"#)
-            .unwrap()
-            .is_empty());
+        assert!(
+            parse(r#"{"feed":{"author":{"name":{"label":"iTunes Store"}}}}"#)
+                .unwrap()
+                .is_empty()
+        );
         assert!(parse("<html>Service Unavailable</html>").is_err());
         assert!(parse(r#"{"feed":{"entry":[{"id":"#).is_err());
         assert!(parse(r#"{"results":[]}"#).is_err());

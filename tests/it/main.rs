@@ -4,6 +4,7 @@
 mod support;
 
 mod alerts;
+mod appstore;
 mod cli;
 mod corpus;
 mod daemon;
