@@ -36,6 +36,9 @@ pub struct Polled {
     pub cursor: Option<String>,
 }
 
+/// A review and its `updated` time, which the cursor compares.
+type Review = (Item, Option<DateTime<Utc>>);
+
 fn parse_error(message: String) -> SourceError {
     SourceError::Parse {
         kind: "appstore",
@@ -137,11 +140,7 @@ pub async fn poll(
 /// The reviews of one page, each with its `updated` time. An empty feed and
 /// Apple's "page depth is limited" text are no reviews; anything else that is
 /// not the feed's JSON is malformed.
-fn parse_page(
-    body: &[u8],
-    country: &str,
-    source: &Source,
-) -> Result<Vec<(Item, Option<DateTime<Utc>>)>, SourceError> {
+fn parse_page(body: &[u8], country: &str, source: &Source) -> Result<Vec<Review>, SourceError> {
     let trimmed = body.trim_ascii_start();
     if !trimmed.starts_with(b"{") {
         let head = String::from_utf8_lossy(&trimmed[..trimmed.len().min(512)]).to_lowercase();
@@ -189,11 +188,7 @@ fn label<'a>(entry: &'a Value, key: &str) -> Option<&'a str> {
 
 /// A review as an item; `None` for the app's own entry (no rating) and for
 /// entries without an id.
-fn to_item(
-    entry: &Value,
-    country: &str,
-    app_page: &Option<Url>,
-) -> Option<(Item, Option<DateTime<Utc>>)> {
+fn to_item(entry: &Value, country: &str, app_page: &Option<Url>) -> Option<Review> {
     let rating = rating(label(entry, "im:rating")?)?;
     let id = label(entry, "id")?;
     let text = label(entry, "content")
@@ -281,7 +276,7 @@ mod tests {
             .remove(0)
     }
 
-    fn parse(body: &str) -> Result<Vec<(Item, Option<DateTime<Utc>>)>, SourceError> {
+    fn parse(body: &str) -> Result<Vec<Review>, SourceError> {
         parse_page(body.as_bytes(), "nl", &source("https://itunes.apple.com"))
     }
 
