@@ -129,6 +129,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 tags: None,
                 max_pages: 1,
                 json: None,
+                html: None,
                 headers: Vec::new(),
                 token: None,
                 app_id: match kind {

@@ -129,6 +129,25 @@ pub struct Source {
     pub app_id: Option<String>,
     /// App Store: the countries' stores read, two-letter codes in lower case.
     pub countries: Vec<String>,
+    /// `html` sources: the CSS selectors that find items and their fields.
+    pub html: Option<HtmlSelectors>,
+}
+
+/// How an `html` source's page maps to items: CSS selectors, compiled at
+/// load. Every field selector is relative to the item element.
+#[derive(Debug, Clone)]
+pub struct HtmlSelectors {
+    /// Each element it matches is one item.
+    pub item: scraper::Selector,
+    pub title: Option<scraper::Selector>,
+    /// An element whose `href` is the item's link.
+    pub link: Option<scraper::Selector>,
+    pub text: Option<scraper::Selector>,
+    /// An element whose `datetime` attribute, else its text, is the date.
+    pub date: Option<scraper::Selector>,
+    pub author: Option<scraper::Selector>,
+    /// The selectors as written (`item="…" title="…"`), for the locator.
+    pub written: String,
 }
 
 /// How a `json` source's response maps to items: JSON Pointers (RFC 6901).
@@ -168,6 +187,12 @@ impl Source {
                 self.app_id.as_deref().unwrap_or(""),
                 self.countries.join(",")
             ),
+            // Other selectors read the same page differently: a change must
+            // not meet a 304 and leave the page unread.
+            SourceKind::Html => match &self.html {
+                Some(h) => format!("{} {}", self.url, h.written),
+                None => self.url.to_string(),
+            },
         }
     }
 }
@@ -188,6 +213,8 @@ pub enum SourceKind {
     Mastodon,
     /// Apple App Store customer reviews of one app, per country.
     Appstore,
+    /// Any page without a feed, items and fields found with CSS selectors.
+    Html,
 }
 
 impl SourceKind {
@@ -199,6 +226,7 @@ impl SourceKind {
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
             SourceKind::Appstore => "appstore",
+            SourceKind::Html => "html",
         }
     }
 }
@@ -427,6 +455,7 @@ struct RawSource {
     max_pages: Option<Spanned<u32>>,
     items: Option<Spanned<String>>,
     fields: Option<Spanned<RawFields>>,
+    selectors: Option<Spanned<RawSelectors>>,
     header_env: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     header_file: Option<Spanned<std::collections::BTreeMap<String, String>>>,
     hashtags: Option<Spanned<Vec<String>>>,
@@ -451,6 +480,18 @@ struct RawFields {
     rating: Option<String>,
     rating_worst: Option<f64>,
     rating_best: Option<f64>,
+}
+
+/// `[source.selectors]` of an `html` source: a CSS selector per item field.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSelectors {
+    item: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    link: Option<Spanned<String>>,
+    text: Option<Spanned<String>>,
+    date: Option<Spanned<String>>,
+    author: Option<Spanned<String>>,
 }
 
 // ---------------------------------------------------------------- validation
@@ -597,6 +638,9 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             misplaced("items", s.items.as_ref().map(|v| v.span()))?;
             misplaced("fields", s.fields.as_ref().map(|v| v.span()))?;
         }
+        if kind != SourceKind::Html {
+            misplaced("selectors", s.selectors.as_ref().map(|v| v.span()))?;
+        }
         if kind != SourceKind::Mastodon {
             misplaced("hashtags", s.hashtags.as_ref().map(|v| v.span()))?;
             misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
@@ -639,6 +683,16 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 s.base_url
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
+            }
+            SourceKind::Html => {
+                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
+                s.url
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (html) needs `url`")))?
+                    .clone()
             }
             SourceKind::Reviews => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -687,6 +741,9 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             }
             SourceKind::Appstore => {
                 misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                // Apple's feed takes no credentials: headers would be ignored.
+                misplaced("header_env", s.header_env.as_ref().map(|v| v.span()))?;
+                misplaced("header_file", s.header_file.as_ref().map(|v| v.span()))?;
                 misplaced("query", s.query.as_ref().map(|v| v.span()))?;
                 misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 let id = s
@@ -737,6 +794,10 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             .map_err(|m| err(url_text.span().start, format!("source {name:?}: {m}")))?;
         let json = match kind {
             SourceKind::Json => Some(json_mapping(&name, at, s.items, s.fields, &err)?),
+            _ => None,
+        };
+        let html = match kind {
+            SourceKind::Html => Some(html_selectors(&name, at, s.selectors, &err)?),
             _ => None,
         };
         let mut headers = Vec::new();
@@ -793,6 +854,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             token,
             app_id,
             countries,
+            html,
         });
     }
 
@@ -869,6 +931,73 @@ fn json_mapping(
         ));
     }
     Ok(mapping)
+}
+
+/// An `html` source's `[source.selectors]`, each compiled; a selector that
+/// does not parse is an error at its own line.
+fn html_selectors(
+    name: &str,
+    at: usize,
+    selectors: Option<Spanned<RawSelectors>>,
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<HtmlSelectors, ConfigError> {
+    let raw = selectors.map(Spanned::into_inner).ok_or_else(|| {
+        err(
+            at,
+            format!("source {name:?} (html) needs a [source.selectors] table with `item`"),
+        )
+    })?;
+    let mut written = Vec::new();
+    let mut compile = |key: &str,
+                       s: &Option<Spanned<String>>|
+     -> Result<Option<scraper::Selector>, ConfigError> {
+        let Some(s) = s else { return Ok(None) };
+        let css = s.get_ref().trim();
+        if css.is_empty() {
+            return Err(err(
+                s.span().start,
+                format!("source {name:?}: selectors.{key} is empty"),
+            ));
+        }
+        let compiled = scraper::Selector::parse(css).map_err(|e| {
+            err(
+                s.span().start,
+                format!(
+                    "source {name:?}: selectors.{key} = {css:?} is not a valid CSS selector: {e}"
+                ),
+            )
+        })?;
+        written.push(format!("{key}={css:?}"));
+        Ok(Some(compiled))
+    };
+    let item = compile("item", &raw.item)?.ok_or_else(|| {
+        err(
+            at,
+            format!(
+                "source {name:?} (html) needs selectors.item: each element it matches is one item"
+            ),
+        )
+    })?;
+    let title = compile("title", &raw.title)?;
+    let link = compile("link", &raw.link)?;
+    let text = compile("text", &raw.text)?;
+    let date = compile("date", &raw.date)?;
+    let author = compile("author", &raw.author)?;
+    if title.is_none() && text.is_none() {
+        return Err(err(
+            at,
+            format!("source {name:?} (html) has neither selectors.title nor selectors.text: nothing could match"),
+        ));
+    }
+    Ok(HtmlSelectors {
+        item,
+        title,
+        link,
+        text,
+        date,
+        author,
+        written: written.join(" "),
+    })
 }
 
 fn join_sorted(set: &HashSet<String>) -> String {

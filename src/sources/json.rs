@@ -136,7 +136,7 @@ fn time_of(v: &Value) -> Option<DateTime<Utc>> {
 }
 
 /// A stable 64-bit hash (FNV-1a): item identity must not change between runs.
-fn fnv1a(bytes: &[u8]) -> u64 {
+pub(super) fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })

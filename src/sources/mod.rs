@@ -8,6 +8,7 @@
 pub mod appstore;
 pub mod feed;
 pub mod hackernews;
+pub mod html;
 pub mod json;
 pub mod mastodon;
 pub mod reviews;
@@ -85,7 +86,7 @@ pub async fn poll(
     cpu: &tokio::sync::Semaphore,
 ) -> Result<Option<Polled>, SourceError> {
     match source.kind {
-        SourceKind::Feed | SourceKind::Json => {
+        SourceKind::Feed | SourceKind::Json | SourceKind::Html => {
             let mut extra = reqwest::header::HeaderMap::new();
             for (name, value) in &source.headers {
                 if let (Ok(n), Ok(v)) = (
@@ -114,14 +115,18 @@ pub async fn poll(
                 .expect("the cpu semaphore is never closed");
             let kind = source.kind;
             let mapping = source.json.clone();
-            let items = tokio::task::spawn_blocking(move || match (kind, mapping) {
-                (SourceKind::Json, Some(m)) => json::parse(&body, &final_url, &m),
+            let selectors = source.html.clone();
+            let items = tokio::task::spawn_blocking(move || match (kind, mapping, selectors) {
+                (SourceKind::Json, Some(m), _) => json::parse(&body, &final_url, &m),
+                (SourceKind::Html, _, Some(s)) => {
+                    Ok(html::parse(&body, content_type.as_deref(), &final_url, &s))
+                }
                 _ => feed::parse(&body, content_type.as_deref(), &final_url),
             })
             .await
             .unwrap_or_else(|e| {
                 Err(SourceError::Parse {
-                    kind: "feed",
+                    kind: kind.as_str(),
                     message: format!("parser crashed: {e}"),
                 })
             })?;

@@ -196,7 +196,7 @@ fn parse_page(body: &[u8], content_type: Option<&str>, page_url: &Url) -> Page {
 
 /// The page as text: a byte-order mark wins, then the charset the header
 /// declares, then a `<meta>` charset near the top, else UTF-8.
-fn decode(body: &[u8], content_type: Option<&str>) -> String {
+pub(super) fn decode(body: &[u8], content_type: Option<&str>) -> String {
     let encoding = content_type
         .and_then(|ct| {
             ct.split(';')
@@ -477,7 +477,7 @@ fn rating(value: Option<&str>, worst: Option<&str>, best: Option<&str>) -> Optio
 
 /// A date and whether it had a time of day: RFC 3339, a local date-time
 /// (taken as UTC), or a bare date (midnight UTC).
-fn parse_date(s: &str) -> Option<(DateTime<Utc>, bool)> {
+pub(super) fn parse_date(s: &str) -> Option<(DateTime<Utc>, bool)> {
     let s = s.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some((t.with_timezone(&Utc), true));

@@ -319,6 +319,14 @@ async fn config_keys_are_checked_at_load() {
             "hashtags = [\"ns\"]\n",
             "key `hashtags` does not apply to kind \"appstore\"",
         ),
+        (
+            "header_env = { apikey = \"KEY\" }\n",
+            "key `header_env` does not apply to kind \"appstore\"",
+        ),
+        (
+            "[source.selectors]\nitem = \"li\"\n",
+            "key `selectors` does not apply to kind \"appstore\"",
+        ),
         ("max_pages = 11\n", "max_pages must be between 1 and 10"),
     ] {
         let e = check(&format!("{ok}{extra}")).await;

@@ -10,6 +10,7 @@ mod corpus;
 mod daemon;
 mod feeds;
 mod hackernews;
+mod html_source;
 mod json_source;
 mod lifecycle;
 mod mastodon;
