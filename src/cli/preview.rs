@@ -24,7 +24,9 @@ pub struct Args {
     /// What kind of source to preview.
     #[arg(long, value_enum, default_value = "feed")]
     pub kind: KindArg,
-    /// The search, for API kinds (hackernews, reddit; for mastodon, the hashtag).
+    /// The search, for API kinds (hackernews, reddit; for mastodon, the
+    /// hashtag; for appstore, the app id and optionally countries,
+    /// "1234567890 nl be", default nl).
     #[arg(long)]
     pub query: Option<String>,
     #[arg(long, value_enum, default_value = "table")]
@@ -38,6 +40,7 @@ pub enum KindArg {
     Reviews,
     Mastodon,
     Reddit,
+    Appstore,
 }
 
 impl From<KindArg> for SourceKind {
@@ -48,6 +51,7 @@ impl From<KindArg> for SourceKind {
             KindArg::Reviews => SourceKind::Reviews,
             KindArg::Mastodon => SourceKind::Mastodon,
             KindArg::Reddit => SourceKind::Reddit,
+            KindArg::Appstore => SourceKind::Appstore,
         }
     }
 }
@@ -85,6 +89,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 (Some(u), _) => u.clone(),
                 (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
                 (None, SourceKind::Reddit) => "https://www.reddit.com".into(),
+                (None, SourceKind::Appstore) => "https://itunes.apple.com".into(),
                 (None, SourceKind::Reviews) => {
                     return Err(UsageError("preview a review page with --url URL".into()).into())
                 }
@@ -96,9 +101,20 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 }
                 (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
             };
-            if matches!(kind, SourceKind::Hackernews | SourceKind::Reddit) && args.query.is_none() {
+            if matches!(
+                kind,
+                SourceKind::Hackernews | SourceKind::Reddit | SourceKind::Appstore
+            ) && args.query.is_none()
+            {
                 return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
             }
+            let appstore_words: Vec<&str> = args
+                .query
+                .as_deref()
+                .unwrap_or("")
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty())
+                .collect();
             config::Source {
                 name: "preview".into(),
                 kind,
@@ -112,7 +128,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     }
                     _ => Vec::new(),
                 },
-                query: args.query.clone().filter(|_| kind != SourceKind::Mastodon),
+                query: args
+                    .query
+                    .clone()
+                    .filter(|_| kind == SourceKind::Hackernews),
                 tags: None,
                 max_pages: 1,
                 json: None,
@@ -124,6 +143,22 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 lang: None,
                 subreddits: Vec::new(),
                 client: None,
+                app_id: match kind {
+                    SourceKind::Appstore => Some(
+                        config::parse_app_id(appstore_words.first().copied().unwrap_or(""))
+                            .map_err(UsageError)?,
+                    ),
+                    _ => None,
+                },
+                countries: match kind {
+                    SourceKind::Appstore if appstore_words.len() > 1 => appstore_words[1..]
+                        .iter()
+                        .map(|c| config::parse_country(c))
+                        .collect::<Result<_, _>>()
+                        .map_err(UsageError)?,
+                    SourceKind::Appstore => vec!["nl".into()],
+                    _ => Vec::new(),
+                },
             }
         }
     };

@@ -129,6 +129,10 @@ pub struct Source {
     pub subreddits: Vec<String>,
     /// Reddit: OAuth client credentials, when configured.
     pub client: Option<ClientCredentials>,
+    /// App Store: the app's numeric id.
+    pub app_id: Option<String>,
+    /// App Store: the countries' stores read, two-letter codes in lower case.
+    pub countries: Vec<String>,
     /// `html` sources: the CSS selectors that find items and their fields.
     pub html: Option<HtmlSelectors>,
     /// Bluesky: the account that logs in (`handle`).
@@ -231,6 +235,12 @@ impl Source {
                 self.query.as_deref().unwrap_or(""),
                 self.subreddits.join("+")
             ),
+            SourceKind::Appstore => format!(
+                "{} app_id={} countries={}",
+                self.url,
+                self.app_id.as_deref().unwrap_or(""),
+                self.countries.join(",")
+            ),
             // Other selectors read the same page differently: a change must
             // not meet a 304 and leave the page unread.
             SourceKind::Html => match &self.html {
@@ -264,6 +274,8 @@ pub enum SourceKind {
     Mastodon,
     /// Reddit's search listing, optionally limited to subreddits.
     Reddit,
+    /// Apple App Store customer reviews of one app, per country.
+    Appstore,
     /// Any page without a feed, items and fields found with CSS selectors.
     Html,
     /// Bluesky posts matching a search (`app.bsky.feed.searchPosts`).
@@ -279,6 +291,7 @@ impl SourceKind {
             SourceKind::Reviews => "reviews",
             SourceKind::Mastodon => "mastodon",
             SourceKind::Reddit => "reddit",
+            SourceKind::Appstore => "appstore",
             SourceKind::Html => "html",
             SourceKind::Bluesky => "bluesky",
         }
@@ -525,6 +538,8 @@ struct RawSource {
     client_secret_env: Option<Spanned<String>>,
     client_secret_file: Option<Spanned<String>>,
     auth_url: Option<Spanned<String>>,
+    app_id: Option<Spanned<AppId>>,
+    countries: Option<Spanned<Vec<String>>>,
     interval: Option<HumanDuration>,
     watches: Option<Vec<Spanned<String>>>,
 }
@@ -740,6 +755,12 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         let mut hashtags = Vec::new();
         let mut subreddits = Vec::new();
         let mut client = None;
+        if kind != SourceKind::Appstore {
+            misplaced("app_id", s.app_id.as_ref().map(|v| v.span()))?;
+            misplaced("countries", s.countries.as_ref().map(|v| v.span()))?;
+        }
+        let mut app_id = None;
+        let mut countries = Vec::new();
         let url_text = match kind {
             SourceKind::Feed | SourceKind::Json => {
                 misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
@@ -944,6 +965,45 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, default.to_string()))
             }
+            SourceKind::Appstore => {
+                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
+                // Apple's feed takes no credentials: headers would be ignored.
+                misplaced("header_env", s.header_env.as_ref().map(|v| v.span()))?;
+                misplaced("header_file", s.header_file.as_ref().map(|v| v.span()))?;
+                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
+                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
+                let id = s
+                    .app_id
+                    .as_ref()
+                    .ok_or_else(|| err(at, format!("source {name:?} (appstore) needs `app_id`")))?;
+                app_id = Some(
+                    parse_app_id(&id.get_ref().0)
+                        .map_err(|m| err(id.span().start, format!("source {name:?}: {m}")))?,
+                );
+                let list = s.countries.as_ref().ok_or_else(|| {
+                    err(at, format!("source {name:?} (appstore) needs `countries`"))
+                })?;
+                for c in list.get_ref() {
+                    let code = parse_country(c)
+                        .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                    if countries.contains(&code) {
+                        return Err(err(
+                            list.span().start,
+                            format!("source {name:?}: country {c:?} is listed twice"),
+                        ));
+                    }
+                    countries.push(code);
+                }
+                if countries.is_empty() {
+                    return Err(err(
+                        list.span().start,
+                        format!("source {name:?}: `countries` is empty"),
+                    ));
+                }
+                s.base_url
+                    .clone()
+                    .unwrap_or_else(|| Spanned::new(at..at, "https://itunes.apple.com".to_string()))
+            }
         };
         let token = alerts::secret(&s.token_file, &s.token_env, base_dir, &err)?;
         let app_password =
@@ -1022,6 +1082,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             token,
             subreddits,
             client,
+            app_id,
+            countries,
             html,
             handle: s
                 .handle
@@ -1211,6 +1273,28 @@ pub fn parse_subreddit(s: &str) -> Result<String, String> {
     }
 }
 
+/// An App Store app id as written (`"1234567890"` or `1234567890`): digits.
+pub fn parse_app_id(s: &str) -> Result<String, String> {
+    let id = s.trim();
+    if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "invalid app_id {s:?}: use the app's numeric id (the digits after \"id\" in its apps.apple.com link)"
+        ));
+    }
+    Ok(id.to_string())
+}
+
+/// An App Store country as written (`nl`, `BE`): two letters, lower-cased.
+pub fn parse_country(s: &str) -> Result<String, String> {
+    let c = s.trim();
+    if c.len() != 2 || !c.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(format!(
+            "invalid country {s:?}: use a two-letter code (e.g. \"nl\", \"be\", \"gb\")"
+        ));
+    }
+    Ok(c.to_ascii_lowercase())
+}
+
 /// Parses an absolute http(s) URL, with a message fit for the user.
 pub fn parse_http_url(s: &str) -> Result<Url, String> {
     let url = Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
@@ -1276,6 +1360,24 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         total += Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?);
     }
     Ok(total)
+}
+
+/// An App Store app id, written as a string or a number.
+struct AppId(String);
+
+impl<'de> Deserialize<'de> for AppId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            N(u64),
+            S(String),
+        }
+        Ok(AppId(match Raw::deserialize(d)? {
+            Raw::N(n) => n.to_string(),
+            Raw::S(s) => s,
+        }))
+    }
 }
 
 /// A size written as `10MiB`, `512KiB`, `1MB`, `2048` (bytes).

@@ -5,6 +5,7 @@
 //! matches, scores or stores: those are later stages. Parsing is pure, so it runs
 //! on blocking threads and is tested on fixture bytes.
 
+pub mod appstore;
 pub mod bluesky;
 pub mod feed;
 pub mod hackernews;
@@ -168,6 +169,14 @@ pub async fn poll(
         }
         SourceKind::Reddit => {
             let p = reddit::poll(http, source, cursor).await?;
+            Ok(Some(Polled {
+                items: p.items,
+                validators: Validators::default(),
+                cursor: p.cursor,
+            }))
+        }
+        SourceKind::Appstore => {
+            let p = appstore::poll(http, source, cursor).await?;
             Ok(Some(Polled {
                 items: p.items,
                 validators: Validators::default(),

@@ -69,6 +69,8 @@ fn example_config_shows_every_key() {
         "client_secret_env",
         "client_secret_file",
         "auth_url",
+        "app_id",
+        "countries",
         "item",
         "title",
         "link",

@@ -4,6 +4,7 @@
 mod support;
 
 mod alerts;
+mod appstore;
 mod bluesky;
 mod cli;
 mod corpus;
