@@ -228,7 +228,12 @@ impl Source {
                 self.query.as_deref().unwrap_or(""),
                 self.tags.as_deref().unwrap_or("(story,comment)")
             ),
-            SourceKind::Mastodon => format!("{} hashtags={}", self.url, self.hashtags.join(",")),
+            SourceKind::Mastodon => format!(
+                "{} hashtags={} query={:?}",
+                self.url,
+                self.hashtags.join(","),
+                self.query.as_deref().unwrap_or("")
+            ),
             SourceKind::Reddit => format!(
                 "{} query={:?} subreddits={}",
                 self.url,
@@ -813,29 +818,31 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             }
             SourceKind::Mastodon => {
                 misplaced("url", s.url.as_ref().map(|v| v.span()))?;
-                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
                 misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
-                let list = s.hashtags.as_ref().ok_or_else(|| {
-                    err(at, format!("source {name:?} (mastodon) needs `hashtags`"))
-                })?;
-                for h in list.get_ref() {
-                    let tag = parse_hashtag(h)
-                        .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
-                    if hashtags
-                        .iter()
-                        .any(|t: &String| t.eq_ignore_ascii_case(&tag))
-                    {
-                        return Err(err(
-                            list.span().start,
-                            format!("source {name:?}: hashtag {h:?} is listed twice"),
-                        ));
+                let searching = s
+                    .query
+                    .as_ref()
+                    .is_some_and(|q| !q.get_ref().trim().is_empty());
+                if let Some(list) = &s.hashtags {
+                    for h in list.get_ref() {
+                        let tag = parse_hashtag(h)
+                            .map_err(|m| err(list.span().start, format!("source {name:?}: {m}")))?;
+                        if hashtags
+                            .iter()
+                            .any(|t: &String| t.eq_ignore_ascii_case(&tag))
+                        {
+                            return Err(err(
+                                list.span().start,
+                                format!("source {name:?}: hashtag {h:?} is listed twice"),
+                            ));
+                        }
+                        hashtags.push(tag);
                     }
-                    hashtags.push(tag);
                 }
-                if hashtags.is_empty() {
+                if hashtags.is_empty() && !searching {
                     return Err(err(
-                        list.span().start,
-                        format!("source {name:?}: `hashtags` is empty"),
+                        at,
+                        format!("source {name:?} (mastodon) needs `hashtags`, a `query` (full-text search where the instance allows it), or both"),
                     ));
                 }
                 s.base_url.clone().ok_or_else(|| {

@@ -65,26 +65,64 @@ fn cmp_id(a: &str, b: &str) -> Ordering {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
-/// The timeline URL for one page of `tag`.
+/// What one source reads: hashtag timelines, and a full-text search where
+/// the instance offers one (`/api/v2/search`, statuses only).
+enum Target<'a> {
+    Tag(&'a str),
+    Search(&'a str),
+}
+
+impl Target<'_> {
+    /// The key of this target's id in the cursor.
+    fn key(&self) -> String {
+        match self {
+            Target::Tag(t) => t.to_string(),
+            Target::Search(q) => format!("?{q}"),
+        }
+    }
+}
+
+/// The URL for one page of `target`.
 fn page_url(
     source: &Source,
-    tag: &str,
+    target: &Target<'_>,
     since: Option<&str>,
     max_id: Option<&str>,
 ) -> Result<Url, SourceError> {
-    let mut url = source
-        .url
-        .join("/api/v1/timelines/tag/")
-        .map_err(|e| parse_error(format!("base_url: {e}")))?;
-    url.path_segments_mut()
-        .map_err(|()| parse_error("base_url cannot take a path".into()))?
-        .pop_if_empty()
-        .push(tag);
+    let mut url = match target {
+        Target::Tag(tag) => {
+            let mut url = source
+                .url
+                .join("/api/v1/timelines/tag/")
+                .map_err(|e| parse_error(format!("base_url: {e}")))?;
+            url.path_segments_mut()
+                .map_err(|()| parse_error("base_url cannot take a path".into()))?
+                .pop_if_empty()
+                .push(tag);
+            url
+        }
+        Target::Search(q) => {
+            let mut url = source
+                .url
+                .join("/api/v2/search")
+                .map_err(|e| parse_error(format!("base_url: {e}")))?;
+            url.query_pairs_mut()
+                .append_pair("q", q)
+                .append_pair("type", "statuses")
+                .append_pair("resolve", "false");
+            url
+        }
+    };
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("limit", &LIMIT.to_string());
         if let Some(s) = since {
-            q.append_pair("since_id", s);
+            // Search pages by min_id; timelines by since_id.
+            let name = match target {
+                Target::Tag(_) => "since_id",
+                Target::Search(_) => "min_id",
+            };
+            q.append_pair(name, s);
         }
         if let Some(m) = max_id {
             q.append_pair("max_id", m);
@@ -120,18 +158,26 @@ pub async fn poll(
     let mut next = BTreeMap::new();
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    for tag in &source.hashtags {
-        let since = old.get(tag).cloned();
+    let mut targets: Vec<Target<'_>> = source.hashtags.iter().map(|t| Target::Tag(t)).collect();
+    if let Some(q) = source.query.as_deref().filter(|q| !q.trim().is_empty()) {
+        targets.push(Target::Search(q));
+    }
+    for target in &targets {
+        let key = target.key();
+        let since = old.get(&key).cloned();
         let mut newest = since.clone();
         let mut max_id: Option<String> = None;
         for _ in 0..source.max_pages {
-            let url = page_url(source, tag, since.as_deref(), max_id.as_deref())?;
+            let url = page_url(source, target, since.as_deref(), max_id.as_deref())?;
             let (fetched, _slot) = http.get_with(&url, &Validators::default(), &headers).await;
             let body = match fetched? {
                 Fetched::Body { body, .. } => body,
                 Fetched::NotModified => break,
             };
-            let statuses = parse_page(&body)?;
+            let statuses = match target {
+                Target::Tag(_) => parse_page(&body)?,
+                Target::Search(_) => parse_search(&body)?,
+            };
             let full = statuses.len() >= LIMIT;
             let mut oldest: Option<String> = None;
             for status in statuses {
@@ -170,7 +216,7 @@ pub async fn poll(
             }
         }
         if let Some(n) = newest {
-            next.insert(tag.clone(), n);
+            next.insert(key, n);
         }
     }
     let cursor = if next.is_empty() {
@@ -179,6 +225,32 @@ pub async fn poll(
         Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
     };
     Ok(Polled { items, cursor })
+}
+
+/// A `/api/v2/search` answer: its statuses, newest first.
+fn parse_search(body: &[u8]) -> Result<Vec<Status>, SourceError> {
+    #[derive(Deserialize)]
+    struct Results {
+        #[serde(default)]
+        statuses: Vec<Status>,
+    }
+    // Anything without a `statuses` list (an error object, garbage) is read
+    // the way a timeline page is, which names what came back.
+    let has_statuses = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .is_some_and(|v| v.get("statuses").is_some_and(|s| s.is_array()));
+    if !has_statuses {
+        return parse_page(body).and_then(|_| {
+            Err(parse_error(
+                "the search answered without a statuses list".into(),
+            ))
+        });
+    }
+    let mut statuses = serde_json::from_slice::<Results>(body)
+        .map_err(|e| parse_error(format!("unexpected search response: {e}")))?
+        .statuses;
+    statuses.sort_by(|a, b| cmp_id(&b.id, &a.id));
+    Ok(statuses)
 }
 
 fn parse_page(body: &[u8]) -> Result<Vec<Status>, SourceError> {

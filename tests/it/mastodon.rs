@@ -294,8 +294,9 @@ async fn preview_and_config_errors() {
     );
     let e = check("hashtags = [\"ns/../x\"]\n").await;
     assert!(e.contains("invalid hashtag"), "{e}");
+    // An empty list and no query: nothing to read.
     let e = check("hashtags = []\n").await;
-    assert!(e.contains("`hashtags` is empty"), "{e}");
+    assert!(e.contains("needs `hashtags`, a `query`"), "{e}");
     // No base_url: the instance is not guessed.
     let out = Env::new("[[source]]\nname = \"toots\"\nkind = \"mastodon\"\nhashtags = [\"ns\"]\n")
         .run(&["check"])
@@ -309,4 +310,61 @@ async fn preview_and_config_errors() {
     .await;
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("key `hashtags` does not apply to kind \"feed\""));
+}
+
+const SEARCH: &str = "/api/v2/search";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn full_text_search_where_the_instance_allows_it() {
+    let server = Server::start().await;
+    // The search answer wraps the same statuses as the timeline does.
+    let statuses = String::from_utf8(fixture("mastodon/ns_page1.json")).unwrap();
+    let body = format!("{{\"accounts\":[],\"statuses\":{statuses},\"hashtags\":[]}}");
+    server.route(SEARCH, json(body.into_bytes()));
+    let env = Env::new(&config(&server, "query = \"acme storing\"\n"));
+
+    let out = env.ok(&["poll"]).await;
+    assert!(
+        out.contains("toots:") && out.contains("1 new mentions"),
+        "{out}"
+    );
+    let first = &timeline(&server, SEARCH)[0];
+    assert!(
+        first.path.contains("q=acme+storing") && first.path.contains("type=statuses"),
+        "{}",
+        first.path
+    );
+    assert!(!first.path.contains("min_id"), "{}", first.path);
+    assert!(
+        timeline(&server, NS).is_empty(),
+        "no hashtags configured, no timeline read"
+    );
+
+    // The next poll, from a new process, asks only for newer statuses.
+    server.route(
+        SEARCH,
+        json(b"{\"accounts\":[],\"statuses\":[],\"hashtags\":[]}".to_vec()),
+    );
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("0 new mentions"), "{out}");
+    let second = &timeline(&server, SEARCH)[1];
+    assert!(
+        second.path.contains(&format!("min_id={NEWEST}")),
+        "{}",
+        second.path
+    );
+
+    // An instance without search for this token says so: a recorded error.
+    server.route(SEARCH, json(b"{\"error\":\"Search is disabled\"}".to_vec()));
+    let out = env.ok(&["poll"]).await;
+    assert!(
+        out.contains("the instance answered: Search is disabled"),
+        "{out}"
+    );
+
+    // Neither hashtags nor a query: nothing to read, a config error.
+    let bad = Env::new(&config(&server, ""));
+    let out = bad.run(&["check"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs `hashtags`, a `query`"));
 }
