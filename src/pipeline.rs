@@ -289,6 +289,9 @@ impl Poller {
                 kind: source.kind.as_str(),
                 message: format!("matching crashed: {e}"),
             })?;
+        // Only now may the next body come in: parsed items waiting for the
+        // CPU count against the same bound as bodies.
+        drop(polled.slot);
         Ok(Some((polled.validators, polled.cursor, count, findings)))
     }
 

@@ -80,6 +80,21 @@ pub struct Polled {
     pub validators: Validators,
     /// Where an API source resumes next time; `None` keeps the stored one.
     pub cursor: Option<String>,
+    /// The fetch's place in the politeness limits, held until the items are
+    /// matched: it bounds the work in memory to `max_concurrent` sources.
+    pub slot: Option<crate::http::Slot>,
+}
+
+impl Polled {
+    /// What an API kind found: its items and where to resume.
+    fn api(items: Vec<Item>, cursor: Option<String>) -> Option<Polled> {
+        Some(Polled {
+            items,
+            validators: Validators::default(),
+            cursor,
+            slot: None,
+        })
+    }
 }
 
 /// Polls `source` once: `Ok(None)` when nothing changed (a 304). Parsing runs
@@ -105,7 +120,7 @@ pub async fn poll(
             // The slot is held until the body is parsed: it bounds the bodies
             // in memory, and a host's slots are not handed out while its work
             // waits.
-            let (fetched, _slot) = http.get_with(&source.url, validators, &extra).await;
+            let (fetched, slot) = http.get_with(&source.url, validators, &extra).await;
             let (body, content_type, validators, final_url) = match fetched? {
                 Fetched::NotModified => return Ok(None),
                 Fetched::Body {
@@ -140,48 +155,29 @@ pub async fn poll(
                 items,
                 validators,
                 cursor: None,
+                slot: Some(slot),
             }))
         }
         SourceKind::Hackernews => {
             let p = hackernews::poll(http, source, cursor).await?;
-            Ok(Some(Polled {
-                items: p.items,
-                validators: Validators::default(),
-                cursor: p.cursor,
-            }))
+            Ok(Polled::api(p.items, p.cursor))
         }
         SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
         SourceKind::Bluesky => {
             let p = bluesky::poll(http, source, cursor).await?;
-            Ok(Some(Polled {
-                items: p.items,
-                validators: Validators::default(),
-                cursor: p.cursor,
-            }))
+            Ok(Polled::api(p.items, p.cursor))
         }
         SourceKind::Mastodon => {
             let p = mastodon::poll(http, source, cursor).await?;
-            Ok(Some(Polled {
-                items: p.items,
-                validators: Validators::default(),
-                cursor: p.cursor,
-            }))
+            Ok(Polled::api(p.items, p.cursor))
         }
         SourceKind::Reddit => {
             let p = reddit::poll(http, source, cursor).await?;
-            Ok(Some(Polled {
-                items: p.items,
-                validators: Validators::default(),
-                cursor: p.cursor,
-            }))
+            Ok(Polled::api(p.items, p.cursor))
         }
         SourceKind::Appstore => {
             let p = appstore::poll(http, source, cursor).await?;
-            Ok(Some(Polled {
-                items: p.items,
-                validators: Validators::default(),
-                cursor: p.cursor,
-            }))
+            Ok(Polled::api(p.items, p.cursor))
         }
     }
 }

@@ -129,6 +129,7 @@ pub async fn poll(
         items,
         validators: first_validators,
         cursor: newest.map(|t| t.to_rfc3339()),
+        slot: None,
     }))
 }
 
