@@ -460,7 +460,7 @@ fn default_max_redirects() -> usize {
     5
 }
 fn default_max_concurrent() -> Spanned<usize> {
-    Spanned::new(0..0, 16)
+    Spanned::new(0..0, 8)
 }
 fn default_per_host() -> Spanned<usize> {
     Spanned::new(0..0, 2)
