@@ -281,14 +281,16 @@ impl Poller {
             .expect("the cpu semaphore is never closed");
         let analysis = self.analysis.clone();
         let name = source.name.clone();
-        let count = polled.items.len();
         let items = polled.items;
-        let findings = tokio::task::spawn_blocking(move || analysis.findings(&name, items))
-            .await
-            .map_err(|e| SourceError::Parse {
-                kind: source.kind.as_str(),
-                message: format!("matching crashed: {e}"),
-            })?;
+        let (count, findings) = tokio::task::spawn_blocking(move || {
+            let items = items.parse()?;
+            Ok::<_, SourceError>((items.len(), analysis.findings(&name, items)))
+        })
+        .await
+        .map_err(|e| SourceError::Parse {
+            kind: source.kind.as_str(),
+            message: format!("parsing crashed: {e}"),
+        })??;
         // Only now may the next body come in: parsed items waiting for the
         // CPU count against the same bound as bodies.
         drop(polled.slot);
@@ -299,12 +301,17 @@ impl Poller {
     /// start: no validators, no cursor).
     pub async fn preview(http: &Http, source: &Source) -> Result<Vec<Item>, SourceError> {
         let cpu = Semaphore::new(1);
-        Ok(
-            sources::poll(http, source, &Validators::default(), None, &cpu)
-                .await?
-                .map(|p| p.items)
-                .unwrap_or_default(),
-        )
+        let Some(polled) = sources::poll(http, source, &Validators::default(), None, &cpu).await?
+        else {
+            return Ok(Vec::new());
+        };
+        let items = polled.items;
+        tokio::task::spawn_blocking(move || items.parse())
+            .await
+            .map_err(|e| SourceError::Parse {
+                kind: source.kind.as_str(),
+                message: format!("parsing crashed: {e}"),
+            })?
     }
 }
 

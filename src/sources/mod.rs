@@ -75,7 +75,7 @@ impl SourceError {
 
 /// What one poll of a source brought in.
 pub struct Polled {
-    pub items: Vec<Item>,
+    pub items: Items,
     /// Validators for the next conditional GET (feeds, review pages).
     pub validators: Validators,
     /// Where an API source resumes next time; `None` keeps the stored one.
@@ -85,11 +85,30 @@ pub struct Polled {
     pub slot: Option<crate::http::Slot>,
 }
 
+/// A poll's items: parsed already (API kinds, which parse page by page), or
+/// a body still to parse, so that parsing and matching run as one job on one
+/// blocking thread.
+pub enum Items {
+    Ready(Vec<Item>),
+    Unparsed(Box<dyn FnOnce() -> Result<Vec<Item>, SourceError> + Send>),
+}
+
+impl Items {
+    /// The items, parsing the body if that has not happened yet. CPU-bound:
+    /// call it on a blocking thread.
+    pub fn parse(self) -> Result<Vec<Item>, SourceError> {
+        match self {
+            Items::Ready(items) => Ok(items),
+            Items::Unparsed(parse) => parse(),
+        }
+    }
+}
+
 impl Polled {
     /// What an API kind found: its items and where to resume.
     fn api(items: Vec<Item>, cursor: Option<String>) -> Option<Polled> {
         Some(Polled {
-            items,
+            items: Items::Ready(items),
             validators: Validators::default(),
             cursor,
             slot: None,
@@ -97,8 +116,10 @@ impl Polled {
     }
 }
 
-/// Polls `source` once: `Ok(None)` when nothing changed (a 304). Parsing runs
-/// on a blocking thread, under `cpu` (one parse per core).
+/// Polls `source` once: `Ok(None)` when nothing changed (a 304). A single
+/// body comes back unparsed (the caller parses and matches it in one blocking
+/// job); kinds that read several pages parse as they go, on a blocking
+/// thread under `cpu` (one parse per core).
 pub async fn poll(
     http: &Http,
     source: &Source,
@@ -130,27 +151,16 @@ pub async fn poll(
                     final_url,
                 } => (body, content_type, validators, final_url),
             };
-            let _cpu = cpu
-                .acquire()
-                .await
-                .expect("the cpu semaphore is never closed");
             let kind = source.kind;
             let mapping = source.json.clone();
             let selectors = source.html.clone();
-            let items = tokio::task::spawn_blocking(move || match (kind, mapping, selectors) {
+            let items = Items::Unparsed(Box::new(move || match (kind, mapping, selectors) {
                 (SourceKind::Json, Some(m), _) => json::parse(&body, &final_url, &m),
                 (SourceKind::Html, _, Some(s)) => {
                     Ok(html::parse(&body, content_type.as_deref(), &final_url, &s))
                 }
                 _ => feed::parse(&body, content_type.as_deref(), &final_url),
-            })
-            .await
-            .unwrap_or_else(|e| {
-                Err(SourceError::Parse {
-                    kind: kind.as_str(),
-                    message: format!("parser crashed: {e}"),
-                })
-            })?;
+            }));
             Ok(Some(Polled {
                 items,
                 validators,

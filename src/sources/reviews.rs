@@ -126,7 +126,7 @@ pub async fn poll(
         }
     }
     Ok(Some(Polled {
-        items,
+        items: super::Items::Ready(items),
         validators: first_validators,
         cursor: newest.map(|t| t.to_rfc3339()),
         slot: None,
