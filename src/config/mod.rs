@@ -716,74 +716,69 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             )),
             None => Ok(()),
         };
-        if kind != SourceKind::Json {
-            misplaced("items", s.items.as_ref().map(|v| v.span()))?;
-            misplaced("fields", s.fields.as_ref().map(|v| v.span()))?;
-        }
-        if kind != SourceKind::Html {
-            misplaced("selectors", s.selectors.as_ref().map(|v| v.span()))?;
-        }
-        if kind != SourceKind::Mastodon {
-            misplaced("hashtags", s.hashtags.as_ref().map(|v| v.span()))?;
-            misplaced("token_env", s.token_env.as_ref().map(|v| v.span()))?;
-            misplaced("token_file", s.token_file.as_ref().map(|v| v.span()))?;
-        }
-        if kind != SourceKind::Bluesky {
-            misplaced("handle", s.handle.as_ref().map(|v| v.span()))?;
-            misplaced(
-                "app_password_env",
-                s.app_password_env.as_ref().map(|v| v.span()),
-            )?;
-            misplaced(
-                "app_password_file",
-                s.app_password_file.as_ref().map(|v| v.span()),
-            )?;
-            misplaced("lang", s.lang.as_ref().map(|v| v.span()))?;
-        }
-        if kind != SourceKind::Reddit {
-            misplaced("subreddits", s.subreddits.as_ref().map(|v| v.span()))?;
-            misplaced("client_id_env", s.client_id_env.as_ref().map(|v| v.span()))?;
-            misplaced(
-                "client_id_file",
-                s.client_id_file.as_ref().map(|v| v.span()),
-            )?;
-            misplaced(
-                "client_secret_env",
-                s.client_secret_env.as_ref().map(|v| v.span()),
-            )?;
-            misplaced(
-                "client_secret_file",
-                s.client_secret_file.as_ref().map(|v| v.span()),
-            )?;
-            misplaced("auth_url", s.auth_url.as_ref().map(|v| v.span()))?;
+        {
+            use SourceKind::*;
+            let api: &[SourceKind] = &[Hackernews, Mastodon, Bluesky, Reddit, Appstore];
+            // Which kinds take each kind-specific key; every other kind
+            // rejects it.
+            let keys: [KeyUse<'_>; 25] = [
+                ("url", span(&s.url), &[Feed, Json, Html, Reviews]),
+                ("base_url", span(&s.base_url), api),
+                (
+                    "query",
+                    span(&s.query),
+                    &[Hackernews, Mastodon, Bluesky, Reddit],
+                ),
+                ("tags", span(&s.tags), &[Hackernews]),
+                (
+                    "max_pages",
+                    span(&s.max_pages),
+                    &[Hackernews, Reviews, Mastodon, Bluesky, Reddit, Appstore],
+                ),
+                ("header_env", span(&s.header_env), &[Feed, Json, Html]),
+                ("header_file", span(&s.header_file), &[Feed, Json, Html]),
+                ("items", span(&s.items), &[Json]),
+                ("fields", span(&s.fields), &[Json]),
+                ("selectors", span(&s.selectors), &[Html]),
+                ("hashtags", span(&s.hashtags), &[Mastodon]),
+                ("token_env", span(&s.token_env), &[Mastodon]),
+                ("token_file", span(&s.token_file), &[Mastodon]),
+                ("handle", span(&s.handle), &[Bluesky]),
+                ("app_password_env", span(&s.app_password_env), &[Bluesky]),
+                ("app_password_file", span(&s.app_password_file), &[Bluesky]),
+                ("lang", span(&s.lang), &[Bluesky]),
+                ("subreddits", span(&s.subreddits), &[Reddit]),
+                ("client_id_env", span(&s.client_id_env), &[Reddit]),
+                ("client_id_file", span(&s.client_id_file), &[Reddit]),
+                ("client_secret_env", span(&s.client_secret_env), &[Reddit]),
+                ("client_secret_file", span(&s.client_secret_file), &[Reddit]),
+                ("auth_url", span(&s.auth_url), &[Reddit]),
+                ("app_id", span(&s.app_id), &[Appstore]),
+                ("countries", span(&s.countries), &[Appstore]),
+            ];
+            for (key, at, kinds) in keys {
+                if !kinds.contains(&kind) {
+                    misplaced(key, at)?;
+                }
+            }
         }
         let mut hashtags = Vec::new();
         let mut subreddits = Vec::new();
         let mut client = None;
-        if kind != SourceKind::Appstore {
-            misplaced("app_id", s.app_id.as_ref().map(|v| v.span()))?;
-            misplaced("countries", s.countries.as_ref().map(|v| v.span()))?;
-        }
         let mut app_id = None;
         let mut countries = Vec::new();
         let url_text = match kind {
-            SourceKind::Feed | SourceKind::Json => {
-                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
-                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
-                misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
-                s.url
-                    .as_ref()
-                    .ok_or_else(|| {
-                        err(
-                            at,
-                            format!("source {name:?} ({}) needs `url`", kind.as_str()),
-                        )
-                    })?
-                    .clone()
-            }
+            SourceKind::Feed | SourceKind::Json => s
+                .url
+                .as_ref()
+                .ok_or_else(|| {
+                    err(
+                        at,
+                        format!("source {name:?} ({}) needs `url`", kind.as_str()),
+                    )
+                })?
+                .clone(),
             SourceKind::Hackernews => {
-                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
                 if s.query
                     .as_ref()
                     .is_none_or(|q| q.get_ref().trim().is_empty())
@@ -797,28 +792,17 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .clone()
                     .unwrap_or_else(|| Spanned::new(at..at, "https://hn.algolia.com".to_string()))
             }
-            SourceKind::Html => {
-                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
-                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
-                misplaced("max_pages", s.max_pages.as_ref().map(|v| v.span()))?;
-                s.url
-                    .as_ref()
-                    .ok_or_else(|| err(at, format!("source {name:?} (html) needs `url`")))?
-                    .clone()
-            }
-            SourceKind::Reviews => {
-                misplaced("base_url", s.base_url.as_ref().map(|v| v.span()))?;
-                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
-                s.url
-                    .as_ref()
-                    .ok_or_else(|| err(at, format!("source {name:?} (reviews) needs `url`")))?
-                    .clone()
-            }
+            SourceKind::Html => s
+                .url
+                .as_ref()
+                .ok_or_else(|| err(at, format!("source {name:?} (html) needs `url`")))?
+                .clone(),
+            SourceKind::Reviews => s
+                .url
+                .as_ref()
+                .ok_or_else(|| err(at, format!("source {name:?} (reviews) needs `url`")))?
+                .clone(),
             SourceKind::Mastodon => {
-                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 let searching = s
                     .query
                     .as_ref()
@@ -855,8 +839,6 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 })?
             }
             SourceKind::Bluesky => {
-                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 if s.query
                     .as_ref()
                     .is_none_or(|q| q.get_ref().trim().is_empty())
@@ -902,8 +884,6 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .unwrap_or_else(|| Spanned::new(at..at, "https://bsky.social".to_string()))
             }
             SourceKind::Reddit => {
-                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 if s.query
                     .as_ref()
                     .is_none_or(|q| q.get_ref().trim().is_empty())
@@ -973,12 +953,6 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                     .unwrap_or_else(|| Spanned::new(at..at, default.to_string()))
             }
             SourceKind::Appstore => {
-                misplaced("url", s.url.as_ref().map(|v| v.span()))?;
-                // Apple's feed takes no credentials: headers would be ignored.
-                misplaced("header_env", s.header_env.as_ref().map(|v| v.span()))?;
-                misplaced("header_file", s.header_file.as_ref().map(|v| v.span()))?;
-                misplaced("query", s.query.as_ref().map(|v| v.span()))?;
-                misplaced("tags", s.tags.as_ref().map(|v| v.span()))?;
                 let id = s
                     .app_id
                     .as_ref()
@@ -1240,6 +1214,15 @@ fn html_selectors(
         author,
         written: written.join(" "),
     })
+}
+
+/// A kind-specific `[[source]]` key: its name, where it stands in the file
+/// (if present), and the kinds that take it.
+type KeyUse<'a> = (&'a str, Option<std::ops::Range<usize>>, &'a [SourceKind]);
+
+/// Where an optional key stands in the file, if it is there.
+fn span<T>(v: &Option<Spanned<T>>) -> Option<std::ops::Range<usize>> {
+    v.as_ref().map(Spanned::span)
 }
 
 fn join_sorted(set: &HashSet<String>) -> String {
@@ -1521,6 +1504,39 @@ mod tests {
         let s = Secret("abcd-efgh-ijkl-mnop".into());
         assert_eq!(format!("{s:?}"), "Secret(…)");
         assert_eq!(s.expose(), "abcd-efgh-ijkl-mnop");
+    }
+
+    #[test]
+    fn each_kind_takes_only_its_own_keys() {
+        let source = |body: &str| format!("[[source]]\nname = \"s\"\n{body}");
+        for (body, key, kind) in [
+            (
+                "kind = \"hackernews\"\nquery = \"q\"\nheader_env = { a = \"B\" }\n",
+                "header_env",
+                "hackernews",
+            ),
+            (
+                "kind = \"feed\"\nurl = \"http://x/\"\nmax_pages = 2\n",
+                "max_pages",
+                "feed",
+            ),
+            (
+                "kind = \"reviews\"\nurl = \"http://x/\"\nhashtags = [\"ns\"]\n",
+                "hashtags",
+                "reviews",
+            ),
+            (
+                "kind = \"appstore\"\napp_id = \"1\"\ncountries = [\"nl\"]\nquery = \"q\"\n",
+                "query",
+                "appstore",
+            ),
+        ] {
+            let e = error_of(&source(body));
+            assert!(
+                e.contains(&format!("key `{key}` does not apply to kind \"{kind}\"")),
+                "{e}"
+            );
+        }
     }
 
     #[test]
