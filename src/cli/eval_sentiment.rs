@@ -31,6 +31,10 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Also write each line's gold label, prediction, score, text and reasons
+    /// to this file (tab-separated), to read where the scorer disagrees.
+    #[arg(long, value_name = "PATH")]
+    pub predictions: Option<PathBuf>,
 }
 
 pub fn run(args: &Args) -> anyhow::Result<()> {
@@ -48,7 +52,13 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         EvalLang::En => Lang::En,
     });
     let analyzer = Analyzer::new();
-    let report = eval::report(&eval::predict(&analyzer, &rows, lang));
+    let scored = eval::score(&analyzer, &rows, lang);
+    if let Some(path) = &args.predictions {
+        std::fs::write(path, eval::render_predictions(&rows, &scored))
+            .with_context(|| format!("writing predictions to {}", path.display()))?;
+    }
+    let pairs: Vec<_> = rows.iter().zip(&scored).map(|((g, _), s)| (*g, s.label)).collect();
+    let report = eval::report(&pairs);
     match args.format {
         Format::Table => print!("{}", eval::render_table(&report)),
         Format::Json => println!("{}", serde_json::to_string(&report)?),

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Analyzer, Label, Lang};
+use super::{Analyzer, Label, Lang, Sentiment};
 
 /// A line that is not `label<TAB>text`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,6 +41,16 @@ pub fn parse_tsv(input: &str) -> Result<Vec<(Label, &str)>, TsvError> {
     Ok(rows)
 }
 
+/// Scores each row (as `lang` when given), in the rows' order.
+pub fn score(analyzer: &Analyzer, rows: &[(Label, &str)], lang: Option<Lang>) -> Vec<Sentiment> {
+    rows.iter()
+        .map(|(_, text)| match lang {
+            Some(l) => analyzer.analyze_as(text, l, None, None),
+            None => analyzer.analyze(text, None, None),
+        })
+        .collect()
+}
+
 /// Scores each row (as `lang` when given) and pairs gold with prediction.
 pub fn predict(
     analyzer: &Analyzer,
@@ -48,14 +58,29 @@ pub fn predict(
     lang: Option<Lang>,
 ) -> Vec<(Label, Label)> {
     rows.iter()
-        .map(|(gold, text)| {
-            let s = match lang {
-                Some(l) => analyzer.analyze_as(text, l, None, None),
-                None => analyzer.analyze(text, None, None),
-            };
-            (*gold, s.label)
-        })
+        .zip(score(analyzer, rows, lang))
+        .map(|((gold, _), s)| (*gold, s.label))
         .collect()
+}
+
+/// One line per row for `--predictions`: gold, predicted, score, text and
+/// reasons, tab-separated (tabs and line breaks inside become spaces), so a
+/// team can read where the scorer and their labels disagree.
+pub fn render_predictions(rows: &[(Label, &str)], scored: &[Sentiment]) -> String {
+    let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+    let mut out = String::from("gold\tpredicted\tscore\ttext\treasons\n");
+    for ((gold, text), s) in rows.iter().zip(scored) {
+        let _ = writeln!(
+            out,
+            "{}\t{}\t{:.3}\t{}\t{}",
+            short(*gold),
+            short(s.label),
+            s.score,
+            clean(text),
+            clean(&s.reasons.join("; "))
+        );
+    }
+    out
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
