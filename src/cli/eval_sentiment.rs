@@ -57,7 +57,11 @@ pub fn run(args: &Args) -> anyhow::Result<()> {
         std::fs::write(path, eval::render_predictions(&rows, &scored))
             .with_context(|| format!("writing predictions to {}", path.display()))?;
     }
-    let pairs: Vec<_> = rows.iter().zip(&scored).map(|((g, _), s)| (*g, s.label)).collect();
+    let pairs: Vec<_> = rows
+        .iter()
+        .zip(&scored)
+        .map(|((g, _), s)| (*g, s.label))
+        .collect();
     let report = eval::report(&pairs);
     match args.format {
         Format::Table => print!("{}", eval::render_table(&report)),

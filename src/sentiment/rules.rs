@@ -588,9 +588,7 @@ pub(super) fn score(
     });
     let mut hits: Vec<Hit> = packs.hits(&lower, lang);
     assign_valences(&mut tokens, lang, lex, custom, &hits);
-    if lang == Lang::Nl {
-        drop_proper_nouns(&mut tokens, text);
-    }
+    drop_proper_nouns(&mut tokens, text, lang);
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
         .filter_map(|i| weigh(&tokens, i, lang, &shape, text))
@@ -731,13 +729,21 @@ fn assign_valences(
     }
 }
 
-/// Dutch writes common nouns and adjectives in lowercase, so a capitalised
-/// word inside a sentence is a name ("Goor", "Hoop", "De Slechte"): it
-/// carries no sentiment. Hashtags and Title Case sentences are left alone.
-fn drop_proper_nouns(tokens: &mut [Token<'_>], text: &str) {
+/// A capitalised word inside a sentence is often part of a name ("Goor",
+/// "De Slechte", "The Walking Dead", "Bad Blood", "Best Buy"): a name
+/// carries no sentiment. Dutch writes common nouns and adjectives in
+/// lowercase, so there every such word is taken for a name. English
+/// capitalises more loosely, so there only a run of two or more capitalised
+/// words inside a clause is, and not when the run opens the clause ("Worst
+/// Service Ever" as a title). Hashtags, the sentence's first word and Title
+/// Case sentences (headlines) are left alone.
+fn drop_proper_nouns(tokens: &mut [Token<'_>], text: &str, lang: Lang) {
     let capitalised = |t: &Token<'_>| {
         let mut cs = text[t.start..t.end].chars();
-        cs.next().is_some_and(char::is_uppercase) && cs.any(char::is_lowercase)
+        t.kind == Kind::Word
+            && !text[..t.start].ends_with('#')
+            && cs.next().is_some_and(char::is_uppercase)
+            && cs.any(char::is_lowercase)
     };
     let mut i = 0;
     while i < tokens.len() {
@@ -750,17 +756,33 @@ fn drop_proper_nouns(tokens: &mut [Token<'_>], text: &str) {
             .iter()
             .filter(|t| t.kind == Kind::Word)
             .count();
-        let capitals = tokens[i..end]
-            .iter()
-            .filter(|t| t.kind == Kind::Word && capitalised(t))
-            .count();
-        let title_case = capitals * 2 >= words;
+        let caps: Vec<bool> = tokens[i..end].iter().map(capitalised).collect();
+        let title_case = caps.iter().filter(|c| **c).count() * 2 >= words;
         if !title_case {
-            for (k, t) in tokens[i..end].iter_mut().enumerate() {
-                let hashtag = text[..t.start].ends_with('#');
-                if k > 0 && t.kind == Kind::Word && !hashtag && capitalised(t) {
-                    t.valence = 0.0;
+            // Walk runs of capitalised words within one clause.
+            let mut k = 1;
+            while k < caps.len() {
+                if !caps[k] {
+                    k += 1;
+                    continue;
                 }
+                let clause = tokens[i + k].clause;
+                let run_end = (k..caps.len())
+                    .find(|&r| !caps[r] || tokens[i + r].clause != clause)
+                    .unwrap_or(caps.len());
+                // A run that began with the sentence's first word opens it.
+                let opens_clause = caps[k - 1] || tokens[i + k - 1].clause != clause;
+                let run_start = if caps[k - 1] { k - 1 } else { k };
+                let name = match lang {
+                    Lang::Nl => true,
+                    _ => run_end - run_start >= 2 && !opens_clause,
+                };
+                if name {
+                    for t in &mut tokens[i + k..i + run_end] {
+                        t.valence = 0.0;
+                    }
+                }
+                k = run_end;
             }
         }
         i = end;
