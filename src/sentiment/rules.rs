@@ -57,6 +57,9 @@ struct Token<'a> {
     caps: bool,
     elongated: bool,
     valence: f32,
+    /// Part of an idiom whose valence is set as a whole ("can't wait"):
+    /// neither negated nor negating.
+    idiom: bool,
 }
 
 /// The lowercase text with byte offsets identical to `text` (a character
@@ -201,6 +204,7 @@ fn chunk<'a>(
                 caps: false,
                 elongated: false,
                 valence: *v,
+                idiom: false,
             });
             if trimmed.len() < lc.len() {
                 *clause += 1;
@@ -238,6 +242,7 @@ fn chunk<'a>(
                 caps: false,
                 elongated: false,
                 valence: *v,
+                idiom: false,
             });
         } else if is_sentence_end(c) {
             // "3.5" and "e.g." are not sentence ends.
@@ -294,6 +299,7 @@ fn push_word<'a>(
         caps: letters >= 3 && upper,
         elongated,
         valence: 0.0,
+        idiom: false,
     });
 }
 
@@ -588,6 +594,9 @@ pub(super) fn score(
     });
     let mut hits: Vec<Hit> = packs.hits(&lower, lang);
     assign_valences(&mut tokens, lang, lex, custom, &hits);
+    if lang != Lang::Nl {
+        apply_idioms(&mut tokens);
+    }
     drop_proper_nouns(&mut tokens, text, lang);
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
@@ -646,7 +655,16 @@ pub(super) fn score(
     for c in contributions {
         sum += c.value;
         let t = &tokens[c.token];
-        reasons.push(format!("{:+.1} '{}'", c.value, &text[t.start..t.end]));
+        // An idiom is shown whole: "+1.5 'can't wait'".
+        let mut from = c.token;
+        while t.idiom && from > 0 && tokens[from - 1].idiom && tokens[from - 1].clause == t.clause {
+            from -= 1;
+        }
+        reasons.push(format!(
+            "{:+.1} '{}'",
+            c.value,
+            &text[tokens[from].start..t.end]
+        ));
         reasons.extend(c.notes);
     }
     for h in hits {
@@ -729,6 +747,77 @@ fn assign_valences(
     }
 }
 
+/// English idioms whose sense is not the sum of their words, with the
+/// valence of the whole (VADER's idioms and special cases, plus the
+/// anticipation of "can't wait"). Apostrophes are folded to `'`.
+const EN_IDIOMS: &[(&[&str], f32)] = &[
+    (&["can't", "wait"], 1.5),
+    (&["cant", "wait"], 1.5),
+    (&["cannot", "wait"], 1.5),
+    (&["the", "shit"], 3.0),
+    (&["the", "bomb"], 3.0),
+    (&["bad", "ass"], 1.5),
+    (&["badass"], 1.5),
+    (&["yeah", "right"], -2.0),
+    (&["kiss", "of", "death"], -1.5),
+    (&["to", "die", "for"], 3.0),
+    (&["broken", "heart"], -2.9),
+    (&["cut", "the", "mustard"], 2.0),
+    (&["hand", "to", "mouth"], -2.0),
+    (&["break", "a", "leg"], 2.0),
+    (&["under", "the", "weather"], -2.0),
+    (&["killed", "it"], 2.0),
+    (&["killing", "it"], 2.0),
+    (&["kill", "it"], 2.0),
+];
+
+/// Words of wanting: "bad"/"badly" after one of them in the same clause
+/// ("I want it so bad", "need a holiday badly") measures the wish.
+fn is_wanting(w: &str) -> bool {
+    matches!(
+        w,
+        "want" | "wanted" | "wanna" | "wants" | "need" | "needed" | "needs" | "wish" | "miss"
+    )
+}
+
+/// Marks idioms: the last word carries the idiom's valence, the others
+/// none, and none of them is negated or negates.
+fn apply_idioms(tokens: &mut [Token<'_>]) {
+    let same =
+        |norm: &str, w: &str| norm == w || (norm.contains('’') && norm.replace('’', "'") == w);
+    for i in 0..tokens.len() {
+        if tokens[i].kind != Kind::Word || tokens[i].idiom {
+            continue;
+        }
+        for (words, v) in EN_IDIOMS {
+            let Some(span) = tokens.get(i..i + words.len()) else {
+                continue;
+            };
+            let matches = span.iter().zip(*words).all(|(t, w)| {
+                t.kind == Kind::Word && t.clause == tokens[i].clause && same(&t.norm, w)
+            });
+            if matches {
+                for t in &mut tokens[i..i + words.len()] {
+                    t.idiom = true;
+                    t.valence = 0.0;
+                }
+                tokens[i + words.len() - 1].valence = *v;
+                break;
+            }
+        }
+        if matches!(tokens[i].norm.as_ref(), "bad" | "badly") && !tokens[i].idiom {
+            let clause = tokens[i].clause;
+            let wanted = tokens[i.saturating_sub(8)..i]
+                .iter()
+                .any(|t| t.clause == clause && is_wanting(&t.norm));
+            if wanted {
+                tokens[i].valence = 0.0;
+                tokens[i].idiom = true;
+            }
+        }
+    }
+}
+
 /// A capitalised word inside a sentence is often part of a name ("Goor",
 /// "De Slechte", "The Walking Dead", "Bad Blood", "Best Buy"): a name
 /// carries no sentiment. Dutch writes common nouns and adjectives in
@@ -757,7 +846,17 @@ fn drop_proper_nouns(tokens: &mut [Token<'_>], text: &str, lang: Lang) {
             .filter(|t| t.kind == Kind::Word)
             .count();
         let caps: Vec<bool> = tokens[i..end].iter().map(capitalised).collect();
-        let title_case = caps.iter().filter(|c| **c).count() * 2 >= words;
+        // Title Case (a headline): no word of four letters or more is
+        // written in lowercase ("Catching up on The Walking Dead tonight"
+        // is a sentence with a name in it, not a title).
+        let title_case = match lang {
+            Lang::Nl => caps.iter().filter(|c| **c).count() * 2 >= words,
+            _ => !tokens[i..end].iter().any(|t| {
+                t.kind == Kind::Word
+                    && t.norm.chars().count() >= 4
+                    && text[t.start..t.end].starts_with(char::is_lowercase)
+            }),
+        };
         if !title_case {
             // Walk runs of capitalised words within one clause.
             let mut k = 1;
@@ -907,8 +1006,9 @@ fn weigh(
     let mut negator: Option<usize> = (i.saturating_sub(3)..i)
         .rev()
         .take_while(|j| tokens[*j].clause == t.clause)
-        .find(|j| negates(tokens, *j, lang));
-    if negator.is_none() && lang != Lang::En && t.kind == Kind::Word {
+        .find(|j| negates(tokens, *j, lang))
+        .filter(|_| !t.idiom);
+    if negator.is_none() && lang != Lang::En && t.kind == Kind::Word && !t.idiom {
         negator = post_negator(tokens, i);
     }
     if let Some(j) = negator {
@@ -995,7 +1095,7 @@ fn shape_reasons(
 /// ("nothing but great"), or "than" in "less than".
 fn negates(tokens: &[Token<'_>], j: usize, lang: Lang) -> bool {
     let t = &tokens[j];
-    if t.kind != Kind::Word {
+    if t.kind != Kind::Word || t.idiom {
         return false;
     }
     if t.norm == "than" {

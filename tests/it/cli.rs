@@ -155,3 +155,58 @@ async fn readme_documents_every_subcommand() {
         );
     }
 }
+
+/// `eval-sentiment` on a small labelled file of our own: the JSON report
+/// counts every line, and `--predictions` writes one row per line with the
+/// gold label, the prediction and the reasons; a malformed line is an error
+/// naming the file and the line.
+#[tokio::test]
+async fn eval_sentiment_reports_and_writes_predictions() {
+    let env = Env::new("");
+    let labelled = env.dir.path().join("labelled.tsv");
+    std::fs::write(
+        &labelled,
+        "neg\tStill no reply to my email, this is ridiculous\n\
+         neg\tMy parcel never arrived\n\
+         pos\tGreat staff, lovely food!\n\
+         neu\tThe store opens at 9 on Mondays\n\
+         pos\tI can't wait to go back\n",
+    )
+    .unwrap();
+    let predictions = env.dir.path().join("predictions.tsv");
+    let out = env
+        .ok(&[
+            "eval-sentiment",
+            labelled.to_str().unwrap(),
+            "--lang",
+            "en",
+            "--format",
+            "json",
+            "--predictions",
+            predictions.to_str().unwrap(),
+        ])
+        .await;
+    let report: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(report["n"], 5, "{report}");
+    assert_eq!(report["confusion"]["neg"]["neg"], 2, "{report}");
+    assert_eq!(report["classes"]["neg"]["recall"], 1.0, "{report}");
+    let rows = std::fs::read_to_string(&predictions).unwrap();
+    let rows: Vec<Vec<&str>> = rows.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(rows[0], ["gold", "predicted", "score", "text", "reasons"]);
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert_eq!(rows[2][..2], ["neg", "neg"]);
+    assert!(rows[2][4].contains("never arrived"), "{rows:?}");
+    assert_eq!(rows[5][..2], ["pos", "pos"]);
+    assert!(rows[5][4].contains("can't wait"), "{rows:?}");
+
+    std::fs::write(&labelled, "neg\tfine\nbad-label\ttext\n").unwrap();
+    let out = env
+        .run(&["eval-sentiment", labelled.to_str().unwrap()])
+        .await;
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("labelled.tsv") && err.contains("line 2"),
+        "{err}"
+    );
+}

@@ -227,6 +227,33 @@ fn english_complaints() {
     }
 }
 
+/// Names made of capitalised words carry no sentiment, while a title-cased
+/// complaint opening its clause still counts; idioms score as a whole.
+#[test]
+fn names_and_idioms() {
+    use Label::*;
+    let cases = [
+        ("Catching up on The Walking Dead tonight", Neutral),
+        ("Listening to Bad Blood by Taylor on repeat", Neutral),
+        ("Worst Customer Service Ever from this airline", Negative),
+        ("Went to Best Buy for a charger", Neutral),
+        ("My order from Best Buy arrived broken", Negative),
+        ("I can't wait to go back", Positive),
+        ("Can't wait for my next visit!", Positive),
+        ("The tiramisu is to die for", Positive),
+        ("I want that new phone so bad", Neutral),
+        ("The new phone is so bad", Negative),
+        ("Great service, yeah right", Negative),
+        (
+            "Ik kan niet wachten op een reactie, al 3 weken niks gehoord",
+            Negative,
+        ),
+    ];
+    for (text, want) in cases {
+        check(text, want);
+    }
+}
+
 #[test]
 fn rules_shift_the_score() {
     let a = analyzer();
