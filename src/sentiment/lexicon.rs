@@ -13,12 +13,16 @@ use unicode_normalization::UnicodeNormalization;
 
 const VADER: &str = include_str!("lexicons/en/vader_lexicon.txt");
 const PATTERN_NL: &str = include_str!("lexicons/nl/pattern-nl-sentiment.xml");
+const AFINN_EN: &str = include_str!("lexicons/en/AFINN-en-165.txt");
 const VADER_EMOJI: &str = include_str!("lexicons/emoji/vader_emoji_utf8_lexicon.txt");
 
 /// pattern.nl polarity is −1…+1; VADER valence is −4…+4 with everyday
 /// words ("good" 1.9, "bad" −2.5) near ±2. 3.5 puts "goed" (0.55) at 1.9
 /// and "slecht" (−0.7) at −2.45.
 const PATTERN_SCALE: f32 = 3.5;
+
+/// AFINN's −5…+5 onto VADER's −4…+4.
+const AFINN_SCALE: f32 = 0.8;
 
 /// Hand-written English additions: complaint and service words VADER lacks
 /// or has too weak for customer-care text. Each is common in complaints in
@@ -115,6 +119,16 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("lacking", -1.3),
     ("lacks", -1.3),
     ("disgraceful", -2.8),
+    // build quality
+    ("junk", -2.0),
+    ("flimsy", -1.8),
+    ("shoddy", -2.0),
+    ("unreliable", -1.8),
+    ("cheaply", -1.2),
+    ("malfunction", -1.8),
+    ("malfunctioning", -1.8),
+    ("malfunctioned", -1.8),
+    ("dud", -1.5),
 ];
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse
@@ -493,6 +507,14 @@ pub(super) struct Lexicons {
 impl Lexicons {
     pub fn build() -> Self {
         let (mut en, emoticons) = parse_vader(VADER);
+        // AFINN fills in words VADER lacks ("inexcusable", "defects");
+        // where both know a word, VADER's crowd-rated value stays. Words
+        // the rules use as boosters ("fucking") keep no valence of their own.
+        for (w, v) in parse_afinn(AFINN_EN) {
+            if super::rules::booster(super::Lang::En, &w).is_none() {
+                en.entry(w).or_insert(v);
+            }
+        }
         for (w, v) in EN_SUPPLEMENT {
             en.insert((*w).into(), *v);
         }
@@ -544,6 +566,20 @@ fn parse_vader(src: &str) -> (Map, Map) {
         map.entry(key).or_insert(mean);
     }
     (words, emoticons)
+}
+
+/// AFINN lines are `word<TAB>score`, −5…+5, mapped onto VADER's −4…+4;
+/// multi-word entries are left out (the rules handle negation and idioms).
+fn parse_afinn(src: &str) -> Vec<(Box<str>, f32)> {
+    src.lines()
+        .filter_map(|line| {
+            let (word, score) = line.split_once('\t')?;
+            let score = score.trim().parse::<f32>().ok()?;
+            let word = word.trim();
+            (!word.is_empty() && !word.contains(' '))
+                .then(|| (word.to_lowercase().into_boxed_str(), score * AFINN_SCALE))
+        })
+        .collect()
 }
 
 /// The value of `name="…"` in one XML tag.

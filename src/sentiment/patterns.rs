@@ -850,6 +850,38 @@ fn en_specs() -> Vec<Compiled> {
             valence: -0.8,
             needs: &[],
         },
+        Spec {
+            name: "returning",
+            regex: r"\b(send|sending|sent|ship|shipping|shipped|take|taking|took|bring|bringing|brought) (it|this|them|these|the (item|product|unit|order|thing)) (right )?back\b|\b(return|returning|returned) (it|this|them|these|the (item|product|unit|order|thing))\b|\b(want|wanted|going|had|have|need|needed|like|trying) to return (it|this|them|these|the|my)\b",
+            valence: -2.0,
+            needs: &["back", "return"],
+        },
+        Spec {
+            name: "not-working",
+            regex: r"\b(no longer|stopped|quit|ceased) (works?|working|functioning|charging|turning on)\b|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't) (hold (a |the |its )?charge|last( long)?|stay (on|in|connected|charged))\b|\bbattery (life )?(dies|died|drains|drained|runs down|ran down|is short|was short|lasts only|only lasts)\b",
+            valence: -2.0,
+            needs: &[
+                "longer", "stopped", "quit", "ceased", "charge", "last", "stay", "battery",
+            ],
+        },
+        Spec {
+            name: "letdown",
+            regex: r"\b(i|we) (had |have |'d |would have )?expected (\w+ ){0,3}(better|more)\b|\b(was|were|am|are) (hoping|expecting) (for )?(more|better)\b|\b(i've|i have|we've|we have|ive) had better\b|\b(do not|don't|dont|never) (purchase|trust|fall for)\b|\bbuyer,? beware\b|\bdon't be fooled\b|\bdo not be fooled\b|\b(money|cash) (down the (drain|toilet)|out the window)\b",
+            valence: -2.0,
+            needs: &[
+                "expected",
+                "hoping",
+                "expecting",
+                "better",
+                "purchase",
+                "trust",
+                "fall for",
+                "beware",
+                "fooled",
+                "money",
+                "cash",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_EN)).collect()
 }

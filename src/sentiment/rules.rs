@@ -369,7 +369,7 @@ fn is_negator(lang: Lang, w: &str) -> bool {
 }
 
 /// Booster (+) or dampener (−) strength, VADER's ±0.293.
-fn booster(lang: Lang, w: &str) -> Option<f32> {
+pub(super) fn booster(lang: Lang, w: &str) -> Option<f32> {
     let en = || match w {
         "absolutely" | "amazingly" | "awfully" | "completely" | "considerably" | "decidedly"
         | "deeply" | "effing" | "enormously" | "entirely" | "especially" | "exceptionally"
