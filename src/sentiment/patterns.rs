@@ -484,6 +484,21 @@ fn nl_specs() -> Vec<Compiled> {
             valence: -0.8,
             needs: &[],
         },
+        Spec {
+            name: "letdown",
+            regex: r"\b(had|hadden) (er |ik |we |het )?(\w+ ){0,3}(meer|beter|anders) (van )?verwacht\b|\bniet wat (ik|we|je) (had |hadden )?(verwacht|verwachtte|hoopte|gehoopt)\b|\b(veel|meer) van verwacht\b|\bslechter kan (het )?(echt )?niet\b|\bkan (echt )?niet slechter\b|\bgaat (echt |helemaal |werkelijk )?nergens over\b|\bgeen doorkomen aan\b|\bniet doorheen te komen\b|\b(kom|kwam|komen|kwamen) er (\w+ )?niet doorheen\b|\b(helemaal |echt )?niks aan\b",
+            valence: -2.0,
+            needs: &[
+                "verwacht",
+                "hoopte",
+                "gehoopt",
+                "slechter",
+                "nergens",
+                "doorkomen",
+                "doorheen",
+                "niks aan",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
 }

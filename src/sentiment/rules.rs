@@ -668,7 +668,17 @@ pub(super) fn score(
         reasons.extend(c.notes);
     }
     for h in hits {
-        sum += h.valence;
+        // A complaint in the headline weighs as its words do ("Valt tegen.").
+        let in_headline = shape.headline.is_some()
+            && tokens
+                .iter()
+                .find(|t| t.end > h.start)
+                .is_some_and(|t| Some(t.sentence) == shape.headline);
+        sum += if in_headline {
+            h.valence * HEADLINE
+        } else {
+            h.valence
+        };
         reasons.push(format!(
             "pattern {}: '{}'",
             h.name,
