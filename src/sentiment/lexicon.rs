@@ -129,6 +129,11 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("malfunctioning", -1.8),
     ("malfunctioned", -1.8),
     ("dud", -1.5),
+    // food and place
+    ("overhyped", -1.5),
+    ("overdone", -1.3),
+    ("watery", -1.2),
+    ("cramped", -1.0),
 ];
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse

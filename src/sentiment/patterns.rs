@@ -897,6 +897,30 @@ fn en_specs() -> Vec<Compiled> {
                 "cash",
             ],
         },
+        Spec {
+            name: "leaving",
+            regex: r"\b(wouldn't|wouldnt|would not|won't|wont|will not|never|no plans to|not planning to|don't plan to|dont plan to) (\w+ ){0,2}(go back|come back|return|be back|be returning)\b|\b(wouldn't|wouldnt|would not|won't|wont|will not|never|don't think (i|we) (would|will|'d)|nothing (i|we) would) (\w+ ){0,2}(go|come|eat|order|stay|shop|fly|buy|have|book)\b[^.!?\n]*?\bagain\b",
+            valence: -2.0,
+            needs: &["back", "return", "again"],
+        },
+        Spec {
+            name: "warning",
+            regex: r"\b(avoid|skip) (this|it|them|that|at all costs)\b|\b(place|one|restaurant|shop|store|company|product|app) to avoid\b|\b(should|would|better) pass on\b|\bsave yourself (the|some|a)\b",
+            valence: -2.0,
+            needs: &["avoid", "skip", "pass on", "save yourself"],
+        },
+        Spec {
+            name: "quality",
+            regex: r"\b(delivered|arrived|came out|served|showed up|turned up) (\w+ ){0,2}(cold|lukewarm)\b|\b(food|pizza|fries|meal|dish|soup|burger|order|dinner|lunch|breakfast) (was|were|is|are) (\w+ )?(cold|lukewarm)\b|\b(no|not much|hardly any|barely any|didn't have (much|any)|did not have (much|any)|lacked|without (any|much)) (flavou?r|taste)\b",
+            valence: -1.8,
+            needs: &["cold", "lukewarm", "flavor", "flavour", "taste"],
+        },
+        Spec {
+            name: "chasing",
+            regex: r"\b(had to |have to |needed to )?(ask|asked|call|called|remind|reminded|email|emailed|chase|chased) (\w+ ){0,3}([3-9]|three|four|five|several|multiple|many|countless) times\b",
+            valence: -1.8,
+            needs: &["times"],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_EN)).collect()
 }
