@@ -137,7 +137,7 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
 ];
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse
-/// markers ("well, ..."), requests ("please help"), salutations ("dear"),
+/// markers ("well, ...", "honestly,"), requests ("please help"), salutations ("dear"),
 /// "kind" of "kind of", "pretty" of "pretty slow" and "definitely" (boosters
 /// here), "support" (the helpdesk, in "support won't answer"), names
 /// and chat shorthand ("amazon", "miss", "ff", "gg"), "hand" of "on the
@@ -157,6 +157,7 @@ const EN_NOT_SENTIMENT: &[&str] = &[
     "dear",
     "definitely",
     "support",
+    "honestly",
 ];
 
 /// Hand-written Dutch additions. pattern.nl lists adjectives only; Dutch

@@ -499,6 +499,39 @@ fn nl_specs() -> Vec<Compiled> {
                 "niks aan",
             ],
         },
+        Spec {
+            name: "leaving",
+            regex: r"\b(kom|komen|ga|gaan|zien) (ik |we |wij |ze |jullie |ons |me |mij )?(hier |er |daar )?niet (meer )?(terug|terugzien)\b|\bniet meer (terug|heen|naartoe|bestellen|kopen|boeken)\b",
+            valence: -2.0,
+            needs: &["niet"],
+        },
+        Spec {
+            name: "returning",
+            regex: r"\b(terugsturen|terugstuur|teruggestuurd|retourneren|retourneer|geretourneerd|retour (gestuurd|gezonden|sturen)|terugbrengen|teruggebracht)\b|\b(stuur|breng|stuurde|bracht) (het|hem|ze|dit|alles) (\w+ )?terug\b",
+            valence: -2.0,
+            needs: &["terug", "retour"],
+        },
+        Spec {
+            name: "warning",
+            regex: r"\bniet (kopen|bestellen|boeken)\b|\bkoop (het|dit|hem|deze|ze) niet\b|\b(blijf|blijft|wegblijven) (er |hier |daar )?(ver )?(weg|vandaan|uit de buurt)\b|\b(mijden|vermijden|vermijd)\b|\bbespaar (je|jezelf|uzelf) de moeite\b|\bniet in (trappen|trapt|getrapt)\b",
+            valence: -2.0,
+            needs: &["niet", "blijf", "weg", "mijd", "bespaar"],
+        },
+        Spec {
+            name: "quality",
+            regex: r"\b(koud|lauw) (bezorgd|geleverd|aangekomen|geserveerd|opgediend)\b|\b(eten|pizza|friet|patat|maaltijd|soep|bestelling|koffie|burger) (was|waren|is|werd|kwam) (\w+ )?(koud|lauw)\b|\b(geen|weinig|nauwelijks) smaak\b|\bsmaakte (nergens|naar niks|naar niets|naar karton)\b|\b(doet|deed|werkt|werkte) (het )?(\w+ ){0,5}niet meer\b|\b(kapot|stuk) (gegaan )?(na|binnen) \w+ (dag|dagen|week|weken|maand|maanden)\b|\bhoudt (de |zijn |haar )?(batterij|lading) niet\b",
+            valence: -1.8,
+            needs: &[
+                "koud",
+                "lauw",
+                "smaak",
+                "niet meer",
+                "kapot",
+                "stuk",
+                "batterij",
+                "lading",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
 }
@@ -881,7 +914,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "letdown",
-            regex: r"\b(i|we) (had |have |'d |would have )?expected (\w+ ){0,3}(better|more)\b|\b(was|were|am|are) (hoping|expecting) (for )?(more|better)\b|\b(i've|i have|we've|we have|ive) had better\b|\b(do not|don't|dont|never) (purchase|trust|fall for)\b|\bbuyer,? beware\b|\bdon't be fooled\b|\bdo not be fooled\b|\b(money|cash) (down the (drain|toilet)|out the window)\b",
+            regex: r"\b(i|we)('d|’d| had| have| would have)? expected (\w+ ){0,3}(better|more)\b|\b(was|were|am|are) (hoping|expecting) (for )?(more|better)\b|\b(i've|i have|we've|we have|ive) had better\b|\b(do not|don't|dont|never) (purchase|trust|fall for)\b|\bbuyer,? beware\b|\bdon't be fooled\b|\bdo not be fooled\b|\b(money|cash) (down the (drain|toilet)|out the window)\b",
             valence: -2.0,
             needs: &[
                 "expected",

@@ -227,6 +227,45 @@ fn english_complaints() {
     }
 }
 
+/// The product and service complaints that need a pattern, not a word:
+/// returns, things that stopped working, let-downs, warnings, not coming
+/// back, in both languages; their look-alikes stay calm.
+#[test]
+fn product_and_service_complaints() {
+    use Label::*;
+    let cases = [
+        ("Sending it back tomorrow.", Negative),
+        ("I'd like to return it.", Negative),
+        ("Within two days it was no longer working", Negative),
+        ("Doesn't hold a charge.", Negative),
+        (
+            "All in all, I'd expected a better experience from them.",
+            Negative,
+        ),
+        ("Buyer beware.", Negative),
+        ("I definitely wouldn't go back.", Negative),
+        ("The dinner was ok, nothing I would order again.", Negative),
+        ("Honestly, this is a place to avoid!", Negative),
+        ("The pizza was delivered cold.", Negative),
+        ("The soup didn't have much flavor.", Negative),
+        ("I had to ask her three times for the bill.", Negative),
+        ("I will return to this topic next week.", Neutral),
+        ("We'll be back in the office on Monday.", Neutral),
+        ("Ik stuur het morgen terug.", Negative),
+        ("Doet het na een week al niet meer.", Negative),
+        ("Had er veel meer van verwacht.", Negative),
+        ("Slechter kan het niet.", Negative),
+        ("Niet kopen, blijf er ver vandaan.", Negative),
+        ("De pizza werd koud bezorgd.", Negative),
+        ("Hier komen we niet meer terug.", Negative),
+        ("Valt tegen. Het boek is wel makkelijk te lezen.", Negative),
+        ("Morgen ben ik weer terug op kantoor.", Neutral),
+    ];
+    for (text, want) in cases {
+        check(text, want);
+    }
+}
+
 /// Names made of capitalised words carry no sentiment, while a title-cased
 /// complaint opening its clause still counts; idioms score as a whole.
 #[test]
