@@ -781,6 +781,30 @@ const EN_IDIOMS: &[(&[&str], f32)] = &[
     (&["kill", "it"], 2.0),
 ];
 
+/// The first words of [`EN_IDIOMS`], so most words skip the table.
+fn idiom_opener(w: &str) -> bool {
+    matches!(
+        w,
+        "can't"
+            | "cant"
+            | "cannot"
+            | "the"
+            | "bad"
+            | "badass"
+            | "yeah"
+            | "kiss"
+            | "to"
+            | "broken"
+            | "cut"
+            | "hand"
+            | "break"
+            | "under"
+            | "killed"
+            | "killing"
+            | "kill"
+    )
+}
+
 /// Words of wanting: "bad"/"badly" after one of them in the same clause
 /// ("I want it so bad", "need a holiday badly") measures the wish.
 fn is_wanting(w: &str) -> bool {
@@ -793,13 +817,17 @@ fn is_wanting(w: &str) -> bool {
 /// Marks idioms: the last word carries the idiom's valence, the others
 /// none, and none of them is negated or negates.
 fn apply_idioms(tokens: &mut [Token<'_>]) {
-    let same =
-        |norm: &str, w: &str| norm == w || (norm.contains('’') && norm.replace('’', "'") == w);
+    // Only non-ASCII words can hold a typographic apostrophe ("can’t").
+    let same = |norm: &str, w: &str| {
+        norm == w || (!norm.is_ascii() && norm.contains('’') && norm.replace('’', "'") == w)
+    };
     for i in 0..tokens.len() {
         if tokens[i].kind != Kind::Word || tokens[i].idiom {
             continue;
         }
-        for (words, v) in EN_IDIOMS {
+        let first = tokens[i].norm.as_ref();
+        let could_open = idiom_opener(first) || !first.is_ascii();
+        for (words, v) in EN_IDIOMS.iter().filter(|_| could_open) {
             let Some(span) = tokens.get(i..i + words.len()) else {
                 continue;
             };
@@ -1182,6 +1210,13 @@ mod tests {
         assert!(toks[1].clause < toks[2].clause);
         assert!(toks[3].caps);
         assert!(!toks[7].caps, "two-letter capitals are not shouting");
+    }
+
+    #[test]
+    fn every_idiom_has_its_opener() {
+        for (words, _) in EN_IDIOMS {
+            assert!(idiom_opener(words[0]), "{words:?}");
+        }
     }
 
     #[test]

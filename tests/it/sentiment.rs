@@ -260,6 +260,11 @@ fn product_and_service_complaints() {
         ("Hier komen we niet meer terug.", Negative),
         ("Valt tegen. Het boek is wel makkelijk te lezen.", Negative),
         ("Morgen ben ik weer terug op kantoor.", Neutral),
+        ("Waar blijft mijn pakket???", Negative),
+        ("Ik maak me grote zorgen over de levering", Negative),
+        ("Ik vond het maar niks.", Negative),
+        ("Where is my refund? Ordered on the 3rd.", Negative),
+        ("Where is the nearest store?", Neutral),
     ];
     for (text, want) in cases {
         check(text, want);
