@@ -138,6 +138,7 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse
 /// markers ("well, ...", "honestly,"), requests ("please help"), salutations ("dear"),
+/// "pita" (VADER's slang for a nuisance, in reviews the bread),
 /// "kind" of "kind of", "pretty" of "pretty slow" and "definitely" (boosters
 /// here), "support" (the helpdesk, in "support won't answer"), names
 /// and chat shorthand ("amazon", "miss", "ff", "gg"), "hand" of "on the
@@ -158,6 +159,7 @@ const EN_NOT_SENTIMENT: &[&str] = &[
     "definitely",
     "support",
     "honestly",
+    "pita",
 ];
 
 /// Hand-written Dutch additions. pattern.nl lists adjectives only; Dutch

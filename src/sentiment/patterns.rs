@@ -1,7 +1,9 @@
 //! Negative-sentiment patterns: the complaints that carry no sentiment word
 //! ("al 3 uur in de wacht", "still no reply", "pakket nog steeds niet
 //! bezorgd", "cancel my subscription"), as built-in packs per language, plus
-//! a watch's own patterns and words ([`CustomRules`]).
+//! a watch's own patterns and words ([`CustomRules`]). One pack is the
+//! opposite: a resolution ("fixed my problem", "storing is opgelost") is a
+//! thank-you, not a complaint, so it adds positive valence.
 //!
 //! Built-in patterns are written in lowercase and run on the lowercased
 //! text; the gap between two key phrases is "anywhere in the same sentence"
@@ -561,6 +563,22 @@ fn nl_specs() -> Vec<Compiled> {
             valence: -1.8,
             needs: &["niks", "niets", "gemiste kans", "op met", "stop"],
         },
+        Spec {
+            name: "resolved",
+            regex: r"\b(probleem|storing|het|alles|dat|melding|klacht) (is |was |werd |wordt |inmiddels |nu |weer |snel |netjes )*(opgelost|verholpen|gefikst|rechtgezet)\b|\b(bedankt|dank|dankjewel|dank je wel|thanks) (\w+ ){0,2}voor het (oplossen|fixen|regelen|verhelpen)\b|\b(doet het|werkt|werken) (nu |eindelijk )?weer( goed| prima| normaal)?\s*([.!,:)]|$)",
+            valence: 2.0,
+            needs: &[
+                "opgelost",
+                "verholpen",
+                "gefikst",
+                "rechtgezet",
+                "oplossen",
+                "fixen",
+                "regelen",
+                "verhelpen",
+                "weer",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
 }
@@ -861,7 +879,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "not-done",
-            regex: r"\b(wasn't|was not|isn't|is not|hasn't been|has not been|haven't been|have not been|never|still not|not) (applied|processed|credited|refunded|fixed|resolved|repaired|honou?red|reimbursed|paid out|corrected)\b",
+            regex: r"\b(wasn't|was not|isn't|is not|hasn't been|has not been|haven't been|have not been|never|still not|not|haven't|hasn't|have not|has not|didn't|did not|won't|will not|can't|couldn't|could not) (yet )?(applied|processed|credited|refunded|fixed|resolved|solved|repaired|honou?red|reimbursed|paid out|corrected)\b",
             valence: -1.8,
             needs: &[
                 "applied",
@@ -870,6 +888,7 @@ fn en_specs() -> Vec<Compiled> {
                 "refunded",
                 "fixed",
                 "resolved",
+                "solved",
                 "repaired",
                 "honored",
                 "honoured",
@@ -1027,6 +1046,26 @@ fn en_specs() -> Vec<Compiled> {
                 "where the",
                 "on earth is",
                 "missed opportunity",
+            ],
+        },
+        Spec {
+            name: "resolved",
+            regex: r"\b(fixed|solved|resolved|sorted( out)?|cleared up|took care of) (\w+ ){0,2}(problems?|issues?|bugs?|complaints?|questions?)\b|\b(problem|issue|it's|it is|all|everything|that) (is |was |got |has been |now )?(fixed|solved|resolved|sorted)\b|\b(thanks|thank you|thx) (\w+ ){0,2}for (fixing|sorting|resolving|solving|sorting out|taking care of)\b|\b(it |now it |finally it )?works (again|fine now|perfectly now)\s*([.!,:)]|$)|\bit worked again\b",
+            valence: 2.0,
+            needs: &[
+                "fixed",
+                "solved",
+                "resolved",
+                "sorted",
+                "cleared up",
+                "took care",
+                "fixing",
+                "sorting",
+                "resolving",
+                "solving",
+                "taking care",
+                "again",
+                "now",
             ],
         },
     ];

@@ -593,6 +593,9 @@ pub(super) fn score(
         )
     });
     let mut hits: Vec<Hit> = packs.hits(&lower, lang);
+    // A resolution ("fixed my problem") after a negator is none: "haven't
+    // fixed the issue" leaves the words to the rules.
+    hits.retain(|h| h.valence < 0.0 || !negated_before(&tokens, h.start, lang));
     assign_valences(&mut tokens, lang, lex, custom, &hits);
     if lang != Lang::Nl {
         apply_idioms(&mut tokens);
@@ -621,20 +624,20 @@ pub(super) fn score(
     }
 
     // Repetition ("alweer", "yet again") only amplifies a complaint.
-    let other_negative =
-        hits.iter().any(|h| h.name != "repeat") || contributions.iter().any(|c| c.value < 0.0);
+    let negative_hits = |hits: &[Hit]| hits.iter().any(|h| h.valence < 0.0 && h.name != "repeat");
+    let other_negative = negative_hits(&hits) || contributions.iter().any(|c| c.value < 0.0);
     if !other_negative {
         hits.retain(|h| h.name != "repeat");
     }
 
     // Sarcasm: a praise cue beside evidence of a complaint turns the praise.
-    let has_negative_evidence = !hits.is_empty()
+    let has_negative_evidence = hits.iter().any(|h| h.valence < 0.0)
         || extra.iter().any(|(v, _)| *v < 0.0)
         || contributions.iter().any(|c| c.value < 0.0);
     // Laughter beside a complaint pattern is bitter ("driver ate my fries
     // lol, missing half my order"), not praise. Beside a mere negative word
     // it is often just a joke ("I'm dead lol"), so that case keeps it.
-    if !hits.is_empty() {
+    if negative_hits(&hits) {
         contributions.retain(|c| !(c.value > 0.0 && is_laughter(&tokens[c.token].norm)));
     }
     let has_praise = contributions.iter().any(|c| c.value > 0.0);
@@ -1050,15 +1053,22 @@ fn weigh(
         negator = post_negator(tokens, i);
     }
     if let Some(j) = negator {
-        // "never been more insulted", "nog nooit zo'n saai boek": emphasis.
+        // "never been more insulted", "nog nooit zo'n saai boek", "never
+        // ceases to amaze", "couldn't be happier", "can't get any worse":
+        // emphasis, not negation.
         let between = if j < i { j + 1..i } else { i + 1..j };
-        let emphatic = matches!(tokens[j].norm.as_ref(), "never" | "nooit")
-            && tokens.get(between).unwrap_or_default().iter().any(|x| {
-                matches!(
-                    x.norm.as_ref(),
-                    "so" | "this" | "more" | "ever" | "zo" | "zo'n" | "meer" | "zulke" | "zulk"
-                )
-            });
+        let between = tokens.get(between).unwrap_or_default();
+        let has = |words: &[&str]| between.iter().any(|x| words.contains(&x.norm.as_ref()));
+        let never_so = matches!(tokens[j].norm.as_ref(), "never" | "nooit")
+            && has(&[
+                "so", "this", "more", "ever", "zo", "zo'n", "meer", "zulke", "zulk", "ceases",
+                "cease", "fails", "fail",
+            ]);
+        let comparative = j < i
+            && lang != Lang::Nl
+            && has(&["be", "get", "been"])
+            && (has(&["more"]) || is_comparative(&t.norm));
+        let emphatic = never_so || comparative;
         if emphatic {
             v *= NEVER_SO;
             notes.push(format!("'{} … {}' emphasis", said(&tokens[j]), said(t)));
@@ -1129,6 +1139,38 @@ fn shape_reasons(
     reasons
 }
 
+/// Whether a negator stands within three words before byte `start`, in
+/// the same clause.
+fn negated_before(tokens: &[Token<'_>], start: usize, lang: Lang) -> bool {
+    let Some(first) = tokens.iter().position(|t| t.end > start) else {
+        return false;
+    };
+    let clause = tokens[first].clause;
+    (first.saturating_sub(3)..first)
+        .rev()
+        .take_while(|j| tokens[*j].clause == clause)
+        .any(|j| negates(tokens, j, lang))
+}
+
+/// An English comparative or superlative whose negation after "be" or
+/// "get" is emphasis: "couldn't be happier", "could not be worse".
+fn is_comparative(w: &str) -> bool {
+    matches!(
+        w,
+        "better"
+            | "best"
+            | "worse"
+            | "worst"
+            | "nicer"
+            | "cleaner"
+            | "cheaper"
+            | "cooler"
+            | "smoother"
+            | "stronger"
+            | "prouder"
+    ) || (w.len() > 4 && (w.ends_with("ier") || w.ends_with("ter")))
+}
+
 /// Whether token `j` negates what follows: a negator not followed by "but"
 /// ("nothing but great"), or "than" in "less than".
 fn negates(tokens: &[Token<'_>], j: usize, lang: Lang) -> bool {
@@ -1146,6 +1188,7 @@ fn negates(tokens: &[Token<'_>], j: usize, lang: Lang) -> bool {
             !matches!(
                 (t.norm.as_ref(), x.norm.as_ref()),
                 (_, "but")
+                    | ("nothing", "short")
                     | ("not", "only" | "just")
                     | ("niet", "alleen" | "enkel")
                     | ("zonder", "meer" | "twijfel")

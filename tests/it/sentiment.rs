@@ -271,6 +271,36 @@ fn product_and_service_complaints() {
     }
 }
 
+/// Praise that looks like a complaint to a word counter: negated
+/// comparatives, "never ceases to", "nothing short of", and a resolution
+/// ("fixed my problem") which is a thank-you; their complaint twins stay
+/// negative.
+#[test]
+fn praise_with_negative_words() {
+    use Label::*;
+    let cases = [
+        ("I could not be happier with it so far.", Positive),
+        ("Couldn't be more pleased with the service", Positive),
+        ("The service could not be worse.", Negative),
+        ("It wouldn't be any good for us.", Negative),
+        ("This shop never ceases to amaze me", Positive),
+        ("Nothing short of magnificent.", Positive),
+        (
+            "Thanks @Ziggo, the engineer fixed my problem in ten minutes",
+            Positive,
+        ),
+        ("They still haven't fixed the problem", Negative),
+        ("Storing is inmiddels opgelost, dank jullie wel!", Positive),
+        ("De storing is nog steeds niet opgelost", Negative),
+        ("Internet werkt weer.", Positive),
+        ("Internet werkt weer niet", Negative),
+        ("Back to work again. Ugh.", Negative),
+    ];
+    for (text, want) in cases {
+        check(text, want);
+    }
+}
+
 /// Names made of capitalised words carry no sentiment, while a title-cased
 /// complaint opening its clause still counts; idioms score as a whole.
 #[test]
