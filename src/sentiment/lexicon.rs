@@ -129,6 +129,9 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("malfunctioning", -1.8),
     ("malfunctioned", -1.8),
     ("dud", -1.5),
+    ("fragile", -1.0),
+    ("nonexistent", -1.5),
+    ("nonresponsive", -1.8),
     // food and place
     ("overhyped", -1.5),
     ("overdone", -1.3),
@@ -510,6 +513,10 @@ pub(super) struct Lexicons {
     /// Non-word VADER entries (":(", "<3", ":-D"), valid in any language.
     pub emoticons: Map,
     pub emoji: HashMap<char, f32, FxBuild>,
+    /// Long words by their [`skeleton`], for misspellings of doubled
+    /// letters ("dissapointed", "verassend").
+    pub en_skeletons: Map,
+    pub nl_skeletons: Map,
 }
 
 impl Lexicons {
@@ -541,6 +548,8 @@ impl Lexicons {
             emoji.insert(*c, *v);
         }
         Lexicons {
+            en_skeletons: skeletons(&en),
+            nl_skeletons: skeletons(&nl),
             en,
             nl,
             emoticons,
@@ -550,6 +559,47 @@ impl Lexicons {
 }
 
 pub(super) type Map = HashMap<Box<str>, f32, FxBuild>;
+
+/// Words shorter than this are not matched by skeleton: short words differ
+/// by one doubled letter too often ("hoping"/"hopping", "cheery"/"cherry").
+pub(super) const SKELETON_MIN_LEN: usize = 8;
+
+/// `w` with every run of one letter cut to a single letter: the doubled
+/// letters people most often get wrong ("disappointed", "dissapointed" and
+/// "disapointed" all become "disapointed").
+pub(super) fn skeleton(w: &str) -> String {
+    let mut out = String::with_capacity(w.len());
+    let mut prev = None;
+    for c in w.chars() {
+        if Some(c) != prev {
+            out.push(c);
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// The lexicon's clear words (|valence| ≥ 1) of [`SKELETON_MIN_LEN`]
+/// letters or more by skeleton; a skeleton two words share is left out, so
+/// a misspelling is only read as a word when no other word fits.
+fn skeletons(map: &Map) -> Map {
+    let mut seen: HashMap<String, Option<f32>> = HashMap::new();
+    for (w, v) in map {
+        if w.chars().count() < SKELETON_MIN_LEN || !w.chars().all(char::is_alphabetic) {
+            continue;
+        }
+        let key = skeleton(w);
+        if key.chars().count() < SKELETON_MIN_LEN - 2 {
+            continue; // an elongation ("aaaaaaah"), not a word
+        }
+        seen.entry(key)
+            .and_modify(|e| *e = None)
+            .or_insert((v.abs() >= 1.0).then_some(*v));
+    }
+    seen.into_iter()
+        .filter_map(|(k, v)| Some((k.into_boxed_str(), v?)))
+        .collect()
+}
 
 /// VADER lines are `token<TAB>mean<TAB>sd<TAB>[ratings]`; the first entry
 /// of a repeated token wins.
@@ -794,6 +844,23 @@ mod tests {
         assert!(l.nl["slechte"] < -1.0, "inflected form");
         assert!(l.emoticons[":("] < 0.0);
         assert!(l.emoji[&'😍'] > 0.0 && l.emoji[&'😡'] < 0.0);
+    }
+
+    #[test]
+    fn skeletons_read_doubled_letter_misspellings_of_long_words_only() {
+        let lex = Lexicons::build();
+        for typo in ["dissapointed", "disapointed", "dissappointed"] {
+            assert_eq!(
+                lex.en_skeletons.get(skeleton(typo).as_str()),
+                lex.en.get("disappointed"),
+                "{typo}"
+            );
+        }
+        assert!(lex.en_skeletons.get(skeleton("hopping").as_str()).is_none());
+        assert!(lex.en_skeletons.keys().all(|k| k.chars().count() >= 6));
+        assert!(lex
+            .nl_skeletons
+            .contains_key(skeleton("verassend").as_str()));
     }
 
     #[test]

@@ -966,7 +966,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "not-working",
-            regex: r"\b(no longer|stopped|quit|ceased) (works?|working|functioning|charging|turning on)\b|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't) (hold (a |the |its )?charge|last( long)?|stay (on|in|connected|charged))\b|\bbattery (life )?(dies|died|drains|drained|runs down|ran down|is short|was short|lasts only|only lasts)\b",
+            regex: r"\b(no longer|stopped|quit|ceased) (works?|worked|working|functions?|functioning|charging|charges|turning on|turns on|recogni[sz]es|connects|plays|loads|responds|syncs)\b|\b(wouldn't|would not|never|nothing) (ever )?work(ed|s)?\b|\blasted (only |less than |just |barely )(a |one |two |three |\d+ |a few |few )?(days?|weeks?|months?)\b|\b(doesn't|does not|didn't|did not|won't|will not|wouldn't) (hold (a |the |its )?charge|last( long)?|stay (on|in|connected|charged))\b|\bbattery (life )?(dies|died|drains|drained|runs down|ran down|is short|was short|lasts only|only lasts)\b",
             valence: -2.0,
             needs: &[
                 "no longer",
@@ -979,6 +979,8 @@ fn en_specs() -> Vec<Compiled> {
                 "t stay",
                 "not stay",
                 "battery",
+                "work",
+                "lasted",
             ],
         },
         Spec {
@@ -1067,6 +1069,12 @@ fn en_specs() -> Vec<Compiled> {
                 "again",
                 "now",
             ],
+        },
+        Spec {
+            name: "exasperation",
+            regex: r"\bwhat'?s the point\b|\bwhat is the point\b",
+            valence: -1.5,
+            needs: &["point"],
         },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_EN)).collect()

@@ -513,6 +513,24 @@ fn lookup(lex: &Lexicons, lang: Lang, w: &str) -> Option<f32> {
     }
 }
 
+/// A long word not in the lexicon that differs from one only in doubled
+/// letters ("dissapointed", "verassend"): that word's valence.
+fn misspelled(lex: &Lexicons, lang: Lang, w: &str) -> Option<f32> {
+    if w.len() < super::lexicon::SKELETON_MIN_LEN {
+        return None;
+    }
+    let key = super::lexicon::skeleton(w);
+    match lang {
+        Lang::En => lex.en_skeletons.get(key.as_str()).copied(),
+        Lang::Nl => lex.nl_skeletons.get(key.as_str()).copied(),
+        Lang::Unknown => lex
+            .en_skeletons
+            .get(key.as_str())
+            .or_else(|| lex.nl_skeletons.get(key.as_str()))
+            .copied(),
+    }
+}
+
 /// A hyphenated word not in the lexicon as written: joined
 /// ("over-priced" → "overpriced"), else its last part ("super-slow").
 fn hyphenated(lex: &Lexicons, lang: Lang, w: &str) -> Option<f32> {
@@ -753,6 +771,7 @@ fn assign_valences(
                         None
                     }
                 })
+                .or_else(|| misspelled(lex, lang, w))
         };
         if let Some(v) = v {
             tokens[i].valence = v;

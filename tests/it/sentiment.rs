@@ -265,6 +265,12 @@ fn product_and_service_complaints() {
         ("Ik vond het maar niks.", Negative),
         ("Where is my refund? Ordered on the 3rd.", Negative),
         ("Where is the nearest store?", Neutral),
+        ("Very dissapointing performance.", Negative),
+        ("You will not be disapointed at all.", Positive),
+        ("It has never worked.", Negative),
+        ("Customer service is non-existent!!", Negative),
+        ("So what's the point?", Negative),
+        ("Wat een verassend mooi boek", Positive),
     ];
     for (text, want) in cases {
         check(text, want);
