@@ -856,7 +856,7 @@ mod tests {
                 "{typo}"
             );
         }
-        assert!(lex.en_skeletons.get(skeleton("hopping").as_str()).is_none());
+        assert!(!lex.en_skeletons.contains_key(skeleton("hopping").as_str()));
         assert!(lex.en_skeletons.keys().all(|k| k.chars().count() >= 6));
         assert!(lex
             .nl_skeletons
