@@ -579,6 +579,15 @@ fn nl_specs() -> Vec<Compiled> {
                 "weer",
             ],
         },
+        Spec {
+            name: "quality",
+            regex: r"\b(haar|haren|vlieg|vliegen|beestje|beestjes|kakkerlak|muis|glas|plastic|insect|insecten) in (mijn|m'n|ons|onze|het|de|zijn|haar) (\w+ )?(eten|soep|salade|maaltijd|drankje|sap|koffie|thee|pizza|burger|broodje|bord|gerecht|bestelling|friet|patat|rijst|brood)\b",
+            valence: -2.0,
+            needs: &[
+                " in mijn", " in m'n", " in ons", " in onze", " in het", " in de", " in zijn",
+                " in haar",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
 }
@@ -1003,7 +1012,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "leaving",
-            regex: r"\b(wouldn't|wouldnt|would not|won't|wont|will not|never|no plans to|not planning to|don't plan to|dont plan to) (\w+ ){0,2}(go back|come back|return|be back|be returning)\b|\b(wouldn't|wouldnt|would not|won't|wont|will not|never|don't think (i|we) (would|will|'d)|nothing (i|we) would) (\w+ ){0,2}(go|come|eat|order|stay|shop|fly|buy|have|book)\b[^.!?\n]*?\bagain\b",
+            regex: r"\b(wouldn't|wouldnt|would not|won't|wont|will not|never|no plans to|not planning to|don't plan to|dont plan to|(don't|dont|do not) think (i|we)('ll|'d| will| would| are| am)?) (\w+ ){0,2}(go back|come back|return|be back|be returning|be going back|be coming back|be running back)\b|\b(wouldn't|wouldnt|would not|won't|wont|will not|never|(don't|dont|do not) think (i|we)('ll|'d| will| would)|nothing (i|we) would) (\w+ ){0,2}(go|going|come|coming|eat|eating|order|ordering|stay|staying|shop|shopping|fly|flying|buy|buying|have|book|booking)\b[^.!?\n]*?\bagain\b|\bfirst \(?and (the )?last\)?\b|\bmight (just )?be the last\b|\b(don't|dont|do not|never) (go|eat|stay|shop) (here|there)\b|\b(i'm|im|i am|we're|we are) not (eating|going|coming|staying|shopping) (here|there)\b",
             valence: -2.0,
             needs: &[
                 "wouldn",
@@ -1015,9 +1024,13 @@ fn en_specs() -> Vec<Compiled> {
                 "no plans",
                 "not planning",
                 "plan to",
-                "don't think",
+                "think",
                 "nothing i",
                 "nothing we",
+                "last",
+                " not ",
+                "don't",
+                "dont",
             ],
         },
         Spec {
@@ -1075,6 +1088,27 @@ fn en_specs() -> Vec<Compiled> {
             regex: r"\bwhat'?s the point\b|\bwhat is the point\b",
             valence: -1.5,
             needs: &["point"],
+        },
+        Spec {
+            name: "letdown",
+            regex: r"\bnot (\w+ )?up to (par|standard|standards|scratch)\b|\bbelow (par|average|standard)\b|\bover[ -](rated|priced|hyped)\b|\b(totally|really|it|this|that|which|just) blows\b|\b(two|2|both) thumbs down\b|\bthumbs down\b",
+            valence: -2.0,
+            needs: &["up to", "below", "over", "blows", "thumbs down"],
+        },
+        Spec {
+            name: "waiting",
+            regex: r"\bwaited and waited\b|\bwaiting and waiting\b",
+            valence: -2.0,
+            needs: &["waited and", "waiting and"],
+        },
+        Spec {
+            name: "quality",
+            regex: r"\b(fly|flies|hair|hairs|bug|bugs|cockroach|roach|mouse|worm|glass|plastic|insect|insects) (was |were )?(in|on) (my|our|the|his|her) (\w+ )?(food|soup|salad|meal|drink|juice|coffee|tea|pizza|burger|sandwich|plate|dish|order|fries|rice|bread)\b",
+            valence: -2.0,
+            needs: &[
+                " in my", " in our", " in the", " in his", " in her", " on my", " on our",
+                " on the",
+            ],
         },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_EN)).collect()

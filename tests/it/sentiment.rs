@@ -271,6 +271,16 @@ fn product_and_service_complaints() {
         ("Customer service is non-existent!!", Negative),
         ("So what's the point?", Negative),
         ("Wat een verassend mooi boek", Positive),
+        ("I don't think we'll be going back anytime soon.", Negative),
+        ("I will not be eating there again.", Negative),
+        ("First (and last) time I order here.", Negative),
+        ("The service was not up to par.", Negative),
+        ("Over rated.", Negative),
+        ("I waited and waited.", Negative),
+        ("A FLY was in my apple juice!", Negative),
+        ("Er zat een haar in mijn eten", Negative),
+        ("Please don't go there.", Negative),
+        ("We go there every Friday again and again", Neutral),
     ];
     for (text, want) in cases {
         check(text, want);
