@@ -588,6 +588,30 @@ fn nl_specs() -> Vec<Compiled> {
                 " in haar",
             ],
         },
+        Spec {
+            name: "letdown",
+            regex: r"\b(eerste en (meteen |ook )?(de )?laatste keer)\b|\b(ondermaats|beneden peil|onder de maat|overschat|overgewaardeerd)\b|\bduim(pje)? (omlaag|naar beneden)\b|\bwat (heb je|heeft u|hebben we|heb ik) (er )?(nou |nu )?aan\b|\bwat is (nou |nu )?het nut\b|\b(ga|gaan) er (\w+ )?niet (heen|naartoe)\b",
+            valence: -2.0,
+            needs: &[
+                "laatste keer",
+                "ondermaats",
+                "peil",
+                "onder de maat",
+                "overschat",
+                "overgewaardeerd",
+                "duim",
+                "aan",
+                "nut",
+                "niet heen",
+                "niet naartoe",
+            ],
+        },
+        Spec {
+            name: "not-working",
+            regex: r"\b(heeft|hebben) (het )?(\w+ )?nooit (goed )?gewerkt\b|\b(werkte|deed het|werkten) (\w+ )?nooit\b|\bwachten,? (en )?wachten\b",
+            valence: -2.0,
+            needs: &["gewerkt", "nooit", "wachten"],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
 }

@@ -279,6 +279,10 @@ fn product_and_service_complaints() {
         ("I waited and waited.", Negative),
         ("A FLY was in my apple juice!", Negative),
         ("Er zat een haar in mijn eten", Negative),
+        ("Eerste en meteen laatste keer bij deze winkel.", Negative),
+        ("De service was echt ondermaats", Negative),
+        ("Het apparaat heeft nooit goed gewerkt", Negative),
+        ("Wat heb je er nou aan?", Negative),
         ("Please don't go there.", Negative),
         ("We go there every Friday again and again", Neutral),
     ];
