@@ -468,6 +468,54 @@ pub fn canonical_url(url: &Url) -> String {
     u.to_string()
 }
 
+/// The alphanumeric words of `s`.
+fn words(s: &str) -> Vec<&str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// How many words of a story's text, after its title, identify it.
+const FINGERPRINT_LEAD_WORDS: usize = 16;
+
+/// A story's identity across sites that copy it (news agencies' stories on
+/// every regional site, a press release on ten blogs): a 64-bit FNV-1a hash
+/// of its folded title words and the first [`FINGERPRINT_LEAD_WORDS`] words
+/// of its text (a body that repeats the title first is read without it).
+/// Case, diacritics, punctuation and whitespace do not count. `None` when
+/// the text is shorter than that: a short post is too likely to repeat
+/// another by chance ("Storing bij KPN").
+pub fn fingerprint(title: &str, text: &str) -> Option<i64> {
+    let title = fold(title);
+    let text = fold(text);
+    let title_words = words(&title);
+    let mut lead = words(&text);
+    if !title_words.is_empty() && lead.starts_with(&title_words) {
+        lead.drain(..title_words.len());
+    }
+    if lead.len() < FINGERPRINT_LEAD_WORDS {
+        return None;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for w in &title_words {
+        feed(w.as_bytes());
+        feed(b" ");
+    }
+    feed(b"\n");
+    for w in &lead[..FINGERPRINT_LEAD_WORDS] {
+        feed(w.as_bytes());
+        feed(b" ");
+    }
+    // SQLite integers are signed; the bits are what matter.
+    Some(hash as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -534,5 +582,26 @@ mod tests {
     fn truncation() {
         assert_eq!(truncate("héllo", 2), "h…");
         assert_eq!(truncate("abc", 5), "abc");
+    }
+
+    #[test]
+    fn fingerprint_sees_through_copies_but_not_other_stories() {
+        let lead = "Duizenden klanten van Acme Telecom zaten dinsdagochtend urenlang zonder internet door een storing in het netwerk van de provider, meldt het bedrijf.";
+        let title = "Grote storing bij Acme Telecom";
+        let fp = fingerprint(title, lead).expect("long enough");
+        // The same story on another site: other case, accents, spacing,
+        // punctuation, the title repeated in the body, more text after.
+        let copy = "GROTE STORING bij Acme Telecom!\n\nDuizenden  klanten van Acme Telecom zaten dinsdagochtend urenlang zonder internet door een storing in het netwerk van de provider - meldt het bedrijf. Meer volgt.";
+        assert_eq!(
+            fingerprint("Grote storing bij Acme Télécom", copy),
+            Some(fp)
+        );
+        // Another story under the same title, and a short post.
+        let other = "Klanten van Acme Telecom konden woensdag niet bellen door een storing bij een leverancier, zegt een woordvoerder tegen de krant vanmiddag.";
+        assert_ne!(fingerprint(title, other), Some(fp));
+        assert_eq!(
+            fingerprint("", "Storing bij Acme Telecom, weer geen internet"),
+            None
+        );
     }
 }

@@ -83,7 +83,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     csv_header(&mut out)?;
                     csv_mention(&mut out, &m)?;
                 }
-                Format::Table => show(&mut out, &m)?,
+                Format::Table => show(&mut out, &m, &store.copies(*id)?)?,
             }
             Ok(())
         }
@@ -224,12 +224,15 @@ fn csv_mention(out: &mut impl Write, m: &Mention) -> std::io::Result<()> {
     )
 }
 
-fn show(out: &mut impl Write, m: &Mention) -> std::io::Result<()> {
+fn show(out: &mut impl Write, m: &Mention, copies: &[(String, String)]) -> std::io::Result<()> {
     let c = |s: &str| output::clean(s, 2000);
     writeln!(out, "mention {}  ({})", m.id, c(&m.watch))?;
     writeln!(out, "title:     {}", c(&m.title))?;
     writeln!(out, "url:       {}", c(m.url.as_deref().unwrap_or("-")))?;
     writeln!(out, "sources:   {}", c(&m.sources.join(", ")))?;
+    for (source, url) in copies {
+        writeln!(out, "  also at: {} ({})", c(url), c(source))?;
+    }
     writeln!(out, "author:    {}", c(m.author.as_deref().unwrap_or("-")))?;
     writeln!(out, "published: {}", output::time(m.published_at))?;
     writeln!(out, "found:     {}", output::time(Some(m.found_at)))?;

@@ -47,6 +47,11 @@ impl Item {
     pub fn canonical_url(&self) -> Option<String> {
         self.url.as_ref().map(text::canonical_url)
     }
+
+    /// The identity used to recognise a copy of the story at another URL.
+    pub fn fingerprint(&self) -> Option<i64> {
+        text::fingerprint(&self.title, &self.text)
+    }
 }
 
 /// Why one poll of one source failed.

@@ -110,6 +110,12 @@ const MIGRATIONS: &[&str] = &[
         heartbeat_at INTEGER NOT NULL,
         stopped_at INTEGER
     );",
+    // 4: syndicated copies: a story's fingerprint (title + lead) to find it
+    // again at another URL, and the URL each source saw it at.
+    "ALTER TABLE items ADD COLUMN fingerprint INTEGER;
+    CREATE INDEX items_fingerprint ON items(fingerprint, first_seen_at)
+        WHERE fingerprint IS NOT NULL;
+    ALTER TABLE item_sources ADD COLUMN url TEXT;",
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {

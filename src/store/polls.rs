@@ -217,9 +217,16 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
     Ok(())
 }
 
+/// A copy of a story (same title and lead at another URL) is the same
+/// item when the first was seen this recently (in seconds, as `at` is).
+/// Syndication happens within hours; a recurring notice with the same words
+/// weeks later ("Storing bij …") is news again.
+const SYNDICATION_WINDOW_SECS: i64 = 3 * 24 * 3600;
+
 /// Stores one finding: the item once (by this source's key, else by canonical
-/// URL from any source), this source as one that saw it, and a mention per
-/// watch that does not have one yet.
+/// URL, else by fingerprint within [`SYNDICATION_WINDOW_SECS`], from any
+/// source), this source as one that saw it and at which URL, and a mention
+/// per watch that does not have one yet.
 fn record_finding(
     tx: &Transaction<'_>,
     source_id: i64,
@@ -243,12 +250,23 @@ fn record_finding(
                     .optional()?,
                 None => None,
             };
-            let id = match by_url {
+            let fingerprint = item.fingerprint();
+            let by_copy: Option<i64> = match (by_url, fingerprint) {
+                (None, Some(fp)) => tx
+                    .prepare_cached(
+                        "SELECT id FROM items WHERE fingerprint = ?1 AND first_seen_at >= ?2
+                         ORDER BY id LIMIT 1",
+                    )?
+                    .query_row(params![fp, at - SYNDICATION_WINDOW_SECS], |r| r.get(0))
+                    .optional()?,
+                _ => None,
+            };
+            let id = match by_url.or(by_copy) {
                 Some(id) => id,
                 None => {
                     tx.prepare_cached(
-                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     )?
                     .execute(params![
                         canonical,
@@ -257,7 +275,8 @@ fn record_finding(
                         item.text,
                         item.author,
                         item.published.map(to_db_time),
-                        at
+                        at,
+                        fingerprint
                     ])?;
                     tx.last_insert_rowid()
                 }
@@ -270,9 +289,9 @@ fn record_finding(
         }
     };
     tx.prepare_cached(
-        "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at) VALUES (?1, ?2, ?3)",
+        "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at, url) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![item_id, source_id, at])?;
+    .execute(params![item_id, source_id, at, item.url.as_ref().map(|u| u.as_str())])?;
     for h in &f.hits {
         let terms = serde_json::to_string(&h.terms).unwrap_or_else(|_| "[]".into());
         let (label, score, reasons, lang) = match &h.sentiment {
@@ -304,4 +323,98 @@ fn record_finding(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    const LEAD: &str = "Het internet van klanten van Acme Telecom werkt weer. Volgens het bedrijf was een defecte router in Amsterdam de oorzaak van de landelijke storing, die ruim vier uur duurde.";
+
+    fn copy_of_the_story(key: &str, url: &str) -> Finding {
+        Finding {
+            item: Item {
+                key: key.into(),
+                url: url::Url::parse(url).ok(),
+                title: "Storing bij Acme Telecom voorbij".into(),
+                text: LEAD.into(),
+                author: None,
+                published: None,
+                rating: None,
+            },
+            hits: vec![FindingHit {
+                watch: "acme".into(),
+                terms: vec!["Acme Telecom".into()],
+                snippet: String::new(),
+                sentiment: None,
+                deliveries: Vec::new(),
+            }],
+        }
+    }
+
+    fn fetched(source: &str, at: DateTime<Utc>, f: Finding) -> PollRecord {
+        PollRecord {
+            source: source.into(),
+            at,
+            outcome: PollOutcome::Fetched {
+                validators: Validators::default(),
+                cursor: None,
+                items: 1,
+                findings: vec![f],
+            },
+        }
+    }
+
+    /// A copy within the syndication window joins the first item; the same
+    /// words after it are a new story (a recurring notice).
+    #[test]
+    fn copies_join_within_the_window_only() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config::parse(
+            "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+             [[source]]\nname = \"ad\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:1/ad.rss\"\n\n\
+             [[source]]\nname = \"parool\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:1/parool.rss\"\n",
+            &dir.path().join("earshot.toml"),
+        )
+        .expect("config");
+        let mut store = Store::open(&dir.path().join("earshot.db")).expect("store");
+        store.sync_sources(&config.sources).expect("sync");
+        let t0 = Utc::now();
+        let new = |store: &mut Store, r: PollRecord| {
+            store.record_polls(&[r]).expect("record").concat().len()
+        };
+        let first = fetched("ad", t0, copy_of_the_story("a1", "https://www.ad.nl/a1/"));
+        assert_eq!(new(&mut store, first), 1);
+        let two_days = t0 + chrono::Duration::days(2);
+        let copy = fetched(
+            "parool",
+            two_days,
+            copy_of_the_story("p1", "https://www.parool.nl/p1/"),
+        );
+        assert_eq!(
+            new(&mut store, copy),
+            0,
+            "a copy two days later is the same story"
+        );
+        let a_week = t0 + chrono::Duration::days(7);
+        let again = fetched(
+            "parool",
+            a_week,
+            copy_of_the_story("p2", "https://www.parool.nl/p2/"),
+        );
+        assert_eq!(
+            new(&mut store, again),
+            1,
+            "the same words a week later are news again"
+        );
+        let copies = store.copies(1).expect("copies");
+        assert_eq!(
+            copies,
+            [(
+                "parool".to_string(),
+                "https://www.parool.nl/p1/".to_string()
+            )]
+        );
+    }
 }

@@ -119,6 +119,28 @@ impl Store {
             .ok_or(StoreError::NoSuchMention(id))
     }
 
+    /// The other places a mention's story was seen (syndicated copies and
+    /// differently tagged links): each source with the URL it saw, where
+    /// that differs from the stored link, first seen first.
+    pub fn copies(&self, id: i64) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT s.name, x.url FROM mentions m
+                   JOIN items i ON i.id = m.item_id
+                   JOIN item_sources x ON x.item_id = i.id
+                   JOIN sources s ON s.id = x.source_id
+                 WHERE m.id = ?1 AND x.url IS NOT NULL AND x.url IS NOT i.url
+                 ORDER BY x.first_seen_at, s.name",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(self.err())
+    }
+
     fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {
         let mut sql = format!(
             "SELECT {MENTION_COLUMNS} FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1"

@@ -403,3 +403,52 @@ async fn a_source_that_recovers_is_ok_again_and_keeps_its_mentions() {
     assert!(r["failing_since"].is_null(), "{r}");
     assert_eq!(r["mentions"], 3, "{r}");
 }
+
+/// A news agency's story on two sites (other URLs, other markup, the title
+/// repeated in one body) is one mention that lists both sources and shows
+/// the other link; a different story under the same headline stays its own
+/// mention; the copy polled later in another run adds no mention.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_syndicated_copy_at_another_url_is_the_same_mention() {
+    let server = serve(&[
+        ("/ad/tech.rss", "syndicated-ad.rss", RSS),
+        ("/parool/nederland.rss", "syndicated-parool.rss", RSS),
+    ])
+    .await;
+    let env = Env::new(&config(
+        "",
+        &[
+            source(&server, "ad", "/ad/tech.rss", Some(&["acme"])),
+            source(&server, "parool", "/parool/nederland.rss", Some(&["acme"])),
+        ],
+    ));
+    let out = env.ok(&["poll", "--source", "ad"]).await;
+    assert!(out.contains("ad: 1 items, 1 new mentions"), "{out}");
+    let out = env.ok(&["poll", "--source", "parool"]).await;
+    assert!(out.contains("parool: 2 items, 1 new mentions"), "{out}");
+
+    let mentions = env.mentions_json(&[]).await;
+    assert_eq!(mentions.len(), 2, "{mentions:#?}");
+    let copy = mentions
+        .iter()
+        .find(|m| field(m, "url").contains("ad.nl"))
+        .expect("the first site's link is kept");
+    assert_eq!(sources_of(copy), ["ad", "parool"]);
+    let other = mentions
+        .iter()
+        .find(|m| field(m, "url").contains("acme-noorden"))
+        .expect("the other story is its own mention");
+    assert_eq!(sources_of(other), ["parool"]);
+
+    let id = copy["id"].to_string();
+    let shown = env.ok(&["mentions", "show", &id]).await;
+    assert!(
+        shown.contains(
+            "also at: https://www.parool.nl/nederland/storing-bij-acme-telecom-voorbij~b9f8e7/?utm_source=rss (parool)"
+        ),
+        "{shown}"
+    );
+    // A second poll of both writes nothing new.
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("; 0 new mentions"), "{out}");
+}
