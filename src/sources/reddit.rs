@@ -14,11 +14,14 @@
 //! Reddit's rate limit: a 429 backs off until `X-Ratelimit-Reset` (the http
 //! module reads it). When a page leaves `X-Ratelimit-Remaining` below 1, no
 //! further page is asked for, and the next poll before the reset fails with
-//! that wait instead of asking. With OAuth client credentials, each poll first
-//! asks `{auth_url}/api/v1/access_token` for a token (`client_credentials`)
-//! and sends it as a bearer; the id, secret and token are never stored.
+//! that wait instead of asking. With OAuth client credentials, a poll asks
+//! `{auth_url}/api/v1/access_token` for a token (`client_credentials`) when
+//! the process holds none that is still valid (kept in memory until a minute
+//! before its `expires_in`, dropped when the API answers 401) and sends it as
+//! a bearer; the id, secret and token are never stored.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -134,8 +137,63 @@ fn page_url(source: &Source, after: Option<&str>) -> Result<Url, SourceError> {
     Ok(url)
 }
 
-/// Asks the token endpoint for an application-only token.
-async fn access_token(http: &Http, client: &ClientCredentials) -> Result<String, SourceError> {
+/// A bearer token and when it stops being used (a minute before Reddit's
+/// `expires_in`). No `Debug`: it holds the token.
+struct CachedToken {
+    token: String,
+    until: i64,
+}
+
+/// Tokens by client (auth URL, id and secret), in memory only, so the
+/// daemon asks once a day instead of once a poll; a changed secret (after a
+/// reload) is another key and gets its own token.
+static TOKENS: LazyLock<Mutex<HashMap<(String, String, String), CachedToken>>> =
+    LazyLock::new(|| Mutex::new(HashMap::new()));
+
+fn token_key(client: &ClientCredentials) -> (String, String, String) {
+    (
+        client.auth_url.to_string(),
+        client.id.clone(),
+        client.secret.clone(),
+    )
+}
+
+/// A cached token that is still good, else a new one from the endpoint.
+async fn token_for(http: &Http, client: &ClientCredentials) -> Result<String, SourceError> {
+    let now = Utc::now().timestamp();
+    let key = token_key(client);
+    if let Ok(cache) = TOKENS.lock() {
+        if let Some(t) = cache.get(&key).filter(|t| t.until > now) {
+            return Ok(t.token.clone());
+        }
+    }
+    let (token, expires_in) = access_token(http, client).await?;
+    if let Ok(mut cache) = TOKENS.lock() {
+        cache.retain(|_, t| t.until > now);
+        cache.insert(
+            key,
+            CachedToken {
+                token: token.clone(),
+                until: now + expires_in.saturating_sub(60),
+            },
+        );
+    }
+    Ok(token)
+}
+
+/// Forgets `client`'s token (the API refused it).
+fn forget_token(client: &ClientCredentials) {
+    if let Ok(mut cache) = TOKENS.lock() {
+        cache.remove(&token_key(client));
+    }
+}
+
+/// Asks the token endpoint for an application-only token and its lifetime
+/// in seconds (an hour when the answer does not say).
+async fn access_token(
+    http: &Http,
+    client: &ClientCredentials,
+) -> Result<(String, i64), SourceError> {
     let url = client
         .auth_url
         .join("/api/v1/access_token")
@@ -150,12 +208,14 @@ async fn access_token(http: &Http, client: &ClientCredentials) -> Result<String,
     #[derive(Deserialize)]
     struct Token {
         access_token: Option<String>,
+        expires_in: Option<i64>,
         error: Option<serde_json::Value>,
     }
     let token: Token = serde_json::from_slice(&body)
         .map_err(|e| parse_error(format!("unexpected token response: {e}")))?;
+    let lifetime = token.expires_in.filter(|s| *s > 0).unwrap_or(3600);
     match (token.access_token, token.error) {
-        (Some(t), _) if !t.trim().is_empty() => Ok(t),
+        (Some(t), _) if !t.trim().is_empty() => Ok((t, lifetime)),
         (_, Some(e)) => Err(parse_error(format!(
             "the token endpoint answered: {}",
             truncate(&e.to_string(), 200)
@@ -211,7 +271,7 @@ pub async fn poll(
         }
     }
     let token = match &source.client {
-        Some(c) => Some(access_token(http, c).await?),
+        Some(c) => Some(token_for(http, c).await?),
         None => None,
     };
     let headers = headers(token.as_deref())?;
@@ -227,9 +287,17 @@ pub async fn poll(
     for _ in 0..source.max_pages {
         let url = page_url(source, after.as_deref())?;
         let (fetched, _slot) = http.get_with_headers(&url, &headers).await;
-        let (body, response) = match fetched? {
-            (Fetched::Body { body, .. }, h) => (body, h),
-            (Fetched::NotModified, _) => break,
+        let (body, response) = match fetched {
+            Ok((Fetched::Body { body, .. }, h)) => (body, h),
+            Ok((Fetched::NotModified, _)) => break,
+            Err(e) => {
+                // A refused token is not asked again; the next poll gets a
+                // new one.
+                if let (Some(c), FetchError::Status { status: 401, .. }) = (&source.client, &e) {
+                    forget_token(c);
+                }
+                return Err(e.into());
+            }
         };
         let page = parse_page(&body)?;
         let mut all_new = !page.posts.is_empty();

@@ -351,3 +351,60 @@ async fn a_post_also_found_through_google_alerts_is_one_mention() {
     assert_eq!(utrecht.len(), 1, "{mentions:?}");
     assert_eq!(mentions.len(), 3, "{mentions:?}");
 }
+
+/// In a long-running process the token is asked once and reused until it
+/// expires; a 401 from the API drops it, so the next poll asks again.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_oauth_token_is_reused_until_refused() {
+    let server = Server::start().await;
+    server.route(TOKEN, json("reddit/access_token.json"));
+    server.route(SUBS, json("reddit/search_page1.json"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("reddit.id"), "reuse-client\n").unwrap();
+    std::fs::write(dir.path().join("reddit.secret"), "reuse-secret\n").unwrap();
+    let text = config(
+        &server,
+        &format!(
+            "{SUBREDDITS}auth_url = \"{}\"\nclient_id_file = \"reddit.id\"\nclient_secret_file = \"reddit.secret\"\n",
+            server.url("")
+        ),
+    );
+    let cfg = earshot::config::Config::parse(&text, &dir.path().join("earshot.toml")).unwrap();
+    let http = earshot::http::Http::new(&cfg.http).unwrap();
+    let cpu = tokio::sync::Semaphore::new(1);
+    let source = &cfg.sources[0];
+    let validators = earshot::http::Validators::default();
+    for _ in 0..3 {
+        earshot::sources::poll(&http, source, &validators, None, &cpu)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        server.requests_to(TOKEN).len(),
+        1,
+        "one token for three polls"
+    );
+    assert_eq!(searches(&server, SUBS).len(), 3);
+
+    server.route(
+        SUBS,
+        Route {
+            status: 401,
+            ..Route::ok(
+                "application/json",
+                r#"{"message": "Unauthorized", "error": 401}"#,
+            )
+        },
+    );
+    let err = earshot::sources::poll(&http, source, &validators, None, &cpu).await;
+    assert!(err.is_err());
+    server.route(SUBS, json("reddit/search_page1.json"));
+    earshot::sources::poll(&http, source, &validators, None, &cpu)
+        .await
+        .unwrap();
+    assert_eq!(
+        server.requests_to(TOKEN).len(),
+        2,
+        "a refused token is replaced"
+    );
+}
