@@ -147,10 +147,13 @@ struct CachedToken {
 /// Tokens by client (auth URL, id and secret), in memory only, so the
 /// daemon asks once a day instead of once a poll; a changed secret (after a
 /// reload) is another key and gets its own token.
-static TOKENS: LazyLock<Mutex<HashMap<(String, String, String), CachedToken>>> =
+static TOKENS: LazyLock<Mutex<HashMap<TokenKey, CachedToken>>> =
     LazyLock::new(|| Mutex::new(HashMap::new()));
 
-fn token_key(client: &ClientCredentials) -> (String, String, String) {
+/// A client's auth URL, id and secret.
+type TokenKey = (String, String, String);
+
+fn token_key(client: &ClientCredentials) -> TokenKey {
     (
         client.auth_url.to_string(),
         client.id.clone(),
