@@ -129,6 +129,9 @@ const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("malfunctioning", -1.8),
     ("malfunctioned", -1.8),
     ("dud", -1.5),
+    ("throttled", -1.5),
+    ("throttling", -1.5),
+    ("disconnected", -1.0),
     ("fragile", -1.0),
     ("nonexistent", -1.5),
     ("nonresponsive", -1.8),
@@ -344,6 +347,7 @@ const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("mwah", -1.0),
     ("mwa", -1.0),
     ("meh", -0.8),
+    ("lauw", -1.2), // of food and drink: lukewarm
 ];
 
 /// pattern.nl forms that in running Dutch are nearly always a function word
@@ -354,6 +358,8 @@ const NL_SUPPLEMENT: &[(&str, f32)] = &[
 /// and colour ("groot", "tijdelijk", "zwart"). Their inflected forms
 /// ("laatste" from "laat") go too.
 const NL_NOT_SENTIMENT: &[&str] = &[
+    "min",            // "15 min": minutes, not "mean"
+    "leidinggevende", // the manager, not "managerial"
     "naar",
     "laat",
     "vroeg",

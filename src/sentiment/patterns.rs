@@ -92,7 +92,7 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "delivery",
-            regex: r"\b(staat|stond|volgens (de )?(track( (&|en) )?trace|app)) (\w+ ){0,3}(als |op )?(bezorgd|afgeleverd|geleverd)\b.{0,40}\b(niet|niks|niets|geen)\b",
+            regex: r#"\b(staat|stond|volgens (de )?(track( (&|en) )?trace|app)) (\w+ ){0,3}(als |op )?["'“”‘’]?(bezorgd|afgeleverd|geleverd)\b.{0,40}\b(niet|niks|niets|geen)\b"#,
             valence: -1.8,
             needs: &["bezorgd", "afgeleverd", "geleverd"],
         },
@@ -160,7 +160,7 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "leaving",
-            regex: r"\b(ik stap over|we stappen over|overstappen naar|ga overstappen|(ik )?zeg (mijn|m'n|het|ons|de) \w+ op|opzeggen|opgezegd|nooit meer|laatste keer (dat|bij)|ben er klaar mee|ik ben (er )?klaar mee|ik ben klaar met|weg bij|klant af|vertrek bij|nooit weer)\b",
+            regex: r"\b(ik stap over|we stappen over|overstappen naar|ga overstappen|(ik )?zeg (mijn|m'n|het|ons|de) \w+ op|opzeggen|opgezegd|laatste keer (dat|bij)|ben er klaar mee|ik ben (er )?klaar mee|ik ben klaar met|weg bij|vertrek bij|klant af|hallo (concurrent|nieuwe provider))\b|\bnooit (meer|weer)([.!?,]|$| (bij|naar|met|via|iets|wat|kopen|bestellen|boeken|vliegen|reizen|terug|klant))",
             valence: -2.2,
             needs: &[],
         },
@@ -387,7 +387,7 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "stuck",
-            regex: r"\b(al|nu al|inmiddels|sinds) #D (in behandeling|onderweg|in de maak|bezig|open|in afwachting|in het sorteercentrum)\b",
+            regex: r#"\b(al|nu al|inmiddels|sinds) #D ["'“”‘’]?(in behandeling|onderweg|in de maak|bezig|open|in afwachting|in het sorteercentrum|gesorteerd|verwerkt|in verwerking)\b"#,
             valence: -1.8,
             needs: &[
                 "behandeling",
@@ -488,7 +488,7 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "letdown",
-            regex: r"\b(had|hadden) (er |ik |we |het )?(\w+ ){0,3}(meer|beter|anders) (van )?verwacht\b|\bniet wat (ik|we|je) (had |hadden )?(verwacht|verwachtte|hoopte|gehoopt)\b|\b(veel|meer) van verwacht\b|\bslechter kan (het )?(echt )?niet\b|\bkan (echt )?niet slechter\b|\bgaat (echt |helemaal |werkelijk )?nergens over\b|\bgeen doorkomen aan\b|\bniet doorheen te komen\b|\b(kom|kwam|komen|kwamen) er (\w+ )?niet doorheen\b|\b(helemaal |echt )?niks aan\b",
+            regex: r"\b(had|hadden) (er |ik |we |het )?(\w+ ){0,3}(meer|beter|anders) (van )?verwacht\b|\bniet wat (ik|we|je) (had |hadden )?(verwacht|verwachtte|hoopte|gehoopt)\b|\b(veel|meer) van verwacht\b|\bslechter kan (het )?(echt )?niet\b|\bkan (echt )?niet slechter\b|\bgaat (echt |helemaal |werkelijk )?nergens over\b|\bgeen doorkomen aan\b|\bniet doorheen te komen\b|\b(kom|komt|kwam|komen|kwamen) er (\w+ )?niet doorheen\b|\b(helemaal |echt )?niks aan\b",
             valence: -2.0,
             needs: &[
                 "verwacht",
@@ -565,9 +565,10 @@ fn nl_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "resolved",
-            regex: r"\b(probleem|storing|het|alles|dat|melding|klacht) (is |was |werd |wordt |inmiddels |nu |weer |snel |netjes )*(opgelost|verholpen|gefikst|rechtgezet)\b|\b(bedankt|dank|dankjewel|dank je wel|thanks) (\w+ ){0,2}voor het (oplossen|fixen|regelen|verhelpen)\b|\b(doet het|werkt|werken) (nu |eindelijk )?weer( goed| prima| normaal)?\s*([.!,:)]|$)",
+            regex: r"\b(probleem|storing|het|alles|dat|melding|klacht) (is |was |werd |wordt |inmiddels |nu |weer |snel |netjes )*(opgelost|verholpen|gefikst|rechtgezet)\b|\b(bedankt|dank|dankjewel|dank je wel|thanks) (\w+ ){0,2}voor het (oplossen|fixen|regelen|verhelpen)\b|\b(doet het|werkt|werken) (nu |eindelijk )?weer( goed| prima| normaal)?\s*([.!,:)]|$)|\bweer (werkt|werken)\s*([.!,:)]|$)",
             valence: 2.0,
             needs: &[
+                "weer werk",
                 "opgelost",
                 "verholpen",
                 "gefikst",
@@ -611,6 +612,44 @@ fn nl_specs() -> Vec<Compiled> {
             regex: r"\b(heeft|hebben) (het )?(\w+ )?nooit (goed )?gewerkt\b|\b(werkte|deed het|werkten) (\w+ )?nooit\b|\bwachten,? (en )?wachten\b",
             valence: -2.0,
             needs: &["gewerkt", "nooit", "wachten"],
+        },
+        Spec {
+            name: "not-working",
+            regex: r"\b(is |er )?(iets |er iets )?(mis ?gegaan|misgelopen|fout gegaan|fout gelopen)\b|\bniet (meer )?(werkt|werken|werkte|werkten)\b|\b(werkt|werken|werkte) ook niet\b|\b(klopt|kloppen|klopte|klopten) (\w+ ){0,3}niet\b|\b(begrijpt|snapt) (echt |gewoon |helemaal )?(niks|niets)\b",
+            valence: -1.8,
+            needs: &["mis", "fout", "werk", "klop", "niks", "niets"],
+        },
+        Spec {
+            name: "money",
+            regex: r"\b(verhoogt|verhogen|verhoogde|verhoogden) (\w+ ){0,2}(prijs|prijzen|tarief|tarieven|premie|voorschot|abonnement|maandbedrag|kosten)\b|\b(krijg|kreeg|word|werd|worden) (\w+ ){0,4}in rekening gebracht\b|\bgeld is (wel |gewoon |al )?(weg|kwijt|afgeschreven)\b|\bbetaald\b[^.!?\n]*?\b(krijg|kreeg|krijgen|kregen|geen|niks|niets|nooit)\b",
+            valence: -1.8,
+            needs: &["verhoog", "in rekening", "geld is", "betaald"],
+        },
+        Spec {
+            name: "broken-promise",
+            regex: r"\b(afgesproken|beloofd|toegezegd) (was|werd|is)\b|\bzonder (mijn |enige )?(toestemming|akkoord|overleg)\b|\bzonder dat (ik|wij|we) (\w+ ){0,3}(getekend|akkoord|gevraagd|toestemming)\b|\bdat was (al |ruim |meer dan )?#D geleden\b",
+            valence: -1.8,
+            needs: &["afgesproken", "beloofd", "toegezegd", "zonder", "geleden"],
+        },
+        Spec {
+            name: "delivery",
+            regex: r"\b(bezorgt|bezorgen|levert|leveren|bezorgde|leverde) (\w+ ){0,3}niet\b|\bniet besteld\b|\b(komt|kwam|komen|kwamen) (\w+ ){0,2}niet binnen\b|\bover het hek (gooien|gegooid|gesmeten)\b",
+            valence: -1.8,
+            needs: &["niet", "hek"],
+        },
+        Spec {
+            name: "waiting",
+            regex: r"\b(al|nu al|ruim|inmiddels)\s+#D\b[^.!?\n]*?\b(proberen|bellen|zonder|bezig)\b|\bhoe is het mogelijk\b|\bhoe kan het dat\b|\bhoezo (kan|mag|moet|krijg|is|zijn|werkt|heb|wordt|duurt)\b|\bhoe dan\?",
+            valence: -1.8,
+            needs: &[
+                "proberen", "bellen", "zonder", "bezig", "mogelijk", "hoe kan", "hoezo", "hoe dan",
+            ],
+        },
+        Spec {
+            name: "no-explanation",
+            regex: r"\bgeen (enkele )?informatie\b|\bniemand te (zien|bekennen|bereiken)\b",
+            valence: -1.8,
+            needs: &["informatie", "niemand te"],
         },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_NL)).collect()
@@ -661,7 +700,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "delivery",
-            regex: r"\b(says|said|shows|showed|marked( as)?|shows as|tracking says) delivered\b|\bdelivered to the wrong\b",
+            regex: r#"\b(says|said|shows|showed|marked( as)?|shows as|tracking says) ["'“”‘’]?delivered\b|\bdelivered to the wrong\b"#,
             valence: -1.8,
             needs: &["delivered"],
         },
@@ -786,7 +825,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "why-question",
-            regex: r"\bhow (did|does|do|is|are|can|could) [^?\n]*?\beven\b|\bwhy (oh why|on earth|in (god's|gods|the world) name|in the world)\b|\b(why (is|isn't|isnt|are|aren't|does|doesn't|doesnt|do|don't|dont|did|didn't|didnt|can't|cant|won't|wont|has|hasn't|have|haven't|would|the hell|tf|on earth)|how (long|many times|hard|difficult) (does|do|is|will|must|should|can|did))\b[^?\n]*\?",
+            regex: r"\bhow (did|does|do|is|are|can|could) [^?\n]*?\beven\b|\bwhy (oh why|on earth|in (god's|gods|the world) name|in the world)\b|\b(why (is|isn't|isnt|are|aren't|does|doesn't|doesnt|do|don't|dont|did|didn't|didnt|can't|cant|won't|wont|has|hasn't|have|haven't|would|the hell|tf|on earth)|how (many (more )?times|hard|difficult) (does|do|is|will|must|should|can|did)|how long (do i have to|do we have to|must|should|will i have to|am i supposed to|are you going to|is this going to)|why (does|do|is|are) (\w+ ){0,3}keep)\b[^?\n]*\?",
             valence: -1.0,
             needs: &[],
         },
@@ -891,7 +930,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "stuck",
-            regex: r"\b(held|stuck|sitting|sat|pending|in transit|processing|under review) (\w+ ){0,4}(for|since) #D\b",
+            regex: r#"\b(held|stuck|sitting|sat|pending|in transit|processing|under review)["'”’]? (\S+ ){0,4}(for|since) #D\b"#,
             valence: -1.8,
             needs: &[
                 "held",
@@ -1071,7 +1110,7 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "chasing",
-            regex: r"\b(had to |have to |needed to )?(ask|asked|call|called|remind|reminded|email|emailed|chase|chased) (\w+ ){0,3}([3-9]|three|four|five|several|multiple|many|countless) times\b",
+            regex: r"\b(had to |have to |needed to )?(ask|asked|call|called|remind|reminded|email|emailed|chase|chased) (\w+ ){0,5}([3-9]|three|four|five|several|multiple|many|countless) times\b",
             valence: -1.8,
             needs: &["times"],
         },
@@ -1089,9 +1128,14 @@ fn en_specs() -> Vec<Compiled> {
         },
         Spec {
             name: "resolved",
-            regex: r"\b(fixed|solved|resolved|sorted( out)?|cleared up|took care of) (\w+ ){0,2}(problems?|issues?|bugs?|complaints?|questions?)\b|\b(problem|issue|it's|it is|all|everything|that) (is |was |got |has been |now )?(fixed|solved|resolved|sorted)\b|\b(thanks|thank you|thx) (\w+ ){0,2}for (fixing|sorting|resolving|solving|sorting out|taking care of)\b|\b(it |now it |finally it )?works (again|fine now|perfectly now)\s*([.!,:)]|$)|\bit worked again\b",
+            regex: r"\b(fixed|solved|resolved|sorted( out)?|cleared up|took care of) (\w+ ){0,2}(problems?|issues?|bugs?|complaints?|questions?)\b|\b(problem|issue|outage|it's|it is|all|everything|that) (is |was |got |has been |have been |now )?(fixed|solved|resolved|sorted)\b|\b(refunded|replaced|reimbursed) (my|me|the|it|us)\b|\b(got|get|getting|received|had) (my|our|the) (money|refund) back\b|\bcame through\b|\b(thanks|thank you|thx) (\w+ ){0,2}for (fixing|sorting|resolving|solving|sorting out|taking care of)\b|\b(it |now it |finally it )?works (again|fine now|perfectly now)\s*([.!,:)]|$)|\bit worked again\b",
             valence: 2.0,
             needs: &[
+                "refunded",
+                "replaced",
+                "reimbursed",
+                "back",
+                "came through",
                 "fixed",
                 "solved",
                 "resolved",
@@ -1134,6 +1178,80 @@ fn en_specs() -> Vec<Compiled> {
                 " on the",
             ],
         },
+        Spec {
+            name: "money",
+            regex: r"\b(took|taking|takes|kept|keeps|keeping|stole|pocketed) (my|our|the) (money|tip|deposit|payment|cash)\b|\bnot paying (that|this|for)\b|\bafter (i|we) paid\b",
+            valence: -1.8,
+            needs: &[
+                "money",
+                "tip",
+                "deposit",
+                "payment",
+                "cash",
+                "not paying",
+                "paid",
+            ],
+        },
+        Spec {
+            name: "delivery",
+            regex: r"\b(delivery attempted|attempted delivery)\b|\bno (knock|note|card)\b|\bnever (arrives|comes|shows up|turns up)\b|\bleft (\S+ ){0,3}(parcel|package|box|order) (\S+ ){0,3}in the rain\b|\b(cancell?ed|canceled) (my|our) (order|flight|booking|reservation|appointment|trip|delivery)\b",
+            valence: -1.8,
+            needs: &[
+                "attempted",
+                "no knock",
+                "no note",
+                "no card",
+                "never",
+                "rain",
+                "cancel",
+            ],
+        },
+        Spec {
+            name: "not-working",
+            regex: r"\bstill (broken|not working|down|dead|missing|faulty)\b|\bwon't let (me|us)\b|\b(dropping|cutting out|disconnecting|buffering) (every|all the time|constantly|since|again)\b|\bstarted (making (a |an )?(\w+ ){0,3}noise|leaking|failing|smoking|rattling|overheating)\b",
+            valence: -1.8,
+            needs: &[
+                "still",
+                "won't let",
+                "dropping",
+                "cutting out",
+                "disconnecting",
+                "buffering",
+                "started",
+            ],
+        },
+        Spec {
+            name: "service",
+            regex: r"\b(different|conflicting|contradictory) answers\b|\b(please )?just fix (it|this)\b|\b(and )?then (disconnected|hung up|cut me off)\b|\b(ever|never) hear(d)? back\b",
+            valence: -1.8,
+            needs: &[
+                "answers",
+                "fix",
+                "disconnected",
+                "hung up",
+                "cut me off",
+                "hear back",
+                "heard back",
+            ],
+        },
+        Spec {
+            name: "leaving",
+            regex: r"\bdone with (them|you|this company|this)\b|\b(thinking (about|of)|considering|about to) (switching|cancell?ing|leaving|moving)\b|\bleaving (at the end of|next|this) (the )?(month|week|year)\b|\b(i'm|im|i am|we're|we are) leaving\b",
+            valence: -2.0,
+            needs: &["done with", "switching", "cancel", "leaving", "moving"],
+        },
+        Spec {
+            name: "exasperation",
+            regex: r"\b(is |it's |this is )?getting old\b|\b(am|i'm|im|are|we're) supposed to be (grateful|happy|thankful|ok|okay|fine|impressed)\b|\bgood luck (getting|trying|finding|reaching|with that)\b|\bnot even close\b|\bthat was #D ago\b",
+            valence: -1.8,
+            needs: &[
+                "old",
+                "supposed to be",
+                "good luck",
+                "not even close",
+                "ago",
+            ],
+        },
     ];
     specs.into_iter().map(|s| expand(s, DURATION_EN)).collect()
 }
@@ -1152,7 +1270,7 @@ fn expand(s: Spec, duration: &str) -> Compiled {
 
 /// Sarcasm cues: praise markers that, next to evidence of a complaint, mean
 /// the opposite ("Geweldig weer, NS. Derde keer vertraging 👏").
-const SARCASM_CUES: &str = r"👏|🙄|🙃|😒|#sarcasm|#sarcasme|#not(?-u:\b)|(?-u:\b)(lekker bezig|goed bezig|goed geregeld|bedankt hoor|dank je wel hoor|dankjewel hoor|top hoor|super hoor|geweldig hoor|fijn hoor|netjes hoor|knap hoor|thanks a lot|thanks for nothing|yeah right|great job|well done|nice one|just great|just what i needed|gotta love|got to love|love how|love it when|thanks again|bravo|chapeau|great timing|perfect timing|nice timing|lekkere timing|top timing)(?-u:\b)";
+const SARCASM_CUES: &str = r"👏|🙄|🙃|😒|#sarcasm|#sarcasme|#not(?-u:\b)|(?-u:\b)(lekker bezig|goed bezig|goed geregeld|bedankt hoor|dank je wel hoor|dankjewel hoor|top hoor|super hoor|geweldig hoor|fijn hoor|netjes hoor|knap hoor|thanks a lot|thanks for nothing|yeah right|great job|well done|nice one|just great|just what i needed|gotta love|got to love|love how|love it when|love (paying|being|waiting|getting|having|spending|sitting)|thanks again|bravo|chapeau|great timing|perfect timing|nice timing|lekkere timing|top timing)(?-u:\b)";
 
 /// One language's compiled pack. Each pattern runs on its own: its literal
 /// prefilter ("wacht", "refund") skips most texts at once, which beats one

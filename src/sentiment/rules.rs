@@ -648,6 +648,29 @@ pub(super) fn score(
         hits.retain(|h| h.name != "repeat");
     }
 
+    // A resolution ("got my money back", "storing is opgelost") tells of
+    // the problem it solved: a complaint pattern inside it counts for
+    // nothing, one before it for half.
+    if let Some(first_fix) = hits
+        .iter()
+        .filter(|h| h.valence > 0.0)
+        .map(|h| h.start)
+        .min()
+    {
+        let fixes: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| h.valence > 0.0)
+            .map(|h| (h.start, h.end))
+            .collect();
+        hits.retain(|h| h.valence > 0.0 || !fixes.iter().any(|(s, e)| h.start < *e && h.end > *s));
+        for h in hits
+            .iter_mut()
+            .filter(|h| h.valence < 0.0 && h.end <= first_fix)
+        {
+            h.valence *= 0.5;
+        }
+    }
+
     // Sarcasm: a praise cue beside evidence of a complaint turns the praise.
     let has_negative_evidence = hits.iter().any(|h| h.valence < 0.0)
         || extra.iter().any(|(v, _)| *v < 0.0)
@@ -670,6 +693,9 @@ pub(super) fn score(
                 format!("sarcasm cue '{}' beside a complaint", clip(cue)),
             ));
         }
+    }
+    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0) {
+        ironic_praise(&tokens, &hits, &mut contributions, text);
     }
 
     let mut sum: f32 = 0.0;
@@ -731,6 +757,66 @@ pub(super) fn score(
             0.0
         },
         reasons,
+    }
+}
+
+/// Praise that a complaint makes ironic. A short closing sentence of
+/// nothing but praise after nothing but a complaint ("… rij tot achter in de winkel.
+/// Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."), and a
+/// praise word in scare quotes ('Family "friendly"'), turn negative.
+fn ironic_praise(
+    tokens: &[Token<'_>],
+    hits: &[Hit],
+    contributions: &mut [Contribution],
+    text: &str,
+) {
+    const TAIL_MAX_WORDS: usize = 4;
+    const IRONY_MIN_COMPLAINT: f32 = -2.5;
+    let quoted = |t: &Token<'_>| {
+        text[..t.start].ends_with(['"', '“', '‘', '\''])
+            && text[t.end..].starts_with(['"', '”', '’', '\''])
+    };
+    if let Some(last) = tokens.last().map(|t| t.sentence).filter(|s| *s > 0) {
+        let words = tokens
+            .iter()
+            .filter(|t| t.sentence == last && t.kind == Kind::Word)
+            .count();
+        let in_tail = |c: &Contribution| tokens[c.token].sentence == last;
+        // Words of praise only: a closing ":)" or "lol" is a smile, not irony.
+        let tail_all_praise = contributions.iter().filter(|c| in_tail(c)).all(|c| {
+            let t = &tokens[c.token];
+            c.value > 0.0 && t.kind == Kind::Word && !is_laughter(&t.norm)
+        }) && contributions.iter().any(&in_tail);
+        let tail_start = tokens
+            .iter()
+            .find(|t| t.sentence == last)
+            .map_or(text.len(), |t| t.start);
+        // A clear complaint: a complaint pattern, or negative words worth
+        // at least one strong one.
+        let negative_words: f32 = contributions
+            .iter()
+            .filter(|c| c.value < 0.0 && !in_tail(c))
+            .map(|c| c.value)
+            .sum();
+        // …and nothing but complaint: a review that weighs pros and cons
+        // and ends "Zeker een aanrader!" means it.
+        let praise_before = contributions.iter().any(|c| c.value > 0.0 && !in_tail(c));
+        let complaint_before = !praise_before
+            && (hits.iter().any(|h| h.valence < 0.0 && h.start < tail_start)
+                || negative_words <= IRONY_MIN_COMPLAINT);
+        if words <= TAIL_MAX_WORDS && tail_all_praise && complaint_before {
+            for c in contributions.iter_mut().filter(|c| in_tail(c)) {
+                c.value *= SARCASM_FLIP * 2.0;
+                c.notes
+                    .push("praise closing a complaint reads as irony".into());
+            }
+        }
+    }
+    for c in contributions.iter_mut() {
+        if c.value > 0.0 && quoted(&tokens[c.token]) {
+            c.value *= SARCASM_FLIP * 2.0;
+            c.notes.push("praise in scare quotes".into());
+        }
     }
 }
 
@@ -1067,7 +1153,9 @@ fn weigh(
         .rev()
         .take_while(|j| tokens[*j].clause == t.clause)
         .find(|j| negates(tokens, *j, lang))
-        .filter(|_| !t.idiom);
+        // An idiom is scored whole; an emoji is the writer's own signal,
+        // not a word a negator can turn ("niet besteld 🙄").
+        .filter(|_| !t.idiom && t.kind == Kind::Word);
     if negator.is_none() && lang != Lang::En && t.kind == Kind::Word && !t.idiom {
         negator = post_negator(tokens, i);
     }
