@@ -72,16 +72,11 @@ impl Analysis {
             .watches
             .iter()
             .map(|w| {
-                let none = w.negative_patterns.is_empty()
-                    && w.negative_words.is_empty()
-                    && w.positive_words.is_empty();
-                if none {
-                    Ok(None)
-                } else {
-                    CustomRules::new(&w.negative_patterns, &w.negative_words, &w.positive_words)
-                        .map(Some)
-                        .map_err(|e| anyhow::anyhow!("watch {:?}: negative_patterns: {e}", w.name))
-                }
+                // Every watch has rules: at least its terms, which name the
+                // brand and so carry no sentiment of their own.
+                CustomRules::new(&w.negative_patterns, &w.negative_words, &w.positive_words)
+                    .map(|c| Some(c.with_names(&w.terms)))
+                    .map_err(|e| anyhow::anyhow!("watch {:?}: negative_patterns: {e}", w.name))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
         Ok(Analysis {

@@ -1453,6 +1453,9 @@ pub struct CustomRules {
     set: Option<RegexSet>,
     pub(super) negative_words: Vec<String>,
     pub(super) positive_words: Vec<String>,
+    /// The watch's own terms (lowercase): a brand's name is not sentiment
+    /// ("bol", "Best Buy", "Virgin").
+    names: Vec<String>,
 }
 
 /// The valence a watch's own word or pattern adds.
@@ -1489,7 +1492,31 @@ impl CustomRules {
             set,
             negative_words: words(negative_words),
             positive_words: words(positive_words),
+            names: Vec::new(),
         })
+    }
+
+    /// The same rules, with `names` (a watch's terms) carrying no valence
+    /// wherever they occur.
+    pub fn with_names(mut self, names: &[String]) -> Self {
+        self.names = names
+            .iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        self
+    }
+
+    /// Where the watch's names occur in the lowercased text (byte ranges).
+    pub(super) fn name_spans(&self, lower: &str) -> Vec<(usize, usize)> {
+        self.names
+            .iter()
+            .flat_map(|n| {
+                lower
+                    .match_indices(n.as_str())
+                    .map(|(i, m)| (i, i + m.len()))
+            })
+            .collect()
     }
 
     /// The watch's patterns that match `text`: (pattern, matched text).

@@ -619,6 +619,14 @@ pub(super) fn score(
         apply_idioms(&mut tokens);
     }
     drop_proper_nouns(&mut tokens, text, lang);
+    // The watch's own brand names are no sentiment ("bol", "Best Buy").
+    if let Some(c) = custom {
+        for (s, e) in c.name_spans(&lower) {
+            for t in tokens.iter_mut().filter(|t| t.start >= s && t.end <= e) {
+                t.valence = 0.0;
+            }
+        }
+    }
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
         .filter_map(|i| weigh(&tokens, i, lang, &shape, text))

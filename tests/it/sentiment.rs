@@ -342,6 +342,24 @@ fn praise_with_negative_words() {
     }
 }
 
+/// A watch's own terms name the brand and carry no sentiment: "bol" is a
+/// shop, not "convex", for the watch on bol.
+#[test]
+fn a_watch_term_is_no_sentiment() {
+    let a = analyzer();
+    let text = "Bol breidt distributiecentrum in Waalwijk uit";
+    let plain = a.analyze_as(text, Lang::Nl, None, None);
+    assert_eq!(plain.label, Label::Negative, "{:?}", plain.reasons);
+    let watch = CustomRules::new(&[], &[], &[])
+        .expect("no patterns")
+        .with_names(&["bol".to_string(), "bol.com".to_string()]);
+    let named = a.analyze_as(text, Lang::Nl, None, Some(&watch));
+    assert_eq!(named.label, Label::Neutral, "{:?}", named.reasons);
+    // Only the name: other words still count.
+    let complaint = a.analyze_as("Bol levert weer slecht", Lang::Nl, None, Some(&watch));
+    assert_eq!(complaint.label, Label::Negative, "{:?}", complaint.reasons);
+}
+
 /// Names made of capitalised words carry no sentiment, while a title-cased
 /// complaint opening its clause still counts; idioms score as a whole.
 #[test]
