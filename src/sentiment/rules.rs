@@ -659,17 +659,12 @@ pub(super) fn score(
     // A resolution ("got my money back", "storing is opgelost") tells of
     // the problem it solved: a complaint pattern inside it counts for
     // nothing, one before it for half.
-    if let Some(first_fix) = hits
+    let fixes: Vec<(usize, usize)> = hits
         .iter()
         .filter(|h| h.valence > 0.0)
-        .map(|h| h.start)
-        .min()
-    {
-        let fixes: Vec<(usize, usize)> = hits
-            .iter()
-            .filter(|h| h.valence > 0.0)
-            .map(|h| (h.start, h.end))
-            .collect();
+        .map(|h| (h.start, h.end))
+        .collect();
+    if let Some(first_fix) = fixes.iter().map(|f| f.0).min() {
         hits.retain(|h| h.valence > 0.0 || !fixes.iter().any(|(s, e)| h.start < *e && h.end > *s));
         for h in hits
             .iter_mut()
@@ -769,9 +764,9 @@ pub(super) fn score(
 }
 
 /// Praise that a complaint makes ironic. A short closing sentence of
-/// nothing but praise after nothing but a complaint ("… rij tot achter in de winkel.
-/// Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."), and a
-/// praise word in scare quotes ('Family "friendly"'), turn negative.
+/// nothing but praise after nothing but a complaint ("Al 40 minuten in de
+/// rij. Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."),
+/// and a praise word in scare quotes ('Family "friendly"'), turn negative.
 fn ironic_praise(
     tokens: &[Token<'_>],
     hits: &[Hit],
@@ -780,6 +775,8 @@ fn ironic_praise(
 ) {
     const TAIL_MAX_WORDS: usize = 4;
     const IRONY_MIN_COMPLAINT: f32 = -2.5;
+    /// Ironic praise means its opposite, in full.
+    const IRONY: f32 = -1.0;
     let quoted = |t: &Token<'_>| {
         text[..t.start].ends_with(['"', '“', '‘', '\''])
             && text[t.end..].starts_with(['"', '”', '’', '\''])
@@ -814,7 +811,7 @@ fn ironic_praise(
                 || negative_words <= IRONY_MIN_COMPLAINT);
         if words <= TAIL_MAX_WORDS && tail_all_praise && complaint_before {
             for c in contributions.iter_mut().filter(|c| in_tail(c)) {
-                c.value *= SARCASM_FLIP * 2.0;
+                c.value *= IRONY;
                 c.notes
                     .push("praise closing a complaint reads as irony".into());
             }
@@ -822,7 +819,7 @@ fn ironic_praise(
     }
     for c in contributions.iter_mut() {
         if c.value > 0.0 && quoted(&tokens[c.token]) {
-            c.value *= SARCASM_FLIP * 2.0;
+            c.value *= IRONY;
             c.notes.push("praise in scare quotes".into());
         }
     }
