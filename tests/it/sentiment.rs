@@ -671,25 +671,30 @@ fn dev_set_floors() {
     );
 }
 
-/// Our own corpus of brand mentions as webcare teams meet them (written for
+/// Our own corpora of brand mentions as webcare teams meet them (written for
 /// earshot, shipped in `tests/fixtures/sentiment/`, so this runs everywhere):
 /// complaints without a sentiment word, sarcasm, questions that complain,
-/// praise with negative words, news and questions. It was also used to find
-/// gaps, so its figures are not held-out; the floor keeps them from sliding.
+/// praise with negative words, news and questions. `brand_mentions_*` was
+/// used to find gaps, so its figures are in-sample; `holdout_*` was not.
 #[test]
 fn brand_mentions_floor() {
     // (file, language, NEG precision, NEG F1, macro-F1)
-    let floors: &[(&str, Lang, f64, f64, f64)] = &[
-        ("brand_mentions_nl.tsv", Lang::Nl, 0.847, 0.831, 0.736),
-        ("brand_mentions_en.tsv", Lang::En, 0.894, 0.853, 0.729),
+    // The holdout files were written by someone who saw no code and have
+    // never been read for tuning: read their misses and they stop measuring
+    // anything. Add a new holdout instead.
+    let floors: &[(&str, Lang, usize, f64, f64, f64)] = &[
+        ("brand_mentions_nl.tsv", Lang::Nl, 160, 0.847, 0.831, 0.736),
+        ("brand_mentions_en.tsv", Lang::En, 160, 0.894, 0.853, 0.729),
+        ("holdout_nl.tsv", Lang::Nl, 150, 0.800, 0.571, 0.585),
+        ("holdout_en.tsv", Lang::En, 150, 0.830, 0.662, 0.587),
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sentiment");
-    for (file, lang, p_floor, f1_floor, macro_floor) in floors {
+    for (file, lang, lines, p_floor, f1_floor, macro_floor) in floors {
         let path = dir.join(file);
         let input =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let rows = eval::parse_tsv(&input).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(rows.len(), 160, "{file}");
+        assert_eq!(rows.len(), *lines, "{file}");
         let r = eval::report(&eval::predict(analyzer(), &rows, Some(*lang)));
         let neg = &r.classes["neg"];
         assert!(
