@@ -142,6 +142,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 app_password: None,
                 lang: None,
                 subreddits: Vec::new(),
+                comments: false,
                 client: None,
                 app_id: match kind {
                     SourceKind::Appstore => Some(

@@ -127,6 +127,8 @@ pub struct Source {
     pub token: Option<String>,
     /// Reddit: the subreddits a search is limited to (without `r/`).
     pub subreddits: Vec<String>,
+    /// Reddit: also read those subreddits' newest comments (`comments`).
+    pub comments: bool,
     /// Reddit: OAuth client credentials, when configured.
     pub client: Option<ClientCredentials>,
     /// App Store: the app's numeric id.
@@ -538,6 +540,7 @@ struct RawSource {
     app_password_file: Option<Spanned<String>>,
     lang: Option<Spanned<String>>,
     subreddits: Option<Spanned<Vec<String>>>,
+    comments: Option<Spanned<bool>>,
     client_id_env: Option<Spanned<String>>,
     client_id_file: Option<Spanned<String>>,
     client_secret_env: Option<Spanned<String>>,
@@ -721,7 +724,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             let api: &[SourceKind] = &[Hackernews, Mastodon, Bluesky, Reddit, Appstore];
             // Which kinds take each kind-specific key; every other kind
             // rejects it.
-            let keys: [KeyUse<'_>; 25] = [
+            let keys: [KeyUse<'_>; 26] = [
                 ("url", span(&s.url), &[Feed, Json, Html, Reviews]),
                 ("base_url", span(&s.base_url), api),
                 (
@@ -748,6 +751,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                 ("app_password_file", span(&s.app_password_file), &[Bluesky]),
                 ("lang", span(&s.lang), &[Bluesky]),
                 ("subreddits", span(&s.subreddits), &[Reddit]),
+                ("comments", span(&s.comments), &[Reddit]),
                 ("client_id_env", span(&s.client_id_env), &[Reddit]),
                 ("client_id_file", span(&s.client_id_file), &[Reddit]),
                 ("client_secret_env", span(&s.client_secret_env), &[Reddit]),
@@ -912,6 +916,14 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
                         ));
                     }
                 }
+                if let Some(c) = s.comments.as_ref().filter(|c| *c.get_ref()) {
+                    if subreddits.is_empty() {
+                        return Err(err(
+                            c.span().start,
+                            format!("source {name:?}: `comments` needs `subreddits` (all of Reddit's comments are a firehose)"),
+                        ));
+                    }
+                }
                 let id = alerts::secret(&s.client_id_file, &s.client_id_env, base_dir, &err)?;
                 let secret =
                     alerts::secret(&s.client_secret_file, &s.client_secret_env, base_dir, &err)?;
@@ -1062,6 +1074,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             hashtags,
             token,
             subreddits,
+            comments: s.comments.is_some_and(|c| *c.get_ref()),
             client,
             app_id,
             countries,

@@ -1,10 +1,14 @@
 //! Reddit posts through the search listing (`/search.json`, or
 //! `/r/a+b/search.json?restrict_sr=on` when limited to subreddits), newest
-//! first.
+//! first; with `comments = true`, also those subreddits' newest comments
+//! (`/r/a+b/comments.json`), which the watches then filter like any item
+//! (complaints often sit in a thread's comments, where search cannot see
+//! them). A comment is titled "Re: <its post's title>".
 //!
 //! The cursor is the newest `created_utc` seen and the fullnames posted in
 //! that same second, kept as one JSON object (`{"t":1763800000,"seen":
-//! ["t3_…"]}`): posts not newer than it are skipped, so a restart neither
+//! ["t3_…"]}`, the comments' beside it under `comments`): posts not newer
+//! than it are skipped, so a restart neither
 //! misses nor repeats them. A poll pages back with `after` while every post on
 //! a page is newer than the cursor, at most `max_pages` pages. An item's key
 //! is the post's fullname (`t3_…`) and its url the permalink on
@@ -58,6 +62,16 @@ struct Thing {
 }
 
 #[derive(Deserialize)]
+struct Comment {
+    name: Option<String>,
+    body: Option<String>,
+    author: Option<String>,
+    permalink: Option<String>,
+    created_utc: Option<f64>,
+    link_title: Option<String>,
+}
+
+#[derive(Deserialize)]
 struct Post {
     name: Option<String>,
     title: Option<String>,
@@ -67,20 +81,16 @@ struct Post {
     created_utc: Option<f64>,
 }
 
-/// Where the next poll resumes.
-#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
-struct Cursor {
-    /// The newest `created_utc` seen (whole seconds).
+/// Where a listing resumes: the newest `created_utc` seen (whole seconds)
+/// and the fullnames seen at exactly that second.
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq, Clone)]
+struct Mark {
     t: i64,
-    /// The fullnames seen at exactly `t`.
     #[serde(default)]
     seen: Vec<String>,
-    /// Unix time before which the rate limit is spent, when it was.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    wait_until: Option<i64>,
 }
 
-impl Cursor {
+impl Mark {
     fn is_new(&self, created: i64, name: &str) -> bool {
         created > self.t || (created == self.t && !self.seen.iter().any(|s| s == name))
     }
@@ -96,6 +106,28 @@ impl Cursor {
     }
 }
 
+/// Where the next poll resumes: the search (posts) at the top level, as
+/// before comments were read, and the comments listing beside it.
+#[derive(Serialize, Deserialize, Default, Debug, PartialEq)]
+struct Cursor {
+    #[serde(flatten)]
+    posts: Mark,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    comments: Option<Mark>,
+    /// Unix time before which the rate limit is spent, when it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    wait_until: Option<i64>,
+}
+
+/// The listing a request reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Listed {
+    /// The search for the query: posts.
+    Search,
+    /// The subreddits' newest comments, matched by the watches afterwards.
+    Comments,
+}
+
 /// What one poll found, and where the next one resumes.
 pub struct Polled {
     pub items: Vec<Item>,
@@ -109,12 +141,13 @@ fn parse_error(message: String) -> SourceError {
     }
 }
 
-/// The search URL for one page.
-fn page_url(source: &Source, after: Option<&str>) -> Result<Url, SourceError> {
-    let path = if source.subreddits.is_empty() {
-        "/search.json".to_string()
-    } else {
-        format!("/r/{}/search.json", source.subreddits.join("+"))
+/// The URL for one page of a listing.
+fn page_url(source: &Source, listed: Listed, after: Option<&str>) -> Result<Url, SourceError> {
+    let subs = source.subreddits.join("+");
+    let path = match listed {
+        Listed::Search if subs.is_empty() => "/search.json".to_string(),
+        Listed::Search => format!("/r/{subs}/search.json"),
+        Listed::Comments => format!("/r/{subs}/comments.json"),
     };
     let mut url = source
         .url
@@ -122,12 +155,14 @@ fn page_url(source: &Source, after: Option<&str>) -> Result<Url, SourceError> {
         .map_err(|e| parse_error(format!("base_url: {e}")))?;
     {
         let mut q = url.query_pairs_mut();
-        q.append_pair("q", source.query.as_deref().unwrap_or(""));
-        if !source.subreddits.is_empty() {
-            q.append_pair("restrict_sr", "on");
+        if listed == Listed::Search {
+            q.append_pair("q", source.query.as_deref().unwrap_or(""));
+            if !source.subreddits.is_empty() {
+                q.append_pair("restrict_sr", "on");
+            }
+            q.append_pair("sort", "new");
+            q.append_pair("t", "all");
         }
-        q.append_pair("sort", "new");
-        q.append_pair("t", "all");
         q.append_pair("limit", &LIMIT.to_string());
         q.append_pair("raw_json", "1");
         if let Some(a) = after {
@@ -280,55 +315,100 @@ pub async fn poll(
     let headers = headers(token.as_deref())?;
     let since = old.unwrap_or_default();
     let mut next = Cursor {
-        t: since.t,
-        seen: since.seen.clone(),
+        posts: since.posts.clone(),
+        comments: None,
         wait_until: None,
     };
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    let mut after: Option<String> = None;
-    for _ in 0..source.max_pages {
-        let url = page_url(source, after.as_deref())?;
-        let (fetched, _slot) = http.get_with_headers(&url, &headers).await;
-        let (body, response) = match fetched {
-            Ok((Fetched::Body { body, .. }, h)) => (body, h),
-            Ok((Fetched::NotModified, _)) => break,
-            Err(e) => {
-                // A refused token is not asked again; the next poll gets a
-                // new one.
-                if let (Some(c), FetchError::Status { status: 401, .. }) = (&source.client, &e) {
-                    forget_token(c);
-                }
-                return Err(e.into());
-            }
-        };
-        let page = parse_page(&body)?;
-        let mut all_new = !page.posts.is_empty();
-        for (item, created) in page.posts {
-            if !since.is_new(created, &item.key) {
-                all_new = false;
-                continue;
-            }
-            next.note(created, &item.key);
-            if seen.insert(item.key.clone()) {
-                items.push(item);
-            }
-        }
-        if let Some(wait) = spent(&response) {
-            next.wait_until = Some(now + wait.as_secs() as i64);
-            break;
-        }
-        match page.after {
-            Some(a) if all_new && !a.is_empty() => after = Some(a),
-            _ => break,
-        }
+    let mut listing = Reader {
+        http,
+        source,
+        headers: &headers,
+        items: &mut items,
+        seen: &mut seen,
+    };
+    let mut spent_until = listing
+        .read(Listed::Search, &since.posts, &mut next.posts)
+        .await?;
+    if source.comments && spent_until.is_none() {
+        let since_comments = since.comments.clone().unwrap_or_default();
+        let mut marks = since_comments.clone();
+        spent_until = listing
+            .read(Listed::Comments, &since_comments, &mut marks)
+            .await?;
+        next.comments = Some(marks);
+    } else {
+        next.comments = since.comments.clone();
     }
+    next.wait_until = spent_until.map(|wait| now + wait.as_secs() as i64);
     let cursor = if next == Cursor::default() {
         None
     } else {
         Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
     };
     Ok(Polled { items, cursor })
+}
+
+/// One poll's reading of Reddit listings into one list of items.
+struct Reader<'a> {
+    http: &'a Http,
+    source: &'a Source,
+    headers: &'a HeaderMap,
+    items: &'a mut Vec<Item>,
+    seen: &'a mut HashSet<String>,
+}
+
+impl Reader<'_> {
+    /// Reads up to `max_pages` pages of `listed`, newest first, keeping what
+    /// `since` has not seen and noting it in `next`; paging on with `after`
+    /// while every entry is new. `Some(wait)` when the rate limit is spent.
+    async fn read(
+        &mut self,
+        listed: Listed,
+        since: &Mark,
+        next: &mut Mark,
+    ) -> Result<Option<Duration>, SourceError> {
+        let mut after: Option<String> = None;
+        for _ in 0..self.source.max_pages {
+            let url = page_url(self.source, listed, after.as_deref())?;
+            let (fetched, _slot) = self.http.get_with_headers(&url, self.headers).await;
+            let (body, response) = match fetched {
+                Ok((Fetched::Body { body, .. }, h)) => (body, h),
+                Ok((Fetched::NotModified, _)) => break,
+                Err(e) => {
+                    // A refused token is not asked again; the next poll gets
+                    // a new one.
+                    if let (Some(c), FetchError::Status { status: 401, .. }) =
+                        (&self.source.client, &e)
+                    {
+                        forget_token(c);
+                    }
+                    return Err(e.into());
+                }
+            };
+            let page = parse_page(&body)?;
+            let mut all_new = !page.posts.is_empty();
+            for (item, created) in page.posts {
+                if !since.is_new(created, &item.key) {
+                    all_new = false;
+                    continue;
+                }
+                next.note(created, &item.key);
+                if self.seen.insert(item.key.clone()) {
+                    self.items.push(item);
+                }
+            }
+            if let Some(wait) = spent(&response) {
+                return Ok(Some(wait));
+            }
+            match page.after {
+                Some(a) if all_new && !a.is_empty() => after = Some(a),
+                _ => break,
+            }
+        }
+        Ok(None)
+    }
 }
 
 struct Page {
@@ -357,14 +437,47 @@ fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
         .data
         .children
         .into_iter()
-        .filter(|t| t.kind == "t3")
-        .filter_map(|t| serde_json::from_value::<Post>(t.data).ok())
-        .filter_map(to_item)
+        .filter_map(|t| match t.kind.as_str() {
+            "t3" => serde_json::from_value::<Post>(t.data)
+                .ok()
+                .and_then(to_item),
+            "t1" => serde_json::from_value::<Comment>(t.data)
+                .ok()
+                .and_then(comment_to_item),
+            _ => None,
+        })
         .collect();
     Ok(Page {
         posts,
         after: listing.data.after,
     })
+}
+
+/// A comment as an item ("Re: " and its post's title) with its creation
+/// time; `None` without a fullname, permalink or time, or when removed.
+fn comment_to_item(c: Comment) -> Option<(Item, i64)> {
+    let name = c.name.filter(|n| n.starts_with("t1_") && n.len() < 64)?;
+    let created = c.created_utc.filter(|t| t.is_finite())?.floor() as i64;
+    let permalink = c.permalink.filter(|l| l.starts_with('/'))?;
+    let url = Url::parse(&format!("{WWW}{permalink}")).ok()?;
+    let body = c
+        .body
+        .filter(|b| !matches!(b.trim(), "" | "[removed]" | "[deleted]"))?;
+    let author = c
+        .author
+        .filter(|a| !a.trim().is_empty() && a != "[deleted]")
+        .map(|a| truncate(a.trim(), 200).into_owned());
+    let title = format!("Re: {}", one_line(&c.link_title.unwrap_or_default()));
+    let item = Item {
+        key: name,
+        url: Some(url),
+        title: truncate_owned(title, MAX_TITLE),
+        text: truncate_owned(body.trim().to_string(), MAX_TEXT),
+        author,
+        published: Utc.timestamp_opt(created, 0).single(),
+        rating: None,
+    };
+    Some((item, created))
 }
 
 /// A post as an item with its creation time; `None` without a fullname,
@@ -426,7 +539,7 @@ mod tests {
 
     #[test]
     fn the_cursor_skips_what_it_has_seen_even_in_the_same_second() {
-        let mut c = Cursor::default();
+        let mut c = Mark::default();
         c.note(100, "t3_a");
         c.note(100, "t3_b");
         c.note(90, "t3_z");

@@ -64,6 +64,7 @@ fn example_config_shows_every_key() {
         "token_env",
         "token_file",
         "subreddits",
+        "comments",
         "client_id_env",
         "client_id_file",
         "client_secret_env",

@@ -408,3 +408,57 @@ async fn the_oauth_token_is_reused_until_refused() {
         "a refused token is replaced"
     );
 }
+
+const COMMENTS: &str = "/r/thenetherlands+nederland/comments.json";
+
+/// With `comments = true` the subreddits' newest comments are read too:
+/// each comment that mentions a watch is a mention titled after its post,
+/// linked to its permalink; removed comments are skipped; a second poll
+/// from a new process resumes after the newest comment seen.
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_in_the_subreddits_are_mentions_too() {
+    let server = Server::start().await;
+    server.route(SUBS, json("reddit/search_page1.json"));
+    server.route(COMMENTS, json("reddit/comments_page1.json"));
+    let env = Env::new(&config(&server, &format!("{SUBREDDITS}comments = true\n")));
+    let out = env.ok(&["poll"]).await;
+    // 4 posts (3 mention Acme) and 3 readable comments (2 mention Acme).
+    assert!(out.contains("rd: 7 items, 5 new mentions"), "{out}");
+    let asked = searches(&server, COMMENTS);
+    assert_eq!(asked.len(), 1);
+    assert_eq!(
+        asked[0].path,
+        "/r/thenetherlands+nederland/comments.json?limit=100&raw_json=1"
+    );
+    let mentions = env.mentions_json(&[]).await;
+    let comment = mentions
+        .iter()
+        .find(|m| m["url"].as_str().unwrap_or("").ends_with("/lx3c3aa/"))
+        .expect("the complaint in the comments is a mention");
+    assert_eq!(comment["title"], "Re: Wie heeft er ook storing vandaag?");
+    assert_eq!(
+        comment["url"],
+        "https://www.reddit.com/r/thenetherlands/comments/1gx9zz1/wie_heeft_er_ook_storing_vandaag/lx3c3aa/"
+    );
+    assert_eq!(comment["sentiment"]["label"], "negative", "{comment}");
+    assert!(!mentions
+        .iter()
+        .any(|m| m["url"].as_str().unwrap_or("").ends_with("/lx3c1cc/")));
+
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("0 new mentions"), "{out}");
+    assert_eq!(searches(&server, COMMENTS).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn comments_need_subreddits() {
+    let server = Server::start().await;
+    let env = Env::new(&config(&server, "comments = true\n"));
+    let out = env.run(&["check"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("earshot.toml:") && err.contains("`comments` needs `subreddits`"),
+        "{err}"
+    );
+}
