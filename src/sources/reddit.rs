@@ -61,21 +61,15 @@ struct Thing {
     data: serde_json::Value,
 }
 
+/// A post (`t3`) or a comment (`t1`): a post has a title and `selftext`, a
+/// comment a `body` and its post's `link_title`.
 #[derive(Deserialize)]
-struct Comment {
-    name: Option<String>,
-    body: Option<String>,
-    author: Option<String>,
-    permalink: Option<String>,
-    created_utc: Option<f64>,
-    link_title: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct Post {
+struct Entry {
     name: Option<String>,
     title: Option<String>,
     selftext: Option<String>,
+    body: Option<String>,
+    link_title: Option<String>,
     author: Option<String>,
     permalink: Option<String>,
     created_utc: Option<f64>,
@@ -321,20 +315,20 @@ pub async fn poll(
     };
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    let mut listing = Reader {
+    let mut reader = Reader {
         http,
         source,
         headers: &headers,
         items: &mut items,
         seen: &mut seen,
     };
-    let mut spent_until = listing
+    let mut spent_until = reader
         .read(Listed::Search, &since.posts, &mut next.posts)
         .await?;
     if source.comments && spent_until.is_none() {
         let since_comments = since.comments.clone().unwrap_or_default();
         let mut marks = since_comments.clone();
-        spent_until = listing
+        spent_until = reader
             .read(Listed::Comments, &since_comments, &mut marks)
             .await?;
         next.comments = Some(marks);
@@ -437,14 +431,12 @@ fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
         .data
         .children
         .into_iter()
-        .filter_map(|t| match t.kind.as_str() {
-            "t3" => serde_json::from_value::<Post>(t.data)
+        .filter(|t| matches!(t.kind.as_str(), "t3" | "t1"))
+        .filter_map(|t| {
+            let comment = t.kind == "t1";
+            serde_json::from_value::<Entry>(t.data)
                 .ok()
-                .and_then(to_item),
-            "t1" => serde_json::from_value::<Comment>(t.data)
-                .ok()
-                .and_then(comment_to_item),
-            _ => None,
+                .and_then(|e| to_item(e, comment))
         })
         .collect();
     Ok(Page {
@@ -453,53 +445,36 @@ fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
     })
 }
 
-/// A comment as an item ("Re: " and its post's title) with its creation
-/// time; `None` without a fullname, permalink or time, or when removed.
-fn comment_to_item(c: Comment) -> Option<(Item, i64)> {
-    let name = c.name.filter(|n| n.starts_with("t1_") && n.len() < 64)?;
-    let created = c.created_utc.filter(|t| t.is_finite())?.floor() as i64;
-    let permalink = c.permalink.filter(|l| l.starts_with('/'))?;
+/// A post, or a comment ("Re: " and its post's title), as an item with its
+/// creation time; `None` without a fullname, permalink or time, or for a
+/// removed comment. A removed post keeps its title, without the placeholder
+/// body.
+fn to_item(e: Entry, comment: bool) -> Option<(Item, i64)> {
+    let prefix = if comment { "t1_" } else { "t3_" };
+    let name = e.name.filter(|n| n.starts_with(prefix) && n.len() < 64)?;
+    let created = e.created_utc.filter(|t| t.is_finite())?.floor() as i64;
+    let permalink = e.permalink.filter(|l| l.starts_with('/'))?;
     let url = Url::parse(&format!("{WWW}{permalink}")).ok()?;
-    let body = c
-        .body
-        .filter(|b| !matches!(b.trim(), "" | "[removed]" | "[deleted]"))?;
-    let author = c
+    let author = e
         .author
         .filter(|a| !a.trim().is_empty() && a != "[deleted]")
         .map(|a| truncate(a.trim(), 200).into_owned());
-    let title = format!("Re: {}", one_line(&c.link_title.unwrap_or_default()));
+    // A removed or deleted body is a placeholder, not its text.
+    let body = if comment { e.body } else { e.selftext }
+        .filter(|t| !matches!(t.trim(), "" | "[removed]" | "[deleted]"));
+    if comment && body.is_none() {
+        return None;
+    }
+    let title = if comment {
+        format!("Re: {}", one_line(&e.link_title.unwrap_or_default()))
+    } else {
+        one_line(&e.title.unwrap_or_default())
+    };
+    let text = body.unwrap_or_default();
     let item = Item {
         key: name,
         url: Some(url),
         title: truncate_owned(title, MAX_TITLE),
-        text: truncate_owned(body.trim().to_string(), MAX_TEXT),
-        author,
-        published: Utc.timestamp_opt(created, 0).single(),
-        rating: None,
-    };
-    Some((item, created))
-}
-
-/// A post as an item with its creation time; `None` without a fullname,
-/// permalink or time.
-fn to_item(p: Post) -> Option<(Item, i64)> {
-    let name = p.name.filter(|n| n.starts_with("t3_") && n.len() < 64)?;
-    let created = p.created_utc.filter(|t| t.is_finite())?.floor() as i64;
-    let permalink = p.permalink.filter(|l| l.starts_with('/'))?;
-    let url = Url::parse(&format!("{WWW}{permalink}")).ok()?;
-    let author = p
-        .author
-        .filter(|a| !a.trim().is_empty() && a != "[deleted]")
-        .map(|a| truncate(a.trim(), 200).into_owned());
-    // A removed or deleted post's body is a placeholder, not its text.
-    let text = p
-        .selftext
-        .filter(|t| !matches!(t.trim(), "[removed]" | "[deleted]"))
-        .unwrap_or_default();
-    let item = Item {
-        key: name,
-        url: Some(url),
-        title: truncate_owned(one_line(&p.title.unwrap_or_default()), MAX_TITLE),
         text: truncate_owned(text.trim().to_string(), MAX_TEXT),
         author,
         published: Utc.timestamp_opt(created, 0).single(),
