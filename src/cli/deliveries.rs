@@ -50,6 +50,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     "sent_at",
                     "last_error",
                     "title",
+                    "sending_since",
                 ]
                 .map(String::from),
             )?;
@@ -70,6 +71,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                         t(r.sent_at),
                         r.last_error.clone().unwrap_or_default(),
                         r.title.clone(),
+                        t(r.sending_since),
                     ],
                 )?;
             }
@@ -83,10 +85,16 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                         r.mention_id.to_string(),
                         output::clean(&r.notifier, 20),
                         r.mode.clone(),
-                        r.status.clone(),
+                        match r.sending_since {
+                            Some(_) if r.status == "pending" => "sending".into(),
+                            _ => r.status.clone(),
+                        },
                         r.attempts.to_string(),
-                        match r.status.as_str() {
-                            "sent" => output::time(r.sent_at),
+                        match (r.status.as_str(), r.sending_since) {
+                            ("sent", _) => output::time(r.sent_at),
+                            ("pending", Some(since)) => {
+                                format!("since {}", since.format("%H:%M:%S"))
+                            }
                             _ => output::time(Some(r.due_at)),
                         },
                         output::clean(r.last_error.as_deref().unwrap_or("-"), 80),

@@ -27,10 +27,19 @@ struct Status {
     sources_failing: Vec<Failing>,
     sources_never_polled: usize,
     deliveries: std::collections::BTreeMap<String, i64>,
+    /// Sends in flight, per notifier: how many and since when the oldest.
+    sending: Vec<Sending>,
     database: String,
     database_bytes: u64,
     last_mention_at: Option<chrono::DateTime<Utc>>,
     last_mention: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+struct Sending {
+    notifier: String,
+    deliveries: i64,
+    since: chrono::DateTime<Utc>,
 }
 
 #[derive(serde::Serialize)]
@@ -79,6 +88,15 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         sources_never_polled: config.sources.len().saturating_sub(polled),
         sources_failing: failing,
         deliveries: store.delivery_counts()?.into_iter().collect(),
+        sending: store
+            .sending()?
+            .into_iter()
+            .map(|(notifier, deliveries, since)| Sending {
+                notifier,
+                deliveries,
+                since,
+            })
+            .collect(),
         database: config.storage.database.display().to_string(),
         database_bytes: store.size_on_disk(),
         last_mention_at: last.as_ref().map(|l| l.0),
@@ -133,6 +151,16 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         count("failed"),
         count("sent")
     )?;
+    for s in &status.sending {
+        writeln!(
+            out,
+            "  sending:    {} to {} since {} UTC ({}s)",
+            s.deliveries,
+            output::clean(&s.notifier, 40),
+            s.since.format("%Y-%m-%d %H:%M:%S"),
+            (Utc::now() - s.since).num_seconds().max(0)
+        )?;
+    }
     writeln!(
         out,
         "database:     {} ({:.1} MB)",

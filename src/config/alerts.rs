@@ -45,6 +45,9 @@ pub struct Delivery {
     pub retry_for: Duration,
     /// Longest wait between two attempts of one delivery.
     pub max_backoff: Duration,
+    /// Longest any one step of a send may take (an SMTP command and its
+    /// reply, a webhook request with its answer) before the attempt fails.
+    pub send_timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -147,6 +150,7 @@ pub(super) struct RawDaemon {
 pub(super) struct RawDelivery {
     retry_for: Option<HumanDuration>,
     max_backoff: Option<HumanDuration>,
+    send_timeout: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Deserialize)]
@@ -263,6 +267,19 @@ pub(super) fn validate(
         max_backoff: delivery
             .max_backoff
             .map_or(Duration::from_secs(30 * 60), |d| d.0),
+        send_timeout: match delivery.send_timeout {
+            None => Duration::from_secs(30),
+            Some(t) => {
+                let d = t.get_ref().0;
+                if !(Duration::from_secs(1)..=Duration::from_secs(600)).contains(&d) {
+                    return Err(err(
+                        t.span().start,
+                        "send_timeout: must be between 1s and 10m".into(),
+                    ));
+                }
+                d
+            }
+        },
     };
 
     let mut out_notifiers = Vec::new();

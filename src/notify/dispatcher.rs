@@ -17,6 +17,7 @@ use chrono_tz::Tz;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::plan::next_digest;
 use super::render::{self, DigestInfo, FailedDelivery};
@@ -49,6 +50,36 @@ pub struct PassReport {
     pub failed: usize,
 }
 
+impl std::ops::AddAssign for PassReport {
+    fn add_assign(&mut self, r: PassReport) {
+        self.sent += r.sent;
+        self.retrying += r.retrying;
+        self.failed += r.failed;
+    }
+}
+
+/// The pass's `now` moved on by the time the pass has taken: sends can take
+/// up to `[delivery] send_timeout`, and their marks and retry times count
+/// from when they ended. (Tests hand a pass a `now` of their own.)
+struct Clock {
+    start: DateTime<Utc>,
+    started: std::time::Instant,
+}
+
+impl Clock {
+    fn starting(start: DateTime<Utc>) -> Clock {
+        Clock {
+            start,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.start
+            + chrono::Duration::from_std(self.started.elapsed()).unwrap_or(chrono::Duration::zero())
+    }
+}
+
 /// One message to send: the deliveries it settles and how to render it.
 struct Job {
     notifier: String,
@@ -72,7 +103,10 @@ impl Dispatcher {
     pub fn with_store_path(config: &Config, db: &Path) -> anyhow::Result<Dispatcher> {
         let mut senders = HashMap::new();
         for n in &config.notifiers {
-            senders.insert(n.name.clone(), Arc::new(Sender::new(n, &config.http)?));
+            senders.insert(
+                n.name.clone(),
+                Arc::new(Sender::new(n, &config.http, config.delivery.send_timeout)?),
+            );
         }
         Ok(Dispatcher {
             store: Arc::new(Mutex::new(Store::open(db)?)),
@@ -100,13 +134,44 @@ impl Dispatcher {
         .unwrap_or(Err(StoreError::WriterGone))
     }
 
-    /// Runs passes until cancelled: after every wake-up (new mentions) and
-    /// whenever the next delivery falls due.
+    /// Runs until cancelled: one lane per notifier, each sending its own due
+    /// deliveries after every wake-up (new mentions) and whenever its next
+    /// delivery falls due. A notifier that is slow, stuck or down holds up
+    /// only its own lane; every send is bounded by `[delivery] send_timeout`.
     pub async fn run(self, wake: Arc<Notify>, cancel: CancellationToken) {
+        let this = Arc::new(self);
+        if let Err(e) = this.fail_orphans(Utc::now()).await {
+            tracing::error!(error = %e, "delivery pass failed");
+        }
+        let lanes = TaskTracker::new();
+        let mut wakes = Vec::new();
+        for notifier in this.senders.keys() {
+            let lane_wake = Arc::new(Notify::new());
+            wakes.push(lane_wake.clone());
+            lanes.spawn(
+                this.clone()
+                    .lane(notifier.clone(), lane_wake, cancel.clone()),
+            );
+        }
+        lanes.close();
         loop {
-            match self.pass(Utc::now()).await {
+            tokio::select! {
+                _ = cancel.cancelled() => break,
+                _ = wake.notified() => wakes.iter().for_each(|w| w.notify_one()),
+            }
+        }
+        // Each lane finishes the message it is sending (bounded by the send
+        // timeout), so two dispatchers never send the same delivery at once.
+        lanes.wait().await;
+    }
+
+    /// One notifier's lane: passes until cancelled.
+    async fn lane(self: Arc<Self>, notifier: String, wake: Arc<Notify>, cancel: CancellationToken) {
+        loop {
+            match self.lane_pass(&notifier, Utc::now(), false).await {
                 Ok(r) if r != PassReport::default() => {
                     tracing::info!(
+                        notifier = %notifier,
                         sent = r.sent,
                         retrying = r.retrying,
                         failed = r.failed,
@@ -114,9 +179,12 @@ impl Dispatcher {
                     );
                 }
                 Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "delivery pass failed"),
+                Err(e) => {
+                    tracing::error!(notifier = %notifier, error = %e, "delivery pass failed")
+                }
             }
-            let wait = match self.db(|s| s.next_due()).await {
+            let name = notifier.clone();
+            let wait = match self.db(move |s| s.next_due(&name)).await {
                 Ok(Some(t)) => (t - Utc::now())
                     .to_std()
                     .unwrap_or(Duration::ZERO)
@@ -138,16 +206,60 @@ impl Dispatcher {
 
     /// [`Dispatcher::pass`]; with `retry_now`, deliveries waiting out a retry
     /// delay go now too (`earshot deliver --retry-now`, after an outage).
+    /// Every notifier's lane runs at once, as in the daemon.
     pub async fn pass_with(
         &self,
         now: DateTime<Utc>,
         retry_now: bool,
     ) -> Result<PassReport, StoreError> {
+        let mut report = self.fail_orphans(now).await?;
+        let lanes = self
+            .senders
+            .keys()
+            .map(|n| self.lane_pass(n, now, retry_now));
+        for r in futures_util::future::join_all(lanes).await {
+            report += r?;
+        }
+        Ok(report)
+    }
+
+    /// Deliveries queued for a notifier that is no longer configured fail now:
+    /// no lane will ever send them.
+    async fn fail_orphans(&self, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
+        let known: Vec<String> = self.senders.keys().cloned().collect();
+        let orphans = self.db(move |s| s.orphaned_deliveries(&known)).await?;
+        let mut by_notifier: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+        for d in orphans {
+            by_notifier.entry(d.notifier).or_default().push(d.id);
+        }
+        let mut report = PassReport::default();
+        for (notifier, ids) in by_notifier {
+            let msg = format!("notifier {notifier:?} is no longer configured");
+            tracing::error!(notifier = %notifier, "{msg}");
+            report.failed += ids.len();
+            self.db(move |s| s.mark_attempt_failed(&ids, &msg, now, now, now, true))
+                .await?;
+        }
+        Ok(report)
+    }
+
+    /// Sends everything due at `now` to one notifier.
+    async fn lane_pass(
+        &self,
+        notifier: &str,
+        now: DateTime<Utc>,
+        retry_now: bool,
+    ) -> Result<PassReport, StoreError> {
+        let Some(sender) = self.senders.get(notifier).cloned() else {
+            return Ok(PassReport::default());
+        };
+        let clock = Clock::starting(now);
         let mut report = PassReport::default();
         let mut seen = std::collections::HashSet::new();
         loop {
+            let name = notifier.to_string();
             let due = self
-                .db(move |s| s.due_deliveries(now, BATCH, retry_now))
+                .db(move |s| s.due_deliveries(&name, now, BATCH, retry_now))
                 .await?;
             // A delivery retried in this pass stays pending; do not loop on it.
             let due: Vec<DueDelivery> = due.into_iter().filter(|d| seen.insert(d.id)).collect();
@@ -157,7 +269,7 @@ impl Dispatcher {
             }
             let due = self.apply_hourly_limits(due, now).await?;
             for job in self.jobs(due) {
-                let r = self.run_job(job, now).await?;
+                let r = self.run_job(&sender, job, &clock).await?;
                 let m = &crate::metrics::METRICS;
                 m.deliveries_sent
                     .fetch_add(r.sent as u64, std::sync::atomic::Ordering::Relaxed);
@@ -165,9 +277,7 @@ impl Dispatcher {
                     .fetch_add(r.retrying as u64, std::sync::atomic::Ordering::Relaxed);
                 m.deliveries_failed
                     .fetch_add(r.failed as u64, std::sync::atomic::Ordering::Relaxed);
-                report.sent += r.sent;
-                report.retrying += r.retrying;
-                report.failed += r.failed;
+                report += r;
             }
             if n < BATCH {
                 break;
@@ -257,43 +367,39 @@ impl Dispatcher {
         jobs
     }
 
-    async fn run_job(&self, job: Job, now: DateTime<Utc>) -> Result<PassReport, StoreError> {
-        let Some(sender) = self.senders.get(&job.notifier).cloned() else {
-            let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
-            let msg = format!("notifier {:?} is no longer configured", job.notifier);
-            tracing::error!(notifier = %job.notifier, "{msg}");
-            self.db(move |s| s.mark_attempt_failed(&ids, &msg, now, now, now, true))
-                .await?;
-            return Ok(PassReport {
-                failed: job.deliveries.len(),
-                ..Default::default()
-            });
-        };
+    async fn run_job(
+        &self,
+        sender: &Sender,
+        job: Job,
+        clock: &Clock,
+    ) -> Result<PassReport, StoreError> {
         let mention_ids: Vec<i64> = job.deliveries.iter().map(|d| d.mention_id).collect();
         let mentions = self.db(move |s| s.mentions_by_id(&mention_ids)).await?;
-        // Each (message outcome, the deliveries it settles).
         let mut report = PassReport::default();
-        let outcomes: Vec<(Result<(), SendError>, Vec<DueDelivery>)> = match (&*sender, &job.kind) {
+        match (sender, &job.kind) {
             (Sender::Email(mail), JobKind::Instant) => {
                 let sends = job.deliveries.into_iter().map(|d| {
-                    let mail = &mail;
                     let m = mentions.iter().find(|m| m.id == d.mention_id).cloned();
                     async move {
+                        let ds = vec![d];
                         let r = match m {
-                            Some(m) => mail.send(&render::mention_email(&m), &[d.id]).await,
-                            None => Ok(()), // mention pruned: nothing left to say
+                            Some(m) => {
+                                let email = render::mention_email(&m);
+                                self.attempt(&ds, clock, mail.send(&email, &[ds[0].id]))
+                                    .await
+                            }
+                            None => Ok(Ok(())), // mention pruned: nothing left to say
                         };
-                        (r, vec![d])
+                        (r, ds)
                     }
                 });
                 // Each email is marked as soon as the server accepted it, so a
                 // crash resends only what was in flight.
                 let mut done = stream::iter(sends).buffer_unordered(EMAIL_CONCURRENCY);
                 while let Some((result, ds)) = done.next().await {
-                    self.settle(&job.notifier, result, &ds, now, &mut report)
+                    self.settle(&job.notifier, result?, &ds, clock, &mut report)
                         .await?;
                 }
-                Vec::new()
             }
             (Sender::Email(mail), JobKind::Digest { route, due_at }) => {
                 let r = route.clone();
@@ -317,15 +423,18 @@ impl Dispatcher {
                     &failed,
                 );
                 let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
-                let result = mail.send(&email, &ids).await;
+                let result = self
+                    .attempt(&job.deliveries, clock, mail.send(&email, &ids))
+                    .await?;
                 if result.is_ok() && !failures.is_empty() {
                     let reported: Vec<i64> = failures.iter().map(|f| f.id).collect();
-                    self.db(move |s| s.mark_reported(&reported, now)).await?;
+                    let at = clock.now();
+                    self.db(move |s| s.mark_reported(&reported, at)).await?;
                 }
-                vec![(result, job.deliveries)]
+                self.settle(&job.notifier, result, &job.deliveries, clock, &mut report)
+                    .await?;
             }
             (Sender::Webhook(hook), _) => {
-                let mut out = Vec::new();
                 let mut rest = job.deliveries;
                 for (body, carried) in render::webhook_bodies(hook.format, &mentions) {
                     let (mine, others): (Vec<DueDelivery>, Vec<DueDelivery>) = rest
@@ -333,22 +442,32 @@ impl Dispatcher {
                         .partition(|d| carried.contains(&d.mention_id));
                     rest = others;
                     let ids: Vec<i64> = mine.iter().map(|d| d.id).collect();
-                    let result = hook.post(&body, &ids).await;
-                    self.settle(&job.notifier, result, &mine, now, &mut report)
+                    let result = self.attempt(&mine, clock, hook.post(&body, &ids)).await?;
+                    self.settle(&job.notifier, result, &mine, clock, &mut report)
                         .await?;
                 }
                 // Deliveries whose mention no longer exists: nothing to send.
                 if !rest.is_empty() {
-                    out.push((Ok(()), rest));
+                    self.settle(&job.notifier, Ok(()), &rest, clock, &mut report)
+                        .await?;
                 }
-                out
             }
-        };
-        for (result, ds) in outcomes {
-            self.settle(&job.notifier, result, &ds, now, &mut report)
-                .await?;
         }
         Ok(report)
+    }
+
+    /// One attempt at one message carrying `ds`: the deliveries show as in
+    /// flight (`earshot deliveries`, `status`) while the receiver has it.
+    async fn attempt(
+        &self,
+        ds: &[DueDelivery],
+        clock: &Clock,
+        send: impl std::future::Future<Output = Result<(), SendError>>,
+    ) -> Result<Result<(), SendError>, StoreError> {
+        let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+        let at = clock.now();
+        self.db(move |s| s.mark_sending(&ids, at)).await?;
+        Ok(send.await)
     }
 
     /// Marks the deliveries one message carried: sent, or failed for now (to be
@@ -358,10 +477,11 @@ impl Dispatcher {
         notifier: &str,
         result: Result<(), SendError>,
         ds: &[DueDelivery],
-        now: DateTime<Utc>,
+        clock: &Clock,
         report: &mut PassReport,
     ) -> Result<(), StoreError> {
         let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+        let now = clock.now();
         let e = match result {
             Ok(()) => {
                 report.sent += ids.len();

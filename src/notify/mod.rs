@@ -49,10 +49,20 @@ pub enum Sender {
 }
 
 impl Sender {
-    pub fn new(n: &Notifier, http: &crate::config::Http) -> anyhow::Result<Sender> {
+    /// Every step of every send through it is bounded by `send_timeout`.
+    pub fn new(
+        n: &Notifier,
+        http: &crate::config::Http,
+        send_timeout: Duration,
+    ) -> anyhow::Result<Sender> {
         Ok(match &n.kind {
-            NotifierKind::Email(e) => Sender::Email(EmailSender::new(e)?),
-            NotifierKind::Webhook(w) => Sender::Webhook(WebhookSender::new(w, http)?),
+            NotifierKind::Email(e) => Sender::Email(EmailSender::new(e, send_timeout)?),
+            NotifierKind::Webhook(w) => Sender::Webhook(WebhookSender::new(w, http, send_timeout)?),
         })
     }
 }
+
+/// The most of a receiver's answer that is read: an SMTP reply, a webhook's
+/// response body. A hostile or broken receiver cannot make earshot buffer
+/// more than this.
+pub const MAX_ANSWER: usize = 64 * 1024;

@@ -29,7 +29,10 @@ impl SourceAlerter {
         let mut senders = Vec::new();
         for name in &config.daemon.source_alerts {
             if let Some(n) = config.notifier(name) {
-                senders.push((name.clone(), Arc::new(Sender::new(n, &config.http)?)));
+                senders.push((
+                    name.clone(),
+                    Arc::new(Sender::new(n, &config.http, config.delivery.send_timeout)?),
+                ));
             }
         }
         Ok(Some(Arc::new(SourceAlerter {

@@ -8,7 +8,7 @@ use sha2::Sha256;
 
 use super::dispatcher::{delivery_list, message_key};
 use super::render::WebhookFormat;
-use super::SendError;
+use super::{SendError, MAX_ANSWER};
 use crate::config::WebhookNotifier;
 
 pub struct WebhookSender {
@@ -16,6 +16,7 @@ pub struct WebhookSender {
     url: url::Url,
     pub format: WebhookFormat,
     secret: Option<String>,
+    timeout: Duration,
 }
 
 /// `X-Earshot-Signature: sha256=<hex>` over the exact body bytes.
@@ -29,11 +30,16 @@ pub fn signature(secret: &str, body: &[u8]) -> String {
 }
 
 impl WebhookSender {
-    pub fn new(cfg: &WebhookNotifier, http: &crate::config::Http) -> anyhow::Result<WebhookSender> {
+    /// Each request, its answer included, is bounded by `send_timeout`.
+    pub fn new(
+        cfg: &WebhookNotifier,
+        http: &crate::config::Http,
+        send_timeout: Duration,
+    ) -> anyhow::Result<WebhookSender> {
         let client = reqwest::Client::builder()
             .user_agent(http.user_agent.clone())
-            .timeout(http.timeout)
-            .connect_timeout(http.connect_timeout)
+            .timeout(send_timeout)
+            .connect_timeout(http.connect_timeout.min(send_timeout))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(WebhookSender {
@@ -41,6 +47,7 @@ impl WebhookSender {
             url: cfg.url.clone(),
             format: cfg.format,
             secret: cfg.secret.clone(),
+            timeout: send_timeout,
         })
     }
 
@@ -68,20 +75,22 @@ impl WebhookSender {
             req = req.header("X-Earshot-Signature", signature(secret, &bytes));
         }
         let resp = req.body(bytes).send().await.map_err(|e| {
-            SendError::transient(format!("webhook: {}", crate::http::error_chain(&e)))
+            SendError::transient(if e.is_timeout() {
+                format!(
+                    "webhook: no answer within {}s (send_timeout)",
+                    self.timeout.as_secs_f64()
+                )
+            } else {
+                format!("webhook: {}", crate::http::error_chain(&e))
+            })
         })?;
         let status = resp.status();
         if status.is_success() {
             return Ok(());
         }
         let retry_after = crate::http::retry_after(resp.headers());
-        let text: String = resp
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect();
+        let answer = read_capped(resp, MAX_ANSWER).await;
+        let text: String = String::from_utf8_lossy(&answer).chars().take(200).collect();
         let code = status.as_u16();
         Err(SendError {
             message: format!("webhook answered HTTP {code}: {}", text.trim()),
@@ -89,4 +98,20 @@ impl WebhookSender {
             retry_after: retry_after.map(|d| d.min(Duration::from_secs(3600))),
         })
     }
+}
+
+/// At most `cap` bytes of a response body; the rest is never read (the
+/// connection is dropped with it). A body that fails half-way gives what came.
+async fn read_capped(mut resp: reqwest::Response, cap: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < cap {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                let room = cap - body.len();
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
 }

@@ -116,6 +116,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX items_fingerprint ON items(fingerprint, first_seen_at)
         WHERE fingerprint IS NOT NULL;
     ALTER TABLE item_sources ADD COLUMN url TEXT;",
+    // 5: each notifier is its own lane (due deliveries looked up per
+    // notifier), and a send in flight is visible: when the dispatcher handed a
+    // delivery to its receiver (cleared when the attempt is settled).
+    "ALTER TABLE deliveries ADD COLUMN sending_since INTEGER;
+    CREATE INDEX deliveries_notifier_due ON deliveries(status, notifier, due_at);",
 ];
 
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {

@@ -38,6 +38,9 @@ pub struct DeliveryRow {
     pub last_attempt_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// Handed to the receiver at this time and not yet settled: a send in
+    /// flight (or one cut short by a crash, retried on the next start).
+    pub sending_since: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -47,11 +50,25 @@ pub struct DeliveryFilter {
     pub limit: Option<usize>,
 }
 
+fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueDelivery> {
+    Ok(DueDelivery {
+        id: r.get(0)?,
+        mention_id: r.get(1)?,
+        route: r.get(2)?,
+        notifier: r.get(3)?,
+        mode: r.get(4)?,
+        created_at: from_db_time(r.get(5)?),
+        due_at: from_db_time(r.get(6)?),
+        attempts: r.get::<_, i64>(7)?.clamp(0, u32::MAX as i64) as u32,
+    })
+}
+
 impl Store {
-    /// Pending deliveries due at `now`, oldest first; with `retry_now`, also
-    /// those waiting out a retry delay after a failed attempt.
+    /// Pending deliveries to `notifier` due at `now`, oldest first; with
+    /// `retry_now`, also those waiting out a retry delay after a failed attempt.
     pub fn due_deliveries(
         &self,
+        notifier: &str,
         now: DateTime<Utc>,
         limit: usize,
         retry_now: bool,
@@ -62,33 +79,76 @@ impl Store {
             .prepare_cached(
                 "SELECT id, mention_id, route, notifier, mode, created_at, due_at, attempts
                  FROM deliveries
-                 WHERE status = 'pending' AND (due_at <= ?1 OR (?3 AND attempts > 0))
+                 WHERE status = 'pending' AND notifier = ?4
+                   AND (due_at <= ?1 OR (?3 AND attempts > 0))
                  ORDER BY due_at, id LIMIT ?2",
             )
             .map_err(&e)?;
         let rows = stmt
-            .query_map(params![to_db_time(now), limit as i64, retry_now], |r| {
-                Ok(DueDelivery {
-                    id: r.get(0)?,
-                    mention_id: r.get(1)?,
-                    route: r.get(2)?,
-                    notifier: r.get(3)?,
-                    mode: r.get(4)?,
-                    created_at: from_db_time(r.get(5)?),
-                    due_at: from_db_time(r.get(6)?),
-                    attempts: r.get::<_, i64>(7)?.clamp(0, u32::MAX as i64) as u32,
-                })
-            })
+            .query_map(
+                params![to_db_time(now), limit as i64, retry_now, notifier],
+                due_row,
+            )
             .map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
 
-    /// When the next pending delivery falls due, if any is pending.
-    pub fn next_due(&self) -> Result<Option<DateTime<Utc>>> {
+    /// Pending deliveries to a notifier that is not among `known` (removed
+    /// from the config since they were queued).
+    pub fn orphaned_deliveries(&self, known: &[String]) -> Result<Vec<DueDelivery>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id, mention_id, route, notifier, mode, created_at, due_at, attempts
+                 FROM deliveries WHERE status = 'pending' ORDER BY id",
+            )
+            .map_err(&e)?;
+        let rows = stmt.query_map([], due_row).map_err(&e)?;
+        let mut out = Vec::new();
+        for r in rows {
+            let r = r.map_err(&e)?;
+            if !known.contains(&r.notifier) {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records that these deliveries were handed to their receiver at `at`;
+    /// settling the attempt (sent or failed) clears it.
+    pub fn mark_sending(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
+        self.update_each(
+            ids,
+            "UPDATE deliveries SET sending_since = ?2 WHERE id = ?1 AND status = 'pending'",
+            |stmt, id| stmt.execute(params![id, to_db_time(at)]),
+        )
+    }
+
+    /// Per notifier, how many pending deliveries have a send in flight and
+    /// since when the oldest has been.
+    pub fn sending(&self) -> Result<Vec<(String, i64, DateTime<Utc>)>> {
+        let e = self.err();
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT notifier, count(*), min(sending_since) FROM deliveries
+                 WHERE status = 'pending' AND sending_since IS NOT NULL
+                 GROUP BY notifier ORDER BY notifier",
+            )
+            .map_err(&e)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, from_db_time(r.get(2)?))))
+            .map_err(&e)?;
+        rows.collect::<std::result::Result<_, _>>().map_err(e)
+    }
+
+    /// When the next pending delivery to `notifier` falls due, if any is pending.
+    pub fn next_due(&self, notifier: &str) -> Result<Option<DateTime<Utc>>> {
         self.conn
             .query_row(
-                "SELECT min(due_at) FROM deliveries WHERE status = 'pending'",
-                [],
+                "SELECT min(due_at) FROM deliveries WHERE status = 'pending' AND notifier = ?1",
+                [notifier],
                 |r| r.get::<_, Option<i64>>(0),
             )
             .map(|t| t.map(from_db_time))
@@ -99,7 +159,7 @@ impl Store {
         self.update_each(
             ids,
             "UPDATE deliveries SET status = 'sent', sent_at = ?2, last_attempt_at = ?2,
-                attempts = attempts + 1 WHERE id = ?1 AND status = 'pending'",
+                attempts = attempts + 1, sending_since = NULL WHERE id = ?1 AND status = 'pending'",
             |stmt, id| stmt.execute(params![id, to_db_time(at)]),
         )
     }
@@ -118,7 +178,7 @@ impl Store {
         self.update_each(
             ids,
             "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3,
-                due_at = ?4,
+                due_at = ?4, sending_since = NULL,
                 status = CASE WHEN ?6 OR created_at < ?5 THEN 'failed' ELSE 'pending' END
              WHERE id = ?1 AND status = 'pending'",
             |stmt, id| {
@@ -226,7 +286,8 @@ impl Store {
     ) -> Result<Vec<DeliveryRow>> {
         let mut sql = format!(
             "SELECT d.id, d.mention_id, m.watch, i.title, d.route, d.notifier, d.mode, d.status,
-                d.created_at, d.due_at, d.attempts, d.last_attempt_at, d.last_error, d.sent_at
+                d.created_at, d.due_at, d.attempts, d.last_attempt_at, d.last_error, d.sent_at,
+                d.sending_since
              FROM deliveries d JOIN mentions m ON m.id = d.mention_id JOIN items i ON i.id = m.item_id
              WHERE {condition} ORDER BY d.id DESC"
         );
@@ -255,6 +316,7 @@ impl Store {
                     last_attempt_at: time(r, 11)?,
                     last_error: r.get(12)?,
                     sent_at: time(r, 13)?,
+                    sending_since: time(r, 14)?,
                 })
             })
             .map_err(&e)?;

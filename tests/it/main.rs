@@ -17,6 +17,7 @@ mod lifecycle;
 mod mastodon;
 mod polling;
 mod query;
+mod receivers;
 mod reddit;
 mod reviews;
 mod scoring;
