@@ -31,7 +31,8 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
         server.url("/ok.rss"),
         server.url("/gone.rss")
     ));
-    let out = env.ok(&["status"]).await;
+    // No daemon: the report, then exit 1 (issue #10).
+    let out = not_running_status(&env).await;
     assert!(out.contains("not running (never started"), "{out}");
     assert!(out.contains("0 ok, 0 failing, 2 never polled"), "{out}");
 
@@ -53,8 +54,16 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
     assert_eq!(json["sources_failing"][0]["source"], "gone");
 
     terminate(&mut child);
-    let out = env.ok(&["status"]).await;
+    let out = not_running_status(&env).await;
     assert!(out.contains("not running (stopped"), "{out}");
+}
+
+/// `status` without a running daemon: exits 1, returns the report it printed.
+async fn not_running_status(env: &Env) -> String {
+    let out = env.run(&["status"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    stdout
 }
 
 #[tokio::test(flavor = "multi_thread")]
