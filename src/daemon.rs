@@ -109,7 +109,7 @@ fn status_line(config: &Config, health: &Health) -> String {
 }
 
 /// How often the daemon writes its heartbeat (and checks whether retention is due).
-const HEARTBEAT: Duration = Duration::from_secs(30);
+pub const HEARTBEAT: Duration = Duration::from_secs(30);
 /// How often retention prunes old mentions.
 const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 

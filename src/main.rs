@@ -18,7 +18,11 @@ fn main() -> ExitCode {
         // Output piped into `head` that stopped reading is not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            let _ = writeln!(std::io::stderr(), "earshot: {e:#}");
+            let _ = writeln!(
+                std::io::stderr(),
+                "earshot: {}",
+                earshot::cli::error_text(&e)
+            );
             earshot::cli::exit_code(&e)
         }
     }

@@ -159,7 +159,7 @@ impl Tidy {
             // A run of visible ASCII goes in at once.
             let run = bytes[i..]
                 .iter()
-                .position(|&b| b <= b' ' || b >= 0x80)
+                .position(|&b| b <= b' ' || b >= 0x7f)
                 .map_or(bytes.len(), |p| i + p);
             if run > i {
                 self.separate();
@@ -171,9 +171,9 @@ impl Tidy {
             i += c.len_utf8();
             match c {
                 '\n' | '\u{2029}' => self.line_break(),
-                c if c.is_whitespace() || c == '\u{200b}' || c.is_control() => {
-                    self.pending_space = true
-                }
+                c if c.is_whitespace() || c == '\u{200b}' => self.pending_space = true,
+                // Other control characters (DEL, C1, escapes) are not text.
+                c if c.is_control() => {}
                 c => {
                     self.separate();
                     self.out.push(c);
@@ -199,6 +199,36 @@ impl Tidy {
     fn finish(self) -> String {
         self.out
     }
+}
+
+/// `s` without control characters other than `\n` and `\t` (C0, DEL, C1):
+/// they are never text, and some steer terminals. Ingest applies it to every
+/// item's title, text and author; without any, `s` comes back untouched.
+pub fn drop_controls(s: String) -> String {
+    let b = s.as_bytes();
+    // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F in UTF-8.
+    let dirty = b.iter().enumerate().any(|(i, &x)| {
+        (x < b' ' && x != b'\n' && x != b'\t')
+            || x == 0x7f
+            || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
+    });
+    if !dirty {
+        return s;
+    }
+    s.chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect()
+}
+
+/// Bidi controls (embeddings, overrides, isolates, the directional marks):
+/// invisible, they reorder what is shown, so `factuur \u{202e}gnp.exe` reads
+/// as `factuur exe.png`. Kept in stored text (right-to-left writing uses
+/// them), dropped wherever text is shown to a person.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 /// Text folded for matching, with a map back to the original.
@@ -525,6 +555,19 @@ mod tests {
     }
 
     #[test]
+    fn drop_controls_keeps_text_lines_and_tabs() {
+        let cases: &[(&str, &str)] = &[
+            ("plain é \u{202e} text", "plain é \u{202e} text"),
+            ("Pi\u{7f}et\u{0}", "Piet"),
+            ("a\u{1b}[2Jb\r\n\tc\u{9b}d\u{9f}", "a[2Jb\n\tcd"),
+            ("\u{a0}\u{100}", "\u{a0}\u{100}"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(drop_controls(input.to_string()), *want, "{input:?}");
+        }
+    }
+
+    #[test]
     fn html() {
         check_html("Ahold <b>Delhaize</b> &amp; co", "Ahold Delhaize & co");
         check_html("<p>one</p><p>two</p>", "one\n\ntwo");
@@ -536,7 +579,8 @@ mod tests {
         check_html("unclosed <b", "unclosed");
         check_html("", "");
         // Control characters from the network never reach storage.
-        check_html("a\u{1b}[31mb\u{7}", "a [31mb");
+        check_html("a\u{1b}[31mb\u{7}", "a[31mb");
+        check_html("Ac\u{7f}me\u{9b} x\u{85}y", "Acme x y");
     }
 
     #[test]

@@ -114,6 +114,17 @@ pub fn init_logging(format: crate::config::LogFormat, level: &str) {
     };
 }
 
+/// The error chain as `main` prints it, each line cleaned like all terminal
+/// output: a server's own words (an API's refusal, a webhook's reply) can be
+/// in it.
+pub fn error_text(err: &anyhow::Error) -> String {
+    format!("{err:#}")
+        .lines()
+        .map(|l| output::clean(l, 4000))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The exit status for an error: 2 for bad configuration or usage, else 1.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     let usage = err

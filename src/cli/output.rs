@@ -1,12 +1,16 @@
 //! Output formats shared by the listing commands: aligned tables for people,
 //! JSON Lines and CSV for tools. Text from the internet is cleaned of control
-//! characters before it reaches a terminal, and CSV cells that a spreadsheet
-//! would run as a formula are defused.
+//! characters and bidi controls ([`clean`], the one function every command
+//! uses for text it prints for people), and CSV cells that a spreadsheet
+//! would run as a formula are defused. JSON and CSV keep bidi controls: they
+//! carry the data as written, for tools (see README).
 
 use std::io::Write;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+
+use crate::text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -33,14 +37,23 @@ pub fn time(t: Option<DateTime<Utc>>) -> String {
 }
 
 /// Text safe for a terminal: control characters (escape sequences included)
-/// become spaces, and it is cut to `max` characters.
+/// and line separators become spaces, bidi controls are dropped (so
+/// `factuur \u{202e}gnp.exe` cannot show as `factuur exe.png`), and it is cut
+/// to `max` characters.
 pub fn clean(s: &str, max: usize) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+    let shown = s.chars().filter(|&c| !text::is_bidi_control(c));
+    let mut out: String = shown
+        .clone()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .take(max)
         .collect();
-    if s.chars().count() > max {
+    if shown.count() > max {
         out.pop();
         out.push('…');
     }
@@ -137,5 +150,10 @@ mod tests {
     fn terminal_text_loses_escapes() {
         assert_eq!(clean("a\u{1b}[31mb\nc", 20), "a [31mb c");
         assert_eq!(clean("abcdef", 4), "abc…");
+        assert_eq!(
+            clean("factuur \u{202e}gnp.exe \u{2066}\u{200f}\u{061c}x", 20),
+            "factuur gnp.exe x"
+        );
+        assert_eq!(clean("a\u{202e}bc\u{2028}d", 4), "abc…");
     }
 }

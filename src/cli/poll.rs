@@ -5,7 +5,7 @@ use std::io::Write;
 use crate::config::Config;
 use crate::pipeline::PollResult;
 
-use super::UsageError;
+use super::{output, UsageError};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -53,7 +53,12 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             }
             Ok(PollResult::Failed(e)) => {
                 failed += 1;
-                writeln!(out, "{name}: error: {e}")?;
+                // A server's own words can be in the error.
+                writeln!(
+                    out,
+                    "{name}: error: {}",
+                    output::clean(&e.to_string(), 2000)
+                )?;
             }
             Err(e) => return Err(anyhow::anyhow!("recording the poll of {name}: {e}")),
         }

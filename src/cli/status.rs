@@ -1,5 +1,7 @@
 //! `earshot status`: is the daemon up, which sources fail, what waits in the
-//! outbox, how big the database is, when the last mention came in.
+//! outbox, how big the database is, when the last mention came in. It exits 1
+//! (after the report) when no daemon is running, so a monitoring check can
+//! run it as it is.
 
 use std::io::Write;
 
@@ -16,8 +18,9 @@ pub struct Args {
     pub format: Format,
 }
 
-/// A heartbeat older than this means the daemon is gone (it writes every 30 s).
-const STALE_SECS: i64 = 90;
+/// A heartbeat older than this many heartbeat intervals means the daemon is
+/// gone (or hung).
+const STALE_BEATS: u64 = 3;
 
 #[derive(serde::Serialize)]
 struct Status {
@@ -59,9 +62,10 @@ fn alive(pid: u32) -> bool {
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let store = Store::open(&config.storage.database)?;
     let beat = store.last_heartbeat()?;
+    let stale_secs = (STALE_BEATS * crate::daemon::HEARTBEAT.as_secs()) as i64;
     let running = beat.as_ref().is_some_and(|b| {
         b.stopped_at.is_none()
-            && (Utc::now() - b.heartbeat_at).num_seconds() < STALE_SECS
+            && (Utc::now() - b.heartbeat_at).num_seconds() < stale_secs
             && alive(b.pid)
     });
     let reports = store.source_reports()?;
@@ -106,7 +110,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let mut out = stdout.lock();
     if args.format == Format::Json {
         output::json_line(&mut out, &status)?;
-        return Ok(());
+        return daemon_check(running, stale_secs);
     }
     let daemon = match (&status.daemon, running) {
         (Some(b), true) => format!(
@@ -176,5 +180,17 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         )?,
         _ => writeln!(out, "last mention: none yet")?,
     }
-    Ok(())
+    daemon_check(running, stale_secs)
+}
+
+/// The report is printed either way; the exit status says whether a daemon
+/// is running (1 when not, through the error `main` prints).
+fn daemon_check(running: bool, stale_secs: i64) -> anyhow::Result<()> {
+    if running {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(
+            "the daemon is not running (no live process has written a heartbeat in the last {stale_secs} s); start it with `earshot run` or check its service and log"
+        ))
+    }
 }

@@ -93,7 +93,7 @@ fn mention_subject(m: &Mention) -> String {
     }
     let room = SUBJECT_MAX.saturating_sub(head.chars().count() + 4);
     let subject = format!("{head}: \"{}\"", cut(&title(m), room));
-    cut(&subject, SUBJECT_MAX)
+    cut(&header_text(&subject), SUBJECT_MAX)
 }
 
 fn mention_text(m: &Mention) -> String {
@@ -241,7 +241,7 @@ impl<'a> Digest<'a> {
                 plural(self.failed.len(), "failed delivery", "failed deliveries")
             ));
         }
-        cut(&s, SUBJECT_MAX)
+        cut(&header_text(&s), SUBJECT_MAX)
     }
 
     fn tone_summary(&self) -> String {
@@ -1070,11 +1070,40 @@ fn web_link(m: &Mention) -> Option<String> {
 /// paragraph separators, and bidi controls (which can make text display as
 /// something it is not).
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
-        )
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') || text::is_bidi_control(c)
+}
+
+/// Invisible format characters that a header has no use for: zero-width
+/// space, soft hyphen, word joiner and invisible operators, BOM, interlinear
+/// annotation, deprecated shaping controls, tag characters. In a subject they
+/// only serve to make one text look like another (or hide text from filters).
+/// Zero-width (non-)joiners stay: emoji sequences and some scripts need them.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{180e}'
+            | '\u{200b}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{206a}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
+}
+
+/// Text for a mail header (network text reaches only the Subject): one line
+/// ([`one_line`]), no invisible format characters, and every `=?` written
+/// `= ?`. lettre sends a word of plain ASCII as it is, so a title holding
+/// `=?utf-8?q?=0D=0ABcc:_x@evil.example?=` would reach the Subject as an RFC
+/// 2047 encoded-word, which mail readers decode into a line break and a fake
+/// `Bcc:` (or into a bidi override that the cleaning above never saw). An
+/// encoded-word must start with `=?`; with a space in it, readers show the
+/// text as written. A visible space rather than an invisible separator, so
+/// what the reader sees is what was there.
+fn header_text(s: &str) -> String {
+    let visible: String = s.chars().filter(|&c| !is_invisible(c)).collect();
+    one_line(&visible).replace("=?", "= ?")
 }
 
 /// One line: every run of whitespace or unsafe characters becomes one space;
@@ -1458,6 +1487,32 @@ mod tests {
         assert!(s.ends_with("…\""), "{s}");
         let huge_watch = mention(2, &"w".repeat(500), "t", None);
         assert!(mention_email(&huge_watch).subject.chars().count() <= SUBJECT_MAX);
+    }
+
+    #[test]
+    fn subject_defuses_encoded_words_and_invisible_characters() {
+        let cases: &[(&str, &str)] = &[
+            ("plain", "plain"),
+            (
+                "a =?utf-8?q?=0D=0ABcc:_x@evil.example?= b",
+                "a = ?utf-8?q?=0D=0ABcc:_x@evil.example?= b",
+            ),
+            ("=?=?x?b?AA==?=", "= ?= ?x?b?AA== ?="),
+            ("=\u{200b}?utf-8?b?4oCu?=", "= ?utf-8?b?4oCu?="),
+            ("=\t?x", "= ?x"),
+            (
+                "in\u{feff}vis\u{00ad}ible \u{2060}x\u{e0041}",
+                "invisible x",
+            ),
+            ("factuur \u{202e}gnp.exe\u{2069}", "factuur gnp.exe"),
+            ("👩\u{200d}💻 a\u{200c}b", "👩\u{200d}💻 a\u{200c}b"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(header_text(input), *want, "{input:?}");
+        }
+        let m = mention(1, "acme", "Acme =?utf-8?q?=E2=80=AE?=x", Some("negative"));
+        let s = mention_email(&m).subject;
+        assert!(!s.contains("=?") && s.contains("= ?utf-8"), "{s}");
     }
 
     #[test]

@@ -99,13 +99,24 @@ pub enum Items {
 }
 
 impl Items {
-    /// The items, parsing the body if that has not happened yet. CPU-bound:
-    /// call it on a blocking thread.
+    /// The items, parsing the body if that has not happened yet, with control
+    /// characters dropped from their text ([`text::drop_controls`]), whatever
+    /// the kind. CPU-bound: call it on a blocking thread.
     pub fn parse(self) -> Result<Vec<Item>, SourceError> {
-        match self {
-            Items::Ready(items) => Ok(items),
-            Items::Unparsed(parse) => parse(),
+        let mut items = match self {
+            Items::Ready(items) => items,
+            Items::Unparsed(parse) => parse()?,
+        };
+        for item in &mut items {
+            item.title = text::drop_controls(std::mem::take(&mut item.title));
+            item.text = text::drop_controls(std::mem::take(&mut item.text));
+            item.author = item
+                .author
+                .take()
+                .map(text::drop_controls)
+                .filter(|a| !a.is_empty());
         }
+        Ok(items)
     }
 }
 

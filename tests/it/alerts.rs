@@ -13,13 +13,13 @@ use sha2::Sha256;
 use crate::support::{free_port, rss, signal, start_daemon, terminate, Env, Route, Server};
 
 /// aiosmtpd writing each accepted message to a folder.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: Child,
     dir: PathBuf,
 }
 
 impl SmtpSink {
-    fn start(port: u16, dir: &Path) -> SmtpSink {
+    pub(crate) fn start(port: u16, dir: &Path) -> SmtpSink {
         SmtpSink::start_slow(port, dir, 0.0)
     }
 
@@ -47,7 +47,7 @@ impl SmtpSink {
     }
 
     /// The raw messages received so far, in order.
-    fn messages(&self) -> Vec<Vec<u8>> {
+    pub(crate) fn messages(&self) -> Vec<Vec<u8>> {
         let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
             .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
             .unwrap_or_default();
@@ -59,7 +59,7 @@ impl SmtpSink {
             .collect()
     }
 
-    fn envelope(&self, n: usize) -> serde_json::Value {
+    pub(crate) fn envelope(&self, n: usize) -> serde_json::Value {
         let p = self.dir.join(format!("{n:04}.json"));
         serde_json::from_slice(&std::fs::read(p).expect("envelope")).expect("json")
     }

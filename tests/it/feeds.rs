@@ -192,7 +192,7 @@ async fn json_feed_items() {
             ),
             (
                 "acme",
-                "Acme Telecom [31mROOD [0m modem knippert",
+                "Acme Telecom [31mROOD[0m modem knippert",
                 "https://gathering.tweakers.net/forum/list_messages/2251150",
             ),
             // Not the wifi-mesh topic.

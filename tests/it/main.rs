@@ -9,6 +9,7 @@ mod bluesky;
 mod cli;
 mod corpus;
 mod daemon;
+mod escaping;
 mod feeds;
 mod hackernews;
 mod html_source;

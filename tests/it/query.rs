@@ -12,7 +12,7 @@ use crate::support::Env;
 const STORING: &str = "Grote storing bij Acme Telecom: duizenden klanten zonder internet";
 /// The fixture's title carries ESC bytes (`\u{1b}[31mROOD\u{1b}[0m`); control
 /// characters are stripped at ingestion, so this is how it is stored.
-const ROOD: &str = "Acme Telecom [31mROOD [0m modem knippert";
+const ROOD: &str = "Acme Telecom [31mROOD[0m modem knippert";
 const KLM: [(&str, &str); 4] = [
     ("klm", "Nieuwe stoelen in de business class"),
     ("klm", "Mijn KLM-vlucht naar Bali is geannuleerd"),

@@ -5,10 +5,13 @@ use std::time::{Duration, Instant};
 
 use crate::support::{rss, start_daemon, terminate, Env, Route, Server};
 
+/// The stdout of `earshot ARGS` once it contains `want` (or at the deadline),
+/// whatever the exit status on the way (`status` exits 1 until the daemon's
+/// first heartbeat).
 async fn eventually(env: &Env, args: &[&str], want: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(15);
     loop {
-        let out = env.ok(args).await;
+        let out = String::from_utf8_lossy(&env.run(args).await.stdout).to_string();
         if out.contains(want) || Instant::now() > deadline {
             return out;
         }
@@ -31,16 +34,20 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
         server.url("/ok.rss"),
         server.url("/gone.rss")
     ));
-    let out = env.ok(&["status"]).await;
+    // No daemon: the report, then exit 1 (issue #10).
+    let out = not_running_status(&env).await;
     assert!(out.contains("not running (never started"), "{out}");
     assert!(out.contains("0 ok, 0 failing, 2 never polled"), "{out}");
 
     let mut child = start_daemon(&env, &[]);
+    eventually(&env, &["status"], "running (pid").await;
     let out = eventually(&env, &["status"], "1 ok, 1 failing").await;
     assert!(
         out.contains(&format!("running (pid {}", child.id())),
         "{out}"
     );
+    // Running: exit 0.
+    env.ok(&["status"]).await;
     assert!(out.contains("1 ok, 1 failing, 0 never polled"), "{out}");
     assert!(out.contains("failing:    gone: HTTP 404"), "{out}");
     assert!(
@@ -53,8 +60,16 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
     assert_eq!(json["sources_failing"][0]["source"], "gone");
 
     terminate(&mut child);
-    let out = env.ok(&["status"]).await;
+    let out = not_running_status(&env).await;
     assert!(out.contains("not running (stopped"), "{out}");
+}
+
+/// `status` without a running daemon: exits 1, returns the report it printed.
+async fn not_running_status(env: &Env) -> String {
+    let out = env.run(&["status"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    stdout
 }
 
 #[tokio::test(flavor = "multi_thread")]
