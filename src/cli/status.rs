@@ -48,7 +48,7 @@ fn alive(pid: u32) -> bool {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let beat = store.last_heartbeat()?;
     let running = beat.as_ref().is_some_and(|b| {
         b.stopped_at.is_none()
