@@ -2,7 +2,10 @@
 //!
 //! SQLite in WAL mode, so `earshot mentions` reads while the daemon writes. A
 //! finding is written in one transaction with everything that depends on it; a
-//! repeat writes nothing. Async code never touches a connection directly: it goes
+//! repeat writes nothing. Every write transaction begins `IMMEDIATE`
+//! (`Store::write`) so none is lost to lock contention; read commands open
+//! the file read-only ([`Store::open_read_only`]) and never create, migrate or
+//! write it. Async code never touches a connection directly: it goes
 //! through the [`writer::Writer`] thread (writes) or `spawn_blocking` (reads).
 //! No other module builds a query string.
 
