@@ -98,7 +98,7 @@ fn is_busy(e: &rusqlite::Error) -> bool {
 
 /// Why the database at `path` could not be opened, in words that point at the
 /// fix: the file system is asked the same question SQLite failed on.
-fn open_cause(path: &Path, e: &rusqlite::Error) -> String {
+fn open_cause(path: &Path, e: &rusqlite::Error, write: bool) -> String {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::NotADatabase) => {
             return "the file is not an SQLite database".into()
@@ -109,7 +109,11 @@ fn open_cause(path: &Path, e: &rusqlite::Error) -> String {
     let dir = parent(path);
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => "it is a directory".into(),
-        Ok(_) => match std::fs::File::open(path) {
+        Ok(_) => match std::fs::OpenOptions::new()
+            .read(true)
+            .write(write)
+            .open(path)
+        {
             Err(io) => io.to_string(),
             // The file itself opens: SQLite could not make or open the
             // write-ahead log and shared-memory files beside it.
@@ -161,7 +165,7 @@ impl Store {
         }
         let open_err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            cause: open_cause(path, &e),
+            cause: open_cause(path, &e, true),
         };
         let mut conn = Connection::open_with_flags(
             path,
@@ -170,6 +174,13 @@ impl Store {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )
         .map_err(open_err)?;
+        // SQLite falls back to reading a file it may not write.
+        if conn.is_readonly("main").map_err(open_err)? {
+            return Err(StoreError::Open {
+                path: path.to_path_buf(),
+                cause: "it is read-only to this user (check its owner and mode)".into(),
+            });
+        }
         conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
         // SQLite opens lazily: the first statement is where a bad file shows.
         conn.execute_batch(
@@ -192,7 +203,7 @@ impl Store {
     pub fn open_read_only(path: &Path) -> Result<Store> {
         let open_err = |e: rusqlite::Error| StoreError::Open {
             path: path.to_path_buf(),
-            cause: open_cause(path, &e),
+            cause: open_cause(path, &e, false),
         };
         match std::fs::metadata(path) {
             Err(io) if io.kind() == std::io::ErrorKind::NotFound => {

@@ -74,10 +74,10 @@ fn chmod(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
-/// Runs a read command as a user who cannot write the database or its folder:
+/// Runs a command as a user who cannot write a read-only file or folder:
 /// `nobody` when the tests run as root (root ignores file modes), else the
 /// current user.
-async fn read_as_other(config: &Path, args: &[&str]) -> std::process::Output {
+async fn as_other_user(config: &Path, args: &[&str]) -> std::process::Output {
     let config = config.to_path_buf();
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     tokio::task::spawn_blocking(move || {
@@ -137,7 +137,7 @@ async fn issue10_read_commands_read_a_database_in_a_read_only_folder() {
 
     let mut failures = Vec::new();
     for args in READS.iter().copied().chain([&backup[..]]) {
-        let out = read_as_other(&env.config_path(), args).await;
+        let out = as_other_user(&env.config_path(), args).await;
         if !out.status.success() {
             failures.push(format!("{args:?}: {}", stderr(&out)));
         } else if args[0] == "mentions" || args[0] == "export" {
@@ -216,6 +216,27 @@ async fn issue10_database_errors_name_the_path_once_with_the_cause() {
     )
     .await;
     assert_eq!(std::fs::metadata(&empty).unwrap().len(), 0, "status wrote");
+
+    // A database the daemon's user may only read.
+    let shared = dir.join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let db = shared.join("earshot.db");
+    std::fs::write(env.config_path(), with_database(&db)).unwrap();
+    env.ok(&["poll"]).await;
+    chmod(&db, 0o444);
+    chmod(&shared, 0o777);
+    chmod(dir, 0o755);
+    chmod(&env.config_path(), 0o644);
+    let out = as_other_user(&env.config_path(), &["poll"]).await;
+    chmod(&shared, 0o755);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).trim_end(),
+        format!(
+            "earshot: cannot open database {}: it is read-only to this user (check its owner and mode)",
+            d(&db)
+        )
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -2,11 +2,8 @@
 //!
 //! `GET /feed/NAME` answers an RSS feed with that feed's newest few items;
 //! every request adds one, so each poll finds a new mention. Any `POST`
-//! (webhook deliveries) is answered 200 and counted. Shared by `tests/it`
-//! and `benches/contention.rs` via `#[path]`; it keeps no request log, so a
-//! long run stays small.
-
-#![allow(dead_code)] // each includer uses a different part
+//! (webhook deliveries) is answered 200 and counted. It keeps no request
+//! log, so a long run stays small.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
