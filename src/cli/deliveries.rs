@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let rows = store.deliveries(&DeliveryFilter {
         status: args.status.clone(),
         limit: (args.limit > 0).then_some(args.limit),

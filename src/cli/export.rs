@@ -40,7 +40,7 @@ pub fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
     if args.path.exists() {
         return Err(UsageError(format!("{} already exists", args.path.display())).into());
     }
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     store.backup_to(&args.path)?;
     let size = std::fs::metadata(&args.path).map(|m| m.len()).unwrap_or(0);
     writeln!(

@@ -59,7 +59,7 @@ pub struct ListArgs {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match &args.command {
@@ -97,7 +97,7 @@ pub fn export(
     watches: &[String],
     format: Format,
 ) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let filter = MentionFilter {
         watches: watches.to_vec(),
         since: since.map(parse_since).transpose()?,

@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let mut reports = store.source_reports()?;
     // Configured sources that have never been polled still deserve a line.
     for s in &config.sources {

@@ -60,7 +60,7 @@ fn alive(pid: u32) -> bool {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    let store = Store::open(&config.storage.database)?;
+    let store = Store::open_read_only(&config.storage.database)?;
     let beat = store.last_heartbeat()?;
     let stale_secs = (STALE_BEATS * crate::daemon::HEARTBEAT.as_secs()) as i64;
     let running = beat.as_ref().is_some_and(|b| {

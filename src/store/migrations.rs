@@ -123,12 +123,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX deliveries_notifier_due ON deliveries(status, notifier, due_at);",
 ];
 
+/// The schema version this earshot writes.
+pub(super) fn known() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
 pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    let e = |source| StoreError::Sqlite {
+    let e = |error| StoreError::Sqlite {
         path: path.to_path_buf(),
-        source,
+        error,
     };
-    let known = MIGRATIONS.len() as i64;
+    let known = known();
     // One migration per immediate transaction, re-reading the version inside it,
     // so two processes opening a fresh database at once do not race.
     loop {

@@ -219,15 +219,13 @@ impl Store {
         sql: &str,
         run: impl Fn(&mut rusqlite::CachedStatement<'_>, i64) -> rusqlite::Result<usize>,
     ) -> Result<()> {
-        let e = self.err();
-        let tx = self.conn.transaction().map_err(&e)?;
-        {
-            let mut stmt = tx.prepare_cached(sql).map_err(&e)?;
+        self.write(|tx| {
+            let mut stmt = tx.prepare_cached(sql)?;
             for id in ids {
-                run(&mut stmt, *id).map_err(&e)?;
+                run(&mut stmt, *id)?;
             }
-        }
-        tx.commit().map_err(e)
+            Ok(())
+        })
     }
 
     /// Instant deliveries of `route` to `notifier` sent since `since`.

@@ -88,34 +88,29 @@ impl Store {
     /// changed URLs and kinds updated). Sources no longer configured keep their
     /// rows so their mentions keep their provenance.
     pub fn sync_sources(&mut self, sources: &[config::Source]) -> Result<()> {
-        let e = self.err();
-        let tx = self.conn.transaction().map_err(&e)?;
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3)
-                     ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
-                        url = excluded.url,
-                        etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-                        last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
-                        cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
-                )
-                .map_err(&e)?;
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
+                    url = excluded.url,
+                    etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+                    last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
+                    cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
+            )?;
             for s in sources {
-                stmt.execute(params![s.name, s.kind.as_str(), s.locator()])
-                    .map_err(&e)?;
+                stmt.execute(params![s.name, s.kind.as_str(), s.locator()])?;
             }
-        }
-        tx.commit().map_err(&e)
+            Ok(())
+        })
     }
 
     /// Forgets every source's ETag and Last-Modified, so the next poll reads
     /// each feed in full (after the watches changed: old items may now match).
     pub fn clear_validators(&mut self) -> Result<()> {
-        self.conn
-            .execute("UPDATE sources SET etag = NULL, last_modified = NULL", [])
-            .map(|_| ())
-            .map_err(self.err())
+        self.write(|tx| {
+            tx.execute("UPDATE sources SET etag = NULL, last_modified = NULL", [])
+                .map(|_| ())
+        })
     }
 
     /// Validators and failure counts of every known source, by name.
@@ -149,16 +144,15 @@ impl Store {
     /// Records a batch of polls in one transaction; returns, per poll, the ids
     /// of the mentions it created (a repeat of a known item writes nothing).
     pub fn record_polls(&mut self, polls: &[PollRecord]) -> Result<Vec<Vec<i64>>> {
-        let e = self.err();
-        let tx = self.conn.transaction().map_err(&e)?;
-        let mut created = Vec::with_capacity(polls.len());
-        for p in polls {
-            let mut new = Vec::new();
-            record_one(&tx, p, &mut new).map_err(&e)?;
-            created.push(new);
-        }
-        tx.commit().map_err(&e)?;
-        Ok(created)
+        self.write(|tx| {
+            let mut created = Vec::with_capacity(polls.len());
+            for p in polls {
+                let mut new = Vec::new();
+                record_one(tx, p, &mut new)?;
+                created.push(new);
+            }
+            Ok(created)
+        })
     }
 }
 

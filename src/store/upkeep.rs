@@ -30,8 +30,8 @@ impl Store {
         started_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.conn
-            .execute(
+        self.write(|tx| {
+            tx.execute(
                 "INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, stopped_at)
                  VALUES (1, ?1, ?2, ?3, ?4, NULL)
                  ON CONFLICT(id) DO UPDATE SET pid = ?1, version = ?2, started_at = ?3,
@@ -44,17 +44,17 @@ impl Store {
                 ],
             )
             .map(|_| ())
-            .map_err(self.err())
+        })
     }
 
     pub fn daemon_stopped(&mut self, at: DateTime<Utc>) -> Result<()> {
-        self.conn
-            .execute(
+        self.write(|tx| {
+            tx.execute(
                 "UPDATE daemon SET stopped_at = ?1 WHERE id = 1",
                 [to_db_time(at)],
             )
             .map(|_| ())
-            .map_err(self.err())
+        })
     }
 
     pub fn last_heartbeat(&self) -> Result<Option<Heartbeat>> {
@@ -79,23 +79,18 @@ impl Store {
     /// Deletes mentions found before `cutoff` (their deliveries with them), then
     /// items no mention refers to any more (their search rows with them).
     pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<Pruned> {
-        let e = self.err();
-        let tx = self.conn.transaction().map_err(&e)?;
-        let mentions = tx
-            .execute(
+        self.write(|tx| {
+            let mentions = tx.execute(
                 "DELETE FROM mentions WHERE found_at < ?1",
                 [to_db_time(cutoff)],
-            )
-            .map_err(&e)?;
-        let items = tx
-            .execute(
+            )?;
+            let items = tx.execute(
                 "DELETE FROM items WHERE first_seen_at < ?1
                    AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = items.id)",
                 [to_db_time(cutoff)],
-            )
-            .map_err(&e)?;
-        tx.commit().map_err(&e)?;
-        Ok(Pruned { mentions, items })
+            )?;
+            Ok(Pruned { mentions, items })
+        })
     }
 
     /// A consistent copy of the database at `path` (`VACUUM INTO`), safe while

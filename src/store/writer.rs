@@ -83,6 +83,16 @@ fn write_batch(store: &mut Store, batch: Vec<Request>) {
                 let _ = req.reply.send(Ok(ids));
             }
         }
+        // Still locked after every retry: trying each record alone would
+        // only wait as long again per record.
+        Err(StoreError::Busy { path, attempts }) => {
+            for req in batch {
+                let _ = req.reply.send(Err(StoreError::Busy {
+                    path: path.clone(),
+                    attempts,
+                }));
+            }
+        }
         Err(_) => {
             // One bad record must not fail the others: retry one by one.
             for req in batch {

@@ -8,6 +8,9 @@ use std::process::Output;
 #[path = "../support/server.rs"]
 pub mod server;
 
+#[path = "../support/churn.rs"]
+pub mod churn;
+
 pub use server::{Route, Server};
 
 /// The fixture file `tests/fixtures/NAME` as bytes.
@@ -124,7 +127,35 @@ pub fn start_daemon(env: &Env, extra_env: &[(&str, String)]) -> std::process::Ch
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    cmd.spawn().expect("start earshot run")
+    let child = cmd.spawn().expect("start earshot run");
+    wait_for_database(env);
+    child
+}
+
+/// Waits until `status` can read the env's database: read commands open it
+/// read-only and refuse one that is missing or not yet migrated, so a test
+/// that reads right after starting the daemon waits for it to set one up.
+pub fn wait_for_database(env: &Env) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let ok = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+            .arg("--config")
+            .arg(env.config_path())
+            .args(["status", "--format", "json"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if ok {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the daemon set up no database at {} within 10 s",
+            env.db_path().display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// Sends `sig` to a child process.

@@ -34,10 +34,14 @@ async fn status_reports_daemon_sources_outbox_and_last_mention() {
         server.url("/ok.rss"),
         server.url("/gone.rss")
     ));
-    // No daemon: the report, then exit 1 (issue #10).
-    let out = not_running_status(&env).await;
-    assert!(out.contains("not running (never started"), "{out}");
-    assert!(out.contains("0 ok, 0 failing, 2 never polled"), "{out}");
+    // Before the daemon ever ran there is no database, and status says so.
+    let out = env.run(&["status"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no database at"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let mut child = start_daemon(&env, &[]);
     eventually(&env, &["status"], "running (pid").await;
