@@ -501,3 +501,21 @@ async fn issue10_check_describes_notifiers_as_written_without_secrets() {
         "a secret shows:\n{out}"
     );
 }
+
+#[tokio::test]
+async fn issue10_since_too_far_back_is_a_usage_error_not_a_crash() {
+    let env = Env::new("");
+    env.ok(&["poll"]).await;
+    for args in [
+        &["mentions", "--since", "100000000d"][..],
+        &["export", "--since", "100000000d"][..],
+    ] {
+        let out = env.run(args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("--since \"100000000d\" reaches too far back"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
