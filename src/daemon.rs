@@ -160,7 +160,14 @@ impl Upkeep {
         }
         *self.last_prune.lock().unwrap_or_else(|p| p.into_inner()) =
             Some(std::time::Instant::now());
-        let cutoff = chrono::Utc::now() - chrono::Duration::from_std(keep).unwrap_or_default();
+        // A retention too long to subtract keeps everything; it must never
+        // turn into a cutoff of now, which would delete every mention.
+        let Some(cutoff) = chrono::Duration::from_std(keep)
+            .ok()
+            .and_then(|keep| chrono::Utc::now().checked_sub_signed(keep))
+        else {
+            return;
+        };
         match self.with(move |s| s.prune(cutoff)).await {
             Ok(p) if p.mentions > 0 || p.items > 0 => {
                 tracing::info!(

@@ -239,10 +239,13 @@ impl Http {
                 limit: self.max_body,
             });
         }
+        // The declared length is the server's word: reserve at most 1 MiB
+        // up front, whatever max_body allows.
         let mut body = Vec::with_capacity(
             resp.content_length()
                 .unwrap_or(16 * 1024)
-                .min(self.max_body) as usize,
+                .min(self.max_body)
+                .min(1024 * 1024) as usize,
         );
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
             if body.len() as u64 + chunk.len() as u64 > self.max_body {

@@ -333,7 +333,7 @@ pub fn next_delay(
     } else {
         0.0
     };
-    Duration::from_secs_f64((base.as_secs_f64() + offset).max(1.0))
+    Duration::try_from_secs_f64((base.as_secs_f64() + offset).max(1.0)).unwrap_or(base)
 }
 
 #[cfg(test)]

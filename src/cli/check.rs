@@ -1,9 +1,18 @@
 //! `earshot check`: validate the config and say what it sets up.
+//!
+//! The summary is written the way a person would write the config back, and
+//! never shows a secret: no password, no signing key, and of a webhook URL
+//! (which often carries its token in the path or query) only the scheme,
+//! host and first path segment.
 
 use std::io::Write;
 use std::path::Path;
 
-use crate::config::{Config, NotifierKind};
+use url::Url;
+
+use crate::config::{
+    Config, EmailNotifier, NotifierKind, SmtpTransport, WebhookFormat, WebhookNotifier,
+};
 use crate::matcher::Matcher;
 
 pub fn run(path: &Path) -> anyhow::Result<()> {
@@ -54,8 +63,8 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     writeln!(out, "{} notifier(s):", config.notifiers.len())?;
     for n in &config.notifiers {
         let what = match &n.kind {
-            NotifierKind::Email(e) => format!("email to {} via {:?}", e.to.join(", "), e.transport),
-            NotifierKind::Webhook(w) => format!("{:?} webhook {}", w.format, w.url),
+            NotifierKind::Email(e) => email(e),
+            NotifierKind::Webhook(w) => webhook(w),
         };
         writeln!(out, "  {}: {what}", n.name)?;
     }
@@ -78,4 +87,74 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// `email via smtp://mail.example.nl:587 (STARTTLS) as earshot → a@x.nl, b@x.nl`.
+fn email(e: &EmailNotifier) -> String {
+    let host = |h: &str| {
+        if h.contains(':') {
+            format!("[{h}]")
+        } else {
+            h.to_string()
+        }
+    };
+    let via = match &e.transport {
+        SmtpTransport::Smtp {
+            host: h,
+            port,
+            tls: true,
+        } => format!("smtp://{}:{port} (STARTTLS)", host(h)),
+        SmtpTransport::Smtp {
+            host: h,
+            port,
+            tls: false,
+        } => format!("smtp://{}:{port} (plain, loopback relay)", host(h)),
+        SmtpTransport::Smtps { host: h, port } => format!("smtps://{}:{port} (TLS)", host(h)),
+        SmtpTransport::Sendmail => "the local sendmail".to_string(),
+    };
+    let login = e
+        .username
+        .as_ref()
+        .map(|u| format!(" as {u}"))
+        .unwrap_or_default();
+    format!("email via {via}{login} → {}", e.to.join(", "))
+}
+
+/// `webhook slack https://hooks.slack.com/services/…`: the URL cut after its
+/// first path segment (tokens live further on, or in the query).
+fn webhook(w: &WebhookNotifier) -> String {
+    let format = match w.format {
+        WebhookFormat::Generic => "generic",
+        WebhookFormat::Slack => "slack",
+        WebhookFormat::Teams => "teams",
+        WebhookFormat::Discord => "discord",
+        WebhookFormat::Mattermost => "mattermost",
+    };
+    let signed = if w.secret.is_some() { " (signed)" } else { "" };
+    format!("webhook {format} {}{signed}", url_prefix(&w.url))
+}
+
+/// Scheme, host, port and, when more path follows it, the first path
+/// segment of `url`; `…` stands for whatever was left out. A token is a
+/// later segment (Slack, Discord, Teams, Mattermost) or the query, so neither
+/// is shown, nor a lone segment, nor the user and password.
+fn url_prefix(url: &Url) -> String {
+    let mut out = format!("{}://", url.scheme());
+    match url.host() {
+        Some(url::Host::Ipv6(ip)) => out.push_str(&format!("[{ip}]")),
+        Some(h) => out.push_str(&h.to_string()),
+        None => {}
+    }
+    if let Some(port) = url.port() {
+        out.push_str(&format!(":{port}"));
+    }
+    let segments: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
+    match segments.as_slice() {
+        [] if url.query().is_none() && url.fragment().is_none() => out.push('/'),
+        [first, _, ..] if first.chars().count() <= 24 => {
+            out.push_str(&format!("/{first}/…"));
+        }
+        _ => out.push_str("/…"),
+    }
+    out
 }

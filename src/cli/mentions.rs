@@ -120,8 +120,10 @@ fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
 /// `24h` / `7d` (ago), `2026-11-01` (midnight UTC), or an RFC 3339 time.
 pub fn parse_since(s: &str) -> Result<DateTime<Utc>, UsageError> {
     if let Ok(d) = config::parse_duration(s) {
-        let d = chrono::Duration::from_std(d).map_err(|e| UsageError(e.to_string()))?;
-        return Ok(Utc::now() - d);
+        return chrono::Duration::from_std(d)
+            .ok()
+            .and_then(|d| Utc::now().checked_sub_signed(d))
+            .ok_or_else(|| UsageError(format!("--since {s:?} reaches too far back")));
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());

@@ -13,7 +13,8 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
-use super::{HumanDuration, Invalid};
+use super::{count_within, duration_within, HumanDuration, Invalid};
+use super::{DELIVERY_BACKOFF, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT, SOURCE_ALERT_AFTER};
 pub use crate::notify::render::WebhookFormat;
 
 #[derive(Debug, Clone)]
@@ -140,7 +141,7 @@ pub(super) struct RawDaemon {
     timezone: Option<Spanned<String>>,
     log_format: Option<LogFormat>,
     log_level: Option<Spanned<String>>,
-    source_alert_after: Option<Spanned<u32>>,
+    source_alert_after: Option<Spanned<i64>>,
     source_alerts: Option<Spanned<Vec<String>>>,
     listen: Option<Spanned<String>>,
 }
@@ -148,8 +149,8 @@ pub(super) struct RawDaemon {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDelivery {
-    retry_for: Option<HumanDuration>,
-    max_backoff: Option<HumanDuration>,
+    retry_for: Option<Spanned<HumanDuration>>,
+    max_backoff: Option<Spanned<HumanDuration>>,
     send_timeout: Option<Spanned<HumanDuration>>,
 }
 
@@ -183,7 +184,7 @@ pub(super) struct RawRoute {
     mode: Mode,
     digest: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
-    max_per_hour: Option<Spanned<u32>>,
+    max_per_hour: Option<Spanned<i64>>,
 }
 
 fn default_mode() -> Mode {
@@ -230,14 +231,9 @@ pub(super) fn validate(
             l.into_inner()
         }
     };
-    let source_alert_after = match daemon.source_alert_after {
-        Some(n) if *n.get_ref() == 0 => {
-            return Err(err(
-                n.span().start,
-                "source_alert_after must be at least 1".into(),
-            ))
-        }
-        n => n.map_or(3, Spanned::into_inner),
+    let source_alert_after = match &daemon.source_alert_after {
+        Some(n) => count_within("source_alert_after", n, SOURCE_ALERT_AFTER, err)?,
+        None => 3,
     };
     let listen = match daemon.listen {
         None => None,
@@ -261,24 +257,17 @@ pub(super) fn validate(
         }
     };
     let delivery = Delivery {
-        retry_for: delivery
-            .retry_for
-            .map_or(Duration::from_secs(24 * 3600), |d| d.0),
-        max_backoff: delivery
-            .max_backoff
-            .map_or(Duration::from_secs(30 * 60), |d| d.0),
-        send_timeout: match delivery.send_timeout {
+        retry_for: match &delivery.retry_for {
+            Some(d) => duration_within("retry_for", d, RETRY_FOR, err)?,
+            None => Duration::from_secs(24 * 3600),
+        },
+        max_backoff: match &delivery.max_backoff {
+            Some(d) => duration_within("max_backoff", d, DELIVERY_BACKOFF, err)?,
+            None => Duration::from_secs(30 * 60),
+        },
+        send_timeout: match &delivery.send_timeout {
+            Some(d) => duration_within("send_timeout", d, SEND_TIMEOUT, err)?,
             None => Duration::from_secs(30),
-            Some(t) => {
-                let d = t.get_ref().0;
-                if !(Duration::from_secs(1)..=Duration::from_secs(600)).contains(&d) {
-                    return Err(err(
-                        t.span().start,
-                        "send_timeout: must be between 1s and 10m".into(),
-                    ));
-                }
-                d
-            }
         },
     };
 
@@ -370,14 +359,9 @@ pub(super) fn validate(
             Some(q) => Some(parse_window(q.get_ref()).map_err(|m| err(q.span().start, m))?),
             None => None,
         };
-        let max_per_hour = match r.max_per_hour {
-            Some(m) if *m.get_ref() == 0 => {
-                return Err(err(
-                    m.span().start,
-                    "max_per_hour must be at least 1".into(),
-                ))
-            }
-            m => m.map(Spanned::into_inner),
+        let max_per_hour = match &r.max_per_hour {
+            Some(m) => Some(count_within("max_per_hour", m, MAX_PER_HOUR, err)?),
+            None => None,
         };
         out_routes.push(Route {
             name,

@@ -308,11 +308,30 @@ impl SourceKind {
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let bytes = std::fs::read(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Config::parse(&text, path)
+        Config::parse_bytes(&bytes, path)
+    }
+
+    /// Validates the bytes of a file read from `path`: text that is not UTF-8
+    /// is an error at the line and column of its first bad byte.
+    pub fn parse_bytes(bytes: &[u8], path: &Path) -> Result<Config, ConfigError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Config::parse(text, path),
+            Err(e) => {
+                let good = e.valid_up_to();
+                let prefix = std::str::from_utf8(&bytes[..good]).unwrap_or_default();
+                let byte = bytes.get(good).copied().unwrap_or_default();
+                Err(invalid(
+                    path,
+                    prefix,
+                    good,
+                    &format!("invalid UTF-8 (byte 0x{byte:02X}): save the file as UTF-8"),
+                ))
+            }
+        }
     }
 
     /// Validates `text` as if it had been read from `path`.
@@ -336,7 +355,10 @@ impl Config {
 }
 
 fn invalid(path: &Path, text: &str, offset: usize, message: &str) -> ConfigError {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
@@ -389,7 +411,7 @@ struct RawConfig {
 struct RawStorage {
     #[serde(default = "default_database")]
     database: String,
-    retention: Option<HumanDuration>,
+    retention: Option<Spanned<HumanDuration>>,
 }
 
 impl Default for RawStorage {
@@ -411,17 +433,17 @@ struct RawHttp {
     #[serde(default = "default_user_agent")]
     user_agent: Spanned<String>,
     #[serde(default = "default_timeout")]
-    timeout: HumanDuration,
+    timeout: Spanned<HumanDuration>,
     #[serde(default = "default_connect_timeout")]
-    connect_timeout: HumanDuration,
+    connect_timeout: Spanned<HumanDuration>,
     #[serde(default = "default_max_body")]
-    max_body: ByteSize,
+    max_body: Spanned<ByteSize>,
     #[serde(default = "default_max_redirects")]
-    max_redirects: usize,
+    max_redirects: Spanned<i64>,
     #[serde(default = "default_max_concurrent")]
-    max_concurrent: Spanned<usize>,
+    max_concurrent: Spanned<i64>,
     #[serde(default = "default_per_host")]
-    per_host: Spanned<usize>,
+    per_host: Spanned<i64>,
 }
 
 impl Default for RawHttp {
@@ -449,22 +471,22 @@ fn default_user_agent() -> Spanned<String> {
         .into(),
     )
 }
-fn default_timeout() -> HumanDuration {
-    HumanDuration(Duration::from_secs(30))
+fn default_timeout() -> Spanned<HumanDuration> {
+    Spanned::new(0..0, HumanDuration(Duration::from_secs(30)))
 }
-fn default_connect_timeout() -> HumanDuration {
-    HumanDuration(Duration::from_secs(10))
+fn default_connect_timeout() -> Spanned<HumanDuration> {
+    Spanned::new(0..0, HumanDuration(Duration::from_secs(10)))
 }
-fn default_max_body() -> ByteSize {
-    ByteSize(10 * 1024 * 1024)
+fn default_max_body() -> Spanned<ByteSize> {
+    Spanned::new(0..0, ByteSize(10 * 1024 * 1024))
 }
-fn default_max_redirects() -> usize {
-    5
+fn default_max_redirects() -> Spanned<i64> {
+    Spanned::new(0..0, 5)
 }
-fn default_max_concurrent() -> Spanned<usize> {
+fn default_max_concurrent() -> Spanned<i64> {
     Spanned::new(0..0, 8)
 }
-fn default_per_host() -> Spanned<usize> {
+fn default_per_host() -> Spanned<i64> {
     Spanned::new(0..0, 2)
 }
 
@@ -472,11 +494,11 @@ fn default_per_host() -> Spanned<usize> {
 #[serde(deny_unknown_fields)]
 struct RawSchedule {
     #[serde(default = "default_interval")]
-    default_interval: HumanDuration,
+    default_interval: Spanned<HumanDuration>,
     #[serde(default = "default_jitter")]
     jitter: Spanned<f64>,
     #[serde(default = "default_max_backoff")]
-    max_backoff: HumanDuration,
+    max_backoff: Spanned<HumanDuration>,
 }
 
 impl Default for RawSchedule {
@@ -489,14 +511,14 @@ impl Default for RawSchedule {
     }
 }
 
-fn default_interval() -> HumanDuration {
-    HumanDuration(Duration::from_secs(15 * 60))
+fn default_interval() -> Spanned<HumanDuration> {
+    Spanned::new(0..0, HumanDuration(Duration::from_secs(15 * 60)))
 }
 fn default_jitter() -> Spanned<f64> {
     Spanned::new(0..0, 0.1)
 }
-fn default_max_backoff() -> HumanDuration {
-    HumanDuration(Duration::from_secs(6 * 3600))
+fn default_max_backoff() -> Spanned<HumanDuration> {
+    Spanned::new(0..0, HumanDuration(Duration::from_secs(6 * 3600)))
 }
 
 #[derive(Deserialize)]
@@ -526,7 +548,7 @@ struct RawSource {
     base_url: Option<Spanned<String>>,
     query: Option<Spanned<String>>,
     tags: Option<Spanned<String>>,
-    max_pages: Option<Spanned<u32>>,
+    max_pages: Option<Spanned<i64>>,
     items: Option<Spanned<String>>,
     fields: Option<Spanned<RawFields>>,
     selectors: Option<Spanned<RawSelectors>>,
@@ -548,7 +570,7 @@ struct RawSource {
     auth_url: Option<Spanned<String>>,
     app_id: Option<Spanned<AppId>>,
     countries: Option<Spanned<Vec<String>>>,
-    interval: Option<HumanDuration>,
+    interval: Option<Spanned<HumanDuration>>,
     watches: Option<Vec<Spanned<String>>>,
 }
 
@@ -563,8 +585,8 @@ struct RawFields {
     author: Option<String>,
     published: Option<String>,
     rating: Option<String>,
-    rating_worst: Option<f64>,
-    rating_best: Option<f64>,
+    rating_worst: Option<Spanned<f64>>,
+    rating_best: Option<Spanned<f64>>,
 }
 
 /// `[source.selectors]` of an `html` source: a CSS selector per item field.
@@ -601,26 +623,30 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             "user_agent must not be empty: sites block anonymous clients".into(),
         ));
     }
-    if *h.max_concurrent.get_ref() == 0 {
+    let max_body = *h.max_body.get_ref();
+    if !(MAX_BODY.0..=MAX_BODY.1).contains(&max_body.0) {
         return Err(err(
-            h.max_concurrent.span().start,
-            "max_concurrent must be at least 1".into(),
-        ));
-    }
-    if *h.per_host.get_ref() == 0 {
-        return Err(err(
-            h.per_host.span().start,
-            "per_host must be at least 1".into(),
+            h.max_body.span().start,
+            format!(
+                "key `max_body`: must be between {} and {}, got {max_body}",
+                ByteSize(MAX_BODY.0),
+                ByteSize(MAX_BODY.1)
+            ),
         ));
     }
     let http = Http {
         user_agent: h.user_agent.into_inner(),
-        timeout: h.timeout.0,
-        connect_timeout: h.connect_timeout.0,
-        max_body: h.max_body.0,
-        max_redirects: h.max_redirects,
-        max_concurrent: h.max_concurrent.into_inner(),
-        per_host: h.per_host.into_inner(),
+        timeout: duration_within("timeout", &h.timeout, TIMEOUT, &err)?,
+        connect_timeout: duration_within(
+            "connect_timeout",
+            &h.connect_timeout,
+            CONNECT_TIMEOUT,
+            &err,
+        )?,
+        max_body: max_body.0,
+        max_redirects: count_within("max_redirects", &h.max_redirects, MAX_REDIRECTS, &err)?,
+        max_concurrent: count_within("max_concurrent", &h.max_concurrent, MAX_CONCURRENT, &err)?,
+        per_host: count_within("per_host", &h.per_host, PER_HOST, &err)?,
     };
 
     let jitter = *raw.schedule.jitter.get_ref();
@@ -628,14 +654,24 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         return Err(err(
             raw.schedule.jitter.span().start,
             format!(
-                "jitter must be between 0.0 and 0.5 (a fraction of the interval), got {jitter}"
+                "key `jitter`: must be between 0.0 and 0.5 (a fraction of the interval), got {jitter}"
             ),
         ));
     }
     let schedule = Schedule {
-        default_interval: raw.schedule.default_interval.0,
+        default_interval: duration_within(
+            "default_interval",
+            &raw.schedule.default_interval,
+            INTERVAL,
+            &err,
+        )?,
         jitter,
-        max_backoff: raw.schedule.max_backoff.0,
+        max_backoff: duration_within(
+            "max_backoff",
+            &raw.schedule.max_backoff,
+            SCHEDULE_BACKOFF,
+            &err,
+        )?,
     };
 
     let mut watches = Vec::new();
@@ -1002,14 +1038,12 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         let app_password =
             alerts::secret(&s.app_password_file, &s.app_password_env, base_dir, &err)?.map(Secret);
         let max_pages = match &s.max_pages {
-            Some(m) if !(1..=10).contains(m.get_ref()) => {
-                return Err(err(
-                    m.span().start,
-                    "max_pages must be between 1 and 10".into(),
-                ))
-            }
-            Some(m) => *m.get_ref(),
+            Some(m) => count_within("max_pages", m, MAX_PAGES, &err)?,
             None => 3,
+        };
+        let interval = match &s.interval {
+            Some(i) => duration_within("interval", i, INTERVAL, &err)?,
+            None => schedule.default_interval,
         };
         let url = parse_http_url(url_text.get_ref())
             .map_err(|m| err(url_text.span().start, format!("source {name:?}: {m}")))?;
@@ -1064,7 +1098,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
             name,
             kind,
             url,
-            interval: s.interval.map(|d| d.0).unwrap_or(schedule.default_interval),
+            interval,
             watches: watch_refs,
             query: s.query.map(|q| q.into_inner().trim().to_string()),
             tags: s.tags.map(Spanned::into_inner),
@@ -1087,6 +1121,11 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         });
     }
 
+    let retention = match &raw.storage.retention {
+        Some(r) => Some(duration_within("retention", r, RETENTION, &err)?),
+        None => None,
+    };
+
     let alerts = alerts::validate(
         raw.daemon,
         raw.delivery,
@@ -1101,7 +1140,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         path: path.to_path_buf(),
         storage: Storage {
             database,
-            retention: raw.storage.retention.map(|d| d.0),
+            retention,
         },
         http,
         schedule,
@@ -1133,6 +1172,19 @@ fn json_mapping(
             other => Ok(other.clone()),
         }
     };
+    let rating = |v: &Option<Spanned<f64>>, key: &str, default: f64| match v {
+        Some(r) if !(RATING.0..=RATING.1).contains(r.get_ref()) => Err(err(
+            r.span().start,
+            format!(
+                "source {name:?}: key `{key}`: must be between {} and {}, got {}",
+                RATING.0,
+                RATING.1,
+                r.get_ref()
+            ),
+        )),
+        Some(r) => Ok(*r.get_ref()),
+        None => Ok(default),
+    };
     let items = items.map(Spanned::into_inner).unwrap_or_default();
     if !items.is_empty() && !items.starts_with('/') {
         return Err(err(at, format!("source {name:?}: items = {items:?} is not a JSON Pointer (start with /, or \"\" for a top-level array)")));
@@ -1147,8 +1199,8 @@ fn json_mapping(
         author: pointer(&f.author, "author")?,
         published: pointer(&f.published, "published")?,
         rating: pointer(&f.rating, "rating")?,
-        rating_worst: f.rating_worst.unwrap_or(1.0),
-        rating_best: f.rating_best.unwrap_or(5.0),
+        rating_worst: rating(&f.rating_worst, "rating_worst", 1.0)?,
+        rating_best: rating(&f.rating_best, "rating_best", 5.0)?,
     };
     if mapping.title.is_none() && mapping.text.is_none() {
         return Err(err(at, format!("source {name:?} (json) maps neither fields.title nor fields.text: nothing could match")));
@@ -1310,6 +1362,96 @@ pub fn parse_http_url(s: &str) -> Result<Url, String> {
     }
 }
 
+// ---------------------------------------------------------------- allowed ranges
+
+// Every duration, size and count has a range, checked at load. Each is wide
+// enough for any real deployment and narrow enough that no accepted value can
+// overflow a timer, a date, a semaphore or an allocation later on.
+
+const SECOND: Duration = Duration::from_secs(1);
+const fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 86_400)
+}
+
+/// `[storage] retention`: at least a day (a mention found now is never
+/// pruned at once), at most 100 years.
+const RETENTION: (Duration, Duration) = (days(1), days(36_500));
+/// `[http] timeout`.
+const TIMEOUT: (Duration, Duration) = (SECOND, Duration::from_secs(3600));
+/// `[http] connect_timeout`.
+const CONNECT_TIMEOUT: (Duration, Duration) = (SECOND, Duration::from_secs(600));
+/// `[http] max_body`, bytes: 1 KiB to 1 GiB.
+const MAX_BODY: (u64, u64) = (1024, 1024 * 1024 * 1024);
+/// `[http] max_redirects`.
+const MAX_REDIRECTS: (i64, i64) = (0, 20);
+/// `[http] max_concurrent`.
+const MAX_CONCURRENT: (i64, i64) = (1, 1024);
+/// `[http] per_host`.
+const PER_HOST: (i64, i64) = (1, 64);
+/// `[schedule] default_interval` and a source's `interval`.
+const INTERVAL: (Duration, Duration) = (SECOND, days(30));
+/// `[schedule] max_backoff`.
+const SCHEDULE_BACKOFF: (Duration, Duration) = (SECOND, days(7));
+/// A source's `max_pages`.
+const MAX_PAGES: (i64, i64) = (1, 10);
+/// A `json` source's `fields.rating_worst` and `fields.rating_best`.
+const RATING: (f64, f64) = (-1_000_000.0, 1_000_000.0);
+/// `[daemon] source_alert_after`.
+pub(crate) const SOURCE_ALERT_AFTER: (i64, i64) = (1, 10_000);
+/// `[delivery] retry_for`.
+pub(crate) const RETRY_FOR: (Duration, Duration) = (SECOND, days(365));
+/// `[delivery] max_backoff`.
+pub(crate) const DELIVERY_BACKOFF: (Duration, Duration) = (SECOND, days(7));
+/// `[delivery] send_timeout`.
+pub(crate) const SEND_TIMEOUT: (Duration, Duration) = (SECOND, Duration::from_secs(600));
+/// A route's `max_per_hour`.
+pub(crate) const MAX_PER_HOUR: (i64, i64) = (1, 10_000);
+
+/// The duration at `value` if it lies in `min..=max`, else an error at its
+/// place naming `key` and the range.
+pub(crate) fn duration_within(
+    key: &str,
+    value: &Spanned<HumanDuration>,
+    (min, max): (Duration, Duration),
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<Duration, ConfigError> {
+    let d = value.get_ref().0;
+    if (min..=max).contains(&d) {
+        Ok(d)
+    } else {
+        Err(err(
+            value.span().start,
+            format!(
+                "key `{key}`: must be between {} and {}, got {}",
+                HumanDuration(min),
+                HumanDuration(max),
+                value.get_ref()
+            ),
+        ))
+    }
+}
+
+/// The count at `value` if it lies in `min..=max`, else an error at its
+/// place naming `key` and the range.
+pub(crate) fn count_within<T: TryFrom<i64>>(
+    key: &str,
+    value: &Spanned<i64>,
+    (min, max): (i64, i64),
+    err: &dyn Fn(usize, String) -> ConfigError,
+) -> Result<T, ConfigError> {
+    let n = *value.get_ref();
+    (min..=max)
+        .contains(&n)
+        .then(|| T::try_from(n).ok())
+        .flatten()
+        .ok_or_else(|| {
+            err(
+                value.span().start,
+                format!("key `{key}`: must be between {min} and {max}, got {n}"),
+            )
+        })
+}
+
 // ---------------------------------------------------------------- value types
 
 /// A duration written as `30s`, `10m`, `2h`, `1d`, `500ms` or combined (`1h30m`).
@@ -1325,9 +1467,35 @@ impl<'de> Deserialize<'de> for HumanDuration {
     }
 }
 
+/// Written back the way a person would: `10m`, `2h`, `400d`, `1h30m`, `250ms`.
+impl fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut secs = self.0.as_secs();
+        let millis = self.0.subsec_millis();
+        if secs == 0 {
+            return match millis {
+                0 => f.write_str("0s"),
+                ms => write!(f, "{ms}ms"),
+            };
+        }
+        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+            if secs >= size {
+                write!(f, "{}{unit}", secs / size)?;
+                secs %= size;
+            }
+        }
+        if millis > 0 {
+            write!(f, "{millis}ms")?;
+        }
+        Ok(())
+    }
+}
+
 /// Parses `30s`, `10m`, `2h`, `1d`, `1w`, `500ms`, and sums like `1h30m`.
+/// A sum too large to hold is an error, never a wrap-around or a panic.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let bad = || format!("invalid duration {s:?}: use a number and a unit, e.g. 30s, 10m, 2h, 1d");
+    let too_long = || format!("invalid duration {s:?}: far too long");
     let t = s.trim();
     if t.is_empty() {
         return Err(bad());
@@ -1341,7 +1509,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         if digits == 0 {
             return Err(bad());
         }
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        // Only digits, so the parse fails only when the number is too large.
+        let n: u64 = rest[..digits].parse().map_err(|_| too_long())?;
         rest = rest[digits..].trim_start();
         let unit_len = rest
             .find(|c: char| !c.is_ascii_alphabetic())
@@ -1350,7 +1519,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         rest = rest[unit_len..].trim_start();
         let secs = match unit {
             "ms" => {
-                total += Duration::from_millis(n);
+                total = total
+                    .checked_add(Duration::from_millis(n))
+                    .ok_or_else(too_long)?;
                 continue;
             }
             "s" | "sec" | "secs" => 1,
@@ -1360,7 +1531,8 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "w" | "week" | "weeks" => 7 * 86_400,
             _ => return Err(bad()),
         };
-        total += Duration::from_secs(n.checked_mul(secs).ok_or_else(bad)?);
+        let part = Duration::from_secs(n.checked_mul(secs).ok_or_else(too_long)?);
+        total = total.checked_add(part).ok_or_else(too_long)?;
     }
     Ok(total)
 }
@@ -1392,15 +1564,30 @@ impl<'de> Deserialize<'de> for ByteSize {
         #[derive(Deserialize)]
         #[serde(untagged)]
         enum Raw {
-            N(u64),
+            N(i64),
             S(String),
         }
         match Raw::deserialize(d)? {
-            Raw::N(n) => Ok(ByteSize(n)),
+            Raw::N(n) => u64::try_from(n).map(ByteSize).map_err(|_| {
+                serde::de::Error::custom(format!("invalid size {n}: a size is not negative"))
+            }),
             Raw::S(s) => parse_size(&s)
                 .map(ByteSize)
                 .map_err(serde::de::Error::custom),
         }
+    }
+}
+
+/// Written back in the largest binary unit that divides it: `10MiB`, `1500`.
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.0;
+        for (unit, size) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)] {
+            if n >= size && n.is_multiple_of(size) {
+                return write!(f, "{}{unit}", n / size);
+            }
+        }
+        write!(f, "{n}")
     }
 }
 
@@ -1423,6 +1610,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         _ => return Err(bad()),
     };
     let v = n * mult as f64;
+    if v > 1e12 {
+        return Err(format!("invalid size {s:?}: far too large"));
+    }
     if !(1.0..=1e12).contains(&v) {
         return Err(bad());
     }
@@ -1458,6 +1648,29 @@ mod tests {
         check_duration("10x", None);
         check_duration("", None);
         check_duration("m", None);
+        // Too long to hold: an error, never a wrap-around or a panic.
+        check_duration("18446744073709551615s1s", None);
+        check_duration("99999999999999999999s", None);
+        check_duration("18446744073709551615w", None);
+        check_duration("18446744073709551615ms18446744073709551615s", None);
+    }
+
+    #[test]
+    fn durations_and_sizes_are_written_back_as_people_write_them() {
+        for (input, shown) in [
+            ("0s", "0s"),
+            ("250ms", "250ms"),
+            ("90s", "1m30s"),
+            ("1h30m", "1h30m"),
+            ("36500d", "36500d"),
+            ("1w", "7d"),
+        ] {
+            let d = parse_duration(input).map(HumanDuration);
+            assert_eq!(d.map(|d| d.to_string()), Ok(shown.to_string()), "{input}");
+        }
+        assert_eq!(ByteSize(1 << 30).to_string(), "1GiB");
+        assert_eq!(ByteSize(10 << 20).to_string(), "10MiB");
+        assert_eq!(ByteSize(1023).to_string(), "1023");
     }
 
     #[test]

@@ -490,9 +490,15 @@ impl Dispatcher {
             Err(e) => e,
         };
         let attempts = ds.iter().map(|d| d.attempts).max().unwrap_or(0);
-        let retry_at = now + self.backoff(attempts, e.retry_after);
-        let give_up_before =
-            now - chrono::Duration::from_std(self.delivery.retry_for).unwrap_or_default();
+        let retry_at = now
+            .checked_add_signed(self.backoff(attempts, e.retry_after))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        // A retry_for too long to subtract never gives up; it must never
+        // become zero, which would give up at the first failure.
+        let give_up_before = chrono::Duration::from_std(self.delivery.retry_for)
+            .ok()
+            .and_then(|d| now.checked_sub_signed(d))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let expired = ds.iter().all(|d| d.created_at < give_up_before);
         if e.permanent || expired {
             report.failed += ids.len();

@@ -323,7 +323,10 @@ async fn config_keys_are_checked_at_load() {
             "[source.selectors]\nitem = \"li\"\n",
             "key `selectors` does not apply to kind \"appstore\"",
         ),
-        ("max_pages = 11\n", "max_pages must be between 1 and 10"),
+        (
+            "max_pages = 11\n",
+            "key `max_pages`: must be between 1 and 10",
+        ),
     ] {
         let e = check(&format!("{ok}{extra}")).await;
         assert!(e.contains(message), "{extra}: {e}");

@@ -7,6 +7,8 @@ mod alerts;
 mod appstore;
 mod bluesky;
 mod cli;
+mod config_fuzz;
+mod config_limits;
 mod contention;
 mod corpus;
 mod daemon;

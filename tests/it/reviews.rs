@@ -265,7 +265,10 @@ async fn misplaced_keys_are_rejected_at_load() {
             "base_url = \"http://127.0.0.1/\"\n",
             "key `base_url` does not apply to kind \"reviews\"",
         ),
-        ("max_pages = 11\n", "max_pages must be between 1 and 10"),
+        (
+            "max_pages = 11\n",
+            "key `max_pages`: must be between 1 and 10",
+        ),
     ] {
         let env = Env::new(&config(&server, PAGE, extra));
         let out = env.run(&["check"]).await;
