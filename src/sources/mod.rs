@@ -7,6 +7,7 @@
 
 pub mod appstore;
 pub mod bluesky;
+pub mod dom;
 pub mod feed;
 pub mod hackernews;
 pub mod html;
