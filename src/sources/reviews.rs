@@ -44,7 +44,7 @@ pub async fn poll(
     source: &Source,
     validators: &Validators,
     cursor: Option<&str>,
-    cpu: &tokio::sync::Semaphore,
+    cpu: &super::ParseSlots,
 ) -> Result<Option<Polled>, SourceError> {
     let since = cursor
         .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
@@ -78,10 +78,7 @@ pub async fn poll(
             first_validators = got;
         }
         let parsed = {
-            let _cpu = cpu
-                .acquire()
-                .await
-                .expect("the cpu semaphore is never closed");
+            let _cpu = cpu.acquire(body.len()).await;
             let page_url = final_url.clone();
             tokio::task::spawn_blocking(move || {
                 parse_page(&body, content_type.as_deref(), &page_url)

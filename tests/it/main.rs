@@ -11,6 +11,7 @@ mod corpus;
 mod daemon;
 mod feeds;
 mod hackernews;
+mod hostile;
 mod html_source;
 mod json_source;
 mod lifecycle;
