@@ -336,7 +336,10 @@ impl Config {
 }
 
 fn invalid(path: &Path, text: &str, offset: usize, message: &str) -> ConfigError {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
