@@ -303,15 +303,18 @@ impl Found {
     }
 }
 
+// Match offsets fall on character boundaries (needles are whole UTF-8
+// strings); `get` keeps a wrong offset from ever panicking on network text.
 fn glued_before(s: &str, at: usize) -> bool {
-    s[..at]
-        .chars()
-        .next_back()
+    s.get(..at)
+        .and_then(|b| b.chars().next_back())
         .is_some_and(char::is_alphanumeric)
 }
 
 fn glued_after(s: &str, at: usize) -> bool {
-    s[at..].chars().next().is_some_and(char::is_alphanumeric)
+    s.get(at..)
+        .and_then(|a| a.chars().next())
+        .is_some_and(char::is_alphanumeric)
 }
 
 fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usize) -> &'a str {
@@ -323,9 +326,9 @@ fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usi
         .get(end.saturating_sub(1))
         .copied()
         .unwrap_or(0) as usize;
-    let to = original[last..]
-        .chars()
-        .next()
+    let to = original
+        .get(last..)
+        .and_then(|rest| rest.chars().next())
         .map(|c| last + c.len_utf8())
         .unwrap_or(original.len());
     original.get(from..to).unwrap_or("")
@@ -333,6 +336,10 @@ fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usi
 
 /// About a line of original text around byte `at`, on word boundaries, one line.
 fn snippet(original: &str, at: usize) -> String {
+    let mut at = at.min(original.len());
+    while !original.is_char_boundary(at) {
+        at -= 1;
+    }
     let mut start = at.saturating_sub(SNIPPET_BEFORE);
     while !original.is_char_boundary(start) {
         start -= 1;

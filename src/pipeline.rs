@@ -11,14 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 use crate::config::{Config, Source};
 use crate::http::{Http, Validators};
 use crate::matcher::Matcher;
 use crate::notify::plan::plan;
 use crate::sentiment::{Analyzer, CustomRules};
-use crate::sources::{self, Item, SourceError};
+use crate::sources::{self, Item, ParseSlots, SourceError};
 use crate::store::writer::Writer;
 use crate::store::{
     Finding, FindingHit, PollOutcome, PollRecord, SourceState, StoreError, StoredSentiment,
@@ -30,9 +30,10 @@ pub struct Poller {
     http: Http,
     analysis: Arc<Analysis>,
     writer: Writer,
-    /// Bounds parsing and matching to one source per core: more threads would
-    /// not go faster and each would hold its own allocator arena.
-    cpu: Arc<Semaphore>,
+    /// Bounds parsing and matching to one source per core (more threads would
+    /// not go faster and each would hold its own allocator arena), large
+    /// bodies to all cores but one.
+    cpu: Arc<ParseSlots>,
     /// Woken when a poll creates mentions (and so, maybe, deliveries).
     new_mentions: Arc<Notify>,
 }
@@ -170,7 +171,7 @@ impl Poller {
             analysis: Arc::new(Analysis::new(config)?),
             writer,
             new_mentions,
-            cpu: Arc::new(Semaphore::new(
+            cpu: Arc::new(ParseSlots::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             )),
         })
@@ -269,11 +270,7 @@ impl Poller {
         let Some(polled) = polled else {
             return Ok(None);
         };
-        let _cpu = self
-            .cpu
-            .acquire()
-            .await
-            .expect("the cpu semaphore is never closed");
+        let _cpu = self.cpu.acquire(polled.items.bytes()).await;
         let analysis = self.analysis.clone();
         let name = source.name.clone();
         let items = polled.items;
@@ -295,7 +292,7 @@ impl Poller {
     /// Fetches and parses one source without storing anything (from its
     /// start: no validators, no cursor).
     pub async fn preview(http: &Http, source: &Source) -> Result<Vec<Item>, SourceError> {
-        let cpu = Semaphore::new(1);
+        let cpu = ParseSlots::new(1);
         let Some(polled) = sources::poll(http, source, &Validators::default(), None, &cpu).await?
         else {
             return Ok(Vec::new());

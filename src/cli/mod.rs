@@ -81,10 +81,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Run => {
             let config = load(&cli)?;
             init_logging(config.daemon.log_format, &config.daemon.log_level);
-            runtime()?.block_on(async {
+            let rt = runtime()?;
+            let result = rt.block_on(async {
                 let reload = reload_signal()?;
                 crate::daemon::run_with_reload(config, shutdown_signal(), reload).await
-            })
+            });
+            // A parse still running on a blocking thread is CPU work on a
+            // body nobody waits for any more (it holds no database handle):
+            // leave it rather than wait, so SIGTERM exits in time.
+            rt.shutdown_timeout(std::time::Duration::from_millis(500));
+            result
         }
         Command::Poll(args) => poll::run(&load(&cli)?, args),
         Command::Preview(args) => preview::run(&cli, args),

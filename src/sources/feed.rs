@@ -128,8 +128,10 @@ fn prolog_encoding(body: &[u8]) -> Option<&'static Encoding> {
         .trim_start()
         .strip_prefix('=')?
         .trim_start();
-    let quote = rest.chars().next()?;
-    let rest = &rest[1..];
+    // Strip the quote by its own length: a multibyte character where the
+    // quote belongs must not split.
+    let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+    let rest = &rest[quote.len_utf8()..];
     let label = &rest[..rest.find(quote)?];
     Encoding::for_label(label.as_bytes())
 }
@@ -153,5 +155,10 @@ mod tests {
             Some(WINDOWS_1252)
         );
         assert_eq!(prolog_encoding(b"<rss/>"), None);
+        // issue #10: a multibyte character where the quote belongs.
+        assert_eq!(
+            prolog_encoding("<?xml version='1.0' encoding=\u{e9}utf-8\u{e9}?><rss/>".as_bytes()),
+            None
+        );
     }
 }

@@ -7,15 +7,16 @@
 //! Parsing never fails a poll: a selector that matches nothing gives no items
 //! or an empty field. An item is recognised by its link (canonical URL), else
 //! by a stable hash of its title and text, so re-reading the page stores
-//! nothing twice. The work is bounded: the HTML parsed, the items per page and
-//! the text per item.
+//! nothing twice. The work is bounded: the HTML parsed, its nesting depth
+//! (`dom`), the items per page and the text per item.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use scraper::{ElementRef, Html, Selector};
+use scraper::{ElementRef, Selector};
 use url::Url;
 
+use super::dom;
 use super::json::fnv1a;
 use super::reviews::decode;
 use super::{Item, MAX_TEXT, MAX_TITLE};
@@ -37,7 +38,11 @@ pub fn parse(
     selectors: &HtmlSelectors,
 ) -> Vec<Item> {
     let html = decode(&body[..body.len().min(MAX_PARSED_HTML)], content_type);
-    let doc = Html::parse_document(&html);
+    let parsed = dom::parse_document(&html);
+    if parsed.flattened > 0 {
+        tracing::debug!(url = %page_url, tags = parsed.flattened, "flattened elements nested too deep");
+    }
+    let doc = parsed.html;
     let mut items: Vec<Item> = doc
         .select(&selectors.item)
         .filter_map(|el| item(el, page_url, selectors))
@@ -70,7 +75,7 @@ fn hash_key(title: &str, text: &str) -> String {
 
 fn item(el: ElementRef<'_>, page_url: &Url, s: &HtmlSelectors) -> Option<Item> {
     let title = first(el, &s.title)
-        .map(|t| one_line(&t.text().collect::<String>()))
+        .map(|t| one_line(&dom::text_capped(t, MAX_TITLE * 4)))
         .unwrap_or_default();
     let text = s
         .text
@@ -82,7 +87,7 @@ fn item(el: ElementRef<'_>, page_url: &Url, s: &HtmlSelectors) -> Option<Item> {
                 if html.len() > MAX_TEXT * 4 {
                     break;
                 }
-                html.push_str(&t.html());
+                html.push_str(&dom::html_capped(t, MAX_TEXT * 4));
                 html.push('\n');
             }
             truncate_owned(html_to_text(&truncate(&html, MAX_TEXT * 4)), MAX_TEXT)
@@ -113,12 +118,12 @@ fn item(el: ElementRef<'_>, page_url: &Url, s: &HtmlSelectors) -> Option<Item> {
     let published = first(el, &s.date).and_then(|d| {
         let raw = match d.value().attr("datetime") {
             Some(v) => v.to_string(),
-            None => one_line(&d.text().collect::<String>()),
+            None => one_line(&dom::text_capped(d, 1024)),
         };
         parse_date(&raw)
     });
     let author = first(el, &s.author)
-        .map(|a| truncate(&one_line(&a.text().collect::<String>()), 200).into_owned())
+        .map(|a| truncate(&one_line(&dom::text_capped(a, 1024)), 200).into_owned())
         .filter(|a| !a.is_empty());
     let title = if title.is_empty() {
         let short: String = one_line(&text).chars().take(TITLE_CHARS).collect();

@@ -7,6 +7,7 @@
 
 pub mod appstore;
 pub mod bluesky;
+pub mod dom;
 pub mod feed;
 pub mod hackernews;
 pub mod html;
@@ -95,7 +96,11 @@ pub struct Polled {
 /// blocking thread.
 pub enum Items {
     Ready(Vec<Item>),
-    Unparsed(Box<dyn FnOnce() -> Result<Vec<Item>, SourceError> + Send>),
+    Unparsed {
+        /// The body's size, which decides its [`ParseSlots`].
+        bytes: usize,
+        parse: Box<dyn FnOnce() -> Result<Vec<Item>, SourceError> + Send>,
+    },
 }
 
 impl Items {
@@ -105,7 +110,7 @@ impl Items {
     pub fn parse(self) -> Result<Vec<Item>, SourceError> {
         let mut items = match self {
             Items::Ready(items) => items,
-            Items::Unparsed(parse) => parse()?,
+            Items::Unparsed { parse, .. } => parse()?,
         };
         for item in &mut items {
             item.title = text::drop_controls(std::mem::take(&mut item.title));
@@ -117,6 +122,65 @@ impl Items {
                 .filter(|a| !a.is_empty());
         }
         Ok(items)
+    }
+
+    /// The size of the body still to parse (0 when parsed).
+    pub fn bytes(&self) -> usize {
+        match self {
+            Items::Ready(_) => 0,
+            Items::Unparsed { bytes, .. } => *bytes,
+        }
+    }
+}
+
+/// Bodies at least this large are heavy to parse (parse cost grows with the
+/// size, nesting being bounded).
+const HEAVY_BODY: usize = 512 * 1024;
+
+/// Who may parse now: one parse per core, and heavy bodies on all cores but
+/// one, so large or hostile pages never hold up the small ones beside them.
+pub struct ParseSlots {
+    any: tokio::sync::Semaphore,
+    heavy: tokio::sync::Semaphore,
+}
+
+/// A place to parse, held while parsing.
+pub struct ParseSlot<'a> {
+    _any: tokio::sync::SemaphorePermit<'a>,
+    _heavy: Option<tokio::sync::SemaphorePermit<'a>>,
+}
+
+impl ParseSlots {
+    pub fn new(cores: usize) -> ParseSlots {
+        let cores = cores.max(1);
+        ParseSlots {
+            any: tokio::sync::Semaphore::new(cores),
+            heavy: tokio::sync::Semaphore::new((cores - 1).max(1)),
+        }
+    }
+
+    /// Waits for a place to parse a body of `bytes`.
+    pub async fn acquire(&self, bytes: usize) -> ParseSlot<'_> {
+        // Heavy first: a heavy body waiting for its turn holds no core.
+        let heavy = if bytes >= HEAVY_BODY {
+            Some(
+                self.heavy
+                    .acquire()
+                    .await
+                    .expect("the parse semaphores are never closed"),
+            )
+        } else {
+            None
+        };
+        let any = self
+            .any
+            .acquire()
+            .await
+            .expect("the parse semaphores are never closed");
+        ParseSlot {
+            _any: any,
+            _heavy: heavy,
+        }
     }
 }
 
@@ -135,13 +199,13 @@ impl Polled {
 /// Polls `source` once: `Ok(None)` when nothing changed (a 304). A single
 /// body comes back unparsed (the caller parses and matches it in one blocking
 /// job); kinds that read several pages parse as they go, on a blocking
-/// thread under `cpu` (one parse per core).
+/// thread under `cpu`.
 pub async fn poll(
     http: &Http,
     source: &Source,
     validators: &Validators,
     cursor: Option<&str>,
-    cpu: &tokio::sync::Semaphore,
+    cpu: &ParseSlots,
 ) -> Result<Option<Polled>, SourceError> {
     match source.kind {
         SourceKind::Feed | SourceKind::Json | SourceKind::Html => {
@@ -170,13 +234,16 @@ pub async fn poll(
             let kind = source.kind;
             let mapping = source.json.clone();
             let selectors = source.html.clone();
-            let items = Items::Unparsed(Box::new(move || match (kind, mapping, selectors) {
-                (SourceKind::Json, Some(m), _) => json::parse(&body, &final_url, &m),
-                (SourceKind::Html, _, Some(s)) => {
-                    Ok(html::parse(&body, content_type.as_deref(), &final_url, &s))
-                }
-                _ => feed::parse(&body, content_type.as_deref(), &final_url),
-            }));
+            let items = Items::Unparsed {
+                bytes: body.len(),
+                parse: Box::new(move || match (kind, mapping, selectors) {
+                    (SourceKind::Json, Some(m), _) => json::parse(&body, &final_url, &m),
+                    (SourceKind::Html, _, Some(s)) => {
+                        Ok(html::parse(&body, content_type.as_deref(), &final_url, &s))
+                    }
+                    _ => feed::parse(&body, content_type.as_deref(), &final_url),
+                }),
+            };
             Ok(Some(Polled {
                 items,
                 validators,

@@ -8,18 +8,20 @@
 //! At most `max_pages` pages are read per poll, and only through a next link
 //! the page itself declares. Parsing never fails a poll: a JSON-LD block that
 //! does not parse is skipped, a page without markup has no items. The work is
-//! bounded: the HTML parsed, the JSON depth walked and the reviews per page.
+//! bounded: the HTML parsed, its nesting depth (`dom`), the JSON depth walked,
+//! the reviews per page, and microdata properties are found in one walk.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use ego_tree::{iter::Edge, NodeId};
 use encoding_rs::{Encoding, UTF_8};
 use scraper::{ElementRef, Html, Selector};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use super::{Item, Polled, SourceError, MAX_TEXT, MAX_TITLE};
+use super::{dom, Item, Polled, SourceError, MAX_TEXT, MAX_TITLE};
 use crate::config::Source;
 use crate::http::{Fetched, Http, Validators};
 use crate::sentiment::Rating;
@@ -42,7 +44,7 @@ pub async fn poll(
     source: &Source,
     validators: &Validators,
     cursor: Option<&str>,
-    cpu: &tokio::sync::Semaphore,
+    cpu: &super::ParseSlots,
 ) -> Result<Option<Polled>, SourceError> {
     let since = cursor
         .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
@@ -76,10 +78,7 @@ pub async fn poll(
             first_validators = got;
         }
         let parsed = {
-            let _cpu = cpu
-                .acquire()
-                .await
-                .expect("the cpu semaphore is never closed");
+            let _cpu = cpu.acquire(body.len()).await;
             let page_url = final_url.clone();
             tokio::task::spawn_blocking(move || {
                 parse_page(&body, content_type.as_deref(), &page_url)
@@ -163,7 +162,11 @@ struct Fields {
 
 fn parse_page(body: &[u8], content_type: Option<&str>, page_url: &Url) -> Page {
     let html = decode(&body[..body.len().min(MAX_PARSED_HTML)], content_type);
-    let doc = Html::parse_document(&html);
+    let parsed = dom::parse_document(&html);
+    if parsed.flattened > 0 {
+        tracing::debug!(url = %page_url, tags = parsed.flattened, "flattened elements nested too deep");
+    }
+    let doc = parsed.html;
     let (mut fields, broken_blocks) = json_ld(&doc);
     if fields.len() < MAX_REVIEWS_PER_PAGE {
         fields.extend(microdata(&doc, MAX_REVIEWS_PER_PAGE - fields.len()));
@@ -348,6 +351,9 @@ fn json_fields(o: &Map<String, Value>) -> Fields {
 /// Every element typed `Review` in the page's microdata.
 fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
     let scopes = selector("[itemscope][itemtype]");
+    let owned = properties(doc);
+    let none = Vec::new();
+    let props_of = |scope: ElementRef<'_>| owned.get(&scope.id()).unwrap_or(&none);
     doc.select(&scopes)
         .filter(|e| {
             e.value()
@@ -358,14 +364,14 @@ fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
         })
         .take(max)
         .map(|scope| {
-            let props = properties(scope);
-            let get = |name: &str| props.iter().find(|(n, _)| n == name).map(|(_, e)| *e);
+            let props = props_of(scope);
+            let get = |name: &str| props.iter().find(|(n, _)| *n == name).map(|(_, e)| *e);
             let text = |name: &str| get(name).map(prop_value).filter(|s| !s.is_empty());
             let author = get("author").and_then(|a| {
                 if a.value().attr("itemscope").is_some() {
-                    let p = properties(a);
-                    p.iter()
-                        .find(|(n, _)| n == "name")
+                    props_of(a)
+                        .iter()
+                        .find(|(n, _)| *n == "name")
                         .map(|(_, e)| prop_value(*e))
                         .filter(|s| !s.is_empty())
                         .or_else(|| Some(element_text(a)).filter(|s| !s.is_empty()))
@@ -375,10 +381,10 @@ fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
             });
             let rating = get("reviewRating").and_then(|r| {
                 if r.value().attr("itemscope").is_some() {
-                    let p = properties(r);
+                    let p = props_of(r);
                     let v = |name: &str| {
                         p.iter()
-                            .find(|(n, _)| n == name)
+                            .find(|(n, _)| *n == name)
                             .map(|(_, e)| prop_value(*e))
                     };
                     rating(
@@ -393,7 +399,7 @@ fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
             let body = get("reviewBody").or_else(|| get("description")).map(|e| {
                 match e.value().attr("content") {
                     Some(c) => c.to_string(),
-                    None => e.inner_html(),
+                    None => dom::inner_html_capped(e, MAX_TEXT * 4),
                 }
             });
             Fields {
@@ -409,29 +415,36 @@ fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
         .collect()
 }
 
-/// The properties of the item `scope`: descendants with `itemprop` whose
-/// nearest enclosing `itemscope` is `scope` (nested items keep their own).
-fn properties(scope: ElementRef<'_>) -> Vec<(String, ElementRef<'_>)> {
-    let mut out = Vec::new();
-    for node in scope.descendants().skip(1) {
-        let Some(el) = ElementRef::wrap(node) else {
-            continue;
-        };
-        let Some(names) = el.value().attr("itemprop") else {
-            continue;
-        };
-        let owner = el
-            .ancestors()
-            .filter_map(ElementRef::wrap)
-            .find(|a| a.value().attr("itemscope").is_some())
-            .map(|a| a.id());
-        if owner == Some(scope.id()) {
-            for name in names.split_whitespace() {
-                out.push((name.to_string(), el));
+/// Each item's properties, by the item that owns them: an element with
+/// `itemprop` belongs to its nearest enclosing `itemscope` (nested items keep
+/// their own). One walk over the page, whatever its nesting.
+fn properties(doc: &Html) -> HashMap<NodeId, Vec<(&str, ElementRef<'_>)>> {
+    let mut owned: HashMap<NodeId, Vec<(&str, ElementRef<'_>)>> = HashMap::new();
+    let mut scopes: Vec<NodeId> = Vec::new();
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(node) => {
+                let Some(el) = ElementRef::wrap(node) else {
+                    continue;
+                };
+                if let (Some(names), Some(owner)) = (el.value().attr("itemprop"), scopes.last()) {
+                    owned
+                        .entry(*owner)
+                        .or_default()
+                        .extend(names.split_whitespace().map(|n| (n, el)));
+                }
+                if el.value().attr("itemscope").is_some() {
+                    scopes.push(el.id());
+                }
+            }
+            Edge::Close(node) => {
+                if ElementRef::wrap(node).is_some_and(|el| el.value().attr("itemscope").is_some()) {
+                    scopes.pop();
+                }
             }
         }
     }
-    out
+    owned
 }
 
 /// A microdata property's value, by the rules of its element.
@@ -452,7 +465,7 @@ fn prop_value(el: ElementRef<'_>) -> String {
 }
 
 fn element_text(el: ElementRef<'_>) -> String {
-    one_line(&el.text().collect::<String>())
+    one_line(&dom::text_capped(el, 4 * 1024))
 }
 
 // ---------------------------------------------------------------- items

@@ -16,6 +16,7 @@ mod database;
 mod escaping;
 mod feeds;
 mod hackernews;
+mod hostile;
 mod html_source;
 mod json_source;
 mod lifecycle;

@@ -367,7 +367,7 @@ async fn the_oauth_token_is_reused_until_refused() {
     );
     let cfg = earshot::config::Config::parse(&text, &dir.path().join("earshot.toml")).unwrap();
     let http = earshot::http::Http::new(&cfg.http).unwrap();
-    let cpu = tokio::sync::Semaphore::new(1);
+    let cpu = earshot::sources::ParseSlots::new(1);
     let source = &cfg.sources[0];
     let validators = earshot::http::Validators::default();
     for _ in 0..3 {
