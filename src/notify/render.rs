@@ -1239,6 +1239,9 @@ fn highlighted(
 }
 
 #[cfg(test)]
+mod snapshot_tests;
+
+#[cfg(test)]
 mod tests {
     use chrono::TimeZone;
 
