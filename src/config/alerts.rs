@@ -14,7 +14,6 @@ use toml::Spanned;
 use url::Url;
 
 use super::{HumanDuration, Invalid};
-pub use crate::notify::render::WebhookFormat;
 
 #[derive(Debug, Clone)]
 pub struct Daemon {
@@ -88,6 +87,17 @@ pub struct WebhookNotifier {
     pub format: WebhookFormat,
     /// Key for the HMAC-SHA256 signature header of generic webhooks.
     pub secret: Option<String>,
+}
+
+/// The chat dialects a webhook notifier can speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    Generic,
+    Slack,
+    Teams,
+    Discord,
+    Mattermost,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

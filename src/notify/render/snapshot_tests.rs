@@ -6,6 +6,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
+use crate::config::WebhookFormat;
 use crate::store::{Mention, StoredSentiment};
 
 fn at(h: u32, min: u32, s: u32) -> DateTime<Utc> {
