@@ -17,6 +17,7 @@ mod webhook;
 use std::time::Duration;
 
 use crate::config::{Notifier, NotifierKind};
+use crate::store::Mention;
 
 pub use email::EmailSender;
 pub use webhook::WebhookSender;
@@ -42,7 +43,9 @@ impl SendError {
     }
 }
 
-/// One configured notifier, ready to send. Closed set: one file per kind.
+/// One configured notifier, ready to render for and send to. Closed set: one
+/// file per kind. The dispatcher, test alerts and source notices all render
+/// and send through it, so the three never drift.
 pub enum Sender {
     Email(EmailSender),
     Webhook(WebhookSender),
@@ -59,6 +62,87 @@ impl Sender {
             NotifierKind::Email(e) => Sender::Email(EmailSender::new(e, send_timeout)?),
             NotifierKind::Webhook(w) => Sender::Webhook(WebhookSender::new(w, http, send_timeout)?),
         })
+    }
+
+    /// Whether one message can carry many mentions (a webhook body) rather
+    /// than one (an alert email).
+    pub fn batches(&self) -> bool {
+        matches!(self, Sender::Webhook(_))
+    }
+
+    /// What this notifier is told about `mentions`, in order: an alert email
+    /// per mention, or as few webhook bodies as its format allows. Every
+    /// mention is shown by exactly one message; one mention is always one
+    /// message. No mentions, no messages.
+    pub fn render(&self, mentions: &[Mention]) -> Vec<Outgoing<'_>> {
+        match self {
+            Sender::Email(mail) => mentions
+                .iter()
+                .map(|m| Outgoing {
+                    mentions: vec![m.id],
+                    body: Body::Email(mail, render::mention_email(m)),
+                })
+                .collect(),
+            Sender::Webhook(hook) => render::webhook_bodies(hook.format, mentions)
+                .into_iter()
+                .map(|(body, mentions)| Outgoing {
+                    mentions,
+                    body: Body::Webhook(hook, body),
+                })
+                .collect(),
+        }
+    }
+
+    /// The digest email of `mentions` (listing `failed` too); `None` for a
+    /// webhook, which has no digest form: its digest goes as the batch
+    /// [`Sender::render`] makes.
+    pub fn render_digest(
+        &self,
+        info: &render::DigestInfo<'_>,
+        mentions: &[Mention],
+        failed: &[render::FailedDelivery],
+    ) -> Option<Outgoing<'_>> {
+        match self {
+            Sender::Email(mail) => Some(Outgoing {
+                mentions: mentions.iter().map(|m| m.id).collect(),
+                body: Body::Email(mail, render::digest_email(info, mentions, failed)),
+            }),
+            Sender::Webhook(_) => None,
+        }
+    }
+
+    /// Renders `mentions` and sends every message now, each carrying
+    /// `deliveries`, stopping at the first failure: for a test alert or a
+    /// source notice, which are not in the outbox and are never marked.
+    pub async fn tell(&self, mentions: &[Mention], deliveries: &[i64]) -> Result<(), SendError> {
+        for out in self.render(mentions) {
+            out.send(deliveries).await?;
+        }
+        Ok(())
+    }
+}
+
+/// One rendered message, bound to the notifier that rendered it (so an email
+/// can never go to a webhook), and the mentions it shows.
+pub struct Outgoing<'s> {
+    /// The ids of the mentions it shows, in order.
+    pub mentions: Vec<i64>,
+    body: Body<'s>,
+}
+
+enum Body<'s> {
+    Email(&'s EmailSender, render::Email),
+    Webhook(&'s WebhookSender, serde_json::Value),
+}
+
+impl Outgoing<'_> {
+    /// Sends it carrying these deliveries: their ids go into its headers
+    /// and, for email, its Message-ID.
+    pub async fn send(&self, deliveries: &[i64]) -> Result<(), SendError> {
+        match &self.body {
+            Body::Email(mail, email) => mail.send(email, deliveries).await,
+            Body::Webhook(hook, body) => hook.post(body, deliveries).await,
+        }
     }
 }
 
