@@ -615,3 +615,38 @@ pub fn message_key(ids: &[i64]) -> String {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::tests::{mention, sender};
+
+    fn due(id: i64, mention_id: i64) -> DueDelivery {
+        DueDelivery {
+            id,
+            mention_id,
+            route: "r".to_string(),
+            notifier: "chat".to_string(),
+            mode: "instant".to_string(),
+            created_at: Utc::now(),
+            due_at: Utc::now(),
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn messages_carry_the_deliveries_of_the_mentions_they_show() {
+        let chat = sender("chat");
+        let ms: Vec<Mention> = (1..=60).map(mention).collect();
+        // Slack: 49 mentions a body, so two bodies. Mention 2 has two
+        // deliveries (two routes); mention 99 is gone.
+        let ds = vec![due(10, 1), due(11, 2), due(12, 2), due(13, 55), due(14, 99)];
+        let (paired, rest) = by_mention(chat.render(&ms), ds);
+        let carried: Vec<Vec<i64>> = paired
+            .iter()
+            .map(|(_, ds)| ds.iter().map(|d| d.id).collect())
+            .collect();
+        assert_eq!(carried, vec![vec![10, 11, 12], vec![13]]);
+        assert_eq!(rest.iter().map(|d| d.id).collect::<Vec<_>>(), vec![14]);
+    }
+}

@@ -5,7 +5,9 @@
 //! in one transaction; the [`dispatcher`] sends what is due, retries with
 //! capped backoff, and marks each delivery sent or failed, so no alert is lost
 //! across crashes and none is sent twice in normal operation. Rendering
-//! (`render`, pure) escapes everything from the internet for its target.
+//! (`render`, pure) escapes everything from the internet for its target;
+//! a [`Sender`] is the one place a notifier's messages are rendered and
+//! handed over.
 
 pub mod dispatcher;
 mod email;
@@ -150,3 +152,64 @@ impl Outgoing<'_> {
 /// response body. A hostile or broken receiver cannot make earshot buffer
 /// more than this.
 pub const MAX_ANSWER: usize = 64 * 1024;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::config::Config;
+
+    /// The named notifier of a config with one email and one Slack webhook
+    /// notifier (both on loopback; nothing here connects).
+    pub(super) fn sender(name: &str) -> Sender {
+        let toml =
+            "[[notifier]]\nname = \"mail\"\nkind = \"email\"\nto = [\"webcare@example.nl\"]\n\
+                    from = \"earshot@example.nl\"\nsmtp = \"smtp://127.0.0.1:2525\"\n\n\
+                    [[notifier]]\nname = \"chat\"\nkind = \"webhook\"\nformat = \"slack\"\n\
+                    url = \"http://127.0.0.1:9/hook\"\n";
+        let config = Config::parse(toml, std::path::Path::new("/t.toml")).expect("test config");
+        let n = config.notifier(name).expect("notifier in the test config");
+        Sender::new(n, &config.http, Duration::from_secs(1)).expect("sender")
+    }
+
+    pub(super) fn mention(id: i64) -> Mention {
+        Mention {
+            id,
+            watch: "acme".to_string(),
+            sources: vec!["Trustpilot".to_string()],
+            url: Some(format!("https://example.com/review/{id}")),
+            canonical_url: None,
+            title: format!("review {id}"),
+            text: String::new(),
+            author: None,
+            published_at: None,
+            found_at: Utc.with_ymd_and_hms(2026, 11, 22, 14, 5, 0).unwrap(),
+            terms: vec!["acme".to_string()],
+            snippet: String::new(),
+            sentiment: None,
+        }
+    }
+
+    fn shown(out: &[Outgoing<'_>]) -> Vec<Vec<i64>> {
+        out.iter().map(|o| o.mentions.clone()).collect()
+    }
+
+    #[test]
+    fn each_kind_renders_every_mention_once() {
+        let ms = [mention(1), mention(2), mention(3)];
+        let (mail, chat) = (sender("mail"), sender("chat"));
+        assert!(!mail.batches() && chat.batches());
+        assert_eq!(shown(&mail.render(&ms)), vec![vec![1], vec![2], vec![3]]);
+        assert_eq!(shown(&chat.render(&ms)), vec![vec![1, 2, 3]]);
+        assert!(mail.render(&[]).is_empty() && chat.render(&[]).is_empty());
+
+        let info = render::DigestInfo {
+            route: "ops",
+            period: "p",
+        };
+        let digest = mail.render_digest(&info, &ms, &[]).map(|d| d.mentions);
+        assert_eq!(digest, Some(vec![1, 2, 3]));
+        assert!(chat.render_digest(&info, &ms, &[]).is_none());
+    }
+}
