@@ -15,7 +15,6 @@ use url::Url;
 
 use super::{count_within, duration_within, HumanDuration, Invalid};
 use super::{DELIVERY_BACKOFF, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT, SOURCE_ALERT_AFTER};
-pub use crate::notify::render::WebhookFormat;
 
 #[derive(Debug, Clone)]
 pub struct Daemon {
@@ -89,6 +88,17 @@ pub struct WebhookNotifier {
     pub format: WebhookFormat,
     /// Key for the HMAC-SHA256 signature header of generic webhooks.
     pub secret: Option<String>,
+}
+
+/// The chat dialects a webhook notifier can speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WebhookFormat {
+    Generic,
+    Slack,
+    Teams,
+    Discord,
+    Mattermost,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

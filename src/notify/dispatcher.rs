@@ -20,8 +20,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::plan::next_digest;
-use super::render::{self, DigestInfo, FailedDelivery};
-use super::{SendError, Sender};
+use super::render::{DigestInfo, FailedDelivery};
+use super::{Outgoing, SendError, Sender};
 use crate::config::{Config, Delivery, Route};
 use crate::store::{DueDelivery, Mention, Store, StoreError};
 
@@ -367,6 +367,10 @@ impl Dispatcher {
         jobs
     }
 
+    /// Renders and sends one job: a digest email carrying all its
+    /// deliveries; else webhook bodies carrying the deliveries of the
+    /// mentions they show, one after another; else an email per delivery, a
+    /// few at once.
     async fn run_job(
         &self,
         sender: &Sender,
@@ -375,83 +379,111 @@ impl Dispatcher {
     ) -> Result<PassReport, StoreError> {
         let mention_ids: Vec<i64> = job.deliveries.iter().map(|d| d.mention_id).collect();
         let mentions = self.db(move |s| s.mentions_by_id(&mention_ids)).await?;
-        let mut report = PassReport::default();
-        match (sender, &job.kind) {
-            (Sender::Email(mail), JobKind::Instant) => {
-                let sends = job.deliveries.into_iter().map(|d| {
+        let notifier = job.notifier.as_str();
+        if let Some(r) = self.send_digest(sender, &job, &mentions, clock).await? {
+            return Ok(r);
+        }
+        // A unit is rendered and sent on its own: the whole batch for a
+        // webhook; for email, each delivery (two routes to one notifier get
+        // two emails).
+        let units: Vec<(Vec<Mention>, Vec<DueDelivery>)> = if sender.batches() {
+            vec![(mentions, job.deliveries)]
+        } else {
+            job.deliveries
+                .into_iter()
+                .map(|d| {
                     let m = mentions.iter().find(|m| m.id == d.mention_id).cloned();
-                    async move {
-                        let ds = vec![d];
-                        let r = match m {
-                            Some(m) => {
-                                let email = render::mention_email(&m);
-                                self.attempt(&ds, clock, mail.send(&email, &[ds[0].id]))
-                                    .await
-                            }
-                            None => Ok(Ok(())), // mention pruned: nothing left to say
-                        };
-                        (r, ds)
-                    }
-                });
-                // Each email is marked as soon as the server accepted it, so a
-                // crash resends only what was in flight.
-                let mut done = stream::iter(sends).buffer_unordered(EMAIL_CONCURRENCY);
-                while let Some((result, ds)) = done.next().await {
-                    self.settle(&job.notifier, result?, &ds, clock, &mut report)
-                        .await?;
-                }
-            }
-            (Sender::Email(mail), JobKind::Digest { route, due_at }) => {
-                let r = route.clone();
-                let failures = self.db(move |s| s.unreported_failures(&r)).await?;
-                let failed: Vec<FailedDelivery> = failures
-                    .iter()
-                    .map(|f| FailedDelivery {
-                        mention_id: f.mention_id,
-                        notifier: f.notifier.clone(),
-                        error: f.last_error.clone().unwrap_or_default(),
-                        title: f.title.clone(),
-                    })
-                    .collect();
-                let period = self.period_label(route, *due_at);
-                let email = render::digest_email(
-                    &DigestInfo {
-                        route,
-                        period: &period,
-                    },
-                    &mentions,
-                    &failed,
-                );
-                let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
-                let result = self
-                    .attempt(&job.deliveries, clock, mail.send(&email, &ids))
-                    .await?;
-                if result.is_ok() && !failures.is_empty() {
-                    let reported: Vec<i64> = failures.iter().map(|f| f.id).collect();
-                    let at = clock.now();
-                    self.db(move |s| s.mark_reported(&reported, at)).await?;
-                }
-                self.settle(&job.notifier, result, &job.deliveries, clock, &mut report)
-                    .await?;
-            }
-            (Sender::Webhook(hook), _) => {
-                let mut rest = job.deliveries;
-                for (body, carried) in render::webhook_bodies(hook.format, &mentions) {
-                    let (mine, others): (Vec<DueDelivery>, Vec<DueDelivery>) = rest
-                        .into_iter()
-                        .partition(|d| carried.contains(&d.mention_id));
-                    rest = others;
-                    let ids: Vec<i64> = mine.iter().map(|d| d.id).collect();
-                    let result = self.attempt(&mine, clock, hook.post(&body, &ids)).await?;
-                    self.settle(&job.notifier, result, &mine, clock, &mut report)
-                        .await?;
-                }
-                // Deliveries whose mention no longer exists: nothing to send.
-                if !rest.is_empty() {
-                    self.settle(&job.notifier, Ok(()), &rest, clock, &mut report)
-                        .await?;
-                }
-            }
+                    (m.into_iter().collect(), vec![d])
+                })
+                .collect()
+        };
+        // Rendered only when its turn comes; each message is marked as soon
+        // as the receiver accepted it, so a crash resends only what was in
+        // flight.
+        let sends = units.into_iter().map(|(ms, ds)| async move {
+            let (messages, rest) = by_mention(sender.render(&ms), ds);
+            self.send_each(notifier, messages, rest, clock).await
+        });
+        let mut report = PassReport::default();
+        let mut done = stream::iter(sends).buffer_unordered(EMAIL_CONCURRENCY);
+        while let Some(r) = done.next().await {
+            report += r?;
+        }
+        Ok(report)
+    }
+
+    /// A digest job's email: all its deliveries in one message that lists
+    /// the route's unreported failed deliveries too (marked reported once it
+    /// is sent). `None` for an instant job or a notifier without a digest
+    /// form (webhooks: their digest goes as a batch).
+    async fn send_digest(
+        &self,
+        sender: &Sender,
+        job: &Job,
+        mentions: &[Mention],
+        clock: &Clock,
+    ) -> Result<Option<PassReport>, StoreError> {
+        let JobKind::Digest { route, due_at } = &job.kind else {
+            return Ok(None);
+        };
+        if sender.batches() {
+            return Ok(None);
+        }
+        let r = route.clone();
+        let failures = self.db(move |s| s.unreported_failures(&r)).await?;
+        let failed: Vec<FailedDelivery> = failures
+            .iter()
+            .map(|f| FailedDelivery {
+                mention_id: f.mention_id,
+                notifier: f.notifier.clone(),
+                error: f.last_error.clone().unwrap_or_default(),
+                title: f.title.clone(),
+            })
+            .collect();
+        let period = self.period_label(route, *due_at);
+        let info = DigestInfo {
+            route,
+            period: &period,
+        };
+        let Some(digest) = sender.render_digest(&info, mentions, &failed) else {
+            return Ok(None);
+        };
+        let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
+        let result = self
+            .attempt(&job.deliveries, clock, digest.send(&ids))
+            .await?;
+        if result.is_ok() && !failures.is_empty() {
+            let reported: Vec<i64> = failures.iter().map(|f| f.id).collect();
+            let at = clock.now();
+            self.db(move |s| s.mark_reported(&reported, at)).await?;
+        }
+        let mut report = PassReport::default();
+        self.settle(&job.notifier, result, &job.deliveries, clock, &mut report)
+            .await?;
+        Ok(Some(report))
+    }
+
+    /// Sends each message with the deliveries it carries, one after
+    /// another, each marked in flight, then sent or failed; `rest` (whose
+    /// mention no longer exists: nothing to say) is settled as sent after
+    /// them.
+    async fn send_each(
+        &self,
+        notifier: &str,
+        messages: Vec<(Outgoing<'_>, Vec<DueDelivery>)>,
+        rest: Vec<DueDelivery>,
+        clock: &Clock,
+    ) -> Result<PassReport, StoreError> {
+        let mut report = PassReport::default();
+        for (message, ds) in messages {
+            let ids: Vec<i64> = ds.iter().map(|d| d.id).collect();
+            let result = self.attempt(&ds, clock, message.send(&ids)).await?;
+            self.settle(notifier, result, &ds, clock, &mut report)
+                .await?;
+        }
+        if !rest.is_empty() {
+            self.settle(notifier, Ok(()), &rest, clock, &mut report)
+                .await?;
         }
         Ok(report)
     }
@@ -540,20 +572,32 @@ impl Dispatcher {
             .get(notifier)
             .ok_or_else(|| format!("no notifier named {notifier:?}"))?;
         let ids = [sample.id];
-        match sender.as_ref() {
-            Sender::Email(mail) => mail
-                .send(&render::mention_email(sample), &ids)
-                .await
-                .map(|()| format!("sent a sample email as {}", mail.message_id(&ids))),
-            Sender::Webhook(hook) => {
-                for (body, _) in render::webhook_bodies(hook.format, std::slice::from_ref(sample)) {
-                    hook.post(&body, &ids).await.map_err(|e| e.to_string())?;
-                }
-                return Ok(format!("posted a sample {:?} payload", hook.format));
-            }
-        }
-        .map_err(|e| e.to_string())
+        sender
+            .tell(std::slice::from_ref(sample), &ids)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(match sender.as_ref() {
+            Sender::Email(mail) => format!("sent a sample email as {}", mail.message_id(&ids)),
+            Sender::Webhook(hook) => format!("posted a sample {:?} payload", hook.format),
+        })
     }
+}
+
+/// Pairs each message with the deliveries of the mentions it shows, in
+/// order; the deliveries no message shows come back on their own.
+fn by_mention(
+    messages: Vec<Outgoing<'_>>,
+    mut rest: Vec<DueDelivery>,
+) -> (Vec<(Outgoing<'_>, Vec<DueDelivery>)>, Vec<DueDelivery>) {
+    let mut paired = Vec::with_capacity(messages.len());
+    for message in messages {
+        let (mine, others): (Vec<DueDelivery>, Vec<DueDelivery>) = rest
+            .into_iter()
+            .partition(|d| message.mentions.contains(&d.mention_id));
+        rest = others;
+        paired.push((message, mine));
+    }
+    (paired, rest)
 }
 
 /// The ids of the deliveries a message carries, as its `X-Earshot-Delivery`
@@ -575,5 +619,40 @@ pub fn message_key(ids: &[i64]) -> String {
             let (lo, hi) = (ids.iter().min(), ids.iter().max());
             format!("d{}-d{}.n{}", lo.unwrap_or(&0), hi.unwrap_or(&0), ids.len())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::notify::tests::{mention, sender};
+
+    fn due(id: i64, mention_id: i64) -> DueDelivery {
+        DueDelivery {
+            id,
+            mention_id,
+            route: "r".to_string(),
+            notifier: "chat".to_string(),
+            mode: "instant".to_string(),
+            created_at: Utc::now(),
+            due_at: Utc::now(),
+            attempts: 0,
+        }
+    }
+
+    #[test]
+    fn messages_carry_the_deliveries_of_the_mentions_they_show() {
+        let chat = sender("chat");
+        let ms: Vec<Mention> = (1..=60).map(mention).collect();
+        // Slack: 49 mentions a body, so two bodies. Mention 2 has two
+        // deliveries (two routes); mention 99 is gone.
+        let ds = vec![due(10, 1), due(11, 2), due(12, 2), due(13, 55), due(14, 99)];
+        let (paired, rest) = by_mention(chat.render(&ms), ds);
+        let carried: Vec<Vec<i64>> = paired
+            .iter()
+            .map(|(_, ds)| ds.iter().map(|d| d.id).collect())
+            .collect();
+        assert_eq!(carried, vec![vec![10, 11, 12], vec![13]]);
+        assert_eq!(rest.iter().map(|d| d.id).collect::<Vec<_>>(), vec![14]);
     }
 }

@@ -5,7 +5,9 @@
 //! in one transaction; the [`dispatcher`] sends what is due, retries with
 //! capped backoff, and marks each delivery sent or failed, so no alert is lost
 //! across crashes and none is sent twice in normal operation. Rendering
-//! (`render`, pure) escapes everything from the internet for its target.
+//! (`render`, pure) escapes everything from the internet for its target;
+//! a [`Sender`] is the one place a notifier's messages are rendered and
+//! handed over.
 
 pub mod dispatcher;
 mod email;
@@ -17,6 +19,7 @@ mod webhook;
 use std::time::Duration;
 
 use crate::config::{Notifier, NotifierKind};
+use crate::store::Mention;
 
 pub use email::EmailSender;
 pub use webhook::WebhookSender;
@@ -42,7 +45,9 @@ impl SendError {
     }
 }
 
-/// One configured notifier, ready to send. Closed set: one file per kind.
+/// One configured notifier, ready to render for and send to. Closed set: one
+/// file per kind. The dispatcher, test alerts and source notices all render
+/// and send through it, so the three never drift.
 pub enum Sender {
     Email(EmailSender),
     Webhook(WebhookSender),
@@ -60,9 +65,151 @@ impl Sender {
             NotifierKind::Webhook(w) => Sender::Webhook(WebhookSender::new(w, http, send_timeout)?),
         })
     }
+
+    /// Whether one message can carry many mentions (a webhook body) rather
+    /// than one (an alert email).
+    pub fn batches(&self) -> bool {
+        matches!(self, Sender::Webhook(_))
+    }
+
+    /// What this notifier is told about `mentions`, in order: an alert email
+    /// per mention, or as few webhook bodies as its format allows. Every
+    /// mention is shown by exactly one message; one mention is always one
+    /// message. No mentions, no messages.
+    pub fn render(&self, mentions: &[Mention]) -> Vec<Outgoing<'_>> {
+        match self {
+            Sender::Email(mail) => mentions
+                .iter()
+                .map(|m| Outgoing {
+                    mentions: vec![m.id],
+                    body: Body::Email(mail, render::mention_email(m)),
+                })
+                .collect(),
+            Sender::Webhook(hook) => render::webhook_bodies(hook.format, mentions)
+                .into_iter()
+                .map(|(body, mentions)| Outgoing {
+                    mentions,
+                    body: Body::Webhook(hook, body),
+                })
+                .collect(),
+        }
+    }
+
+    /// The digest email of `mentions` (listing `failed` too); `None` for a
+    /// webhook, which has no digest form: its digest goes as the batch
+    /// [`Sender::render`] makes.
+    pub fn render_digest(
+        &self,
+        info: &render::DigestInfo<'_>,
+        mentions: &[Mention],
+        failed: &[render::FailedDelivery],
+    ) -> Option<Outgoing<'_>> {
+        match self {
+            Sender::Email(mail) => Some(Outgoing {
+                mentions: mentions.iter().map(|m| m.id).collect(),
+                body: Body::Email(mail, render::digest_email(info, mentions, failed)),
+            }),
+            Sender::Webhook(_) => None,
+        }
+    }
+
+    /// Renders `mentions` and sends every message now, each carrying
+    /// `deliveries`, stopping at the first failure: for a test alert or a
+    /// source notice, which are not in the outbox and are never marked.
+    pub async fn tell(&self, mentions: &[Mention], deliveries: &[i64]) -> Result<(), SendError> {
+        for out in self.render(mentions) {
+            out.send(deliveries).await?;
+        }
+        Ok(())
+    }
+}
+
+/// One rendered message, bound to the notifier that rendered it (so an email
+/// can never go to a webhook), and the mentions it shows.
+pub struct Outgoing<'s> {
+    /// The ids of the mentions it shows, in order.
+    pub mentions: Vec<i64>,
+    body: Body<'s>,
+}
+
+enum Body<'s> {
+    Email(&'s EmailSender, render::Email),
+    Webhook(&'s WebhookSender, serde_json::Value),
+}
+
+impl Outgoing<'_> {
+    /// Sends it carrying these deliveries: their ids go into its headers
+    /// and, for email, its Message-ID.
+    pub async fn send(&self, deliveries: &[i64]) -> Result<(), SendError> {
+        match &self.body {
+            Body::Email(mail, email) => mail.send(email, deliveries).await,
+            Body::Webhook(hook, body) => hook.post(body, deliveries).await,
+        }
+    }
 }
 
 /// The most of a receiver's answer that is read: an SMTP reply, a webhook's
 /// response body. A hostile or broken receiver cannot make earshot buffer
 /// more than this.
 pub const MAX_ANSWER: usize = 64 * 1024;
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::config::Config;
+
+    /// The named notifier of a config with one email and one Slack webhook
+    /// notifier (both on loopback; nothing here connects).
+    pub(super) fn sender(name: &str) -> Sender {
+        let toml =
+            "[[notifier]]\nname = \"mail\"\nkind = \"email\"\nto = [\"webcare@example.nl\"]\n\
+                    from = \"earshot@example.nl\"\nsmtp = \"smtp://127.0.0.1:2525\"\n\n\
+                    [[notifier]]\nname = \"chat\"\nkind = \"webhook\"\nformat = \"slack\"\n\
+                    url = \"http://127.0.0.1:9/hook\"\n";
+        let config = Config::parse(toml, std::path::Path::new("/t.toml")).expect("test config");
+        let n = config.notifier(name).expect("notifier in the test config");
+        Sender::new(n, &config.http, Duration::from_secs(1)).expect("sender")
+    }
+
+    pub(super) fn mention(id: i64) -> Mention {
+        Mention {
+            id,
+            watch: "acme".to_string(),
+            sources: vec!["Trustpilot".to_string()],
+            url: Some(format!("https://example.com/review/{id}")),
+            canonical_url: None,
+            title: format!("review {id}"),
+            text: String::new(),
+            author: None,
+            published_at: None,
+            found_at: Utc.with_ymd_and_hms(2026, 11, 22, 14, 5, 0).unwrap(),
+            terms: vec!["acme".to_string()],
+            snippet: String::new(),
+            sentiment: None,
+        }
+    }
+
+    fn shown(out: &[Outgoing<'_>]) -> Vec<Vec<i64>> {
+        out.iter().map(|o| o.mentions.clone()).collect()
+    }
+
+    #[test]
+    fn each_kind_renders_every_mention_once() {
+        let ms = [mention(1), mention(2), mention(3)];
+        let (mail, chat) = (sender("mail"), sender("chat"));
+        assert!(!mail.batches() && chat.batches());
+        assert_eq!(shown(&mail.render(&ms)), vec![vec![1], vec![2], vec![3]]);
+        assert_eq!(shown(&chat.render(&ms)), vec![vec![1, 2, 3]]);
+        assert!(mail.render(&[]).is_empty() && chat.render(&[]).is_empty());
+
+        let info = render::DigestInfo {
+            route: "ops",
+            period: "p",
+        };
+        let digest = mail.render_digest(&info, &ms, &[]).map(|d| d.mentions);
+        assert_eq!(digest, Some(vec![1, 2, 3]));
+        assert!(chat.render_digest(&info, &ms, &[]).is_none());
+    }
+}

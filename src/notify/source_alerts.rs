@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 
-use super::{render, Sender};
+use super::Sender;
 use crate::config::Config;
 use crate::store::Mention;
 
@@ -77,19 +77,7 @@ impl SourceAlerter {
 
     async fn send(&self, notice: &Mention) {
         for (name, sender) in &self.senders {
-            let result = match sender.as_ref() {
-                Sender::Email(mail) => mail.send(&render::mention_email(notice), &[]).await,
-                Sender::Webhook(hook) => {
-                    let mut r = Ok(());
-                    for (body, _) in
-                        render::webhook_bodies(hook.format, std::slice::from_ref(notice))
-                    {
-                        r = r.and(hook.post(&body, &[]).await);
-                    }
-                    r
-                }
-            };
-            match result {
+            match sender.tell(std::slice::from_ref(notice), &[]).await {
                 Ok(()) => {
                     tracing::info!(notifier = %name, notice = %notice.title, "source alert sent")
                 }

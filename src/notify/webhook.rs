@@ -7,9 +7,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use super::dispatcher::{delivery_list, message_key};
-use super::render::WebhookFormat;
 use super::{SendError, MAX_ANSWER};
-use crate::config::WebhookNotifier;
+use crate::config::{WebhookFormat, WebhookNotifier};
 
 pub struct WebhookSender {
     client: reqwest::Client,
