@@ -1,31 +1,24 @@
 //! earshot's integration tests: the real binary, real HTTP servers on
-//! 127.0.0.1 serving fixture files, real SQLite files in temp dirs.
+//! 127.0.0.1 serving fixture files, a real SMTP server, real SQLite files in
+//! temp dirs. Helpers shared by more than one module live in `support`.
 
-mod support;
+mod support; // Env (temp dir + config + binary), fixtures, loopback servers, SMTP sink, waits, daemons
 
-mod alerts;
-mod appstore;
-mod bluesky;
-mod cli;
-mod config_fuzz;
-mod config_limits;
-mod contention;
-mod corpus;
-mod daemon;
-mod database;
-mod escaping;
-mod feeds;
-mod hackernews;
-mod hostile;
-mod html_source;
-mod json_source;
-mod lifecycle;
-mod mastodon;
-mod polling;
-mod query;
-mod receivers;
-mod reddit;
-mod reviews;
-mod scoring;
-mod sentiment;
-mod upkeep;
+mod alerts; // email and webhook alerts end to end: escaping, outbox through outages, signatures, kill -9
+mod cli; // commands without network: `check`, exit codes, the example config and README cover every key and command
+mod config_fuzz; // issue #10: mangled configs never panic the loader; refusals name file:line:col
+mod config_limits; // issue #10: every range end accepted, one beyond refused; extremes poll and run
+mod contention; // issue #10: many feeds and deliveries at once lose no poll to lock contention
+mod corpus; // shared feed fixture corpus and watch list, with helpers to poll it and read mentions
+mod daemon; // `earshot run` polls on schedule, answers reads while running, stops on SIGTERM
+mod database; // issue #10: read commands open the database read-only; errors name the path
+mod escaping; // issue #10: hostile text in mail headers, on the terminal and at ingest
+mod hostile; // issue #10: deeply nested pages parse in bounded time without starving feeds or SIGTERM
+mod lifecycle; // the daemon as a service: SIGHUP reload, systemd notify, SIGTERM with alerts pending
+mod polling; // conditional GET, dedup of one story across sources, failing sources isolated
+mod query; // `mentions list/search/show` and `preview` on a polled corpus; terminal safety
+mod receivers; // issue #10: misbehaving SMTP and webhook receivers never stall other notifiers
+mod scoring; // sentiment end to end: scored when stored, filtered, explained, routed
+mod sentiment; // the sentiment API: table-driven cases and floors over the development sets
+mod sources; // one module per source kind (feeds, html, json, reviews and the API sources)
+mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics
