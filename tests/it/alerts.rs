@@ -1,98 +1,33 @@
 //! Alerts end to end: a real SMTP server (aiosmtpd) and a real HTTP receiver
 //! on 127.0.0.1; the outbox survives outages and sends each alert once.
 
-use std::io::BufRead;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
 use hmac::{Hmac, Mac};
 use mail_parser::{MessageParser, MimeHeaders};
 use sha2::Sha256;
 
-use crate::support::{free_port, rss, signal, start_daemon, terminate, Env, Route, Server};
-
-/// aiosmtpd writing each accepted message to a folder.
-pub(crate) struct SmtpSink {
-    child: Child,
-    dir: PathBuf,
-}
-
-impl SmtpSink {
-    pub(crate) fn start(port: u16, dir: &Path) -> SmtpSink {
-        SmtpSink::start_slow(port, dir, 0.0)
-    }
-
-    /// A sink that takes `delay` seconds to accept each message.
-    fn start_slow(port: u16, dir: &Path, delay: f64) -> SmtpSink {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
-        let mut child = Command::new("/usr/bin/python3")
-            .arg(script)
-            .arg(port.to_string())
-            .arg(dir)
-            .arg(delay.to_string())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start /usr/bin/python3 smtp_sink.py (Debian python3-aiosmtpd)");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("sink output");
-        assert_eq!(line.trim(), "ready", "smtp sink did not start");
-        SmtpSink {
-            child,
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    /// The raw messages received so far, in order.
-    pub(crate) fn messages(&self) -> Vec<Vec<u8>> {
-        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
-            .unwrap_or_default();
-        names.retain(|p| p.extension().is_some_and(|e| e == "eml"));
-        names.sort();
-        names
-            .iter()
-            .map(|p| std::fs::read(p).expect("read eml"))
-            .collect()
-    }
-
-    pub(crate) fn envelope(&self, n: usize) -> serde_json::Value {
-        let p = self.dir.join(format!("{n:04}.json"));
-        serde_json::from_slice(&std::fs::read(p).expect("envelope")).expect("json")
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use crate::support::{
+    email_notifier, feed_source, free_port, rss, signal, start_daemon, terminate, wait_until,
+    webhook_notifier, Env, Route, Server, SmtpSink, ACME,
+};
 
 fn config(feed: &str, notifiers: &str, routes: &str) -> String {
     format!(
-        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n[[source]]\nname = \"reviews\"\nkind = \"feed\"\nurl = \"{feed}\"\n\n{notifiers}\n{routes}\n"
+        "{ACME}\n{}\n{notifiers}\n{routes}\n",
+        feed_source("reviews", feed)
     )
 }
 
-fn email_notifier(port: u16) -> String {
-    format!(
-        "[[notifier]]\nname = \"webcare\"\nkind = \"email\"\nto = [\"webcare@example.nl\", \"Team Lead <lead@example.nl>\"]\nfrom = \"earshot <earshot@example.nl>\"\nsmtp = \"smtp://127.0.0.1:{port}\"\n"
+/// The `webcare` notifier: mail to two addresses, one with a display name.
+fn webcare(port: u16) -> String {
+    email_notifier(
+        "webcare",
+        port,
+        &["webcare@example.nl", "Team Lead <lead@example.nl>"],
+        "earshot <earshot@example.nl>",
     )
 }
 
 const INSTANT: &str = "[[route]]\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\n";
-
-async fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !ok() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn instant_email_arrives_once_escaped_with_a_stable_message_id() {
@@ -110,7 +45,7 @@ async fn instant_email_arrives_once_escaped_with_a_stable_message_id() {
     let port = free_port();
     let env = Env::new(&config(
         &server.url("/reviews.rss"),
-        &email_notifier(port),
+        &webcare(port),
         INSTANT,
     ));
     let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
@@ -191,7 +126,7 @@ async fn smtp_down_then_back_delivers_every_alert_exactly_once() {
     let port = free_port();
     let env = Env::new(&config(
         &server.url("/reviews.rss"),
-        &email_notifier(port),
+        &webcare(port),
         INSTANT,
     ));
 
@@ -271,8 +206,8 @@ async fn webhook_500_then_200_delivers_once_signed() {
     );
     server.route("/hook", Route::status(500, "oops"));
     let hook = format!(
-        "[[notifier]]\nname = \"chat\"\nkind = \"webhook\"\nurl = \"{}\"\nformat = \"generic\"\nsecret_file = \"hook-secret\"\n",
-        server.url("/hook")
+        "{}format = \"generic\"\nsecret_file = \"hook-secret\"\n",
+        webhook_notifier("chat", &server.url("/hook"))
     );
     let routes = "[[route]]\nwatch = \"*\"\nnotify = [\"chat\"]\n";
     let env = Env::new(&config(&server.url("/reviews.rss"), &hook, routes));
@@ -319,9 +254,9 @@ async fn test_alert_reports_success_and_failure() {
     server.route("/hook", Route::status(200, "ok"));
     server.route("/down", Route::status(503, "maintenance"));
     let hooks = format!(
-        "[[notifier]]\nname = \"ok\"\nkind = \"webhook\"\nurl = \"{}\"\nformat = \"slack\"\n\n[[notifier]]\nname = \"down\"\nkind = \"webhook\"\nurl = \"{}\"\n",
-        server.url("/hook"),
-        server.url("/down")
+        "{}format = \"slack\"\n\n{}",
+        webhook_notifier("ok", &server.url("/hook")),
+        webhook_notifier("down", &server.url("/down"))
     );
     let env = Env::new(&config(&server.url("/none.rss"), &hooks, ""));
     let out = env.ok(&["test-alert", "ok"]).await;
@@ -355,14 +290,14 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
         .collect();
     server.route("/reviews.rss", Route::ok("application/rss+xml", rss(&refs)));
     let port = free_port();
-    let cfg = config(&server.url("/reviews.rss"), &email_notifier(port), INSTANT)
+    let cfg = config(&server.url("/reviews.rss"), &webcare(port), INSTANT)
         .replace("kind = \"feed\"\n", "kind = \"feed\"\ninterval = \"1s\"\n");
     let env = Env::new(&cfg);
     // 150 ms per message: the batch takes a while, and the kill lands inside it.
     let sink = SmtpSink::start_slow(port, &env.dir.path().join("mail"), 0.15);
 
     let mut first = start_daemon(&env, &[]);
-    wait_until("the first alerts", || sink.messages().len() >= 4).await;
+    wait_until("the first alerts", 20, async || sink.messages().len() >= 4).await;
     signal(&first, libc::SIGKILL);
     first.wait().expect("reap");
     let before = sink.messages().len();
@@ -372,7 +307,7 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
     );
 
     let mut second = start_daemon(&env, &[]);
-    wait_until("every alert", || {
+    wait_until("every alert", 20, async || {
         let mut ids = message_ids(&sink);
         ids.sort();
         ids.dedup();
@@ -380,15 +315,12 @@ async fn kill_9_mid_batch_then_restart_loses_nothing() {
     })
     .await;
     // Let the outbox settle, then stop cleanly.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !env
-        .ok(&["deliveries", "--status", "pending", "--format", "json"])
-        .await
-        .is_empty()
-    {
-        assert!(Instant::now() < deadline, "deliveries still pending");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until("no deliveries pending", 20, async || {
+        env.ok(&["deliveries", "--status", "pending", "--format", "json"])
+            .await
+            .is_empty()
+    })
+    .await;
     terminate(&mut second);
 
     let ids = message_ids(&sink);
@@ -442,11 +374,7 @@ mod later {
             Route::ok("application/rss+xml", five_items()),
         );
         let port = free_port();
-        let env = Env::new(&config(
-            &server.url("/reviews.rss"),
-            &email_notifier(port),
-            route,
-        ));
+        let env = Env::new(&config(&server.url("/reviews.rss"), &webcare(port), route));
         let sink = SmtpSink::start(port, &env.dir.path().join("mail"));
         (server, env, sink)
     }

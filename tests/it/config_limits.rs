@@ -5,9 +5,8 @@
 //! a person would write them, without secrets.
 
 use std::io::Read;
-use std::time::{Duration, Instant};
 
-use crate::support::{rss, signal, Env, Route, Server};
+use crate::support::{rss, settle, signal, spawn_daemon, Env, Route, Server};
 
 /// One value per config section; empty strings leave the defaults.
 #[derive(Clone, Copy, Default)]
@@ -395,28 +394,27 @@ async fn poll_and_run(name: &str, keys: Keys<'static>, repolls: bool) {
     assert_eq!(env.mentions_json(&[]).await.len(), 1, "{name}");
 
     let log = env.dir.path().join("run.log");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .expect("start earshot run");
+    let mut child = spawn_daemon(&env, &[], std::fs::File::create(&log).expect("log file"));
     let feed_polls = server.requests_to("/feed.rss").len();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let done = loop {
-        let beat = count(&env, "SELECT COUNT(*) FROM daemon WHERE stopped_at IS NULL") > 0;
-        let tried = count(&env, "SELECT COALESCE(MAX(attempts), 0) FROM deliveries") > 0;
-        let polled = !repolls || server.requests_to("/feed.rss").len() > feed_polls;
-        if beat && tried && polled {
-            break true;
-        }
-        if Instant::now() > deadline || child.try_wait().ok().flatten().is_some() {
-            break false;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    // Some(true) once it beat, tried and re-polled; Some(false) if it exited.
+    let outcome = settle(
+        10,
+        async || {
+            let beat = count(&env, "SELECT COUNT(*) FROM daemon WHERE stopped_at IS NULL") > 0;
+            let tried = count(&env, "SELECT COALESCE(MAX(attempts), 0) FROM deliveries") > 0;
+            let polled = !repolls || server.requests_to("/feed.rss").len() > feed_polls;
+            if beat && tried && polled {
+                Some(true)
+            } else if child.try_wait().ok().flatten().is_some() {
+                Some(false)
+            } else {
+                None
+            }
+        },
+        Option::is_some,
+    )
+    .await;
+    let done = outcome == Some(true);
     signal(&child, libc::SIGTERM);
     let status = child.wait().expect("wait");
     let mut stderr = String::new();

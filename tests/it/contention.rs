@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use crate::support::churn::Churn;
-use crate::support::{signal, Env};
+use crate::support::{signal, spawn_daemon, Env};
 
 const FEEDS: usize = 120;
 const RUN_FOR: Duration = Duration::from_secs(8);
@@ -34,14 +34,7 @@ async fn issue10_no_poll_dropped_for_lock_contention() {
     let churn = Churn::start().await;
     let env = Env::new(&load_config(&churn));
     let log = env.dir.path().join("daemon.log");
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(env.config_path())
-        .arg("run")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).expect("log file"))
-        .spawn()
-        .expect("start earshot run");
+    let child = spawn_daemon(&env, &[], std::fs::File::create(&log).expect("log file"));
     tokio::time::sleep(RUN_FOR).await;
     let mut child = child;
     signal(&child, libc::SIGTERM);

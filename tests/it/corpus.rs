@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::support::{fixture, Env, Route, Server};
+use crate::support::{feed_source, fixture, Env, Route, Server};
 
 /// The watches every feed test uses: one per brand, each exercising a rule.
 pub const WATCHES: &str = r#"
@@ -49,10 +49,7 @@ pub fn feed(name: &str, content_type: &str) -> Route {
 
 /// A `[[source]]` of kind feed at `path` on `server`, optionally limited to `watches`.
 pub fn source(server: &Server, name: &str, path: &str, watches: Option<&[&str]>) -> String {
-    let mut s = format!(
-        "\n[[source]]\nname = \"{name}\"\nkind = \"feed\"\nurl = \"{}\"\n",
-        server.url(path)
-    );
+    let mut s = format!("\n{}", feed_source(name, &server.url(path)));
     if let Some(w) = watches {
         let list: Vec<String> = w.iter().map(|w| format!("\"{w}\"")).collect();
         s.push_str(&format!("watches = [{}]\n", list.join(", ")));
@@ -77,30 +74,37 @@ pub async fn serve(routes: &[(&str, &str, &str)]) -> Server {
     server
 }
 
-/// The standard corpus: Google Alerts, the site's own RSS, a JSON Feed forum
-/// and the matching-rules feed, each as its own source, polled once.
+/// Google Alerts, the site's own RSS and a JSON Feed forum, as `(path,
+/// fixture, content type)`: all three link the same article (via Google's
+/// redirector, with `utm_*`, with `fbclid` and a fragment).
+pub const ONE_STORY: [(&str, &str, &str); 3] = [
+    ("/alerts/acme", "google-alerts-acme.atom", ATOM),
+    ("/rss/Economie", "nu-economie.rss", RSS),
+    ("/feeds/providers.json", "tweakers-forum.json", JSON_FEED),
+];
+
+/// The sources of [`ONE_STORY`] on `server`; the alert feed only for `acme`.
+pub fn one_story_sources(server: &Server) -> Vec<String> {
+    vec![
+        source(
+            server,
+            "google-alerts-acme",
+            "/alerts/acme",
+            Some(&["acme"]),
+        ),
+        source(server, "nu-economie", "/rss/Economie", None),
+        source(server, "tweakers-forum", "/feeds/providers.json", None),
+    ]
+}
+
+/// The standard corpus: the three sources of [`ONE_STORY`] and the
+/// matching-rules feed, polled once.
 pub async fn populated() -> (Server, Env) {
-    let server = serve(&[
-        ("/alerts/acme", "google-alerts-acme.atom", ATOM),
-        ("/rss/Economie", "nu-economie.rss", RSS),
-        ("/feeds/providers.json", "tweakers-forum.json", JSON_FEED),
-        ("/webcare.rss", "matching.rss", RSS),
-    ])
-    .await;
-    let env = Env::new(&config(
-        "",
-        &[
-            source(
-                &server,
-                "google-alerts-acme",
-                "/alerts/acme",
-                Some(&["acme"]),
-            ),
-            source(&server, "nu-economie", "/rss/Economie", None),
-            source(&server, "tweakers-forum", "/feeds/providers.json", None),
-            source(&server, "webcare", "/webcare.rss", None),
-        ],
-    ));
+    let webcare = ("/webcare.rss", "matching.rss", RSS);
+    let server = serve(&[ONE_STORY.as_slice(), &[webcare]].concat()).await;
+    let mut sources = one_story_sources(&server);
+    sources.push(source(&server, "webcare", "/webcare.rss", None));
+    let env = Env::new(&config("", &sources));
     // The site's own feed first, so the story the alert and the forum repeat
     // keeps the site's title.
     let out = env.ok(&["poll", "--source", "nu-economie"]).await;

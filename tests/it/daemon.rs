@@ -2,20 +2,19 @@
 //! items through conditional GETs, answers read commands while it runs, and
 //! exits 0 promptly on SIGTERM.
 
-use std::time::{Duration, Instant};
+use crate::support::{
+    feed_source, rss, settle, start_daemon, stop_within_10s, Env, Route, Server, ACME,
+};
 
-use crate::support::{rss, signal, start_daemon, Env, Route, Server};
-
-/// Waits until `mentions` lists `n` mentions, reading while the daemon writes.
+/// The mentions once `mentions` lists `n` (or after 30 s), reading while the
+/// daemon writes.
 async fn wait_for_mentions(env: &Env, n: usize) -> Vec<serde_json::Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let found = env.mentions_json(&[]).await;
-        if found.len() >= n || Instant::now() > deadline {
-            return found;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    settle(
+        30,
+        async || env.mentions_json(&[]).await,
+        |found| found.len() >= n,
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -33,10 +32,10 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
         .with_etag("\"v1\""),
     );
     let env = Env::new(&format!(
-        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n[[source]]\nname = \"storingen\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
-        server.url("/storingen.rss")
+        "{ACME}\n{}interval = \"1s\"\n",
+        feed_source("storingen", &server.url("/storingen.rss"))
     ));
-    let mut child = start_daemon(&env, &[]);
+    let child = start_daemon(&env, &[]);
 
     let first = wait_for_mentions(&env, 1).await;
     assert_eq!(first.len(), 1, "{first:?}");
@@ -66,19 +65,7 @@ async fn run_polls_on_schedule_and_stops_cleanly_on_sigterm() {
     assert!(conditional >= 1, "no conditional GET with the stored ETag");
 
     // SIGTERM: exits 0 within the 10 s the service manager allows.
-    signal(&child, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("try_wait") {
-            break s;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "earshot run did not stop within 10 s of SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(status.success(), "exit status {status:?}");
+    stop_within_10s(child).await;
     // Nothing stored was lost.
     assert_eq!(env.mentions_json(&[]).await.len(), 2);
 }

@@ -4,8 +4,9 @@
 
 use mail_parser::MessageParser;
 
-use crate::alerts::SmtpSink;
-use crate::support::{free_port, rss, Env, Route, Server};
+use crate::support::{
+    email_notifier, feed_source, free_port, rss, Env, Route, Server, SmtpSink, ACME,
+};
 
 /// Bidi controls: embeddings, overrides, isolates, marks.
 const BIDI: &[char] = &[
@@ -19,8 +20,8 @@ fn has_bidi(s: &str) -> bool {
 
 fn feed_config(url: &str, extra: &str) -> String {
     format!(
-        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
-         [[source]]\nname = \"news\"\nkind = \"feed\"\nurl = \"{url}\"\ninterval = \"1h\"\n{extra}"
+        "{ACME}\n{}interval = \"1h\"\n{extra}",
+        feed_source("news", url)
     )
 }
 
@@ -39,9 +40,13 @@ async fn issue10_encoded_words_in_a_title_cannot_forge_subject_or_headers() {
     let env = Env::new(&feed_config(
         &server.url("/news.rss"),
         &format!(
-            "\n[[notifier]]\nname = \"webcare\"\nkind = \"email\"\nto = [\"webcare@example.nl\"]\n\
-             from = \"earshot <earshot@example.nl>\"\nsmtp = \"smtp://127.0.0.1:{port}\"\n\n\
-             [[route]]\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\n"
+            "\n{}\n[[route]]\nwatch = \"acme\"\nnotify = [\"webcare\"]\nmode = \"instant\"\n",
+            email_notifier(
+                "webcare",
+                port,
+                &["webcare@example.nl"],
+                "earshot <earshot@example.nl>"
+            )
         ),
     ));
     let sink = SmtpSink::start(port, &env.dir.path().join("mail"));

@@ -6,9 +6,10 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{fixture, rss, signal, start_daemon, Env, Route, Server};
-
-const WATCH: &str = "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n";
+use crate::support::{
+    feed_source, fixture, rss, sorted_titles, start_daemon, stop_within_10s, wait_until, Env,
+    Route, Server, ACME,
+};
 
 const DEEP_HTML: &str = "/forum/diep";
 const DEEP_REVIEWS: &str = "/review/diep";
@@ -96,18 +97,13 @@ async fn issue10_a_page_nested_100000_deep_parses_quickly_and_keeps_its_posts() 
     let server = Server::start().await;
     hostile_server(&server);
     assert!(deep_html_page().len() > 3_500_000);
-    let env = Env::new(&format!("{WATCH}\n{}", html_source(&server, "1h")));
+    let env = Env::new(&format!("{ACME}\n{}", html_source(&server, "1h")));
 
     let (out, took) = timed_poll(&env).await;
     assert!(out.contains("diep-forum: 2 items, 2 new mentions"), "{out}");
     assert!(took < Duration::from_secs(20), "poll took {took:?}");
-    let mut titles: Vec<String> = env
-        .mentions_json(&[])
-        .await
-        .iter()
-        .map(|m| m["title"].as_str().unwrap_or("").to_string())
-        .collect();
-    titles.sort();
+    let all = env.mentions_json(&[]).await;
+    let titles = sorted_titles(&all);
     // The post after the nest is found too.
     assert_eq!(
         titles,
@@ -119,7 +115,7 @@ async fn issue10_a_page_nested_100000_deep_parses_quickly_and_keeps_its_posts() 
 async fn issue10_a_review_page_with_60000_nested_properties_parses_quickly() {
     let server = Server::start().await;
     hostile_server(&server);
-    let env = Env::new(&format!("{WATCH}\n{}", reviews_source(&server, "1h")));
+    let env = Env::new(&format!("{ACME}\n{}", reviews_source(&server, "1h")));
 
     let (out, took) = timed_poll(&env).await;
     assert!(out.contains("diep-reviews: "), "{out}");
@@ -137,45 +133,23 @@ async fn issue10_a_review_page_with_60000_nested_properties_parses_quickly() {
     assert_eq!(m["sentiment"]["label"], "negative", "{m}");
 }
 
-/// Sends SIGTERM and asserts a clean exit within the 10 s the README
-/// promises (and systemd allows).
-async fn stops_within_10s(mut child: std::process::Child) {
-    signal(&child, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            assert!(status.success(), "exit status {status:?}");
-            return;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("earshot run did not stop within 10 s of SIGTERM");
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn issue10_sigterm_while_a_hostile_page_is_parsed_exits_within_10s() {
     let server = Server::start().await;
     hostile_server(&server);
     let env = Env::new(&format!(
-        "{WATCH}\n{}\n{}",
+        "{ACME}\n{}\n{}",
         html_source(&server, "1s"),
         reviews_source(&server, "1s")
     ));
     let child = start_daemon(&env, &[]);
     // Both pages fetched: their parses are under way.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.requests_to(DEEP_HTML).is_empty() || server.requests_to(DEEP_REVIEWS).is_empty() {
-        assert!(
-            Instant::now() < deadline,
-            "the daemon never fetched the pages"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("the daemon to fetch both pages", 20, async || {
+        !server.requests_to(DEEP_HTML).is_empty() && !server.requests_to(DEEP_REVIEWS).is_empty()
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    stops_within_10s(child).await;
+    stop_within_10s(child).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -192,8 +166,8 @@ async fn issue10_a_feed_beside_hostile_pages_keeps_its_polling_rate() {
     // Here every source is on one host; the hostile pages are elsewhere in
     // life, so they do not share the feed's per-host slots.
     let env = Env::new(&format!(
-        "[http]\nper_host = 8\n\n{WATCH}\n[[source]]\nname = \"storingen\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n\n{}\n{}",
-        server.url("/storingen.rss"),
+        "[http]\nper_host = 8\n\n{ACME}\n{}interval = \"1s\"\n\n{}\n{}",
+        feed_source("storingen", &server.url("/storingen.rss")),
         html_source(&server, "1s"),
         reviews_source(&server, "1s")
     ));
@@ -201,17 +175,12 @@ async fn issue10_a_feed_beside_hostile_pages_keeps_its_polling_rate() {
     // The window opens once the feed has been polled once (the scorer is
     // built on first use) and both hostile pages fetched: from then on they
     // are parsed again and again (no validators, interval 1 s).
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while server.requests_to(DEEP_HTML).is_empty()
-        || server.requests_to(DEEP_REVIEWS).is_empty()
-        || server.requests_to("/storingen.rss").len() < 2
-    {
-        assert!(
-            Instant::now() < deadline,
-            "the daemon never fetched all sources"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_until("the daemon to fetch all sources", 20, async || {
+        !server.requests_to(DEEP_HTML).is_empty()
+            && !server.requests_to(DEEP_REVIEWS).is_empty()
+            && server.requests_to("/storingen.rss").len() >= 2
+    })
+    .await;
     let before = server.requests_to("/storingen.rss").len();
     let hostile_before =
         server.requests_to(DEEP_HTML).len() + server.requests_to(DEEP_REVIEWS).len();
@@ -220,7 +189,7 @@ async fn issue10_a_feed_beside_hostile_pages_keeps_its_polling_rate() {
     let hostile_polls = server.requests_to(DEEP_HTML).len()
         + server.requests_to(DEEP_REVIEWS).len()
         - hostile_before;
-    stops_within_10s(child).await;
+    stop_within_10s(child).await;
     // An interval of 1 s ±10% is six polls in six seconds; a feed starved by
     // the parses got one at most.
     assert!(
@@ -242,8 +211,8 @@ async fn issue10_a_multibyte_character_for_the_prolog_quote_does_not_panic() {
         ),
     );
     let env = Env::new(&format!(
-        "{WATCH}\n[[source]]\nname = \"storingen\"\nkind = \"feed\"\nurl = \"{}\"\n",
-        server.url("/storingen.rss")
+        "{ACME}\n{}",
+        feed_source("storingen", &server.url("/storingen.rss"))
     ));
     let out = env.run(&["poll"]).await;
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -3,18 +3,20 @@
 //! SIGTERM exits 0 promptly with the outbox intact.
 
 use std::os::unix::net::UnixDatagram;
-use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::support::{rss, signal, start_daemon, Env, Route, Server};
+use crate::support::{
+    email_notifier, feed_source, free_port, rss, settle, signal, start_daemon, stop_within_10s,
+    wait_for, wait_until, webhook_notifier, Env, Route, Server, ACME,
+};
 
 fn config(feed: &str, watches: &str) -> String {
     format!(
-        "{watches}\n[[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{feed}\"\ninterval = \"1s\"\n"
+        "{watches}\n{}interval = \"1s\"\n",
+        feed_source("nieuws", feed)
     )
 }
 
-const ACME: &str = "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n";
 const HEMA: &str = "[[watch]]\nname = \"hema\"\nterms = [\"HEMA\"]\n";
 
 /// The watches of the stored mentions, read through a config of its own (the
@@ -57,28 +59,9 @@ async fn watches_found(env: &Env) -> Vec<String> {
     w
 }
 
-async fn wait_for(env: &Env, expected: &[&str]) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let got = watches_found(env).await;
-        if got == expected || Instant::now() > deadline {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-async fn stop(mut child: Child) {
-    signal(&child, libc::SIGTERM);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            assert!(status.success(), "exit status {status:?}");
-            return;
-        }
-        assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// The watches found once they are `expected` (or after 20 s).
+async fn watches_settled(env: &Env, expected: &[&str]) -> Vec<String> {
+    settle(20, async || watches_found(env).await, |got| got == expected).await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -94,7 +77,7 @@ async fn sighup_adds_a_watch_and_refuses_a_broken_file() {
     );
     let env = Env::new(&config(&server.url("/nieuws.rss"), ACME));
     let child = start_daemon(&env, &[]);
-    assert_eq!(wait_for(&env, &["acme"]).await, ["acme"]);
+    assert_eq!(watches_settled(&env, &["acme"]).await, ["acme"]);
 
     // An added watch: the reload re-reads the feed in full (despite its ETag)
     // and finds the item that was seen before but matched nothing then.
@@ -104,7 +87,10 @@ async fn sighup_adds_a_watch_and_refuses_a_broken_file() {
     )
     .unwrap();
     signal(&child, libc::SIGHUP);
-    assert_eq!(wait_for(&env, &["acme", "hema"]).await, ["acme", "hema"]);
+    assert_eq!(
+        watches_settled(&env, &["acme", "hema"]).await,
+        ["acme", "hema"]
+    );
 
     // A broken file is rejected; the daemon keeps running the old config.
     std::fs::write(
@@ -127,10 +113,10 @@ async fn sighup_adds_a_watch_and_refuses_a_broken_file() {
         .with_etag("\"v2\""),
     );
     assert_eq!(
-        wait_for(&env, &["acme", "acme", "hema"]).await,
+        watches_settled(&env, &["acme", "acme", "hema"]).await,
         ["acme", "acme", "hema"]
     );
-    stop(child).await;
+    stop_within_10s(child).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -178,7 +164,7 @@ async fn systemd_hears_ready_status_watchdog_and_stopping() {
             break;
         }
     }
-    stop(child).await;
+    stop_within_10s(child).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -188,10 +174,9 @@ async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
     server.route("/hook", Route::status(200, "ok"));
     let env = Env::new(&format!(
         "[daemon]\nsource_alert_after = 2\nsource_alerts = [\"ops\"]\n\n{ACME}\n\
-         [[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n\n\
-         [[notifier]]\nname = \"ops\"\nkind = \"webhook\"\nurl = \"{}\"\n",
-        server.url("/nieuws.rss"),
-        server.url("/hook")
+         {}interval = \"1s\"\n\n{}",
+        feed_source("nieuws", &server.url("/nieuws.rss")),
+        webhook_notifier("ops", &server.url("/hook"))
     ));
     // A short max_backoff keeps the failing source polled about every second.
     let cfg = std::fs::read_to_string(env.config_path()).unwrap();
@@ -209,11 +194,10 @@ async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
             .map(|b| b["mentions"][0]["title"].as_str().unwrap_or("").to_string())
             .collect()
     };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while titles(&server).is_empty() {
-        assert!(Instant::now() < deadline, "no failing alert");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the failing alert", 20, async || {
+        !titles(&server).is_empty()
+    })
+    .await;
     assert_eq!(
         titles(&server),
         ["Source nieuws is failing (2 times in a row)"]
@@ -226,13 +210,12 @@ async fn a_failing_source_raises_one_alert_and_one_when_it_recovers() {
         "/nieuws.rss",
         Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom")])),
     );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while titles(&server).len() < 2 {
-        assert!(Instant::now() < deadline, "no recovery alert");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_until("the recovery alert", 20, async || {
+        titles(&server).len() >= 2
+    })
+    .await;
     assert_eq!(titles(&server)[1], "Source nieuws has recovered");
-    stop(child).await;
+    stop_within_10s(child).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -243,25 +226,23 @@ async fn sigterm_with_alerts_pending_exits_0_and_keeps_the_outbox() {
         Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
     );
     // Mail goes to a port nobody listens on: the delivery stays pending.
-    let port = crate::support::free_port();
+    let port = free_port();
     let env = Env::new(&format!(
-        "{}\n[[notifier]]\nname = \"mail\"\nkind = \"email\"\nto = [\"w@example.nl\"]\nfrom = \"e@example.nl\"\nsmtp = \"smtp://127.0.0.1:{port}\"\n\n\
-         [[route]]\nwatch = \"*\"\nnotify = [\"mail\"]\n",
-        config(&server.url("/nieuws.rss"), ACME)
+        "{}\n{}\n[[route]]\nwatch = \"*\"\nnotify = [\"mail\"]\n",
+        config(&server.url("/nieuws.rss"), ACME),
+        email_notifier("mail", port, &["w@example.nl"], "e@example.nl")
     ));
     let child = start_daemon(&env, &[]);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let pending = loop {
+    let pending = wait_for("a failed attempt recorded", 20, async || {
         let rows = env.deliveries("pending").await;
-        if rows.iter().any(|r| r["attempts"].as_u64() >= Some(1)) {
-            break rows;
-        }
-        assert!(Instant::now() < deadline, "no failed attempt recorded");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+        rows.iter()
+            .any(|r| r["attempts"].as_u64() >= Some(1))
+            .then_some(rows)
+    })
+    .await;
     assert_eq!(pending.len(), 1);
     let started = Instant::now();
-    stop(child).await;
+    stop_within_10s(child).await;
     assert!(started.elapsed() < Duration::from_secs(10));
     let after = env
         .ok(&["deliveries", "--status", "pending", "--format", "json"])

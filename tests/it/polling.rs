@@ -3,7 +3,8 @@
 //! the good ones.
 
 use crate::corpus::{
-    config, feed, field, serve, source, source_reports, sources_of, ATOM, JSON_FEED, RSS,
+    config, feed, field, one_story_sources, serve, source, source_reports, sources_of, ONE_STORY,
+    RSS,
 };
 use crate::support::{Env, Route, Server};
 
@@ -146,25 +147,8 @@ async fn repoll_without_validators_stores_nothing_new() {
 /// The alert feed, the site's own RSS and a forum all link the same article
 /// (via Google's redirector, with `utm_*`, with `fbclid` and a fragment).
 async fn three_sources_of_one_story() -> (Server, Env) {
-    let server = serve(&[
-        ("/alerts/acme", "google-alerts-acme.atom", ATOM),
-        ("/rss/Economie", "nu-economie.rss", RSS),
-        ("/feeds/providers.json", "tweakers-forum.json", JSON_FEED),
-    ])
-    .await;
-    let env = Env::new(&config(
-        "",
-        &[
-            source(
-                &server,
-                "google-alerts-acme",
-                "/alerts/acme",
-                Some(&["acme"]),
-            ),
-            source(&server, "nu-economie", "/rss/Economie", None),
-            source(&server, "tweakers-forum", "/feeds/providers.json", None),
-        ],
-    ));
+    let server = serve(&ONE_STORY).await;
+    let env = Env::new(&config("", &one_story_sources(&server)));
     (server, env)
 }
 

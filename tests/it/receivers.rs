@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
-use crate::support::{rss, start_daemon, terminate, Env, Route, Server};
+use crate::support::{
+    email_notifier, feed_source, rss, start_daemon, terminate, wait_for, wait_until,
+    webhook_notifier, Env, Route, Server, ACME,
+};
 
 /// How a hand-written SMTP server on 127.0.0.1 behaves.
 #[derive(Clone, Copy)]
@@ -112,32 +115,16 @@ async fn smtp_session(
 
 fn config(feed: &str, notifiers: &str, notify: &str, send_timeout: &str) -> String {
     format!(
-        "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
-         [[source]]\nname = \"reviews\"\nkind = \"feed\"\nurl = \"{feed}\"\ninterval = \"1s\"\n\n\
+        "{ACME}\n{}interval = \"1s\"\n\n\
          [delivery]\nsend_timeout = \"{send_timeout}\"\n\n{notifiers}\n\
-         [[route]]\nwatch = \"acme\"\nnotify = [{notify}]\nmode = \"instant\"\n"
+         [[route]]\nwatch = \"acme\"\nnotify = [{notify}]\nmode = \"instant\"\n",
+        feed_source("reviews", feed)
     )
 }
 
+/// An email notifier NAME to the fake SMTP server on PORT.
 fn email(name: &str, port: u16) -> String {
-    format!(
-        "[[notifier]]\nname = \"{name}\"\nkind = \"email\"\nto = [\"webcare@example.nl\"]\nfrom = \"earshot@example.nl\"\nsmtp = \"smtp://127.0.0.1:{port}\"\n"
-    )
-}
-
-fn webhook(name: &str, url: &str) -> String {
-    format!("[[notifier]]\nname = \"{name}\"\nkind = \"webhook\"\nurl = \"{url}\"\n")
-}
-
-async fn wait_for<T>(what: &str, secs: u64, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    loop {
-        if let Some(t) = probe().await {
-            return t;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    email_notifier(name, port, &["webcare@example.nl"], "earshot@example.nl")
 }
 
 /// The mention ids a generic webhook body carries.
@@ -173,7 +160,7 @@ async fn issue10_silent_smtp_after_data_never_delays_the_webhook() {
         &format!(
             "{}\n{}",
             email("mail", smtp.port),
-            webhook("chat", &server.url("/hook"))
+            webhook_notifier("chat", &server.url("/hook"))
         ),
         "\"mail\", \"chat\"",
         "4s",
@@ -267,8 +254,8 @@ async fn issue10_a_pooled_connection_the_server_closed_is_replaced_at_once() {
         "10s",
     ));
     let mut daemon = start_daemon(&env, &[]);
-    wait_for("the first alert", 20, async || {
-        (smtp.accepted.load(Ordering::SeqCst) == 1).then_some(())
+    wait_until("the first alert", 20, async || {
+        smtp.accepted.load(Ordering::SeqCst) == 1
     })
     .await;
 
@@ -287,8 +274,8 @@ async fn issue10_a_pooled_connection_the_server_closed_is_replaced_at_once() {
             Route::ok("application/rss+xml", rss(&items)),
         );
         let changed = Instant::now();
-        wait_for(&format!("alert {}", n + 2), 10, async || {
-            (smtp.accepted.load(Ordering::SeqCst) == n + 2).then_some(())
+        wait_until(&format!("alert {}", n + 2), 10, async || {
+            smtp.accepted.load(Ordering::SeqCst) == n + 2
         })
         .await;
         // Within a poll interval or two, not a retry backoff (15 s) later.
@@ -358,7 +345,11 @@ async fn issue10_answers_from_receivers_are_read_with_a_cap() {
     let smtp = fake_smtp(Smtp::EndlessGreeting).await;
     let env = Env::new(&config(
         &server.url("/reviews.rss"),
-        &format!("{}\n{}", email("mail", smtp.port), webhook("chat", &hook)),
+        &format!(
+            "{}\n{}",
+            email("mail", smtp.port),
+            webhook_notifier("chat", &hook)
+        ),
         "\"mail\", \"chat\"",
         "20s",
     ));

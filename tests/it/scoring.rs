@@ -2,7 +2,7 @@
 //! --sentiment` filters on it, `mentions show` explains it, and a route's
 //! `sentiment` filter decides what is alerted.
 
-use crate::support::{rss, Env, Route, Server};
+use crate::support::{rss, sorted_titles, Env, Route, Server};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn mentions_are_scored_filtered_explained_and_routed_by_sentiment() {
@@ -45,11 +45,7 @@ async fn mentions_are_scored_filtered_explained_and_routed_by_sentiment() {
         assert!(s["label"].is_string() && s["score"].is_number(), "{m}");
     }
     let negative = env.mentions_json(&["--sentiment", "negative"]).await;
-    let mut titles: Vec<&str> = negative
-        .iter()
-        .map(|m| m["title"].as_str().unwrap())
-        .collect();
-    titles.sort();
+    let titles = sorted_titles(&negative);
     assert_eq!(
         titles,
         [

@@ -1,4 +1,7 @@
-//! Shared test set-up: a temp dir with a config, the real binary, fixtures.
+//! Shared test set-up: a temp dir with a config, the real binary, fixtures,
+//! the loopback HTTP and SMTP servers, config snippets, and the waits for a
+//! daemon running as a child process. A helper used by one module stays in
+//! that module; one used by two or more lives here.
 
 #![allow(dead_code)]
 
@@ -11,7 +14,12 @@ pub mod server;
 #[path = "../support/churn.rs"]
 pub mod churn;
 
+pub mod smtp;
+pub mod snippets;
+
 pub use server::{Route, Server};
+pub use smtp::SmtpSink;
+pub use snippets::{email_notifier, feed_source, webhook_notifier, ACME};
 
 /// The fixture file `tests/fixtures/NAME` as bytes.
 pub fn fixture(name: &str) -> Vec<u8> {
@@ -100,6 +108,30 @@ impl Env {
     }
 }
 
+/// The titles of `mentions` (as `mentions --format json` prints them),
+/// sorted; a mention without a title counts as "".
+pub fn sorted_titles(mentions: &[serde_json::Value]) -> Vec<&str> {
+    let mut titles: Vec<&str> = mentions
+        .iter()
+        .map(|m| m["title"].as_str().unwrap_or(""))
+        .collect();
+    titles.sort();
+    titles
+}
+
+/// The mention titled `title`; panics listing them all when none is.
+pub fn by_title<'a>(mentions: &'a [serde_json::Value], title: &str) -> &'a serde_json::Value {
+    mentions
+        .iter()
+        .find(|m| m["title"] == title)
+        .unwrap_or_else(|| panic!("no mention titled {title:?} in {mentions:#?}"))
+}
+
+/// A mention's sentiment reasons as one JSON string, to search in.
+pub fn reasons(m: &serde_json::Value) -> String {
+    m["sentiment"]["reasons"].to_string()
+}
+
 /// An RSS 2.0 feed of `(guid, title)` items; each item's description repeats
 /// its title and its link is `http://example.nl/GUID`.
 pub fn rss(items: &[(&str, &str)]) -> String {
@@ -116,20 +148,32 @@ pub fn rss(items: &[(&str, &str)]) -> String {
 }
 
 /// `earshot run` on the env's config as a child process, with extra
-/// environment variables; its output is discarded.
+/// environment variables; its output is discarded. Returns once the daemon
+/// has set up its database.
 pub fn start_daemon(env: &Env, extra_env: &[(&str, String)]) -> std::process::Child {
+    let child = spawn_daemon(env, extra_env, std::process::Stdio::null());
+    wait_for_database(env);
+    child
+}
+
+/// `earshot run` on the env's config as a child process, with extra
+/// environment variables and its stderr to `stderr` (stdout is discarded).
+/// Returns at once.
+pub fn spawn_daemon(
+    env: &Env,
+    extra_env: &[(&str, String)],
+    stderr: impl Into<std::process::Stdio>,
+) -> std::process::Child {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"));
     cmd.arg("--config")
         .arg(env.config_path())
         .arg("run")
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
+        .stderr(stderr);
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().expect("start earshot run");
-    wait_for_database(env);
-    child
+    cmd.spawn().expect("start earshot run")
 }
 
 /// Waits until `status` can read the env's database: read commands open it
@@ -168,6 +212,56 @@ pub fn signal(child: &std::process::Child, sig: i32) {
 pub fn terminate(child: &mut std::process::Child) {
     signal(child, libc::SIGTERM);
     assert!(child.wait().expect("wait").success());
+}
+
+/// SIGTERM, then the exit status must be success within the 10 s the README
+/// promises (and systemd allows); past that the child is killed.
+pub async fn stop_within_10s(mut child: std::process::Child) {
+    signal(&child, libc::SIGTERM);
+    let status = settle(
+        10,
+        async || child.try_wait().expect("try_wait"),
+        Option::is_some,
+    )
+    .await;
+    let Some(status) = status else {
+        let _ = child.kill();
+        let _ = child.wait();
+        panic!("earshot run did not stop within 10 s of SIGTERM");
+    };
+    assert!(status.success(), "exit status {status:?}");
+}
+
+/// Calls `probe` every 100 ms until `done` holds for what it returned or
+/// `secs` seconds have passed, and returns the last value either way: the
+/// caller asserts on it, so a failure shows what was seen.
+pub async fn settle<T>(
+    secs: u64,
+    mut probe: impl AsyncFnMut() -> T,
+    done: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let value = probe().await;
+        if done(&value) || std::time::Instant::now() > deadline {
+            return value;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// What `probe` returns once it returns `Some`; panics naming `what` after
+/// `secs` seconds.
+pub async fn wait_for<T>(what: &str, secs: u64, probe: impl AsyncFnMut() -> Option<T>) -> T {
+    match settle(secs, probe, Option::is_some).await {
+        Some(value) => value,
+        None => panic!("timed out waiting for {what}"),
+    }
+}
+
+/// Returns once `ok` holds; panics naming `what` after `secs` seconds.
+pub async fn wait_until(what: &str, secs: u64, mut ok: impl AsyncFnMut() -> bool) {
+    wait_for(what, secs, async || ok().await.then_some(())).await
 }
 
 /// A port nothing listens on right now.

@@ -1,22 +1,20 @@
 //! Health and housekeeping: `status` while the daemon runs and after it
 //! stops, `export`, `backup`, and retention pruning old mentions.
 
-use std::time::{Duration, Instant};
-
-use crate::support::{rss, start_daemon, terminate, Env, Route, Server};
+use crate::support::{
+    free_port, rss, settle, start_daemon, terminate, wait_for, wait_until, Env, Route, Server,
+};
 
 /// The stdout of `earshot ARGS` once it contains `want` (or at the deadline),
 /// whatever the exit status on the way (`status` exits 1 until the daemon's
 /// first heartbeat).
 async fn eventually(env: &Env, args: &[&str], want: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let out = String::from_utf8_lossy(&env.run(args).await.stdout).to_string();
-        if out.contains(want) || Instant::now() > deadline {
-            return out;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    settle(
+        15,
+        async || String::from_utf8_lossy(&env.run(args).await.stdout).to_string(),
+        |out| out.contains(want),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -135,11 +133,10 @@ async fn export_backup_and_retention() {
 
     // The daemon prunes at start: the 40-day-old mention and its search row go.
     let mut child = start_daemon(&env, &[]);
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while env.mentions_json(&[]).await.len() != 1 {
-        assert!(Instant::now() < deadline, "retention did not prune");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    wait_until("retention to prune", 15, async || {
+        env.mentions_json(&[]).await.len() == 1
+    })
+    .await;
     terminate(&mut child);
     assert_eq!(
         env.ok(&["mentions", "search", "oud", "--format", "json"])
@@ -162,11 +159,7 @@ async fn healthz_and_metrics_on_loopback() {
         "/ok.rss",
         Route::ok("application/rss+xml", rss(&[("1", "Acme Telecom storing")])),
     );
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let env = Env::new(&format!(
         "[daemon]\nlisten = \"127.0.0.1:{port}\"\n\n[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
          [[source]]\nname = \"ok\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1s\"\n",
@@ -185,19 +178,13 @@ async fn healthz_and_metrics_on_loopback() {
             Some((r.status().as_u16(), r.text().await.ok()?))
         }
     };
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let metrics = loop {
-        if let Some((200, body)) = get("/metrics").await {
-            if body.contains("earshot_mentions_total 1") {
-                break body;
-            }
+    let metrics = wait_for("metrics to show the mention", 15, async || {
+        match get("/metrics").await {
+            Some((200, body)) if body.contains("earshot_mentions_total 1") => Some(body),
+            _ => None,
         }
-        assert!(
-            Instant::now() < deadline,
-            "metrics never showed the mention"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    };
+    })
+    .await;
     assert!(
         metrics.contains("earshot_polls_total{outcome=\"ok\"}"),
         "{metrics}"

@@ -155,6 +155,14 @@ impl Server {
             .collect()
     }
 
+    /// The requests to `path` whatever their query string.
+    pub fn requests_to_path(&self, path: &str) -> Vec<Seen> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.path.split('?').next() == Some(path))
+            .collect()
+    }
+
     async fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(4096);
         loop {

@@ -4,7 +4,7 @@
 //! across processes, two countries, the page bound, HTTP errors, malformed
 //! bodies, preview and config.
 
-use crate::support::{fixture, Env, Route, Server};
+use crate::support::{by_title, fixture, reasons, sorted_titles, Env, Route, Server};
 
 const APP: &str = "1234567890";
 
@@ -29,16 +29,6 @@ fn json(name: &str) -> Route {
 }
 
 /// The stored mention titled `title`.
-fn by_title<'a>(all: &'a [serde_json::Value], title: &str) -> &'a serde_json::Value {
-    all.iter()
-        .find(|m| m["title"] == title)
-        .unwrap_or_else(|| panic!("no mention titled {title:?} in {all:#?}"))
-}
-
-fn reasons(m: &serde_json::Value) -> String {
-    m["sentiment"]["reasons"].to_string()
-}
-
 async fn report(env: &Env) -> serde_json::Value {
     serde_json::from_str(env.ok(&["sources", "--format", "json"]).await.trim()).unwrap()
 }
@@ -68,10 +58,8 @@ async fn first_poll_then_only_newer_reviews() {
     );
 
     let all = env.mentions_json(&[]).await;
-    let mut titles: Vec<&str> = all.iter().map(|m| m["title"].as_str().unwrap()).collect();
-    titles.sort();
     assert_eq!(
-        titles,
+        sorted_titles(&all),
         [
             "Eindelijk een goede app",
             "Inloggen lukt niet meer sinds update"

@@ -33,14 +33,6 @@ fn env(text: &str) -> Env {
     env
 }
 
-fn to(server: &Server, path: &str) -> Vec<Seen> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.split('?').next() == Some(path))
-        .collect()
-}
-
 fn json(body: Vec<u8>) -> Route {
     Route::ok("application/json; charset=utf-8", body)
 }
@@ -87,14 +79,14 @@ async fn login_search_then_only_newer_posts() {
     let out = env.ok(&["poll"]).await;
     // Three posts, two about Acme Telecom (Dutch and English).
     assert!(out.contains("sky: 3 items, 2 new mentions"), "{out}");
-    let login = &to(&server, LOGIN)[0];
+    let login = &server.requests_to_path(LOGIN)[0];
     assert_eq!(login.method, "POST");
     let body: serde_json::Value = serde_json::from_slice(&login.body).unwrap();
     assert_eq!(
         body,
         serde_json::json!({"identifier": "webcare.example.nl", "password": PASSWORD})
     );
-    let search = &to(&server, SEARCH)[0];
+    let search = &server.requests_to_path(SEARCH)[0];
     assert_eq!(search.method, "GET");
     assert_eq!(search.path, format!("{SEARCH}{QUERY}"));
     assert_eq!(
@@ -102,7 +94,7 @@ async fn login_search_then_only_newer_posts() {
         Some(format!("Bearer {ACCESS_ONE}").as_str())
     );
     assert_eq!(
-        to(&server, SEARCH).len(),
+        server.requests_to_path(SEARCH).len(),
         1,
         "the first poll reads one page though a cursor came back"
     );
@@ -154,8 +146,8 @@ async fn login_search_then_only_newer_posts() {
     server.route(&since, json(fixture("bluesky/search_page2.json")));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("sky: 1 items, 1 new mentions"), "{out}");
-    assert_eq!(to(&server, LOGIN).len(), 2);
-    let searches = to(&server, SEARCH);
+    assert_eq!(server.requests_to_path(LOGIN).len(), 2);
+    let searches = server.requests_to_path(SEARCH);
     assert_eq!(searches.len(), 2, "{searches:?}");
     assert_eq!(searches[1].path, since);
     let mentions = env.mentions_json(&[]).await;
@@ -169,7 +161,7 @@ async fn login_search_then_only_newer_posts() {
     // And the third poll resumes from the newer post.
     env.ok(&["poll"]).await;
     assert_eq!(
-        to(&server, SEARCH)[2].path,
+        server.requests_to_path(SEARCH)[2].path,
         format!("{SEARCH}{QUERY}&since=2026-11-22T10%3A05%3A40.120Z")
     );
 }
@@ -182,7 +174,7 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     let env = env(&config(&server, "max_pages = 2\nlang = \"nl\"\n"));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("sky: 5 items"), "{out}");
-    assert_eq!(to(&server, SEARCH).len(), 1);
+    assert_eq!(server.requests_to_path(SEARCH).len(), 1);
 
     let first = format!("{SEARCH}{QUERY}&lang=nl&since=2026-11-22T08%3A59%3A00.000Z");
     server.route(&first, page(11, 5, Some("c1")));
@@ -190,7 +182,11 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     server.route(&format!("{first}&cursor=c2"), page(9, 5, None));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("sky: 10 items, 10 new mentions"), "{out}");
-    let paths: Vec<String> = to(&server, SEARCH).iter().map(|r| r.path.clone()).collect();
+    let paths: Vec<String> = server
+        .requests_to_path(SEARCH)
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
     assert_eq!(paths[1..], [first.clone(), format!("{first}&cursor=c1")]);
 }
 
@@ -204,7 +200,7 @@ async fn an_expired_token_is_refreshed_and_the_search_retried() {
     let env = env(&config(&server, ""));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("sky: 3 items, 2 new mentions"), "{out}");
-    let searches = to(&server, SEARCH);
+    let searches = server.requests_to_path(SEARCH);
     assert_eq!(searches.len(), 2);
     assert_eq!(searches[0].status, 400);
     assert_eq!(
@@ -215,7 +211,7 @@ async fn an_expired_token_is_refreshed_and_the_search_retried() {
         bearer(&searches[1]),
         Some(format!("Bearer {ACCESS_TWO}").as_str())
     );
-    let refresh = to(&server, REFRESH);
+    let refresh = server.requests_to_path(REFRESH);
     assert_eq!(refresh.len(), 1);
     assert_eq!(refresh[0].method, "POST");
     assert_eq!(
@@ -223,7 +219,7 @@ async fn an_expired_token_is_refreshed_and_the_search_retried() {
         Some(format!("Bearer {REFRESH_ONE}").as_str())
     );
     assert!(refresh[0].body.is_empty(), "refreshSession takes no input");
-    assert_eq!(to(&server, LOGIN).len(), 1);
+    assert_eq!(server.requests_to_path(LOGIN).len(), 1);
 
     // A refused refresh logs in once more; a second expiry in one poll is
     // an error, not a loop.
@@ -232,7 +228,7 @@ async fn an_expired_token_is_refreshed_and_the_search_retried() {
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("sky: 0 items"), "{out}");
     assert_eq!(
-        to(&server, LOGIN).len(),
+        server.requests_to_path(LOGIN).len(),
         3,
         "a new process, then a re-login"
     );
@@ -244,7 +240,7 @@ async fn an_expired_token_is_refreshed_and_the_search_retried() {
         ),
         "{out}"
     );
-    assert_eq!(to(&server, REFRESH).len(), 3);
+    assert_eq!(server.requests_to_path(REFRESH).len(), 3);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -271,7 +267,7 @@ async fn a_refused_login_or_a_malformed_body_fails_only_its_source() {
     );
     assert!(out.contains("news: 1 items, 1 new mentions"), "{out}");
     assert!(
-        to(&server, SEARCH).is_empty(),
+        server.requests_to_path(SEARCH).is_empty(),
         "no search without a session"
     );
     let report = env.json_lines(&["sources", "--format", "json"]).await;

@@ -2,7 +2,7 @@
 //! `search_by_date` shape: first poll, a cursor-limited second poll from a
 //! new process, pagination bounds, rate limiting and malformed bodies.
 
-use crate::support::{fixture, Env, Route, Server};
+use crate::support::{fixture, sorted_titles, Env, Route, Server};
 
 fn config(server: &Server, extra: &str) -> String {
     format!(
@@ -13,15 +13,6 @@ fn config(server: &Server, extra: &str) -> String {
 }
 
 const SEARCH: &str = "/api/v1/search_by_date";
-
-/// The search requests made so far (their paths carry the query string).
-fn searches(server: &Server) -> Vec<crate::support::server::Seen> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with(SEARCH))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_poll_then_only_newer_items() {
@@ -34,7 +25,7 @@ async fn first_poll_then_only_newer_items() {
 
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("hn: 3 items, 2 new mentions"), "{out}");
-    let first = &searches(&server)[0];
+    let first = &server.requests_to_path(SEARCH)[0];
     assert!(
         !first.path.contains("numericFilters"),
         "the first poll has no cursor: {}",
@@ -47,13 +38,8 @@ async fn first_poll_then_only_newer_items() {
         first.path
     );
 
-    let mut titles: Vec<String> = env
-        .mentions_json(&[])
-        .await
-        .iter()
-        .map(|m| m["title"].as_str().unwrap().to_string())
-        .collect();
-    titles.sort();
+    let all = env.mentions_json(&[]).await;
+    let titles = sorted_titles(&all);
     assert_eq!(
         titles,
         [
@@ -80,7 +66,7 @@ async fn first_poll_then_only_newer_items() {
     );
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("hn: 1 items, 1 new mentions"), "{out}");
-    let second = &searches(&server)[1];
+    let second = &server.requests_to_path(SEARCH)[1];
     assert!(
         second
             .path
@@ -100,7 +86,11 @@ async fn pagination_is_bounded_per_poll() {
     server.route(SEARCH, Route::ok("application/json", many));
     let env = Env::new(&config(&server, "max_pages = 2\n"));
     env.ok(&["poll"]).await;
-    let pages: Vec<String> = searches(&server).iter().map(|r| r.path.clone()).collect();
+    let pages: Vec<String> = server
+        .requests_to_path(SEARCH)
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
     assert_eq!(pages.len(), 2, "{pages:?}");
     assert!(pages[1].contains("page=1"));
 }

@@ -3,7 +3,7 @@
 //! from `<time datetime>` or text, identity by link across polls, conditional
 //! GET, a page where nothing matches, HTTP errors, preview and config checks.
 
-use crate::support::{fixture, Env, Route, Server};
+use crate::support::{by_title, fixture, sorted_titles, Env, Route, Server};
 
 const PAGE: &str = "/klachten/internet";
 
@@ -27,13 +27,6 @@ fn html(name: &str) -> Route {
     Route::ok("text/html; charset=utf-8", fixture(&format!("html/{name}")))
 }
 
-/// The stored mention titled `title`.
-fn by_title<'a>(all: &'a [serde_json::Value], title: &str) -> &'a serde_json::Value {
-    all.iter()
-        .find(|m| m["title"] == title)
-        .unwrap_or_else(|| panic!("no mention titled {title:?} in {all:#?}"))
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn first_poll_then_304_then_only_the_new_post() {
     let server = Server::start().await;
@@ -46,10 +39,8 @@ async fn first_poll_then_304_then_only_the_new_post() {
         "{out}"
     );
     let all = env.mentions_json(&[]).await;
-    let mut titles: Vec<&str> = all.iter().map(|m| m["title"].as_str().unwrap()).collect();
-    titles.sort();
     assert_eq!(
-        titles,
+        sorted_titles(&all),
         ["Al drie dagen storing bij Acme Telecom", "Monteur was top"],
         "the post about a parcel mentions no watch"
     );

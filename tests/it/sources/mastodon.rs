@@ -4,7 +4,7 @@
 //! original, the bearer token, a disabled timeline, 401, 429 with
 //! `X-RateLimit-Reset`, malformed bodies, and the page bound.
 
-use crate::support::{fixture, server::Seen, Env, Route, Server};
+use crate::support::{fixture, Env, Route, Server};
 
 const NS: &str = "/api/v1/timelines/tag/ns";
 const KLM: &str = "/api/v1/timelines/tag/klm";
@@ -17,14 +17,6 @@ fn config(server: &Server, extra: &str) -> String {
          [[source]]\nname = \"toots\"\nkind = \"mastodon\"\nbase_url = \"{}\"\n{extra}",
         server.url("")
     )
-}
-
-fn timeline(server: &Server, path: &str) -> Vec<Seen> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.split('?').next() == Some(path))
-        .collect()
 }
 
 fn json(body: Vec<u8>) -> Route {
@@ -64,13 +56,16 @@ async fn first_poll_then_only_newer_statuses() {
     // Three statuses, one a reblog of another: two items, one mentions Acme.
     assert!(out.contains("toots: 2 items, 1 new mentions"), "{out}");
     assert!(out.contains("0 failed"), "{out}");
-    let first = &timeline(&server, NS)[0];
+    let first = &server.requests_to_path(NS)[0];
     assert_eq!(first.path, format!("{NS}?limit=40"));
     assert!(
         !first.headers.contains_key("authorization"),
         "no token configured, none sent"
     );
-    assert_eq!(timeline(&server, KLM)[0].path, format!("{KLM}?limit=40"));
+    assert_eq!(
+        server.requests_to_path(KLM)[0].path,
+        format!("{KLM}?limit=40")
+    );
 
     let mentions = env.mentions_json(&[]).await;
     assert_eq!(
@@ -104,10 +99,13 @@ async fn first_poll_then_only_newer_statuses() {
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 1 items, 1 new mentions"), "{out}");
     assert_eq!(
-        timeline(&server, NS)[1].path,
+        server.requests_to_path(NS)[1].path,
         format!("{NS}?limit=40&since_id={NEWEST}")
     );
-    assert_eq!(timeline(&server, KLM)[1].path, format!("{KLM}?limit=40"));
+    assert_eq!(
+        server.requests_to_path(KLM)[1].path,
+        format!("{KLM}?limit=40")
+    );
     let mentions = env.mentions_json(&[]).await;
     assert_eq!(mentions.len(), 2);
     let newer = mentions
@@ -126,7 +124,7 @@ async fn first_poll_then_only_newer_statuses() {
     // And the third poll resumes from the newer status.
     env.ok(&["poll"]).await;
     assert_eq!(
-        timeline(&server, NS)[2].path,
+        server.requests_to_path(NS)[2].path,
         format!("{NS}?limit=40&since_id=113500000000000150")
     );
 }
@@ -141,7 +139,7 @@ async fn the_token_is_sent_as_a_bearer() {
     ));
     std::fs::write(env.dir.path().join("mastodon.token"), "s3cr3t-T0ken\n").unwrap();
     env.ok(&["poll"]).await;
-    let seen = &timeline(&server, NS)[0];
+    let seen = &server.requests_to_path(NS)[0];
     assert_eq!(
         seen.headers.get("authorization").map(String::as_str),
         Some("Bearer s3cr3t-T0ken")
@@ -224,14 +222,15 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     let env = Env::new(&config(&server, "hashtags = [\"ns\"]\nmax_pages = 2\n"));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 40 items"), "{out}");
-    assert_eq!(timeline(&server, NS).len(), 1);
+    assert_eq!(server.requests_to_path(NS).len(), 1);
 
     // Later: 80+ new statuses; two pages are read, the second from the
     // smallest id of the first (what Link rel="next" says).
     server.route(NS, full_page(&server, 113500000000002000));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 40 items"), "{out}");
-    let paths: Vec<String> = timeline(&server, NS)
+    let paths: Vec<String> = server
+        .requests_to_path(NS)
         .iter()
         .map(|r| r.path.clone())
         .collect();
@@ -246,7 +245,7 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     // A page that is not full ends the paging.
     server.route(NS, json(fixture("mastodon/ns_page2.json")));
     env.ok(&["poll"]).await;
-    assert_eq!(timeline(&server, NS).len(), 4);
+    assert_eq!(server.requests_to_path(NS).len(), 4);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -270,7 +269,7 @@ async fn preview_and_config_errors() {
         ])
         .await;
     assert!(out.contains("2 items"), "{out}");
-    assert_eq!(timeline(&server, NS).len(), 2);
+    assert_eq!(server.requests_to_path(NS).len(), 2);
     assert!(!env.db_path().exists(), "preview stores nothing");
 
     let check = |extra: &str| {
@@ -324,7 +323,7 @@ async fn full_text_search_where_the_instance_allows_it() {
         out.contains("toots:") && out.contains("1 new mentions"),
         "{out}"
     );
-    let first = &timeline(&server, SEARCH)[0];
+    let first = &server.requests_to_path(SEARCH)[0];
     assert!(
         first.path.contains("q=acme+storing") && first.path.contains("type=statuses"),
         "{}",
@@ -332,7 +331,7 @@ async fn full_text_search_where_the_instance_allows_it() {
     );
     assert!(!first.path.contains("min_id"), "{}", first.path);
     assert!(
-        timeline(&server, NS).is_empty(),
+        server.requests_to_path(NS).is_empty(),
         "no hashtags configured, no timeline read"
     );
 
@@ -343,7 +342,7 @@ async fn full_text_search_where_the_instance_allows_it() {
     );
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("0 new mentions"), "{out}");
-    let second = &timeline(&server, SEARCH)[1];
+    let second = &server.requests_to_path(SEARCH)[1];
     assert!(
         second.path.contains(&format!("min_id={NEWEST}")),
         "{}",

@@ -4,7 +4,7 @@
 //! with `X-Ratelimit-Reset`, a spent budget, 403, malformed bodies, and the
 //! OAuth client-credentials flow.
 
-use crate::support::{fixture, server::Seen, Env, Route, Server};
+use crate::support::{fixture, Env, Route, Server};
 
 const SUBS: &str = "/r/thenetherlands+nederland/search.json";
 const ALL: &str = "/search.json";
@@ -22,14 +22,6 @@ fn config(server: &Server, extra: &str) -> String {
 
 const SUBREDDITS: &str = "subreddits = [\"thenetherlands\", \"r/nederland\"]\n";
 
-fn searches(server: &Server, path: &str) -> Vec<Seen> {
-    server
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.split('?').next() == Some(path))
-        .collect()
-}
-
 fn json(name: &str) -> Route {
     Route::ok("application/json; charset=UTF-8", fixture(name))
 }
@@ -44,7 +36,7 @@ async fn first_poll_then_only_newer_posts() {
     // Four posts, one about the NS: three mentions.
     assert!(out.contains("rd: 4 items, 3 new mentions"), "{out}");
     assert!(out.contains("0 failed"), "{out}");
-    let first = &searches(&server, SUBS)[0];
+    let first = &server.requests_to_path(SUBS)[0];
     assert_eq!(first.path, FIRST);
     let ua = first.headers.get("user-agent").cloned().unwrap_or_default();
     assert!(ua.starts_with("earshot/"), "a descriptive User-Agent: {ua}");
@@ -89,7 +81,7 @@ async fn first_poll_then_only_newer_posts() {
     server.route(SUBS, json("reddit/search_page2.json"));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("rd: 1 items, 1 new mentions"), "{out}");
-    assert_eq!(searches(&server, SUBS).len(), 2, "no second page");
+    assert_eq!(server.requests_to_path(SUBS).len(), 2, "no second page");
     assert_eq!(env.mentions_json(&[]).await.len(), 4);
 
     // And again: nothing new, nothing repeated.
@@ -106,7 +98,7 @@ async fn without_subreddits_all_of_reddit_is_searched_and_pages_are_bounded() {
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("rd: 4 items"), "{out}");
     assert_eq!(
-        searches(&server, ALL)[0].path,
+        server.requests_to_path(ALL)[0].path,
         "/search.json?q=acme+telecom&sort=new&t=all&limit=100&raw_json=1"
     );
 
@@ -118,7 +110,8 @@ async fn without_subreddits_all_of_reddit_is_searched_and_pages_are_bounded() {
     );
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("rd: 2 items, 2 new mentions"), "{out}");
-    let paths: Vec<String> = searches(&server, ALL)
+    let paths: Vec<String> = server
+        .requests_to_path(ALL)
         .iter()
         .map(|r| r.path.clone())
         .collect();
@@ -195,7 +188,7 @@ async fn a_spent_budget_waits_for_the_reset() {
     // The next poll, before the reset, does not ask at all.
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("rd: error: HTTP 429 (retry after"), "{out}");
-    assert_eq!(searches(&server, SUBS).len(), 1);
+    assert_eq!(server.requests_to_path(SUBS).len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -224,7 +217,7 @@ async fn oauth_client_credentials_get_a_bearer_token() {
         Some("Basic cC1qY29MS0J5blRMZXc6Z2tvX0xYRUxvVjA3WkJOVVhydldaZnpFM2FJ")
     );
     assert_eq!(token.body, b"grant_type=client_credentials");
-    let search = &searches(&server, SUBS)[0];
+    let search = &server.requests_to_path(SUBS)[0];
     let bearer = search
         .headers
         .get("authorization")
@@ -254,7 +247,7 @@ async fn oauth_client_credentials_get_a_bearer_token() {
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("rd: error: HTTP 401"), "{out}");
     assert_eq!(
-        searches(&server, SUBS).len(),
+        server.requests_to_path(SUBS).len(),
         1,
         "no search without a token"
     );
@@ -277,7 +270,7 @@ async fn preview_and_config_errors() {
         ])
         .await;
     assert!(out.contains("4 items"), "{out}");
-    assert_eq!(searches(&server, ALL).len(), 1);
+    assert_eq!(server.requests_to_path(ALL).len(), 1);
     assert!(!env.db_path().exists(), "preview stores nothing");
 
     let check = |text: String| async move {
@@ -380,7 +373,7 @@ async fn the_oauth_token_is_reused_until_refused() {
         1,
         "one token for three polls"
     );
-    assert_eq!(searches(&server, SUBS).len(), 3);
+    assert_eq!(server.requests_to_path(SUBS).len(), 3);
 
     server.route(
         SUBS,
@@ -420,7 +413,7 @@ async fn comments_in_the_subreddits_are_mentions_too() {
     let out = env.ok(&["poll"]).await;
     // 4 posts (3 mention Acme) and 3 readable comments (2 mention Acme).
     assert!(out.contains("rd: 7 items, 5 new mentions"), "{out}");
-    let asked = searches(&server, COMMENTS);
+    let asked = server.requests_to_path(COMMENTS);
     assert_eq!(asked.len(), 1);
     assert_eq!(
         asked[0].path,
@@ -443,7 +436,7 @@ async fn comments_in_the_subreddits_are_mentions_too() {
 
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("0 new mentions"), "{out}");
-    assert_eq!(searches(&server, COMMENTS).len(), 2);
+    assert_eq!(server.requests_to_path(COMMENTS).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]

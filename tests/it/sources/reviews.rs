@@ -3,7 +3,7 @@
 //! block beside a good one, a page without markup; the cursor across
 //! processes, the page bound, conditional GET, HTTP errors, preview and config.
 
-use crate::support::{fixture, Env, Route, Server};
+use crate::support::{by_title, fixture, reasons, sorted_titles, Env, Route, Server};
 
 const PAGE: &str = "/review/acme-telecom.nl";
 const PAGE2: &str = "/review/acme-telecom.nl?page=2";
@@ -24,16 +24,6 @@ fn html(name: &str) -> Route {
 }
 
 /// The stored mention titled `title`.
-fn by_title<'a>(all: &'a [serde_json::Value], title: &str) -> &'a serde_json::Value {
-    all.iter()
-        .find(|m| m["title"] == title)
-        .unwrap_or_else(|| panic!("no mention titled {title:?} in {all:#?}"))
-}
-
-fn reasons(m: &serde_json::Value) -> String {
-    m["sentiment"]["reasons"].to_string()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn first_poll_then_only_newer_reviews() {
     let server = Server::start().await;
@@ -49,10 +39,8 @@ async fn first_poll_then_only_newer_reviews() {
     );
 
     let all = env.mentions_json(&[]).await;
-    let mut titles: Vec<&str> = all.iter().map(|m| m["title"].as_str().unwrap()).collect();
-    titles.sort();
     assert_eq!(
-        titles,
+        sorted_titles(&all),
         [
             "Al drie dagen geen internet",
             "Storing snel opgelost",
