@@ -21,4 +21,5 @@ mod reddit;
 mod reviews;
 mod scoring;
 mod sentiment;
+mod service;
 mod upkeep;
