@@ -5,10 +5,12 @@
 //! documented status (2 for configuration and usage errors).
 
 mod check;
+mod completions;
 mod deliver;
 mod deliveries;
 mod eval_sentiment;
 mod export;
+mod man;
 mod mentions;
 mod output;
 mod poll;
@@ -67,6 +69,10 @@ pub enum Command {
     Deliveries(deliveries::Args),
     /// Send a sample alert through one notifier and say what happened.
     TestAlert(test_alert::Args),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions(completions::Args),
+    /// Print the manual page (roff), or write one per subcommand with --dir.
+    Man(man::Args),
 }
 
 /// A usage error in the arguments that clap could not catch (exit status 2).
@@ -103,21 +109,40 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 
-/// Logs to stderr, one line per event, as text or JSON; `RUST_LOG` overrides
-/// `level`.
+/// Logs to stderr, one line per event, as text or JSON, at `level` (a
+/// tracing filter). An operator's own `RUST_LOG`, when set and not empty,
+/// overrides `level`; one that does not parse is reported and `level` used.
+/// Text is coloured only on a terminal, and never when `NO_COLOR` is set
+/// (<https://no-color.org>): the journal and log files get plain lines.
 pub fn init_logging(format: crate::config::LogFormat, level: &str) {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty())
+        .map(|v| EnvFilter::try_new(&v).map_err(|e| format!("ignoring RUST_LOG={v:?}: {e}")));
+    let (filter, env_error) = match from_env {
+        Some(Ok(filter)) => (filter, None),
+        Some(Err(e)) => (EnvFilter::new(level), Some(e)),
+        None => (EnvFilter::new(level), None),
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal() && !no_color)
         .with_writer(std::io::stderr);
     let _ = match format {
         crate::config::LogFormat::Json => builder.json().flatten_event(true).try_init(),
         crate::config::LogFormat::Text => builder.try_init(),
     };
+    if let Some(e) = env_error {
+        tracing::warn!("{e}; logging at {level:?}");
+    }
 }
 
 /// The error chain as `main` prints it, each line cleaned like all terminal

@@ -22,7 +22,7 @@ pub struct Daemon {
     pub timezone: chrono_tz::Tz,
     /// `text` (one human line per event) or `json` (one object per line).
     pub log_format: LogFormat,
-    /// A tracing filter: `info`, `earshot=debug`, …; `RUST_LOG` overrides it.
+    /// A tracing filter: `info`, `earshot=debug`, …; a set `RUST_LOG` overrides it.
     pub log_level: String,
     /// Consecutive failures after which a source raises an alert.
     pub source_alert_after: u32,

@@ -13,10 +13,93 @@ async fn example_config_parses_and_check_summarises_it() {
         out.contains("acme: 3 term(s), 1 exclusion(s), 1 regex(es)"),
         "{out}"
     );
+    assert!(out.contains("nos-algemeen (feed, every 10m)"), "{out}");
+}
+
+/// The example's commented-out `[[source]]` blocks are templates: with their
+/// key lines uncommented (one of each `*_env`/`*_file` pair: the variable) they
+/// are valid sources too, so every key they show stays checked although the
+/// live example polls only real public endpoints. Nothing is polled here.
+#[test]
+fn issue10_example_templates_are_valid_sources() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"))
+        .unwrap();
+    let (uncommented, templates) = uncomment_templates(&text);
+    let names = [
+        "google-alerts-acme (feed, every 10m)",
+        "reviews-api (json, every 1h)",
+        "trustpilot-acme (reviews, every 1h)",
+        "bluesky-acme (bluesky, every 10m)",
+        "klachtenforum (html, every 30m)",
+    ];
+    assert_eq!(templates, names.len(), "templates found:\n{uncommented}");
+    let env = Env::new(&uncommented);
+    let out = assert_cmd::Command::cargo_bin("earshot")
+        .unwrap()
+        .arg("--config")
+        .arg(env.config_path())
+        .arg("check")
+        .env("TRUSTPILOT_API_KEY", "test-key")
+        .env("EARSHOT_BLUESKY_APP_PASSWORD", "test-password")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.contains("google-alerts-acme (feed, every 10m)"),
-        "{out}"
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
     );
+    for name in names {
+        assert!(stdout.contains(name), "{name} missing from:\n{stdout}");
+    }
+    // The templates' tables really were read as tables.
+    assert!(uncommented.contains("\n[source.fields]\n"));
+    assert!(uncommented.contains("\n[source.selectors]\n"));
+}
+
+/// Uncomments the key and table lines of each template block (a run of `#`
+/// lines from `# [[source]]` to the first line that is not a comment), except
+/// `*_file` keys whose `*_env` twin is in the same block; explanations stay
+/// comments. Returns the text and how many templates it found.
+fn uncomment_templates(text: &str) -> (String, usize) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut templates = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i] != "# [[source]]" {
+            out.push(lines[i].to_string());
+            i += 1;
+            continue;
+        }
+        templates += 1;
+        let end = (i..lines.len())
+            .find(|&j| !lines[j].starts_with('#'))
+            .unwrap_or(lines.len());
+        let block = &lines[i..end];
+        let key = |l: &str| {
+            let l = l.strip_prefix("# ")?;
+            let k = l.split_once(" = ")?.0;
+            k.chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_')
+                .then(|| k.to_string())
+        };
+        for l in block {
+            let uncomment = match key(l) {
+                Some(k) => match k.strip_suffix("_file") {
+                    Some(stem) => !block.iter().any(|o| key(o) == Some(format!("{stem}_env"))),
+                    None => true,
+                },
+                None => l.starts_with("# [") && l.ends_with(']'),
+            };
+            out.push(match uncomment {
+                true => l[2..].to_string(),
+                false => l.to_string(),
+            });
+        }
+        i = end;
+    }
+    (out.join("\n") + "\n", templates)
 }
 
 #[tokio::test]

@@ -20,5 +20,6 @@ mod query; // `mentions list/search/show` and `preview` on a polled corpus; term
 mod receivers; // issue #10: misbehaving SMTP and webhook receivers never stall other notifiers
 mod scoring; // sentiment end to end: scored when stored, filtered, explained, routed
 mod sentiment; // the sentiment API: table-driven cases and floors over the development sets
+mod service; // issue #10: the systemd unit and install steps, log colour and level, completions, man pages
 mod sources; // one module per source kind (feeds, html, json, reviews and the API sources)
 mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics
