@@ -110,17 +110,17 @@ impl CustomRules {
 
     /// Multi-word entries, matched as phrases in the lowercased text.
     pub(super) fn phrases(&self) -> impl Iterator<Item = (&str, f32)> {
-        let neg = self
-            .negative_words
-            .iter()
-            .filter(|w| w.contains(' '))
-            .map(|w| (w.as_str(), -CUSTOM_VALENCE));
-        let pos = self
-            .positive_words
-            .iter()
-            .filter(|w| w.contains(' '))
-            .map(|w| (w.as_str(), CUSTOM_VALENCE));
-        neg.chain(pos)
+        [
+            (&self.negative_words, -CUSTOM_VALENCE),
+            (&self.positive_words, CUSTOM_VALENCE),
+        ]
+        .into_iter()
+        .flat_map(|(words, valence)| {
+            words
+                .iter()
+                .filter(|w| w.contains(' '))
+                .map(move |w| (w.as_str(), valence))
+        })
     }
 }
 
@@ -134,5 +134,20 @@ mod tests {
         let c = CustomRules::new(&["(?i)storing".into()], &["Prut".into()], &[]).expect("valid");
         assert_eq!(c.pattern_hits("STORING bij ons").len(), 1);
         assert_eq!(c.word("prut"), Some(-CUSTOM_VALENCE));
+    }
+
+    #[test]
+    fn phrases_are_the_multi_word_entries_negative_first() {
+        let c = CustomRules::new(
+            &[],
+            &["prut".into(), "Lange Rij".into()],
+            &["top dag".into(), "knaller".into()],
+        )
+        .expect("valid");
+        let phrases: Vec<_> = c.phrases().collect();
+        assert_eq!(
+            phrases,
+            [("lange rij", -CUSTOM_VALENCE), ("top dag", CUSTOM_VALENCE)]
+        );
     }
 }

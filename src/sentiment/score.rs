@@ -474,23 +474,21 @@ fn shape_reasons(
             .iter()
             .any(|x| tokens[x.token].sentence == sentence)
     };
+    // What each kind of mark halves, and what it weighs up.
+    let marks = [
+        (&shape.contrast_at, "contrast", "before", "after"),
+        (&shape.concession_at, "concession", "its clause", "the rest"),
+    ];
     let mut reasons = Vec::new();
-    for c in shape.contrast_at.iter().flatten() {
-        let t = &tokens[*c];
-        if weighed(t.sentence) {
-            reasons.push(format!(
-                "contrast '{}': before ×{BEFORE_CONTRAST}, after ×{AFTER_CONTRAST}",
-                &text[t.start..t.end]
-            ));
-        }
-    }
-    for c in shape.concession_at.iter().flatten() {
-        let t = &tokens[*c];
-        if weighed(t.sentence) {
-            reasons.push(format!(
-                "concession '{}': its clause ×{BEFORE_CONTRAST}, the rest ×{AFTER_CONTRAST}",
-                &text[t.start..t.end]
-            ));
+    for (at, kind, halved, weighed_up) in marks {
+        for c in at.iter().flatten() {
+            let t = &tokens[*c];
+            if weighed(t.sentence) {
+                reasons.push(format!(
+                    "{kind} '{}': {halved} ×{BEFORE_CONTRAST}, {weighed_up} ×{AFTER_CONTRAST}",
+                    &text[t.start..t.end]
+                ));
+            }
         }
     }
     reasons
