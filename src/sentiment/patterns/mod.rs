@@ -1,0 +1,349 @@
+//! Negative-sentiment patterns: the complaints that carry no sentiment word
+//! ("al 3 uur in de wacht", "still no reply", "pakket nog steeds niet
+//! bezorgd", "cancel my subscription"), as built-in packs per language,
+//! and the engine that runs them: the cheap literal gate (one Aho-Corasick
+//! pass per text), then each gated regex. One pack is the
+//! opposite: a resolution ("fixed my problem", "storing is opgelost") is a
+//! thank-you, not a complaint, so it adds positive valence.
+//!
+//! The pattern data is per language in `nl.rs` and `en.rs`; this file holds
+//! no pattern of one language, and a watch's own rules are `custom`.
+//! Built-in patterns are written in lowercase and run on the lowercased
+//! text; the gap between two key phrases is "anywhere in the same sentence"
+//! (`[^.!?\n]*?`), which compiles far smaller than a bounded `.{0,40}`.
+//! `\b` is the ASCII word boundary so the fast DFA also runs on texts with
+//! emoji.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
+use regex::Regex;
+
+use super::lang::Lang;
+use spec::Spec;
+
+mod en;
+mod nl;
+mod spec;
+
+/// A built-in pattern ready to compile: regex, name, valence, gate.
+type Compiled = (String, &'static str, f32, &'static [&'static str]);
+
+fn nl_specs() -> Vec<Compiled> {
+    nl::SPECS.iter().map(|s| expand(s, nl::DURATION)).collect()
+}
+
+fn en_specs() -> Vec<Compiled> {
+    en::SPECS.iter().map(|s| expand(s, en::DURATION)).collect()
+}
+
+/// Fills the duration placeholder and makes `\b` ASCII-only.
+fn expand(s: &Spec, duration: &str) -> Compiled {
+    let re = s
+        .regex
+        .replace("#D", duration)
+        .replace(r"\b", r"(?-u:\b)")
+        // The filler words between key phrases are matched as ASCII words:
+        // a Unicode \w compiles to a far larger automaton.
+        .replace(r"\w", r"(?-u:\w)");
+    (re, s.name, s.valence, s.needs)
+}
+
+/// Sarcasm cues: praise markers that, next to evidence of a complaint, mean
+/// the opposite ("Geweldig weer, NS. Derde keer vertraging 👏").
+const SARCASM_CUES: &str = r"👏|🙄|🙃|😒|#sarcasm|#sarcasme|#not(?-u:\b)|(?-u:\b)(lekker bezig|goed bezig|goed geregeld|bedankt hoor|dank je wel hoor|dankjewel hoor|top hoor|super hoor|geweldig hoor|fijn hoor|netjes hoor|knap hoor|thanks a lot|thanks for nothing|yeah right|great job|well done|nice one|just great|just what i needed|gotta love|got to love|love how|love it when|love (paying|being|waiting|getting|having|spending|sitting)|thanks again|bravo|chapeau|great timing|perfect timing|nice timing|lekkere timing|top timing)(?-u:\b)";
+
+/// One language's compiled pack. Each pattern runs on its own: its literal
+/// prefilter ("wacht", "refund") skips most texts at once, which beats one
+/// `RegexSet` whose lazy DFA has no prefilter and many states.
+pub(super) struct Pack {
+    each: Vec<(Regex, &'static str, f32, &'static [&'static str])>,
+    /// All gate literals of the pack, found in one pass per text.
+    gates: Option<AhoCorasick>,
+    /// Per pattern, which gate literals open it (bit i = literal i).
+    masks: Vec<Bits>,
+}
+
+/// A set of up to [`Bits::CAPACITY`] gate literals.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Bits([u64; 4]);
+
+impl Bits {
+    const CAPACITY: usize = 256;
+
+    fn with(mut self, i: usize) -> Self {
+        if let Some(word) = self.0.get_mut(i / 64) {
+            *word |= 1 << (i % 64);
+        }
+        self
+    }
+
+    fn meets(&self, other: &Bits) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
+    }
+}
+
+/// All built-in packs, compiled once.
+/// The built-in packs. Each language's pack is compiled the first time a
+/// text in that language is scored (about 10 ms each), which keeps
+/// `Analyzer::new` cheap for a process that only ever sees one language.
+pub(super) struct Packs {
+    nl: OnceLock<Pack>,
+    en: OnceLock<Pack>,
+    sarcasm: Option<Regex>,
+}
+
+/// A pattern hit: its name, the matched text (byte range in the lowercased
+/// text) and the valence it adds.
+pub(super) struct Hit {
+    pub name: String,
+    pub start: usize,
+    pub end: usize,
+    pub valence: f32,
+}
+
+impl Pack {
+    fn build(specs: Vec<Compiled>) -> Self {
+        // Ungated patterns of one name become one alternation: one scan
+        // instead of several, and a name counts once anyway. Gated ones stay
+        // apart, since one weak alternative would cost the whole regex its
+        // literal prefilter.
+        let mut merged: Vec<Compiled> = Vec::new();
+        for (re, name, valence, needs) in specs {
+            let same = merged
+                .iter_mut()
+                .find(|m| m.1 == name && m.3.is_empty() && needs.is_empty());
+            match same {
+                Some(m) => m.0 = format!("{}|(?:{re})", m.0),
+                None => merged.push((format!("(?:{re})"), name, valence, needs)),
+            }
+        }
+        // The built-in patterns are constants checked by the tests below.
+        let each: Vec<_> = merged
+            .iter()
+            .filter_map(|(re, name, v, needs)| Regex::new(re).ok().map(|r| (r, *name, *v, *needs)))
+            .collect();
+        let mut literals: Vec<&'static str> = Vec::new();
+        for (_, _, _, needs) in &each {
+            for n in needs.iter() {
+                if !literals.contains(n) {
+                    literals.push(n);
+                }
+            }
+        }
+        let masks = each
+            .iter()
+            .map(|(_, _, _, needs)| {
+                needs
+                    .iter()
+                    .filter_map(|n| literals.iter().position(|l| l == n))
+                    .fold(Bits::default(), Bits::with)
+            })
+            .collect();
+        // More literals than the masks hold would switch gating off; the
+        // tests keep the packs below that.
+        let gates = (literals.len() <= Bits::CAPACITY)
+            .then(|| {
+                // A full DFA: overlapping search walks every byte, and the
+                // DFA is the fastest automaton for that (a few hundred KiB).
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&literals)
+                    .ok()
+            })
+            .flatten();
+        Pack { each, gates, masks }
+    }
+
+    fn hits(&self, lower: &str, out: &mut Vec<Hit>) {
+        self.hits_gated(lower, out, true);
+    }
+
+    fn hits_gated(&self, lower: &str, out: &mut Vec<Hit>, gated: bool) {
+        let gates = self.gates.as_ref().filter(|_| gated);
+        let present = match gates {
+            Some(ac) => ac
+                .find_overlapping_iter(lower)
+                .fold(Bits::default(), |m, hit| m.with(hit.pattern().as_usize())),
+            None => Bits([u64::MAX; 4]),
+        };
+        for ((re, name, valence, needs), mask) in self.each.iter().zip(&self.masks) {
+            // One hit per name: a kind of complaint counts once.
+            if out.iter().any(|h| h.name == *name) {
+                continue;
+            }
+            if !needs.is_empty() && !present.meets(mask) {
+                continue;
+            }
+            if let Some(m) = re.find(lower) {
+                out.push(Hit {
+                    name: (*name).to_owned(),
+                    start: m.start(),
+                    end: m.end(),
+                    valence: *valence,
+                });
+            }
+        }
+    }
+}
+
+impl Packs {
+    pub fn build() -> Self {
+        Packs {
+            nl: OnceLock::new(),
+            en: OnceLock::new(),
+            sarcasm: Regex::new(SARCASM_CUES).ok(),
+        }
+    }
+
+    fn nl(&self) -> &Pack {
+        self.nl.get_or_init(|| Pack::build(nl_specs()))
+    }
+
+    fn en(&self) -> &Pack {
+        self.en.get_or_init(|| Pack::build(en_specs()))
+    }
+
+    /// Built-in complaint hits in the lowercased text for `lang` (both packs
+    /// when the language is unknown).
+    pub fn hits(&self, lower: &str, lang: Lang) -> Vec<Hit> {
+        let mut out = Vec::new();
+        match lang {
+            Lang::Nl => self.nl().hits(lower, &mut out),
+            Lang::En => self.en().hits(lower, &mut out),
+            Lang::Unknown => {
+                self.nl().hits(lower, &mut out);
+                self.en().hits(lower, &mut out);
+            }
+        }
+        out
+    }
+
+    /// The first sarcasm cue in the lowercased text, if any.
+    pub fn sarcasm<'t>(&self, lower: &'t str) -> Option<&'t str> {
+        self.sarcasm.as_ref()?.find(lower).map(|m| m.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_patterns_compile() {
+        for (re, name, _, _) in nl_specs().into_iter().chain(en_specs()) {
+            assert!(
+                Regex::new(&re).is_ok(),
+                "pattern {name} does not compile: {re}"
+            );
+        }
+        assert!(Regex::new(SARCASM_CUES).is_ok());
+        let packs = Packs::build();
+        assert!(!packs.nl().each.is_empty() && packs.nl().each.len() <= nl_specs().len());
+        assert!(
+            packs.nl().gates.is_some() && packs.en().gates.is_some(),
+            "gate literals fit the masks"
+        );
+        assert!(!packs.en().each.is_empty() && packs.en().each.len() <= en_specs().len());
+    }
+
+    fn names(text: &str, lang: Lang) -> Vec<String> {
+        Packs::build()
+            .hits(&text.to_lowercase(), lang)
+            .into_iter()
+            .map(|h| h.name)
+            .collect()
+    }
+
+    #[test]
+    fn packs_find_complaints() {
+        let cases = [
+            (
+                "al 3 uur in de wacht bij de klantenservice",
+                Lang::Nl,
+                "waiting",
+            ),
+            (
+                "Nog steeds geen reactie op mijn mail",
+                Lang::Nl,
+                "no-response",
+            ),
+            ("pakket nog steeds niet bezorgd", Lang::Nl, "delivery"),
+            ("weer een storing, geen internet", Lang::Nl, "outage"),
+            ("ik wil mijn geld terug", Lang::Nl, "money"),
+            ("ik stap over naar een andere provider", Lang::Nl, "leaving"),
+            ("on hold for 2 hours now", Lang::En, "waiting"),
+            ("still no reply from support", Lang::En, "no-response"),
+            ("my parcel never arrived", Lang::En, "delivery"),
+            ("app is down again", Lang::En, "outage"),
+            ("I want a refund", Lang::En, "money"),
+            ("going to cancel my subscription", Lang::En, "leaving"),
+            ("never again", Lang::En, "leaving"),
+        ];
+        for (text, lang, want) in cases {
+            assert!(
+                names(text, lang).iter().any(|n| n == want),
+                "{text:?} should hit {want}"
+            );
+        }
+        assert!(names("lovely day at the beach", Lang::En).is_empty());
+        assert!(names("mooi boek, snel gelezen", Lang::Nl).is_empty());
+    }
+
+    /// A gate literal missing from a pattern's `needs` would silently stop it
+    /// matching; on every dev-set line (when the shared data is there) and
+    /// on the examples here, gated and ungated packs must agree.
+    #[test]
+    fn gates_never_hide_a_match() {
+        let packs = Packs::build();
+        let mut texts: Vec<String> = [
+            "lange wachttijd bij de balie",
+            "internet valt elke avond weg",
+            "klantenservice verbindt me steeds door",
+            "al 3 uur in de wacht",
+            "still no reply and they hung up on me",
+            "the app is down again",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        let dev =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/sentiment/dev");
+        let sets = [
+            "nl/bol_book_reviews.tsv",
+            "nl/political_tweets_train.tsv",
+            "en/tweeteval_sentiment_val.tsv",
+            "en/uci_yelp_sentences.tsv",
+            "en/uci_amazon_sentences.tsv",
+            "en/uci_imdb_sentences.tsv",
+            "en/absa16_restaurants_sentences.tsv",
+            "en/vader_tweets.tsv",
+            "en/vader_amazon.tsv",
+            "en/vader_nyt.tsv",
+            "en/vader_movies.tsv",
+        ];
+        for set in sets {
+            if let Ok(s) = std::fs::read_to_string(dev.join(set)) {
+                texts.extend(
+                    s.lines()
+                        .take(1000)
+                        .filter_map(|l| l.split_once('\t'))
+                        .map(|(_, t)| t.to_lowercase()),
+                );
+            }
+        }
+        for text in &texts {
+            for pack in [packs.nl(), packs.en()] {
+                let (mut gated, mut open) = (Vec::new(), Vec::new());
+                pack.hits_gated(text, &mut gated, true);
+                pack.hits_gated(text, &mut open, false);
+                let names = |h: &[Hit]| h.iter().map(|h| h.name.clone()).collect::<Vec<_>>();
+                assert_eq!(
+                    names(&gated),
+                    names(&open),
+                    "gates hide a match in {text:?}"
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,566 @@
+//! The scorer: tokenises (`tokens`), finds the complaint patterns, gives
+//! each token its own valence (`valence`), weighs it by the rules
+//! (negation window, boosters and dampeners, contrast and concession, CAPS,
+//! elongation, headline, sarcasm, irony, `!`) and sums the valences
+//! VADER-style into a score in −1…+1 with the reasons that moved it. It
+//! holds no word lists (`words`, `lexicon`) and no patterns (`patterns`):
+//! only what they do to a score.
+
+use std::borrow::Cow;
+
+use super::custom::{CustomRules, CUSTOM_VALENCE};
+use super::lang::{detect, Lang};
+use super::lexicon::Lexicons;
+use super::patterns::{Hit, Packs};
+use super::tokens::{lowercase_same_offsets, tokenize, Kind, Token};
+use super::valence;
+use super::words::{
+    booster, is_comparative, is_concession, is_contrast, is_laughter, is_negator, pure_intensifier,
+};
+
+/// VADER's constants: CAPS emphasis, negation factor, `!` emphasis and the
+/// normalisation alpha (the booster step is in `words`).
+const CAPS_INCR: f32 = 0.733;
+const ELONGATION_INCR: f32 = 0.3;
+const NEGATION: f32 = -0.74;
+const EXCLAIM_INCR: f32 = 0.292;
+const ALPHA: f32 = 15.0;
+/// Contrast ("but", "maar"): what precedes counts half, what follows 1.5×.
+const BEFORE_CONTRAST: f32 = 0.5;
+const AFTER_CONTRAST: f32 = 1.5;
+/// Under sarcasm, praise counts as this much of its value, negated.
+const SARCASM_FLIP: f32 = -0.5;
+const SARCASM_CUE: f32 = -1.0;
+/// "Never so/more …": VADER's emphasis instead of negation.
+const NEVER_SO: f32 = 1.25;
+/// A short opening sentence ("Teleurstelling.", "Terrible.") or a title
+/// line is the writer's own verdict; it counts this much more.
+const HEADLINE: f32 = 2.0;
+const HEADLINE_MAX_WORDS: usize = 6;
+/// Reasons kept per result.
+const MAX_REASONS: usize = 16;
+
+pub(super) struct Scored {
+    pub score: f32,
+    pub lang: Lang,
+    pub reasons: Vec<String>,
+}
+
+/// One scored word, emoji or emoticon after the rules, with notes on why.
+struct Contribution {
+    token: usize,
+    value: f32,
+    notes: Vec<String>,
+}
+
+/// Sentence-level facts the word rules need.
+struct Shape {
+    /// The first contrast word ("but", "maar") of each sentence.
+    contrast_at: Vec<Option<usize>>,
+    /// A concessive word ("although", "hoewel") opening a sentence.
+    concession_at: Vec<Option<usize>>,
+    /// The opening sentence, when it is a short headline.
+    headline: Option<u32>,
+    /// Some but not all words are in capitals, so capitals are emphasis.
+    caps_differ: bool,
+}
+
+pub(super) fn score(
+    text: &str,
+    lang: Option<Lang>,
+    lex: &Lexicons,
+    packs: &Packs,
+    custom: Option<&CustomRules>,
+) -> Scored {
+    let lower = lowercase_same_offsets(text);
+    let mut tokens = tokenize(text, &lower, lex);
+    let lang = lang.unwrap_or_else(|| {
+        detect(
+            tokens
+                .iter()
+                .filter(|t| t.kind == Kind::Word)
+                .map(|t| t.norm.as_ref()),
+        )
+    });
+    let mut hits: Vec<Hit> = packs.hits(&lower, lang);
+    // A resolution ("fixed my problem") after a negator is none: "haven't
+    // fixed the issue" leaves the words to the rules.
+    hits.retain(|h| h.valence < 0.0 || !negated_before(&tokens, h.start, lang));
+    valence::assign(&mut tokens, text, &lower, lang, lex, custom, &hits);
+    let shape = shape(&tokens, lang);
+    let mut contributions: Vec<Contribution> = (0..tokens.len())
+        .filter_map(|i| weigh(&tokens, i, lang, &shape, text))
+        .collect();
+    let mut reasons = shape_reasons(&tokens, &shape, &contributions, text);
+
+    // A watch's own patterns and phrases.
+    let mut extra: Vec<(f32, String)> = Vec::new();
+    if let Some(c) = custom {
+        for (pattern, matched) in c.pattern_hits(text) {
+            extra.push((
+                -CUSTOM_VALENCE,
+                format!("custom pattern '{pattern}': '{}'", clip(matched)),
+            ));
+        }
+        for (phrase, v) in c.phrases() {
+            if lower.contains(phrase) {
+                extra.push((v, format!("{v:+.1} custom phrase '{phrase}'")));
+            }
+        }
+    }
+
+    // Repetition ("alweer", "yet again") only amplifies a complaint.
+    let negative_hits = |hits: &[Hit]| hits.iter().any(|h| h.valence < 0.0 && h.name != "repeat");
+    let other_negative = negative_hits(&hits) || contributions.iter().any(|c| c.value < 0.0);
+    if !other_negative {
+        hits.retain(|h| h.name != "repeat");
+    }
+
+    // A resolution ("got my money back", "storing is opgelost") tells of
+    // the problem it solved: a complaint pattern inside it counts for
+    // nothing, one before it for half.
+    let fixes: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.valence > 0.0)
+        .map(|h| (h.start, h.end))
+        .collect();
+    if let Some(first_fix) = fixes.iter().map(|f| f.0).min() {
+        hits.retain(|h| h.valence > 0.0 || !fixes.iter().any(|(s, e)| h.start < *e && h.end > *s));
+        for h in hits
+            .iter_mut()
+            .filter(|h| h.valence < 0.0 && h.end <= first_fix)
+        {
+            h.valence *= 0.5;
+        }
+    }
+
+    // Sarcasm: a praise cue beside evidence of a complaint turns the praise.
+    let has_negative_evidence = hits.iter().any(|h| h.valence < 0.0)
+        || extra.iter().any(|(v, _)| *v < 0.0)
+        || contributions.iter().any(|c| c.value < 0.0);
+    // Laughter beside a complaint pattern is bitter ("driver ate my fries
+    // lol, missing half my order"), not praise. Beside a mere negative word
+    // it is often just a joke ("I'm dead lol"), so that case keeps it.
+    if negative_hits(&hits) {
+        contributions.retain(|c| !(c.value > 0.0 && is_laughter(&tokens[c.token].norm)));
+    }
+    let has_praise = contributions.iter().any(|c| c.value > 0.0);
+    if has_negative_evidence && has_praise {
+        if let Some(cue) = packs.sarcasm(&lower) {
+            for c in contributions.iter_mut().filter(|c| c.value > 0.0) {
+                c.value *= SARCASM_FLIP;
+                c.notes.push("sarcasm turns praise".into());
+            }
+            extra.push((
+                SARCASM_CUE,
+                format!("sarcasm cue '{}' beside a complaint", clip(cue)),
+            ));
+        }
+    }
+    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0) {
+        ironic_praise(&tokens, &hits, &mut contributions, text);
+    }
+
+    let mut sum: f32 = 0.0;
+    for c in contributions {
+        sum += c.value;
+        let t = &tokens[c.token];
+        // An idiom is shown whole: "+1.5 'can't wait'".
+        let mut from = c.token;
+        while t.idiom && from > 0 && tokens[from - 1].idiom && tokens[from - 1].clause == t.clause {
+            from -= 1;
+        }
+        reasons.push(format!(
+            "{:+.1} '{}'",
+            c.value,
+            &text[tokens[from].start..t.end]
+        ));
+        reasons.extend(c.notes);
+    }
+    for h in hits {
+        // A complaint in the headline weighs as its words do ("Valt tegen.").
+        let in_headline = shape.headline.is_some()
+            && tokens
+                .iter()
+                .find(|t| t.end > h.start)
+                .is_some_and(|t| Some(t.sentence) == shape.headline);
+        sum += if in_headline {
+            h.valence * HEADLINE
+        } else {
+            h.valence
+        };
+        reasons.push(format!(
+            "pattern {}: '{}'",
+            h.name,
+            clip(&text[h.start..h.end])
+        ));
+    }
+    for (v, why) in extra {
+        sum += v;
+        reasons.push(why);
+    }
+    if sum != 0.0 {
+        let bangs = text.chars().filter(|c| *c == '!').count().min(4);
+        if bangs > 0 {
+            sum += sum.signum() * EXCLAIM_INCR * bangs as f32;
+            reasons.push(format!("'!' ×{bangs} emphasis"));
+        }
+    }
+    if reasons.len() > MAX_REASONS {
+        let more = reasons.len() - MAX_REASONS;
+        reasons.truncate(MAX_REASONS);
+        reasons.push(format!("… {more} more"));
+    }
+    let score = sum / (sum * sum + ALPHA).sqrt();
+    Scored {
+        lang,
+        score: if score.is_finite() {
+            score.clamp(-1.0, 1.0)
+        } else {
+            0.0
+        },
+        reasons,
+    }
+}
+
+/// Praise that a complaint makes ironic. A short closing sentence of
+/// nothing but praise after nothing but a complaint ("Al 40 minuten in de
+/// rij. Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."),
+/// and a praise word in scare quotes ('Family "friendly"'), turn negative.
+fn ironic_praise(
+    tokens: &[Token<'_>],
+    hits: &[Hit],
+    contributions: &mut [Contribution],
+    text: &str,
+) {
+    const TAIL_MAX_WORDS: usize = 4;
+    const IRONY_MIN_COMPLAINT: f32 = -2.5;
+    /// Ironic praise means its opposite, in full.
+    const IRONY: f32 = -1.0;
+    let quoted = |t: &Token<'_>| {
+        text[..t.start].ends_with(['"', '“', '‘', '\''])
+            && text[t.end..].starts_with(['"', '”', '’', '\''])
+    };
+    if let Some(last) = tokens.last().map(|t| t.sentence).filter(|s| *s > 0) {
+        let words = tokens
+            .iter()
+            .filter(|t| t.sentence == last && t.kind == Kind::Word)
+            .count();
+        let in_tail = |c: &Contribution| tokens[c.token].sentence == last;
+        // Words of praise only: a closing ":)" or "lol" is a smile, not irony.
+        let tail_all_praise = contributions.iter().filter(|c| in_tail(c)).all(|c| {
+            let t = &tokens[c.token];
+            c.value > 0.0 && t.kind == Kind::Word && !is_laughter(&t.norm)
+        }) && contributions.iter().any(&in_tail);
+        let tail_start = tokens
+            .iter()
+            .find(|t| t.sentence == last)
+            .map_or(text.len(), |t| t.start);
+        // A clear complaint: a complaint pattern, or negative words worth
+        // at least one strong one.
+        let negative_words: f32 = contributions
+            .iter()
+            .filter(|c| c.value < 0.0 && !in_tail(c))
+            .map(|c| c.value)
+            .sum();
+        // …and nothing but complaint: a review that weighs pros and cons
+        // and ends "Zeker een aanrader!" means it.
+        let praise_before = contributions.iter().any(|c| c.value > 0.0 && !in_tail(c));
+        let complaint_before = !praise_before
+            && (hits.iter().any(|h| h.valence < 0.0 && h.start < tail_start)
+                || negative_words <= IRONY_MIN_COMPLAINT);
+        if words <= TAIL_MAX_WORDS && tail_all_praise && complaint_before {
+            for c in contributions.iter_mut().filter(|c| in_tail(c)) {
+                c.value *= IRONY;
+                c.notes
+                    .push("praise closing a complaint reads as irony".into());
+            }
+        }
+    }
+    for c in contributions.iter_mut() {
+        if c.value > 0.0 && quoted(&tokens[c.token]) {
+            c.value *= IRONY;
+            c.notes.push("praise in scare quotes".into());
+        }
+    }
+}
+
+/// Contrast and concession per sentence, the headline, and whether
+/// capitals stand out.
+fn shape(tokens: &[Token<'_>], lang: Lang) -> Shape {
+    let sentences = tokens.last().map_or(0, |t| t.sentence as usize + 1);
+    let mut contrast_at: Vec<Option<usize>> = vec![None; sentences];
+    let mut concession_at: Vec<Option<usize>> = vec![None; sentences];
+    for (i, t) in tokens.iter().enumerate() {
+        let sent = t.sentence as usize;
+        if t.kind != Kind::Word || contrast_at.get(sent).is_none_or(Option::is_some) {
+            continue;
+        }
+        let starts_sentence = i == 0 || tokens[i - 1].sentence != t.sentence;
+        let prev = i
+            .checked_sub(1)
+            .filter(|p| tokens[*p].clause == t.clause)
+            .map(|p| tokens[p].norm.as_ref());
+        let next = tokens
+            .get(i + 1)
+            .filter(|x| x.clause == t.clause)
+            .map(|x| x.norm.as_ref());
+        let clause_start = i == 0 || tokens[i - 1].clause != t.clause;
+        let after_negator = prev.is_some_and(|p| is_negator(lang, p));
+        if is_contrast(lang, &t.norm, prev, next, clause_start)
+            && !after_negator
+            && !starts_sentence
+        {
+            contrast_at[sent] = Some(i);
+        } else if starts_sentence && is_concession(lang, &t.norm) {
+            concession_at[sent] = Some(i);
+        }
+    }
+    // A contrast word later in the sentence wins over a concession.
+    for (concession, contrast) in concession_at.iter_mut().zip(&contrast_at) {
+        if contrast.is_some() {
+            *concession = None;
+        }
+    }
+    let first = tokens.first().map_or(0, |t| t.sentence);
+    let first_words = tokens
+        .iter()
+        .take_while(|t| t.sentence == first)
+        .filter(|t| t.kind == Kind::Word)
+        .count();
+    let more_follows = tokens.iter().any(|t| t.sentence != first);
+    let words = tokens.iter().filter(|t| t.kind == Kind::Word).count();
+    let caps = tokens
+        .iter()
+        .filter(|t| t.kind == Kind::Word && t.caps)
+        .count();
+    Shape {
+        contrast_at,
+        concession_at,
+        headline: (first_words <= HEADLINE_MAX_WORDS && more_follows).then_some(first),
+        caps_differ: caps > 0 && caps < words,
+    }
+}
+
+/// The value token `i` adds after CAPS, elongation, boosters, negation,
+/// headline and contrast; `None` when it adds nothing (or boosts the next).
+fn weigh(
+    tokens: &[Token<'_>],
+    i: usize,
+    lang: Lang,
+    shape: &Shape,
+    text: &str,
+) -> Option<Contribution> {
+    let t = &tokens[i];
+    if t.valence == 0.0 {
+        return None;
+    }
+    let next_scored = tokens
+        .get(i + 1)
+        .is_some_and(|x| x.clause == t.clause && x.valence != 0.0);
+    if t.kind == Kind::Word && next_scored && booster(lang, &t.norm).is_some() {
+        return None; // it modifies the next word
+    }
+    let next_word = tokens
+        .get(i + 1)
+        .is_some_and(|x| x.clause == t.clause && x.kind == Kind::Word);
+    if next_word && pure_intensifier(lang, &t.norm) {
+        return None; // "enorm lawaai": size, not praise
+    }
+    let said = |x: &Token<'_>| &text[x.start..x.end];
+    let mut v = t.valence;
+    let sign = v.signum();
+    let mut notes = Vec::new();
+    if t.caps && shape.caps_differ {
+        v += sign * CAPS_INCR;
+        notes.push(format!("CAPS '{}'", said(t)));
+    }
+    if t.elongated {
+        v += sign * ELONGATION_INCR;
+    }
+    // Boosters and dampeners up to three words back, same clause.
+    for (k, j) in (i.saturating_sub(3)..i).rev().enumerate() {
+        let b = &tokens[j];
+        if b.clause != t.clause {
+            break;
+        }
+        // A scored word further back is a word of its own, not a booster.
+        if b.kind != Kind::Word || (b.valence != 0.0 && k > 0) {
+            continue;
+        }
+        if let Some(mut inc) = booster(lang, &b.norm) {
+            inc *= [1.0, 0.95, 0.9][k];
+            if b.caps && shape.caps_differ {
+                inc += inc.signum() * CAPS_INCR;
+            }
+            v += sign * inc;
+            let kind = if inc > 0.0 { "booster" } else { "dampener" };
+            notes.push(format!("{kind} '{}' on '{}'", said(b), said(t)));
+        }
+    }
+    // Negation: a negator up to three words back in the same clause, or
+    // (Dutch) a clause-final "niet" after it: "het boeide me niet".
+    let mut negator: Option<usize> = (i.saturating_sub(3)..i)
+        .rev()
+        .take_while(|j| tokens[*j].clause == t.clause)
+        .find(|j| negates(tokens, *j, lang))
+        // An idiom is scored whole; an emoji is the writer's own signal,
+        // not a word a negator can turn ("niet besteld 🙄").
+        .filter(|_| !t.idiom && t.kind == Kind::Word);
+    if negator.is_none() && lang != Lang::En && t.kind == Kind::Word && !t.idiom {
+        negator = post_negator(tokens, i);
+    }
+    if let Some(j) = negator {
+        // "never been more insulted", "nog nooit zo'n saai boek", "never
+        // ceases to amaze", "couldn't be happier", "can't get any worse":
+        // emphasis, not negation.
+        let between = if j < i { j + 1..i } else { i + 1..j };
+        let between = tokens.get(between).unwrap_or_default();
+        let has = |words: &[&str]| between.iter().any(|x| words.contains(&x.norm.as_ref()));
+        let never_so = matches!(tokens[j].norm.as_ref(), "never" | "nooit")
+            && has(&[
+                "so", "this", "more", "ever", "zo", "zo'n", "meer", "zulke", "zulk", "ceases",
+                "cease", "fails", "fail",
+            ]);
+        let comparative = j < i
+            && lang != Lang::Nl
+            && has(&["be", "get", "been"])
+            && (has(&["more"]) || is_comparative(&t.norm));
+        let emphatic = never_so || comparative;
+        if emphatic {
+            v *= NEVER_SO;
+            notes.push(format!("'{} … {}' emphasis", said(&tokens[j]), said(t)));
+        } else {
+            v *= NEGATION;
+            notes.push(format!(
+                "negation '{}' flips '{}'",
+                said(&tokens[j]),
+                said(t)
+            ));
+        }
+    }
+    if shape.headline == Some(t.sentence) {
+        v *= HEADLINE;
+    }
+    let sent = t.sentence as usize;
+    if let Some(Some(c)) = shape.contrast_at.get(sent) {
+        if i < *c {
+            v *= BEFORE_CONTRAST;
+        } else if i > *c {
+            v *= AFTER_CONTRAST;
+        }
+    } else if let Some(Some(c)) = shape.concession_at.get(sent) {
+        if tokens[*c].clause == t.clause {
+            v *= BEFORE_CONTRAST;
+        } else {
+            v *= AFTER_CONTRAST;
+        }
+    }
+    Some(Contribution {
+        token: i,
+        value: v,
+        notes,
+    })
+}
+
+/// One note per contrast or concession that weighed a scored word.
+fn shape_reasons(
+    tokens: &[Token<'_>],
+    shape: &Shape,
+    contributions: &[Contribution],
+    text: &str,
+) -> Vec<String> {
+    let weighed = |sentence: u32| {
+        contributions
+            .iter()
+            .any(|x| tokens[x.token].sentence == sentence)
+    };
+    // What each kind of mark halves, and what it weighs up.
+    let marks = [
+        (&shape.contrast_at, "contrast", "before", "after"),
+        (&shape.concession_at, "concession", "its clause", "the rest"),
+    ];
+    let mut reasons = Vec::new();
+    for (at, kind, halved, weighed_up) in marks {
+        for c in at.iter().flatten() {
+            let t = &tokens[*c];
+            if weighed(t.sentence) {
+                reasons.push(format!(
+                    "{kind} '{}': {halved} ×{BEFORE_CONTRAST}, {weighed_up} ×{AFTER_CONTRAST}",
+                    &text[t.start..t.end]
+                ));
+            }
+        }
+    }
+    reasons
+}
+
+/// Whether a negator stands within three words before byte `start`, in
+/// the same clause.
+fn negated_before(tokens: &[Token<'_>], start: usize, lang: Lang) -> bool {
+    let Some(first) = tokens.iter().position(|t| t.end > start) else {
+        return false;
+    };
+    let clause = tokens[first].clause;
+    (first.saturating_sub(3)..first)
+        .rev()
+        .take_while(|j| tokens[*j].clause == clause)
+        .any(|j| negates(tokens, j, lang))
+}
+
+/// Whether token `j` negates what follows: a negator not followed by "but"
+/// ("nothing but great"), or "than" in "less than".
+fn negates(tokens: &[Token<'_>], j: usize, lang: Lang) -> bool {
+    let t = &tokens[j];
+    if t.kind != Kind::Word || t.idiom {
+        return false;
+    }
+    if t.norm == "than" {
+        return j > 0 && tokens[j - 1].norm == "less";
+    }
+    // "nothing but", "not only/just", "niet alleen", "zonder meer" (without
+    // doubt) negate nothing.
+    is_negator(lang, &t.norm)
+        && tokens.get(j + 1).is_none_or(|x| {
+            !matches!(
+                (t.norm.as_ref(), x.norm.as_ref()),
+                (_, "but")
+                    | ("nothing", "short")
+                    | ("not", "only" | "just")
+                    | ("niet", "alleen" | "enkel")
+                    | ("zonder", "meer" | "twijfel")
+            )
+        })
+}
+
+/// Dutch puts "niet" after the verb at a clause's end ("het boeide me
+/// niet", "dat vond ik leuk niet"): a "niet"/"nooit" within three words
+/// after `i`, in the same clause, with no other scored word after `i`.
+fn post_negator(tokens: &[Token<'_>], i: usize) -> Option<usize> {
+    let clause = tokens[i].clause;
+    let mut found = None;
+    for (j, t) in tokens.iter().enumerate().skip(i + 1) {
+        if t.clause != clause {
+            break;
+        }
+        if t.valence != 0.0 {
+            return None;
+        }
+        if found.is_none() && j <= i + 3 && matches!(t.norm.as_ref(), "niet" | "nooit" | "nie") {
+            found = Some(j);
+        } else if found.is_some() && j > found.unwrap_or(j) + 2 {
+            return None; // "niet" must end the clause (give or take a particle)
+        }
+    }
+    found
+}
+
+/// Shortens quoted text in reasons.
+fn clip(s: &str) -> Cow<'_, str> {
+    const MAX: usize = 60;
+    if s.chars().count() <= MAX {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(format!("{}…", s.chars().take(MAX).collect::<String>()))
+    }
+}
