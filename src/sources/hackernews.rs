@@ -48,10 +48,7 @@ fn page_url(
     let mut url = source
         .url
         .join("/api/v1/search_by_date")
-        .map_err(|e| SourceError::Parse {
-            kind: "hackernews",
-            message: format!("base_url: {e}"),
-        })?;
+        .map_err(|e| SourceError::parse("hackernews", format!("base_url: {e}")))?;
     {
         let mut q = url.query_pairs_mut();
         q.append_pair("query", &opts.query);
@@ -104,10 +101,8 @@ struct ParsedPage {
 }
 
 fn parse_page(body: &[u8]) -> Result<ParsedPage, SourceError> {
-    let page: Page = serde_json::from_slice(body).map_err(|e| SourceError::Parse {
-        kind: "hackernews",
-        message: format!("unexpected response: {e}"),
-    })?;
+    let page: Page = serde_json::from_slice(body)
+        .map_err(|e| SourceError::parse("hackernews", format!("unexpected response: {e}")))?;
     let items = page
         .hits
         .into_iter()
