@@ -473,7 +473,7 @@ impl Cx<'_> {
         file: &Option<Spanned<String>>,
         env: &Option<Spanned<String>>,
     ) -> Result<Option<Secret>, ConfigError> {
-        super::alerts::secret(file, env, self.base_dir, self.err).map(|s| s.map(Secret))
+        super::secret::secret(file, env, self.base_dir, self.err).map(|s| s.map(Secret))
     }
 
     /// A list of names, each parsed by `parse`, none twice (ignoring case).
