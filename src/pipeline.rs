@@ -280,7 +280,7 @@ impl Poller {
         })
         .await
         .map_err(|e| SourceError::Parse {
-            kind: source.kind.as_str(),
+            kind: source.kind().as_str(),
             message: format!("parsing crashed: {e}"),
         })??;
         // Only now may the next body come in: parsed items waiting for the
@@ -301,7 +301,7 @@ impl Poller {
         tokio::task::spawn_blocking(move || items.parse())
             .await
             .map_err(|e| SourceError::Parse {
-                kind: source.kind.as_str(),
+                kind: source.kind().as_str(),
                 message: format!("parsing crashed: {e}"),
             })?
     }

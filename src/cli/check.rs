@@ -54,7 +54,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
             out,
             "  {} ({}, every {}): {} → {}",
             s.name,
-            s.kind,
+            s.kind(),
             super::output::duration(s.interval),
             s.url,
             watches

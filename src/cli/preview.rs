@@ -56,6 +56,64 @@ impl From<KindArg> for SourceKind {
     }
 }
 
+/// The flags as the keys of a `[[source]]` table, which then goes through
+/// the same checks and defaults as one in the config file. Previewed once,
+/// so one page at most.
+fn flags_table(args: &Args) -> Result<toml::Table, UsageError> {
+    let kind: SourceKind = args.kind.into();
+    let needs = |flags: &str| Err(UsageError(format!("preview {flags}")));
+    match (args.kind, &args.url, &args.query) {
+        (KindArg::Feed, None, _) => return needs("a feed with --url URL"),
+        (KindArg::Reviews, None, _) => return needs("a review page with --url URL"),
+        (KindArg::Mastodon, None, _) => {
+            return needs("mastodon with --url INSTANCE --query HASHTAG")
+        }
+        (KindArg::Hackernews | KindArg::Reddit | KindArg::Appstore, _, None) => {
+            return Err(UsageError(format!("--kind {kind} needs --query")))
+        }
+        _ => {}
+    }
+    let mut table = toml::Table::new();
+    let mut set = |key: &str, value: toml::Value| table.insert(key.to_string(), value);
+    set("name", "preview".into());
+    set("kind", kind.as_str().into());
+    if let Some(url) = &args.url {
+        let key = if kind.keys().contains(&"url") {
+            "url"
+        } else {
+            "base_url"
+        };
+        set(key, url.as_str().into());
+    }
+    if kind.keys().contains(&"max_pages") {
+        set("max_pages", 1.into());
+    }
+    let query = args.query.as_deref().unwrap_or("");
+    match args.kind {
+        KindArg::Feed | KindArg::Reviews => {}
+        KindArg::Hackernews | KindArg::Reddit => {
+            set("query", query.into());
+        }
+        KindArg::Mastodon => {
+            set("hashtags", vec![toml::Value::from(query)].into());
+        }
+        // "1234567890 nl be": the app, then its stores (the Dutch one
+        // unless named).
+        KindArg::Appstore => {
+            let mut words = query
+                .split(|c: char| c.is_whitespace() || c == ',')
+                .filter(|w| !w.is_empty());
+            set("app_id", words.next().unwrap_or("").into());
+            let mut countries: Vec<toml::Value> = words.map(toml::Value::from).collect();
+            if countries.is_empty() {
+                countries.push("nl".into());
+            }
+            set("countries", countries.into());
+        }
+    }
+    Ok(table)
+}
+
 #[derive(serde::Serialize)]
 struct PreviewItem<'a> {
     key: &'a str,
@@ -84,83 +142,10 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             .cloned()
             .ok_or_else(|| UsageError(format!("no source named {name:?} in the config")))?,
         None => {
-            let kind: SourceKind = args.kind.into();
-            let url = match (&args.url, kind) {
-                (Some(u), _) => u.clone(),
-                (None, SourceKind::Hackernews) => "https://hn.algolia.com".into(),
-                (None, SourceKind::Reddit) => "https://www.reddit.com".into(),
-                (None, SourceKind::Appstore) => "https://itunes.apple.com".into(),
-                (None, SourceKind::Reviews) => {
-                    return Err(UsageError("preview a review page with --url URL".into()).into())
-                }
-                (None, SourceKind::Mastodon) => {
-                    return Err(UsageError(
-                        "preview mastodon with --url INSTANCE --query HASHTAG".into(),
-                    )
-                    .into())
-                }
-                (None, _) => return Err(UsageError("preview a feed with --url URL".into()).into()),
-            };
-            if matches!(
-                kind,
-                SourceKind::Hackernews | SourceKind::Reddit | SourceKind::Appstore
-            ) && args.query.is_none()
-            {
-                return Err(UsageError(format!("--kind {} needs --query", kind.as_str())).into());
-            }
-            let appstore_words: Vec<&str> = args
-                .query
-                .as_deref()
-                .unwrap_or("")
-                .split(|c: char| c.is_whitespace() || c == ',')
-                .filter(|w| !w.is_empty())
-                .collect();
-            config::Source {
-                name: "preview".into(),
-                kind,
-                url: config::parse_http_url(&url).map_err(UsageError)?,
-                interval: config.schedule.default_interval,
-                watches: None,
-                hashtags: match kind {
-                    SourceKind::Mastodon => {
-                        vec![config::parse_hashtag(args.query.as_deref().unwrap_or(""))
-                            .map_err(UsageError)?]
-                    }
-                    _ => Vec::new(),
-                },
-                query: args
-                    .query
-                    .clone()
-                    .filter(|_| kind == SourceKind::Hackernews),
-                tags: None,
-                max_pages: 1,
-                json: None,
-                html: None,
-                headers: Vec::new(),
-                token: None,
-                handle: None,
-                app_password: None,
-                lang: None,
-                subreddits: Vec::new(),
-                comments: false,
-                client: None,
-                app_id: match kind {
-                    SourceKind::Appstore => Some(
-                        config::parse_app_id(appstore_words.first().copied().unwrap_or(""))
-                            .map_err(UsageError)?,
-                    ),
-                    _ => None,
-                },
-                countries: match kind {
-                    SourceKind::Appstore if appstore_words.len() > 1 => appstore_words[1..]
-                        .iter()
-                        .map(|c| config::parse_country(c))
-                        .collect::<Result<_, _>>()
-                        .map_err(UsageError)?,
-                    SourceKind::Appstore => vec!["nl".into()],
-                    _ => Vec::new(),
-                },
-            }
+            let table = flags_table(args)?;
+            let base_dir = config.path.parent().unwrap_or(std::path::Path::new("."));
+            config::Source::from_table(&table, config.schedule.default_interval, base_dir)
+                .map_err(UsageError)?
         }
     };
     let matcher = Matcher::new(&config.watches)?;

@@ -19,7 +19,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         if !reports.iter().any(|r| r.name == s.name) {
             reports.push(SourceReport {
                 name: s.name.clone(),
-                kind: s.kind.to_string(),
+                kind: s.kind().to_string(),
                 url: s.locator(),
                 last_poll_at: None,
                 last_success_at: None,

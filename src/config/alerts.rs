@@ -5,7 +5,7 @@
 //! file or an environment variable; they are never required inline.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{NaiveTime, Weekday};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use super::secret::secret;
 use super::{count_within, duration_within, HumanDuration, Invalid};
 use super::{DELIVERY_BACKOFF, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT, SOURCE_ALERT_AFTER};
 
@@ -472,43 +473,6 @@ fn webhook(
             .map_or(WebhookFormat::Generic, |f| *f.get_ref()),
         secret: secret(&n.secret_file, &n.secret_env, base_dir, err)?,
     })
-}
-
-/// A secret from a file (first line, trimmed) or an environment variable.
-pub(super) fn secret(
-    file: &Option<Spanned<String>>,
-    env: &Option<Spanned<String>>,
-    base_dir: &Path,
-    err: &dyn Fn(usize, String) -> Invalid,
-) -> Result<Option<String>, Invalid> {
-    if let Some(f) = file {
-        let p = PathBuf::from(f.get_ref());
-        let p = if p.is_absolute() { p } else { base_dir.join(p) };
-        let text = std::fs::read_to_string(&p).map_err(|e| {
-            err(
-                f.span().start,
-                format!("cannot read secret file {}: {e}", p.display()),
-            )
-        })?;
-        let value = text.lines().next().unwrap_or("").trim().to_string();
-        if value.is_empty() {
-            return Err(err(
-                f.span().start,
-                format!("secret file {} is empty", p.display()),
-            ));
-        }
-        return Ok(Some(value));
-    }
-    if let Some(e) = env {
-        return match std::env::var(e.get_ref()) {
-            Ok(v) if !v.trim().is_empty() => Ok(Some(v.trim().to_string())),
-            _ => Err(err(
-                e.span().start,
-                format!("environment variable {} is not set", e.get_ref()),
-            )),
-        };
-    }
-    Ok(None)
 }
 
 fn check_mailbox(s: &str) -> Result<(), String> {

@@ -19,40 +19,27 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::Source;
+use super::{read_cursor, write_cursor, Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{AppstoreOptions, Source};
 use crate::http::{FetchError, Fetched, Http, Validators};
 use crate::sentiment::Rating;
 use crate::text::{one_line, truncate, truncate_owned};
 
+const KIND: &str = "appstore";
 /// Words of the text used as the title of a review that has none.
 const TITLE_WORDS: usize = 12;
 /// What Apple says past the last page it serves.
 const DEPTH_LIMIT: &str = "page depth is limited";
 
-/// What one poll found, and where the next one resumes.
-pub struct Polled {
-    pub items: Vec<Item>,
-    pub cursor: Option<String>,
-}
-
 /// A review and its `updated` time, which the cursor compares.
 type Review = (Item, Option<DateTime<Utc>>);
 
-fn parse_error(message: String) -> SourceError {
-    SourceError::Parse {
-        kind: "appstore",
-        message,
-    }
-}
-
 /// The feed URL for one page of one country.
-fn page_url(source: &Source, country: &str, page: u32) -> Result<Url, SourceError> {
-    let app_id = source.app_id.as_deref().unwrap_or_default();
-    let mut url = source.url.clone();
+fn page_url(base: &Url, app_id: &str, country: &str, page: u32) -> Result<Url, SourceError> {
+    let mut url = base.clone();
     url.set_query(None);
     url.path_segments_mut()
-        .map_err(|()| parse_error("base_url cannot take a path".into()))?
+        .map_err(|()| SourceError::parse(KIND, "base_url cannot take a path"))?
         .pop_if_empty()
         .extend([
             country,
@@ -70,22 +57,20 @@ fn page_url(source: &Source, country: &str, page: u32) -> Result<Url, SourceErro
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &AppstoreOptions,
     cursor: Option<&str>,
-) -> Result<Polled, SourceError> {
-    // An unreadable cursor (another version's) starts afresh, like none.
-    let old: BTreeMap<String, String> = cursor
-        .and_then(|c| serde_json::from_str(c).ok())
-        .unwrap_or_default();
+) -> Result<Found, SourceError> {
+    let old: BTreeMap<String, String> = read_cursor(cursor);
     let mut next = BTreeMap::new();
     let mut items = Vec::new();
-    for country in &source.countries {
+    for country in &opts.countries {
         let since = old
             .get(country)
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc));
         let mut newest = since;
-        for page in 1..=source.max_pages {
-            let url = page_url(source, country, page)?;
+        for page in 1..=opts.max_pages {
+            let url = page_url(&source.url, &opts.app_id, country, page)?;
             let (fetched, _slot) = http.get(&url, &Validators::default()).await;
             let body = match fetched {
                 Ok(Fetched::Body { body, .. }) => body,
@@ -104,7 +89,7 @@ pub async fn poll(
                 }
                 Err(e) => return Err(e.into()),
             };
-            let reviews = parse_page(&body, country, source)?;
+            let reviews = parse_page(&body, country, &opts.app_id)?;
             if reviews.is_empty() {
                 break;
             }
@@ -129,18 +114,14 @@ pub async fn poll(
             next.insert(country.clone(), n.to_rfc3339());
         }
     }
-    let cursor = if next.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
-    };
-    Ok(Polled { items, cursor })
+    let cursor = write_cursor(KIND, &next)?;
+    Ok(Found { items, cursor })
 }
 
 /// The reviews of one page, each with its `updated` time. An empty feed and
 /// Apple's "page depth is limited" text are no reviews; anything else that is
 /// not the feed's JSON is malformed.
-fn parse_page(body: &[u8], country: &str, source: &Source) -> Result<Vec<Review>, SourceError> {
+fn parse_page(body: &[u8], country: &str, app_id: &str) -> Result<Vec<Review>, SourceError> {
     let trimmed = body.trim_ascii_start();
     if !trimmed.starts_with(b"{") {
         let head = String::from_utf8_lossy(&trimmed[..trimmed.len().min(512)]).to_lowercase();
@@ -149,22 +130,23 @@ fn parse_page(body: &[u8], country: &str, source: &Source) -> Result<Vec<Review>
         }
     }
     let doc: Value = serde_json::from_slice(body)
-        .map_err(|e| parse_error(format!("unexpected response: {e}")))?;
+        .map_err(|e| SourceError::parse(KIND, format!("unexpected response: {e}")))?;
     let feed = doc
         .get("feed")
         .filter(|f| f.is_object())
-        .ok_or_else(|| parse_error("unexpected response: no `feed` object".into()))?;
+        .ok_or_else(|| SourceError::parse(KIND, "unexpected response: no `feed` object"))?;
     let entries: Vec<&Value> = match feed.get("entry") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(a)) => a.iter().collect(),
         Some(one @ Value::Object(_)) => vec![one],
         Some(_) => {
-            return Err(parse_error(
-                "unexpected response: `entry` is neither a list nor an object".into(),
+            return Err(SourceError::parse(
+                KIND,
+                "unexpected response: `entry` is neither a list nor an object",
             ))
         }
     };
-    let app_page = app_page(source.app_id.as_deref().unwrap_or_default(), country);
+    let app_page = app_page(app_id, country);
     Ok(entries
         .into_iter()
         .filter_map(|e| to_item(e, country, &app_page))
@@ -277,19 +259,19 @@ mod tests {
     }
 
     fn parse(body: &str) -> Result<Vec<Review>, SourceError> {
-        parse_page(body.as_bytes(), "nl", &source("https://itunes.apple.com"))
+        parse_page(body.as_bytes(), "nl", "1234567890")
     }
 
     #[test]
     fn urls_follow_apples_layout() {
         assert_eq!(
-            page_url(&source("https://itunes.apple.com"), "nl", 2)
+            page_url(&source("https://itunes.apple.com").url, "1234567890", "nl", 2)
                 .unwrap()
                 .as_str(),
             "https://itunes.apple.com/nl/rss/customerreviews/page=2/id=1234567890/sortby=mostrecent/json"
         );
         assert_eq!(
-            page_url(&source("http://127.0.0.1:9/mirror/"), "be", 1)
+            page_url(&source("http://127.0.0.1:9/mirror/").url, "1234567890", "be", 1)
                 .unwrap()
                 .as_str(),
             "http://127.0.0.1:9/mirror/be/rss/customerreviews/page=1/id=1234567890/sortby=mostrecent/json"

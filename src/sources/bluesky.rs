@@ -24,8 +24,8 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::Deserialize;
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::Source;
+use super::{Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{BlueskyOptions, Source};
 use crate::http::{Answer, Http};
 use crate::text::{truncate, truncate_owned};
 
@@ -92,31 +92,21 @@ struct XrpcError {
     message: Option<String>,
 }
 
-/// What one poll found, and where the next one resumes.
-pub struct Polled {
-    pub items: Vec<Item>,
-    pub cursor: Option<String>,
-}
-
-fn parse_error(message: String) -> SourceError {
-    SourceError::Parse {
-        kind: KIND,
-        message,
-    }
-}
-
 fn xrpc_url(source: &Source, method: &str) -> Result<Url, SourceError> {
     source
         .url
         .join(&format!("/xrpc/{method}"))
-        .map_err(|e| parse_error(format!("base_url: {e}")))
+        .map_err(|e| SourceError::parse(KIND, format!("base_url: {e}")))
 }
 
 fn bearer(token: &str) -> Result<HeaderMap, SourceError> {
     let mut h = HeaderMap::new();
     h.insert(ACCEPT, HeaderValue::from_static("application/json"));
     let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-        parse_error("the session token has characters a header cannot carry".into())
+        SourceError::parse(
+            KIND,
+            "the session token has characters a header cannot carry",
+        )
     })?;
     v.set_sensitive(true);
     h.insert(AUTHORIZATION, v);
@@ -157,7 +147,7 @@ fn is_expired(answer: &Answer) -> bool {
 
 fn parse_session(source: &Source, body: &[u8]) -> Result<Session, SourceError> {
     let s: SessionBody = serde_json::from_slice(body)
-        .map_err(|e| parse_error(format!("unexpected session response: {e}")))?;
+        .map_err(|e| SourceError::parse(KIND, format!("unexpected session response: {e}")))?;
     Ok(Session {
         for_locator: source.locator(),
         access: s.access_jwt,
@@ -174,11 +164,15 @@ fn remember(source: &Source, session: Option<&Session>) {
 }
 
 /// Logs in with the handle and app password.
-async fn login(http: &Http, source: &Source) -> Result<Session, SourceError> {
-    let handle = source.handle.as_deref().unwrap_or("");
+async fn login(
+    http: &Http,
+    source: &Source,
+    opts: &BlueskyOptions,
+) -> Result<Session, SourceError> {
+    let handle = opts.handle.as_str();
     let body = serde_json::json!({
         "identifier": handle,
-        "password": source.app_password.as_ref().map(|p| p.expose()).unwrap_or(""),
+        "password": opts.app_password.expose(),
     });
     let url = xrpc_url(source, "com.atproto.server.createSession")?;
     let mut h = HeaderMap::new();
@@ -200,7 +194,12 @@ async fn login(http: &Http, source: &Source) -> Result<Session, SourceError> {
 
 /// A new access token from the refresh token; when that is refused, one
 /// new login.
-async fn renew(http: &Http, source: &Source, old: &Session) -> Result<Session, SourceError> {
+async fn renew(
+    http: &Http,
+    source: &Source,
+    opts: &BlueskyOptions,
+    old: &Session,
+) -> Result<Session, SourceError> {
     let url = xrpc_url(source, "com.atproto.server.refreshSession")?;
     let (answer, slot) = http.post_json(&url, &bearer(&old.refresh)?, None).await;
     drop(slot);
@@ -213,11 +212,15 @@ async fn renew(http: &Http, source: &Source, old: &Session) -> Result<Session, S
             }
         }
     }
-    login(http, source).await
+    login(http, source, opts).await
 }
 
 /// The open session of `source`, logging in when there is none.
-async fn session(http: &Http, source: &Source) -> Result<Session, SourceError> {
+async fn session(
+    http: &Http,
+    source: &Source,
+    opts: &BlueskyOptions,
+) -> Result<Session, SourceError> {
     let cached = SESSIONS
         .lock()
         .unwrap_or_else(|p| p.into_inner())
@@ -226,19 +229,24 @@ async fn session(http: &Http, source: &Source) -> Result<Session, SourceError> {
         .cloned();
     match cached {
         Some(s) => Ok(s),
-        None => login(http, source).await,
+        None => login(http, source, opts).await,
     }
 }
 
 /// The search URL for one page.
-fn page_url(source: &Source, since: Option<&str>, page: Option<&str>) -> Result<Url, SourceError> {
+fn page_url(
+    source: &Source,
+    opts: &BlueskyOptions,
+    since: Option<&str>,
+    page: Option<&str>,
+) -> Result<Url, SourceError> {
     let mut url = xrpc_url(source, "app.bsky.feed.searchPosts")?;
     {
         let mut q = url.query_pairs_mut();
-        q.append_pair("q", source.query.as_deref().unwrap_or(""));
+        q.append_pair("q", &opts.query);
         q.append_pair("sort", "latest");
         q.append_pair("limit", &LIMIT.to_string());
-        if let Some(l) = &source.lang {
+        if let Some(l) = &opts.lang {
             q.append_pair("lang", l);
         }
         if let Some(s) = since {
@@ -255,6 +263,7 @@ fn page_url(source: &Source, since: Option<&str>, page: Option<&str>) -> Result<
 async fn search(
     http: &Http,
     source: &Source,
+    opts: &BlueskyOptions,
     session: &mut Session,
     renewed: &mut bool,
     url: &Url,
@@ -268,7 +277,7 @@ async fn search(
         }
         if !*renewed && is_expired(&answer) {
             *renewed = true;
-            *session = renew(http, source, session).await?;
+            *session = renew(http, source, opts, session).await?;
             continue;
         }
         return Err(refusal("search", &answer));
@@ -279,20 +288,21 @@ async fn search(
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &BlueskyOptions,
     cursor: Option<&str>,
-) -> Result<Polled, SourceError> {
+) -> Result<Found, SourceError> {
     // An unreadable cursor starts afresh, like none.
     let since = cursor.and_then(parse_time);
     let since_text = since.map(format_time);
-    let mut session = session(http, source).await?;
+    let mut session = session(http, source, opts).await?;
     let mut renewed = false;
     let mut newest = since;
     let mut seen = HashSet::new();
     let mut items = Vec::new();
     let mut page: Option<String> = None;
-    for _ in 0..source.max_pages {
-        let url = page_url(source, since_text.as_deref(), page.as_deref())?;
-        let body = search(http, source, &mut session, &mut renewed, &url).await?;
+    for _ in 0..opts.max_pages {
+        let url = page_url(source, opts, since_text.as_deref(), page.as_deref())?;
+        let body = search(http, source, opts, &mut session, &mut renewed, &url).await?;
         let Page { posts, cursor } = parse_page(&body)?;
         let mut reached_cursor = posts.is_empty();
         for post in posts {
@@ -318,7 +328,7 @@ pub async fn poll(
             _ => break,
         }
     }
-    Ok(Polled {
+    Ok(Found {
         items,
         cursor: newest.map(format_time),
     })
@@ -351,7 +361,8 @@ fn post_time(post: &Post) -> Option<DateTime<Utc>> {
 }
 
 fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
-    serde_json::from_slice(body).map_err(|e| parse_error(format!("unexpected response: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| SourceError::parse(KIND, format!("unexpected response: {e}")))
 }
 
 /// A post as an item; `None` without an AT-URI.

@@ -21,10 +21,7 @@ pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<I
         .build();
     let feed = parser
         .parse(body.as_ref())
-        .map_err(|e| SourceError::Parse {
-            kind: "feed",
-            message: e.to_string(),
-        })?;
+        .map_err(|e| SourceError::parse("feed", e.to_string()))?;
     Ok(feed
         .entries
         .into_iter()

@@ -10,13 +10,12 @@ use chrono::{TimeZone, Utc};
 use serde::Deserialize;
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::Source;
+use super::{Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{HackernewsOptions, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::text::{html_to_text, one_line, truncate, truncate_owned};
 
 const HITS_PER_PAGE: u32 = 100;
-const DEFAULT_TAGS: &str = "(story,comment)";
 
 #[derive(Deserialize)]
 struct Page {
@@ -39,25 +38,21 @@ struct Hit {
     story_title: Option<String>,
 }
 
-/// What one poll found, and where the next one resumes.
-pub struct Polled {
-    pub items: Vec<Item>,
-    pub cursor: Option<String>,
-}
-
 /// The search URL for one page.
-fn page_url(source: &Source, since: Option<i64>, page: u32) -> Result<Url, SourceError> {
+fn page_url(
+    source: &Source,
+    opts: &HackernewsOptions,
+    since: Option<i64>,
+    page: u32,
+) -> Result<Url, SourceError> {
     let mut url = source
         .url
         .join("/api/v1/search_by_date")
-        .map_err(|e| SourceError::Parse {
-            kind: "hackernews",
-            message: format!("base_url: {e}"),
-        })?;
+        .map_err(|e| SourceError::parse("hackernews", format!("base_url: {e}")))?;
     {
         let mut q = url.query_pairs_mut();
-        q.append_pair("query", source.query.as_deref().unwrap_or(""));
-        q.append_pair("tags", source.tags.as_deref().unwrap_or(DEFAULT_TAGS));
+        q.append_pair("query", &opts.query);
+        q.append_pair("tags", &opts.tags);
         q.append_pair("hitsPerPage", &HITS_PER_PAGE.to_string());
         q.append_pair("page", &page.to_string());
         if let Some(t) = since {
@@ -71,13 +66,14 @@ fn page_url(source: &Source, since: Option<i64>, page: u32) -> Result<Url, Sourc
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &HackernewsOptions,
     cursor: Option<&str>,
-) -> Result<Polled, SourceError> {
+) -> Result<Found, SourceError> {
     let since: Option<i64> = cursor.and_then(|c| c.parse().ok());
     let mut items = Vec::new();
     let mut newest = since;
-    for page in 0..source.max_pages {
-        let url = page_url(source, since, page)?;
+    for page in 0..opts.max_pages {
+        let url = page_url(source, opts, since, page)?;
         let (fetched, _slot) = http.get(&url, &Validators::default()).await;
         let body = match fetched? {
             Fetched::Body { body, .. } => body,
@@ -93,7 +89,7 @@ pub async fn poll(
             break;
         }
     }
-    Ok(Polled {
+    Ok(Found {
         items,
         cursor: newest.map(|t| t.to_string()),
     })
@@ -105,10 +101,8 @@ struct ParsedPage {
 }
 
 fn parse_page(body: &[u8]) -> Result<ParsedPage, SourceError> {
-    let page: Page = serde_json::from_slice(body).map_err(|e| SourceError::Parse {
-        kind: "hackernews",
-        message: format!("unexpected response: {e}"),
-    })?;
+    let page: Page = serde_json::from_slice(body)
+        .map_err(|e| SourceError::parse("hackernews", format!("unexpected response: {e}")))?;
     let items = page
         .hits
         .into_iter()

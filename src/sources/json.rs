@@ -20,28 +20,24 @@ use crate::text::{html_to_text, one_line, truncate, truncate_owned};
 /// Items at most taken from one response.
 const MAX_ITEMS: usize = 1000;
 
-fn malformed(message: String) -> SourceError {
-    SourceError::Parse {
-        kind: "json",
-        message,
-    }
-}
-
 /// Parses one response fetched from `base` with `mapping`.
 pub fn parse(body: &[u8], base: &Url, mapping: &JsonMapping) -> Result<Vec<Item>, SourceError> {
-    let doc: Value =
-        serde_json::from_slice(body).map_err(|e| malformed(format!("not JSON: {e}")))?;
+    let doc: Value = serde_json::from_slice(body)
+        .map_err(|e| SourceError::parse("json", format!("not JSON: {e}")))?;
     let list = doc.pointer(&mapping.items).ok_or_else(|| {
-        malformed(format!(
-            "no value at items = {:?} (check the pointer against the response)",
-            mapping.items
-        ))
+        SourceError::parse(
+            "json",
+            format!(
+                "no value at items = {:?} (check the pointer against the response)",
+                mapping.items
+            ),
+        )
     })?;
     let list = list.as_array().ok_or_else(|| {
-        malformed(format!(
-            "the value at items = {:?} is not an array",
-            mapping.items
-        ))
+        SourceError::parse(
+            "json",
+            format!("the value at items = {:?} is not an array", mapping.items),
+        )
     })?;
     Ok(list
         .iter()

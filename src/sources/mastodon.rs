@@ -19,11 +19,12 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::Deserialize;
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::Source;
+use super::{read_cursor, write_cursor, Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{MastodonOptions, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::text::{html_to_text, one_line, truncate, truncate_owned};
 
+const KIND: &str = "mastodon";
 /// Statuses per page: the API's maximum for timelines.
 const LIMIT: usize = 40;
 /// A title is the start of the text, about this many characters.
@@ -45,19 +46,6 @@ struct Status {
 struct Account {
     acct: Option<String>,
     display_name: Option<String>,
-}
-
-/// What one poll found, and where the next one resumes.
-pub struct Polled {
-    pub items: Vec<Item>,
-    pub cursor: Option<String>,
-}
-
-fn parse_error(message: String) -> SourceError {
-    SourceError::Parse {
-        kind: "mastodon",
-        message,
-    }
 }
 
 /// Orders status ids as the numbers they are (`"99" < "100"`).
@@ -94,9 +82,9 @@ fn page_url(
             let mut url = source
                 .url
                 .join("/api/v1/timelines/tag/")
-                .map_err(|e| parse_error(format!("base_url: {e}")))?;
+                .map_err(|e| SourceError::parse(KIND, format!("base_url: {e}")))?;
             url.path_segments_mut()
-                .map_err(|()| parse_error("base_url cannot take a path".into()))?
+                .map_err(|()| SourceError::parse(KIND, "base_url cannot take a path"))?
                 .pop_if_empty()
                 .push(tag);
             url
@@ -105,7 +93,7 @@ fn page_url(
             let mut url = source
                 .url
                 .join("/api/v2/search")
-                .map_err(|e| parse_error(format!("base_url: {e}")))?;
+                .map_err(|e| SourceError::parse(KIND, format!("base_url: {e}")))?;
             url.query_pairs_mut()
                 .append_pair("q", q)
                 .append_pair("type", "statuses")
@@ -131,12 +119,15 @@ fn page_url(
     Ok(url)
 }
 
-fn headers(source: &Source) -> Result<HeaderMap, SourceError> {
+fn headers(opts: &MastodonOptions) -> Result<HeaderMap, SourceError> {
     let mut h = HeaderMap::new();
     h.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    if let Some(token) = &source.token {
-        let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            parse_error("the access token has characters a header cannot carry".into())
+    if let Some(token) = &opts.token {
+        let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            SourceError::parse(
+                KIND,
+                "the access token has characters a header cannot carry",
+            )
         })?;
         v.set_sensitive(true);
         h.insert(AUTHORIZATION, v);
@@ -148,18 +139,16 @@ fn headers(source: &Source) -> Result<HeaderMap, SourceError> {
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &MastodonOptions,
     cursor: Option<&str>,
-) -> Result<Polled, SourceError> {
-    // An unreadable cursor (another version's) starts afresh, like none.
-    let old: BTreeMap<String, String> = cursor
-        .and_then(|c| serde_json::from_str(c).ok())
-        .unwrap_or_default();
-    let headers = headers(source)?;
+) -> Result<Found, SourceError> {
+    let old: BTreeMap<String, String> = read_cursor(cursor);
+    let headers = headers(opts)?;
     let mut next = BTreeMap::new();
     let mut seen = HashSet::new();
     let mut items = Vec::new();
-    let mut targets: Vec<Target<'_>> = source.hashtags.iter().map(|t| Target::Tag(t)).collect();
-    if let Some(q) = source.query.as_deref().filter(|q| !q.trim().is_empty()) {
+    let mut targets: Vec<Target<'_>> = opts.hashtags.iter().map(|t| Target::Tag(t)).collect();
+    if let Some(q) = opts.query.as_deref() {
         targets.push(Target::Search(q));
     }
     for target in &targets {
@@ -167,7 +156,7 @@ pub async fn poll(
         let since = old.get(&key).cloned();
         let mut newest = since.clone();
         let mut max_id: Option<String> = None;
-        for _ in 0..source.max_pages {
+        for _ in 0..opts.max_pages {
             let url = page_url(source, target, since.as_deref(), max_id.as_deref())?;
             let (fetched, _slot) = http.get_with(&url, &Validators::default(), &headers).await;
             let body = match fetched? {
@@ -219,12 +208,8 @@ pub async fn poll(
             next.insert(key, n);
         }
     }
-    let cursor = if next.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
-    };
-    Ok(Polled { items, cursor })
+    let cursor = write_cursor(KIND, &next)?;
+    Ok(Found { items, cursor })
 }
 
 /// A `/api/v2/search` answer: its statuses, newest first.
@@ -241,13 +226,14 @@ fn parse_search(body: &[u8]) -> Result<Vec<Status>, SourceError> {
         .is_some_and(|v| v.get("statuses").is_some_and(|s| s.is_array()));
     if !has_statuses {
         return parse_page(body).and_then(|_| {
-            Err(parse_error(
-                "the search answered without a statuses list".into(),
+            Err(SourceError::parse(
+                KIND,
+                "the search answered without a statuses list",
             ))
         });
     }
     let mut statuses = serde_json::from_slice::<Results>(body)
-        .map_err(|e| parse_error(format!("unexpected search response: {e}")))?
+        .map_err(|e| SourceError::parse(KIND, format!("unexpected search response: {e}")))?
         .statuses;
     statuses.sort_by(|a, b| cmp_id(&b.id, &a.id));
     Ok(statuses)
@@ -261,11 +247,11 @@ fn parse_page(body: &[u8]) -> Result<Vec<Status>, SourceError> {
             error: String,
         }
         match serde_json::from_slice::<ApiError>(body) {
-            Ok(a) => parse_error(format!(
-                "the instance answered: {}",
-                truncate(&a.error, 200)
-            )),
-            Err(_) => parse_error(format!("unexpected response: {e}")),
+            Ok(a) => SourceError::parse(
+                KIND,
+                format!("the instance answered: {}", truncate(&a.error, 200)),
+            ),
+            Err(_) => SourceError::parse(KIND, format!("unexpected response: {e}")),
         }
     })
 }

@@ -1,6 +1,7 @@
 //! Source kinds: each turns a fetched response into plain-text [`Item`]s.
 //!
-//! One file per kind, dispatched on the closed [`SourceKind`] enum. A source
+//! One file per kind, dispatched on the closed [`SourceSpec`] enum, whose
+//! variants carry each kind's options as validated at load. A source
 //! parses and normalises (HTML to text, links resolved and unwrapped); it never
 //! matches, scores or stores: those are later stages. Parsing is pure, so it runs
 //! on blocking threads and is tested on fixture bytes.
@@ -19,7 +20,7 @@ pub mod reviews;
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::config::{Source, SourceKind};
+use crate::config::{Source, SourceSpec};
 use crate::http::{FetchError, Fetched, Http, Validators};
 use crate::text;
 
@@ -69,6 +70,14 @@ pub enum SourceError {
 }
 
 impl SourceError {
+    /// A response of `kind` that could not be read.
+    pub fn parse(kind: &'static str, message: impl Into<String>) -> SourceError {
+        SourceError::Parse {
+            kind,
+            message: message.into(),
+        }
+    }
+
     /// Worth retrying soon (network trouble, 5xx, 429), rather than at the next
     /// regular interval.
     pub fn is_retryable(&self) -> bool {
@@ -184,16 +193,44 @@ impl ParseSlots {
     }
 }
 
-impl Polled {
-    /// What an API kind found: its items and where to resume.
-    fn api(items: Vec<Item>, cursor: Option<String>) -> Option<Polled> {
-        Some(Polled {
-            items: Items::Ready(items),
+/// What one poll of an API kind found, and where the next one resumes
+/// (`None` keeps the stored cursor).
+pub struct Found {
+    pub items: Vec<Item>,
+    pub cursor: Option<String>,
+}
+
+impl From<Found> for Polled {
+    fn from(found: Found) -> Polled {
+        Polled {
+            items: Items::Ready(found.items),
             validators: Validators::default(),
-            cursor,
+            cursor: found.cursor,
             slot: None,
-        })
+        }
     }
+}
+
+/// A stored cursor as `T`; an unreadable one (another version's) starts
+/// afresh, like none.
+fn read_cursor<T: serde::de::DeserializeOwned + Default>(cursor: Option<&str>) -> T {
+    cursor
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default()
+}
+
+/// `next` as the cursor to store: `None` (keep the stored one) when it
+/// holds nothing.
+fn write_cursor<T: serde::Serialize + Default + PartialEq>(
+    kind: &'static str,
+    next: &T,
+) -> Result<Option<String>, SourceError> {
+    if *next == T::default() {
+        return Ok(None);
+    }
+    serde_json::to_string(next)
+        .map(Some)
+        .map_err(|e| SourceError::parse(kind, format!("cursor: {e}")))
 }
 
 /// Polls `source` once: `Ok(None)` when nothing changed (a 304). A single
@@ -207,70 +244,91 @@ pub async fn poll(
     cursor: Option<&str>,
     cpu: &ParseSlots,
 ) -> Result<Option<Polled>, SourceError> {
-    match source.kind {
-        SourceKind::Feed | SourceKind::Json | SourceKind::Html => {
-            let mut extra = reqwest::header::HeaderMap::new();
-            for (name, value) in &source.headers {
-                if let (Ok(n), Ok(v)) = (
-                    reqwest::header::HeaderName::from_bytes(name.as_bytes()),
-                    reqwest::header::HeaderValue::from_str(value),
-                ) {
-                    extra.insert(n, v);
-                }
-            }
-            // The slot is held until the body is parsed: it bounds the bodies
-            // in memory, and a host's slots are not handed out while its work
-            // waits.
-            let (fetched, slot) = http.get_with(&source.url, validators, &extra).await;
-            let (body, content_type, validators, final_url) = match fetched? {
-                Fetched::NotModified => return Ok(None),
-                Fetched::Body {
-                    body,
-                    content_type,
-                    validators,
-                    final_url,
-                } => (body, content_type, validators, final_url),
-            };
-            let kind = source.kind;
-            let mapping = source.json.clone();
-            let selectors = source.html.clone();
-            let items = Items::Unparsed {
-                bytes: body.len(),
-                parse: Box::new(move || match (kind, mapping, selectors) {
-                    (SourceKind::Json, Some(m), _) => json::parse(&body, &final_url, &m),
-                    (SourceKind::Html, _, Some(s)) => {
-                        Ok(html::parse(&body, content_type.as_deref(), &final_url, &s))
-                    }
-                    _ => feed::parse(&body, content_type.as_deref(), &final_url),
-                }),
-            };
-            Ok(Some(Polled {
-                items,
+    match &source.spec {
+        SourceSpec::Feed(o) => {
+            fetch_body(
+                http,
+                source,
+                &o.headers,
                 validators,
-                cursor: None,
-                slot: Some(slot),
-            }))
+                |body, content_type, url| feed::parse(&body, content_type.as_deref(), &url),
+            )
+            .await
         }
-        SourceKind::Hackernews => {
-            let p = hackernews::poll(http, source, cursor).await?;
-            Ok(Polled::api(p.items, p.cursor))
+        SourceSpec::Json(o) => {
+            let mapping = o.mapping.clone();
+            fetch_body(http, source, &o.headers, validators, move |body, _, url| {
+                json::parse(&body, &url, &mapping)
+            })
+            .await
         }
-        SourceKind::Reviews => reviews::poll(http, source, validators, cursor, cpu).await,
-        SourceKind::Bluesky => {
-            let p = bluesky::poll(http, source, cursor).await?;
-            Ok(Polled::api(p.items, p.cursor))
+        SourceSpec::Html(o) => {
+            let selectors = o.selectors.clone();
+            fetch_body(
+                http,
+                source,
+                &o.headers,
+                validators,
+                move |body, content_type, url| {
+                    Ok(html::parse(
+                        &body,
+                        content_type.as_deref(),
+                        &url,
+                        &selectors,
+                    ))
+                },
+            )
+            .await
         }
-        SourceKind::Mastodon => {
-            let p = mastodon::poll(http, source, cursor).await?;
-            Ok(Polled::api(p.items, p.cursor))
-        }
-        SourceKind::Reddit => {
-            let p = reddit::poll(http, source, cursor).await?;
-            Ok(Polled::api(p.items, p.cursor))
-        }
-        SourceKind::Appstore => {
-            let p = appstore::poll(http, source, cursor).await?;
-            Ok(Polled::api(p.items, p.cursor))
+        SourceSpec::Reviews(o) => reviews::poll(http, source, o, validators, cursor, cpu).await,
+        SourceSpec::Hackernews(o) => Ok(Some(
+            hackernews::poll(http, source, o, cursor).await?.into(),
+        )),
+        SourceSpec::Bluesky(o) => Ok(Some(bluesky::poll(http, source, o, cursor).await?.into())),
+        SourceSpec::Mastodon(o) => Ok(Some(mastodon::poll(http, source, o, cursor).await?.into())),
+        SourceSpec::Reddit(o) => Ok(Some(reddit::poll(http, source, o, cursor).await?.into())),
+        SourceSpec::Appstore(o) => Ok(Some(appstore::poll(http, source, o, cursor).await?.into())),
+    }
+}
+
+/// Fetches a single body (a feed, a JSON API, a page), sending `headers`,
+/// and leaves it to `parse` (body, content type, final URL) on a blocking
+/// thread later.
+async fn fetch_body(
+    http: &Http,
+    source: &Source,
+    headers: &[(String, String)],
+    validators: &Validators,
+    parse: impl FnOnce(Vec<u8>, Option<String>, Url) -> Result<Vec<Item>, SourceError> + Send + 'static,
+) -> Result<Option<Polled>, SourceError> {
+    let mut extra = reqwest::header::HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            reqwest::header::HeaderName::from_bytes(name.as_bytes()),
+            reqwest::header::HeaderValue::from_str(value),
+        ) {
+            extra.insert(n, v);
         }
     }
+    // The slot is held until the body is parsed: it bounds the bodies in
+    // memory, and a host's slots are not handed out while its work waits.
+    let (fetched, slot) = http.get_with(&source.url, validators, &extra).await;
+    let (body, content_type, validators, final_url) = match fetched? {
+        Fetched::NotModified => return Ok(None),
+        Fetched::Body {
+            body,
+            content_type,
+            validators,
+            final_url,
+        } => (body, content_type, validators, final_url),
+    };
+    Ok(Some(Polled {
+        items: Items::Unparsed {
+            bytes: body.len(),
+            parse: Box::new(move || parse(body, content_type, final_url)),
+        },
+        validators,
+        cursor: None,
+        slot: Some(slot),
+    }))
 }

@@ -33,11 +33,12 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::{ClientCredentials, Source};
+use super::{read_cursor, write_cursor, Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
+use crate::config::{ClientCredentials, RedditOptions, Source};
 use crate::http::{rate_limit_reset, FetchError, Fetched, Http};
 use crate::text::{one_line, truncate, truncate_owned};
 
+const KIND: &str = "reddit";
 /// Posts per page: the listing's maximum.
 const LIMIT: usize = 100;
 /// Where a post's permalink lives, whichever host the API was asked on.
@@ -122,22 +123,14 @@ enum Listed {
     Comments,
 }
 
-/// What one poll found, and where the next one resumes.
-pub struct Polled {
-    pub items: Vec<Item>,
-    pub cursor: Option<String>,
-}
-
-fn parse_error(message: String) -> SourceError {
-    SourceError::Parse {
-        kind: "reddit",
-        message,
-    }
-}
-
 /// The URL for one page of a listing.
-fn page_url(source: &Source, listed: Listed, after: Option<&str>) -> Result<Url, SourceError> {
-    let subs = source.subreddits.join("+");
+fn page_url(
+    source: &Source,
+    opts: &RedditOptions,
+    listed: Listed,
+    after: Option<&str>,
+) -> Result<Url, SourceError> {
+    let subs = opts.subreddits.join("+");
     let path = match listed {
         Listed::Search if subs.is_empty() => "/search.json".to_string(),
         Listed::Search => format!("/r/{subs}/search.json"),
@@ -146,12 +139,12 @@ fn page_url(source: &Source, listed: Listed, after: Option<&str>) -> Result<Url,
     let mut url = source
         .url
         .join(&path)
-        .map_err(|e| parse_error(format!("base_url: {e}")))?;
+        .map_err(|e| SourceError::parse(KIND, format!("base_url: {e}")))?;
     {
         let mut q = url.query_pairs_mut();
         if listed == Listed::Search {
-            q.append_pair("q", source.query.as_deref().unwrap_or(""));
-            if !source.subreddits.is_empty() {
+            q.append_pair("q", &opts.query);
+            if !opts.subreddits.is_empty() {
                 q.append_pair("restrict_sr", "on");
             }
             q.append_pair("sort", "new");
@@ -229,7 +222,7 @@ async fn access_token(
     let url = client
         .auth_url
         .join("/api/v1/access_token")
-        .map_err(|e| parse_error(format!("auth_url: {e}")))?;
+        .map_err(|e| SourceError::parse(KIND, format!("auth_url: {e}")))?;
     let body = http
         .post_form(
             &url,
@@ -244,16 +237,20 @@ async fn access_token(
         error: Option<serde_json::Value>,
     }
     let token: Token = serde_json::from_slice(&body)
-        .map_err(|e| parse_error(format!("unexpected token response: {e}")))?;
+        .map_err(|e| SourceError::parse(KIND, format!("unexpected token response: {e}")))?;
     let lifetime = token.expires_in.filter(|s| *s > 0).unwrap_or(3600);
     match (token.access_token, token.error) {
         (Some(t), _) if !t.trim().is_empty() => Ok((t, lifetime)),
-        (_, Some(e)) => Err(parse_error(format!(
-            "the token endpoint answered: {}",
-            truncate(&e.to_string(), 200)
-        ))),
-        _ => Err(parse_error(
-            "the token endpoint sent no access_token".into(),
+        (_, Some(e)) => Err(SourceError::parse(
+            KIND,
+            format!(
+                "the token endpoint answered: {}",
+                truncate(&e.to_string(), 200)
+            ),
+        )),
+        _ => Err(SourceError::parse(
+            KIND,
+            "the token endpoint sent no access_token",
         )),
     }
 }
@@ -263,7 +260,10 @@ fn headers(token: Option<&str>) -> Result<HeaderMap, SourceError> {
     h.insert(ACCEPT, HeaderValue::from_static("application/json"));
     if let Some(token) = token {
         let mut v = HeaderValue::from_str(&format!("Bearer {token}")).map_err(|_| {
-            parse_error("the access token has characters a header cannot carry".into())
+            SourceError::parse(
+                KIND,
+                "the access token has characters a header cannot carry",
+            )
         })?;
         v.set_sensitive(true);
         h.insert(AUTHORIZATION, v);
@@ -288,12 +288,12 @@ fn spent(h: &HeaderMap) -> Option<Duration> {
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &RedditOptions,
     cursor: Option<&str>,
-) -> Result<Polled, SourceError> {
-    // An unreadable cursor (another version's) starts afresh, like none.
-    let old: Option<Cursor> = cursor.and_then(|c| serde_json::from_str(c).ok());
+) -> Result<Found, SourceError> {
+    let since: Cursor = read_cursor(cursor);
     let now = Utc::now().timestamp();
-    if let Some(until) = old.as_ref().and_then(|c| c.wait_until) {
+    if let Some(until) = since.wait_until {
         if until > now {
             return Err(FetchError::Status {
                 status: 429,
@@ -302,12 +302,11 @@ pub async fn poll(
             .into());
         }
     }
-    let token = match &source.client {
+    let token = match &opts.client {
         Some(c) => Some(token_for(http, c).await?),
         None => None,
     };
     let headers = headers(token.as_deref())?;
-    let since = old.unwrap_or_default();
     let mut next = Cursor {
         posts: since.posts.clone(),
         comments: None,
@@ -318,6 +317,7 @@ pub async fn poll(
     let mut reader = Reader {
         http,
         source,
+        opts,
         headers: &headers,
         items: &mut items,
         seen: &mut seen,
@@ -325,7 +325,7 @@ pub async fn poll(
     let mut spent_until = reader
         .read(Listed::Search, &since.posts, &mut next.posts)
         .await?;
-    if source.comments && spent_until.is_none() {
+    if opts.comments && spent_until.is_none() {
         let since_comments = since.comments.clone().unwrap_or_default();
         let mut marks = since_comments.clone();
         spent_until = reader
@@ -336,18 +336,15 @@ pub async fn poll(
         next.comments = since.comments.clone();
     }
     next.wait_until = spent_until.map(|wait| now + wait.as_secs() as i64);
-    let cursor = if next == Cursor::default() {
-        None
-    } else {
-        Some(serde_json::to_string(&next).map_err(|e| parse_error(format!("cursor: {e}")))?)
-    };
-    Ok(Polled { items, cursor })
+    let cursor = write_cursor(KIND, &next)?;
+    Ok(Found { items, cursor })
 }
 
 /// One poll's reading of Reddit listings into one list of items.
 struct Reader<'a> {
     http: &'a Http,
     source: &'a Source,
+    opts: &'a RedditOptions,
     headers: &'a HeaderMap,
     items: &'a mut Vec<Item>,
     seen: &'a mut HashSet<String>,
@@ -364,8 +361,8 @@ impl Reader<'_> {
         next: &mut Mark,
     ) -> Result<Option<Duration>, SourceError> {
         let mut after: Option<String> = None;
-        for _ in 0..self.source.max_pages {
-            let url = page_url(self.source, listed, after.as_deref())?;
+        for _ in 0..self.opts.max_pages {
+            let url = page_url(self.source, self.opts, listed, after.as_deref())?;
             let (fetched, _slot) = self.http.get_with_headers(&url, self.headers).await;
             let (body, response) = match fetched {
                 Ok((Fetched::Body { body, .. }, h)) => (body, h),
@@ -374,7 +371,7 @@ impl Reader<'_> {
                     // A refused token is not asked again; the next poll gets
                     // a new one.
                     if let (Some(c), FetchError::Status { status: 401, .. }) =
-                        (&self.source.client, &e)
+                        (&self.opts.client, &e)
                     {
                         forget_token(c);
                     }
@@ -419,12 +416,15 @@ fn parse_page(body: &[u8]) -> Result<Page, SourceError> {
             error: serde_json::Value,
         }
         match serde_json::from_slice::<ApiError>(body) {
-            Ok(a) => parse_error(format!(
-                "reddit answered: {} {}",
-                a.error,
-                truncate(a.message.as_deref().unwrap_or(""), 200)
-            )),
-            Err(_) => parse_error(format!("unexpected response: {e}")),
+            Ok(a) => SourceError::parse(
+                KIND,
+                format!(
+                    "reddit answered: {} {}",
+                    a.error,
+                    truncate(a.message.as_deref().unwrap_or(""), 200)
+                ),
+            ),
+            Err(_) => SourceError::parse(KIND, format!("unexpected response: {e}")),
         }
     })?;
     let posts = listing

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::{dom, Item, Polled, SourceError, MAX_TEXT, MAX_TITLE};
-use crate::config::Source;
+use crate::config::{ReviewsOptions, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::sentiment::Rating;
 use crate::text::{canonical_url, html_to_text, one_line, truncate, truncate_owned};
@@ -42,6 +42,7 @@ const TITLE_WORDS: usize = 12;
 pub async fn poll(
     http: &Http,
     source: &Source,
+    opts: &ReviewsOptions,
     validators: &Validators,
     cursor: Option<&str>,
     cpu: &super::ParseSlots,
@@ -54,7 +55,7 @@ pub async fn poll(
     let mut first_validators = Validators::default();
     let mut url = source.url.clone();
     let mut visited = HashSet::new();
-    for page in 0..source.max_pages {
+    for page in 0..opts.max_pages {
         visited.insert(canonical_url(&url));
         // Only the first page is fetched conditionally: its validators are the
         // ones kept, and an unchanged first page means nothing new.

@@ -98,7 +98,7 @@ impl Store {
                     cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
             )?;
             for s in sources {
-                stmt.execute(params![s.name, s.kind.as_str(), s.locator()])?;
+                stmt.execute(params![s.name, s.kind().as_str(), s.locator()])?;
             }
             Ok(())
         })

@@ -259,7 +259,9 @@ fn within_ranges(c: &Config) -> Result<(), String> {
         ),
         (
             "max_pages",
-            c.sources.iter().all(|s| (1..=10).contains(&s.max_pages)),
+            c.sources
+                .iter()
+                .all(|s| s.max_pages().is_none_or(|m| (1..=10).contains(&m))),
         ),
         (
             "source_alert_after",

@@ -451,3 +451,37 @@ async fn comments_need_subreddits() {
         "{err}"
     );
 }
+
+/// Issue 11: `preview` builds its source through the config's own checks and
+/// defaults, so it searches for what it was asked (the query used to be
+/// dropped for reddit) and refuses what a config file would refuse.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue11_preview_goes_through_the_sources_validation() {
+    let server = Server::start().await;
+    server.route(ALL, json("reddit/search_page1.json"));
+    let env = Env::new(&config(&server, ""));
+    let preview = |query: &'static str| {
+        let env = &env;
+        let base = server.url("");
+        async move {
+            env.run(&[
+                "preview", "--kind", "reddit", "--url", &base, "--query", query,
+            ])
+            .await
+        }
+    };
+    let out = preview("acme telecom").await;
+    assert_eq!(out.status.code(), Some(0));
+    let seen = searches(&server, ALL);
+    assert_eq!(seen.len(), 1);
+    assert_eq!(
+        seen[0].path,
+        "/search.json?q=acme+telecom&sort=new&t=all&limit=100&raw_json=1"
+    );
+
+    let out = preview("   ").await;
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("(reddit) needs `query`"), "{err}");
+    assert_eq!(searches(&server, ALL).len(), 1, "nothing fetched");
+}
