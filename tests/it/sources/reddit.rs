@@ -472,7 +472,7 @@ async fn issue11_preview_goes_through_the_sources_validation() {
     };
     let out = preview("acme telecom").await;
     assert_eq!(out.status.code(), Some(0));
-    let seen = searches(&server, ALL);
+    let seen = server.requests_to_path(ALL);
     assert_eq!(seen.len(), 1);
     assert_eq!(
         seen[0].path,
@@ -483,5 +483,5 @@ async fn issue11_preview_goes_through_the_sources_validation() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("(reddit) needs `query`"), "{err}");
-    assert_eq!(searches(&server, ALL).len(), 1, "nothing fetched");
+    assert_eq!(server.requests_to_path(ALL).len(), 1, "nothing fetched");
 }
