@@ -16,10 +16,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
+use crate::metrics::Health;
 use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::notify::source_alerts::SourceAlerter;
 use crate::pipeline::{Analysis, PollResult, Poller};
-use crate::scheduler::{self, Health};
+use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
 use crate::store::{SourceState, Store, StoreError};
 use crate::systemd;

@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -130,6 +130,33 @@ impl Metrics {
     }
 }
 
+/// How many sources are failing right now (for systemd's STATUS line).
+#[derive(Debug, Default)]
+pub struct Health {
+    failing: AtomicUsize,
+}
+
+impl Health {
+    pub fn failing(&self) -> usize {
+        self.failing.load(Relaxed)
+    }
+
+    /// At start: how many sources were already failing.
+    pub fn set_failing(&self, n: usize) {
+        self.failing.store(n, Relaxed);
+    }
+
+    /// A source's poll failed after one that did not.
+    pub fn one_more_failing(&self) {
+        self.failing.fetch_add(1, Relaxed);
+    }
+
+    /// A failing source's poll succeeded.
+    pub fn one_less_failing(&self) {
+        self.failing.fetch_sub(1, Relaxed);
+    }
+}
+
 /// Binds `addr` now, so a taken port is an error at start.
 pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     let l = std::net::TcpListener::bind(addr)?;
@@ -140,7 +167,7 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 /// Serves `/healthz` and `/metrics` on `listener` until `cancel` fires.
 pub async fn serve(
     listener: std::net::TcpListener,
-    health: std::sync::Arc<crate::scheduler::Health>,
+    health: std::sync::Arc<Health>,
     sources: usize,
     cancel: CancellationToken,
 ) -> std::io::Result<()> {

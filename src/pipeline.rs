@@ -8,7 +8,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::Notify;
@@ -304,54 +303,5 @@ impl Poller {
                 kind: source.kind.as_str(),
                 message: format!("parsing crashed: {e}"),
             })?
-    }
-}
-
-/// How long to wait before polling a source again.
-pub fn next_delay(
-    interval: Duration,
-    consecutive_failures: u32,
-    retry_after: Option<Duration>,
-    max_backoff: Duration,
-    jitter: f64,
-) -> Duration {
-    let base = if consecutive_failures == 0 {
-        interval
-    } else {
-        let factor = 2u32.saturating_pow(consecutive_failures.saturating_sub(1).min(16));
-        interval
-            .saturating_mul(factor)
-            .min(max_backoff.max(interval))
-    };
-    let base = base.max(retry_after.unwrap_or(Duration::ZERO));
-    let spread = base.as_secs_f64() * jitter;
-    let offset = if spread > 0.0 {
-        rand::random_range(-spread..=spread)
-    } else {
-        0.0
-    };
-    Duration::try_from_secs_f64((base.as_secs_f64() + offset).max(1.0)).unwrap_or(base)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let i = Duration::from_secs(600);
-        let cap = Duration::from_secs(3600);
-        assert_eq!(next_delay(i, 0, None, cap, 0.0), i);
-        assert_eq!(next_delay(i, 1, None, cap, 0.0), i);
-        assert_eq!(next_delay(i, 2, None, cap, 0.0), i * 2);
-        assert_eq!(next_delay(i, 3, None, cap, 0.0), i * 4);
-        assert_eq!(next_delay(i, 9, None, cap, 0.0), cap);
-        assert_eq!(next_delay(i, 40, None, cap, 0.0), cap);
-        let ra = Duration::from_secs(7200);
-        assert_eq!(next_delay(i, 1, Some(ra), cap, 0.0), ra);
-        for _ in 0..50 {
-            let d = next_delay(i, 0, None, cap, 0.1);
-            assert!(d >= Duration::from_secs(540) && d <= Duration::from_secs(660));
-        }
     }
 }
