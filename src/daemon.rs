@@ -19,7 +19,7 @@ use crate::config::{Config, Source};
 use crate::metrics::Health;
 use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::notify::source_alerts::SourceAlerter;
-use crate::pipeline::{Analysis, PollResult, Poller};
+use crate::pipeline::{PollResult, Poller};
 use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
 use crate::store::{SourceState, Store, StoreError};
@@ -254,9 +254,7 @@ pub async fn run_with_reload(
             }
             Some(()) = reload.recv() => {
                 let path = config.path.clone();
-                let next = Config::load(&path)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|c| Analysis::new(&c).map(|_| c));
+                let next = Config::load(&path);
                 match next {
                     Err(e) => {
                         tracing::error!(error = %format!("{e:#}"), "reload rejected; still running the previous config");

@@ -26,12 +26,10 @@ pub struct MatcherError {
     source: regex::Error,
 }
 
-/// Checks a user regex the way the matcher will compile it.
-pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
-    build_regex(pattern).map(|_| ())
-}
-
-fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+/// Compiles one user regex the way the matcher uses it (config compiles each
+/// watch's regexes with this once, at load, and hands them to
+/// [`Matcher::with_regexes`]).
+pub fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .case_insensitive(true)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -66,6 +64,7 @@ pub struct Hit {
 }
 
 /// All watches compiled into one automaton and one regex set.
+#[derive(Debug)]
 pub struct Matcher {
     /// For ASCII text: the longest word of every term, ASCII-case-insensitive.
     /// An ASCII text none of them occurs in can match no term, and is rejected
@@ -81,7 +80,33 @@ pub struct Matcher {
 }
 
 impl Matcher {
+    /// Compiles every watch's terms, exclusions and regexes.
     pub fn new(watches: &[Watch]) -> Result<Matcher, MatcherError> {
+        let regexes = watches
+            .iter()
+            .map(|w| {
+                w.regex
+                    .iter()
+                    .map(|r| {
+                        compile_regex(r).map_err(|source| MatcherError {
+                            watch: w.name.clone(),
+                            pattern: r.clone(),
+                            source,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Matcher::with_regexes(watches, regexes)
+    }
+
+    /// Like [`Matcher::new`], with each watch's regexes already compiled
+    /// ([`compile_regex`]; `regexes[i]` belongs to `watches[i]`). Fails only
+    /// when all regexes together exceed the set's size limit.
+    pub fn with_regexes(
+        watches: &[Watch],
+        compiled: Vec<Vec<Regex>>,
+    ) -> Result<Matcher, MatcherError> {
         let mut folded_patterns: Vec<String> = Vec::new();
         let mut needles: Vec<Vec<Needle>> = Vec::new();
         let mut index = std::collections::HashMap::new();
@@ -127,15 +152,10 @@ impl Matcher {
         };
         let mut regexes = Vec::new();
         let mut sources = Vec::new();
-        for (wi, w) in watches.iter().enumerate() {
-            for r in &w.regex {
-                let re = build_regex(r).map_err(|source| MatcherError {
-                    watch: w.name.clone(),
-                    pattern: r.clone(),
-                    source,
-                })?;
+        for (wi, res) in compiled.into_iter().enumerate() {
+            for re in res {
+                sources.push(re.as_str().to_string());
                 regexes.push((wi, re));
-                sources.push(r.clone());
             }
         }
         let regex_set = if sources.is_empty() {

@@ -12,11 +12,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-use crate::config::{Config, Source};
+use crate::config::{CompiledWatches, Config, Source};
 use crate::http::{Http, Validators};
-use crate::matcher::Matcher;
 use crate::notify::plan::plan;
-use crate::sentiment::{Analyzer, CustomRules};
+use crate::sentiment::Analyzer;
 use crate::sources::{self, Item, ParseSlots, SourceError};
 use crate::store::writer::Writer;
 use crate::store::{
@@ -39,7 +38,8 @@ pub struct Poller {
 
 /// The pure stages after parsing: which watches an item mentions.
 pub struct Analysis {
-    matcher: Matcher,
+    /// The watch list as config compiled it at load.
+    watches: Arc<CompiledWatches>,
     watch_names: Vec<String>,
     /// Per source name, the watch indexes it may match (absent: all).
     allowed: HashMap<String, Vec<usize>>,
@@ -48,13 +48,10 @@ pub struct Analysis {
     /// Built on first use: a poll that finds nothing (or only 304s) never pays
     /// for the lexicons.
     sentiment: std::sync::OnceLock<Analyzer>,
-    /// Per watch, its own sentiment rules (when it has any).
-    custom: Vec<Option<CustomRules>>,
 }
 
 impl Analysis {
-    pub fn new(config: &Config) -> anyhow::Result<Analysis> {
-        let matcher = Matcher::new(&config.watches)?;
+    pub fn new(config: &Config) -> Analysis {
         let watch_names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
         let allowed = config
             .sources
@@ -68,26 +65,14 @@ impl Analysis {
                 Some((s.name.clone(), idx))
             })
             .collect();
-        let custom = config
-            .watches
-            .iter()
-            .map(|w| {
-                // Every watch has rules: at least its terms, which name the
-                // brand and so carry no sentiment of their own.
-                CustomRules::new(&w.negative_patterns, &w.negative_words, &w.positive_words)
-                    .map(|c| Some(c.with_names(&w.terms)))
-                    .map_err(|e| anyhow::anyhow!("watch {:?}: negative_patterns: {e}", w.name))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Analysis {
-            matcher,
+        Analysis {
+            watches: config.compiled.clone(),
             watch_names,
             allowed,
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
             sentiment: std::sync::OnceLock::new(),
-            custom,
-        })
+        }
     }
 
     /// The findings among `items` of source `source`.
@@ -98,6 +83,7 @@ impl Analysis {
             .into_iter()
             .filter_map(|item| {
                 let hits: Vec<_> = self
+                    .watches
                     .matcher
                     .find(&item.title, &item.text)
                     .into_iter()
@@ -106,19 +92,16 @@ impl Analysis {
                 if hits.is_empty() {
                     return None;
                 }
-                // Scored once per item, and again only for watches with rules
-                // of their own.
+                // Scored per watch: every watch has rules of its own (at
+                // least its terms as names).
                 let text = format!("{}\n{}", item.title, item.text);
                 let scorer = self.sentiment.get_or_init(Analyzer::new);
-                let base = scorer.analyze(&text, item.rating, None);
                 let hits: Vec<FindingHit> = hits
                     .into_iter()
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
-                        let s = match &self.custom[h.watch] {
-                            Some(rules) => scorer.analyze(&text, item.rating, Some(rules)),
-                            None => base.clone(),
-                        };
+                        let rules = self.watches.custom.get(h.watch);
+                        let s = scorer.analyze(&text, item.rating, rules);
                         FindingHit {
                             deliveries: plan(
                                 &self.routes,
@@ -167,7 +150,7 @@ impl Poller {
     ) -> anyhow::Result<Poller> {
         Ok(Poller {
             http: Http::new(&config.http)?,
-            analysis: Arc::new(Analysis::new(config)?),
+            analysis: Arc::new(Analysis::new(config)),
             writer,
             new_mentions,
             cpu: Arc::new(ParseSlots::new(

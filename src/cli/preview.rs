@@ -6,7 +6,6 @@ use std::io::Write;
 
 use crate::config::{self, Config, SourceKind};
 use crate::http::Http;
-use crate::matcher::Matcher;
 use crate::pipeline::Poller;
 
 use super::output::{self, Format};
@@ -163,7 +162,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             }
         }
     };
-    let matcher = Matcher::new(&config.watches)?;
+    let matcher = &config.compiled.matcher;
     let http = Http::new(&config.http)?;
     let items = super::runtime()?
         .block_on(Poller::preview(&http, &source))
