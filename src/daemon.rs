@@ -19,7 +19,7 @@ use crate::config::{Config, Source};
 use crate::metrics::Health;
 use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::notify::source_alerts::SourceAlerter;
-use crate::pipeline::{PollResult, Poller};
+use crate::pipeline::{PollReport, Poller};
 use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
 use crate::store::{SourceState, Store, StoreError};
@@ -311,10 +311,10 @@ pub async fn run_with_reload(
 pub async fn poll_once(
     config: &Config,
     sources: &[Source],
-) -> anyhow::Result<Vec<(String, Result<PollResult, StoreError>)>> {
+) -> anyhow::Result<Vec<(String, Result<PollReport, StoreError>)>> {
     let started = start(config)?;
     let poller = Poller::new(config, started.writer.clone(), started.new_mentions.clone())?;
-    let mut results: Vec<Option<Result<PollResult, StoreError>>> =
+    let mut results: Vec<Option<Result<PollReport, StoreError>>> =
         (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();
     // A poll waiting for its turn is a large future; start only about as many

@@ -130,16 +130,10 @@ impl Analysis {
 
 /// What one poll did, for the scheduler and the command line.
 #[derive(Debug)]
-pub enum PollResult {
-    NotModified,
-    Fetched {
-        items: usize,
-        new_mentions: Vec<i64>,
-        validators: Validators,
-        /// An API source's new resume point; `None` keeps the old one.
-        cursor: Option<String>,
-    },
-    Failed(SourceError),
+pub struct PollReport {
+    pub outcome: PollOutcome,
+    /// The mentions it created.
+    pub new_mentions: Vec<i64>,
 }
 
 impl Poller {
@@ -160,48 +154,46 @@ impl Poller {
     }
 
     /// Polls `source` once and records the outcome. Only a store failure is an
-    /// error here; a source's own failure is recorded and returned as
-    /// [`PollResult::Failed`].
+    /// error here; a source's own failure is recorded and reported as
+    /// [`PollOutcome::Failed`].
     pub async fn poll(
         &self,
         source: &Source,
         state: &SourceState,
-    ) -> Result<PollResult, StoreError> {
+    ) -> Result<PollReport, StoreError> {
         let started = std::time::Instant::now();
-        let (outcome, result) = match self.fetch_and_analyse(source, state).await {
-            Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
+        let (outcome, findings) = match self.fetch_and_analyse(source, state).await {
+            Ok(None) => (PollOutcome::NotModified, Vec::new()),
             Ok(Some((validators, cursor, items, findings))) => (
                 PollOutcome::Fetched {
-                    validators: validators.clone(),
-                    cursor: cursor.clone(),
-                    items,
-                    findings,
-                },
-                PollResult::Fetched {
-                    items,
-                    new_mentions: Vec::new(),
                     validators,
                     cursor,
+                    items,
                 },
+                findings,
             ),
             Err(e) => {
                 tracing::warn!(source = %source.name, error = %e, "poll failed");
+                let retry_after = match &e {
+                    SourceError::Fetch(f) => f.retry_after(),
+                    _ => None,
+                };
                 (
                     PollOutcome::Failed {
                         error: e.to_string(),
+                        retry_after,
                     },
-                    PollResult::Failed(e),
+                    Vec::new(),
                 )
             }
         };
-        let created = self
-            .writer
-            .record(PollRecord {
-                source: source.name.clone(),
-                at: Utc::now(),
-                outcome,
-            })
-            .await?;
+        let record = PollRecord {
+            source: source.name.clone(),
+            at: Utc::now(),
+            outcome: outcome.clone(),
+            findings,
+        };
+        let created = self.writer.record(record).await?;
         if !created.is_empty() {
             self.new_mentions.notify_one();
         }
@@ -209,30 +201,18 @@ impl Poller {
         m.observe_poll(started.elapsed());
         m.mentions
             .fetch_add(created.len() as u64, Ordering::Relaxed);
-        match &result {
-            PollResult::NotModified => m.polls_not_modified.fetch_add(1, Ordering::Relaxed),
-            PollResult::Fetched { items, .. } => {
+        match &outcome {
+            PollOutcome::NotModified => m.polls_not_modified.fetch_add(1, Ordering::Relaxed),
+            PollOutcome::Fetched { items, .. } => {
                 m.items.fetch_add(*items as u64, Ordering::Relaxed);
+                tracing::debug!(source = %source.name, items, new = created.len(), "polled");
                 m.polls_ok.fetch_add(1, Ordering::Relaxed)
             }
-            PollResult::Failed(_) => m.polls_failed.fetch_add(1, Ordering::Relaxed),
+            PollOutcome::Failed { .. } => m.polls_failed.fetch_add(1, Ordering::Relaxed),
         };
-        Ok(match result {
-            PollResult::Fetched {
-                items,
-                validators,
-                cursor,
-                ..
-            } => {
-                tracing::debug!(source = %source.name, items, new = created.len(), "polled");
-                PollResult::Fetched {
-                    items,
-                    new_mentions: created,
-                    validators,
-                    cursor,
-                }
-            }
-            other => other,
+        Ok(PollReport {
+            outcome,
+            new_mentions: created,
         })
     }
 

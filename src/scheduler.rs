@@ -15,8 +15,8 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Schedule, Source};
 use crate::metrics::Health;
 use crate::notify::source_alerts::SourceAlerter;
-use crate::pipeline::{PollResult, Poller};
-use crate::store::SourceState;
+use crate::pipeline::{PollReport, Poller};
+use crate::store::{PollOutcome, SourceState};
 
 /// What every source's loop shares.
 #[derive(Clone)]
@@ -99,12 +99,18 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         let before = failures;
         let was_failing = failures > 0;
         match result {
-            Ok(PollResult::NotModified) => failures = 0,
-            Ok(PollResult::Fetched {
-                validators,
-                cursor,
+            Ok(PollReport {
+                outcome: PollOutcome::NotModified,
+                ..
+            }) => failures = 0,
+            Ok(PollReport {
+                outcome:
+                    PollOutcome::Fetched {
+                        validators,
+                        cursor,
+                        items,
+                    },
                 new_mentions,
-                items,
             }) => {
                 failures = 0;
                 state.validators = validators;
@@ -115,12 +121,17 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
                     tracing::info!(source = %source.name, items, new = new_mentions.len(), "new mentions");
                 }
             }
-            Ok(PollResult::Failed(e)) => {
+            Ok(PollReport {
+                outcome:
+                    PollOutcome::Failed {
+                        error,
+                        retry_after: after,
+                    },
+                ..
+            }) => {
                 failures = failures.saturating_add(1);
-                last_error = Some(e.to_string());
-                if let crate::sources::SourceError::Fetch(f) = &e {
-                    retry_after = f.retry_after();
-                }
+                last_error = Some(error);
+                retry_after = after;
             }
             Err(e) => {
                 // The database is unwell; keep trying at the normal pace.

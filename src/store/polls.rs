@@ -58,20 +58,23 @@ pub struct Finding {
     pub hits: Vec<FindingHit>,
 }
 
+/// What one poll of one source came to: what the store records and what the
+/// scheduler and the command line act on (one type for both).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollOutcome {
     /// 304: nothing to do but note the poll.
     NotModified,
-    /// A body was fetched and parsed.
+    /// A body was fetched and parsed into `items` items.
     Fetched {
         validators: Validators,
         /// An API source's new resume point; `None` keeps the stored one.
         cursor: Option<String>,
         items: usize,
-        findings: Vec<Finding>,
     },
     Failed {
         error: String,
+        /// The server's own word on when to try again.
+        retry_after: Option<std::time::Duration>,
     },
 }
 
@@ -81,6 +84,8 @@ pub struct PollRecord {
     pub source: String,
     pub at: DateTime<Utc>,
     pub outcome: PollOutcome,
+    /// The matched items of a fetched body (none otherwise).
+    pub findings: Vec<Finding>,
 }
 
 impl Store {
@@ -176,7 +181,7 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
             )?
             .execute(params![source_id, at])?;
         }
-        PollOutcome::Failed { error } => {
+        PollOutcome::Failed { error, .. } => {
             tx.prepare_cached(
                 "UPDATE sources SET last_poll_at = ?2, last_status = 'error', last_error = ?3,
                     last_error_at = ?2, failing_since = COALESCE(failing_since, ?2),
@@ -188,7 +193,6 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
             validators,
             cursor,
             items,
-            findings,
         } => {
             tx.prepare_cached(
                 "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'ok',
@@ -203,7 +207,7 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
                 *items as i64,
                 cursor
             ])?;
-            for f in findings {
+            for f in &p.findings {
                 record_finding(tx, source_id, at, f, new)?;
             }
         }
@@ -355,8 +359,8 @@ mod tests {
                 validators: Validators::default(),
                 cursor: None,
                 items: 1,
-                findings: vec![f],
             },
+            findings: vec![f],
         }
     }
 
