@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Upper bounds (seconds) of the poll duration histogram.
 const BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -173,9 +174,15 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
+    // Each answer is a task of its own; stopping waits for those in flight.
+    let answers = TaskTracker::new();
     loop {
         let (mut stream, _) = tokio::select! {
-            _ = cancel.cancelled() => return Ok(()),
+            _ = cancel.cancelled() => {
+                answers.close();
+                answers.wait().await;
+                return Ok(());
+            }
             r = listener.accept() => match r {
                 Ok(c) => c,
                 Err(e) => {
@@ -185,7 +192,7 @@ pub async fn serve(
             },
         };
         let health = health.clone();
-        tokio::spawn(async move {
+        answers.spawn(async move {
             let mut buf = vec![0u8; 4096];
             let mut len = 0;
             let read = tokio::time::timeout(Duration::from_secs(5), async {
