@@ -8,7 +8,7 @@ use crate::config::{self, Config, SourceKind};
 use crate::http::Http;
 use crate::pipeline::Poller;
 
-use super::output::{self, Format};
+use super::output::{self, Format, FormatArg};
 use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
@@ -28,8 +28,8 @@ pub struct Args {
     /// "1234567890 nl be", default nl).
     #[arg(long)]
     pub query: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -177,7 +177,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             .iter()
             .map(|h| config.watches[h.watch].name.as_str())
             .collect();
-        match args.format {
+        match args.output.format {
             Format::Json => output::json_line(
                 &mut out,
                 &PreviewItem {
@@ -207,7 +207,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             ]),
         }
     }
-    if args.format == Format::Table {
+    if args.output.format == Format::Table {
         output::table(&mut out, &["PUBLISHED", "WATCHES", "TITLE", "URL"], &rows)?;
         writeln!(out, "{} items", items.len())?;
     }
