@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{to_db_time, Result, Store};
+use super::{count_at, time_at, to_db_time, Result, Store};
 use crate::config;
 use crate::http::Validators;
 use crate::sources::Item;
@@ -127,22 +127,7 @@ impl Store {
                 "SELECT name, etag, last_modified, consecutive_failures, last_poll_at, cursor FROM sources",
             )
             .map_err(&e)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    SourceState {
-                        validators: Validators {
-                            etag: r.get(1)?,
-                            last_modified: r.get(2)?,
-                        },
-                        consecutive_failures: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
-                        last_poll_at: r.get::<_, Option<i64>>(4)?.map(super::from_db_time),
-                        cursor: r.get(5)?,
-                    },
-                ))
-            })
-            .map_err(&e)?;
+        let rows = stmt.query_map([], source_state_row).map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
 
@@ -159,6 +144,22 @@ impl Store {
             Ok(created)
         })
     }
+}
+
+/// A source's name and state.
+fn source_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, SourceState)> {
+    Ok((
+        r.get(0)?,
+        SourceState {
+            validators: Validators {
+                etag: r.get(1)?,
+                last_modified: r.get(2)?,
+            },
+            consecutive_failures: count_at(r, 3)?,
+            last_poll_at: time_at(r, 4)?,
+            cursor: r.get(5)?,
+        },
+    ))
 }
 
 fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusqlite::Result<()> {
