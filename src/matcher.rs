@@ -10,7 +10,6 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
-use crate::config::Watch;
 use crate::text::{fold, fold_all, fold_mapped, Folded};
 
 /// Bytes of context kept before and after the first hit in a snippet.
@@ -24,6 +23,17 @@ pub struct MatcherError {
     watch: String,
     pattern: String,
     source: regex::Error,
+}
+
+/// What the matcher reads of a watch. Config's `Watch` is one; the matcher
+/// does not depend on how config holds it (config compiles the matcher).
+pub trait WatchTerms {
+    fn name(&self) -> &str;
+    /// Terms: a hit names the watch.
+    fn terms(&self) -> &[String];
+    /// Exclusions: a hit vetoes the watch.
+    fn exclude(&self) -> &[String];
+    fn regex(&self) -> &[String];
 }
 
 /// Compiles one user regex the way the matcher uses it (config compiles each
@@ -81,15 +91,15 @@ pub struct Matcher {
 
 impl Matcher {
     /// Compiles every watch's terms, exclusions and regexes.
-    pub fn new(watches: &[Watch]) -> Result<Matcher, MatcherError> {
+    pub fn new(watches: &[impl WatchTerms]) -> Result<Matcher, MatcherError> {
         let regexes = watches
             .iter()
             .map(|w| {
-                w.regex
+                w.regex()
                     .iter()
                     .map(|r| {
                         compile_regex(r).map_err(|source| MatcherError {
-                            watch: w.name.clone(),
+                            watch: w.name().to_string(),
                             pattern: r.clone(),
                             source,
                         })
@@ -104,7 +114,7 @@ impl Matcher {
     /// ([`compile_regex`]; `regexes[i]` belongs to `watches[i]`). Fails only
     /// when all regexes together exceed the set's size limit.
     pub fn with_regexes(
-        watches: &[Watch],
+        watches: &[impl WatchTerms],
         compiled: Vec<Vec<Regex>>,
     ) -> Result<Matcher, MatcherError> {
         let mut folded_patterns: Vec<String> = Vec::new();
@@ -112,10 +122,10 @@ impl Matcher {
         let mut index = std::collections::HashMap::new();
         for (wi, w) in watches.iter().enumerate() {
             let roles = w
-                .terms
+                .terms()
                 .iter()
                 .map(|t| (t, Role::Term))
-                .chain(w.exclude.iter().map(|t| (t, Role::Exclude)));
+                .chain(w.exclude().iter().map(|t| (t, Role::Exclude)));
             for (term, role) in roles {
                 let folded = fold_mapped(term).text;
                 if folded.is_empty() {
@@ -176,7 +186,7 @@ impl Matcher {
         let prefilter = if regexes.is_empty() {
             let words: Vec<String> = watches
                 .iter()
-                .flat_map(|w| &w.terms)
+                .flat_map(|w| w.terms())
                 .filter_map(|t| {
                     let folded = fold_mapped(t).text;
                     folded
@@ -396,6 +406,7 @@ fn snippet(original: &str, at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Watch;
 
     fn watch(name: &str, terms: &[&str], exclude: &[&str], regex: &[&str]) -> Watch {
         Watch {

@@ -10,8 +10,7 @@ use std::collections::HashSet;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::ConfigError;
-use crate::matcher::{compile_regex, Matcher};
+use crate::matcher::{compile_regex, Matcher, WatchTerms};
 use crate::sentiment::CustomRules;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +25,21 @@ pub struct Watch {
     pub negative_words: Vec<String>,
     /// Words and phrases that make it more positive.
     pub positive_words: Vec<String>,
+}
+
+impl WatchTerms for Watch {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn terms(&self) -> &[String] {
+        &self.terms
+    }
+    fn exclude(&self) -> &[String] {
+        &self.exclude
+    }
+    fn regex(&self) -> &[String] {
+        &self.regex
+    }
 }
 
 /// The watch list as it is used: the matcher over all watches and, per
@@ -61,10 +75,12 @@ pub(super) struct Watches {
     pub compiled: CompiledWatches,
 }
 
-pub(super) fn validate(
+/// `err` makes the error for a byte offset in the file (config's
+/// `file:line:col`), so this file needs nothing else of config.
+pub(super) fn validate<E>(
     raw: Vec<RawWatch>,
-    err: &dyn Fn(usize, String) -> ConfigError,
-) -> Result<Watches, ConfigError> {
+    err: &dyn Fn(usize, String) -> E,
+) -> Result<Watches, E> {
     let mut list = Vec::new();
     let mut names = HashSet::new();
     let mut regexes = Vec::new();
