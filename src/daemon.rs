@@ -16,10 +16,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
+use crate::metrics::Health;
 use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::notify::source_alerts::SourceAlerter;
-use crate::pipeline::{Analysis, PollResult, Poller};
-use crate::scheduler::{self, Health};
+use crate::pipeline::{PollReport, Poller};
+use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
 use crate::store::{SourceState, Store, StoreError};
 use crate::systemd;
@@ -77,7 +78,8 @@ impl Generation {
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
         tracker.spawn(dispatcher.run(new_mentions.clone(), cancel.clone()));
-        let alerter = SourceAlerter::new(config).context("starting source alerts")?;
+        let alerter =
+            SourceAlerter::new(config, tracker.clone()).context("starting source alerts")?;
         let shared = scheduler::Shared {
             poller,
             schedule: config.schedule.clone(),
@@ -92,7 +94,7 @@ impl Generation {
 
     /// Stops polling and waits for the dispatcher to finish its pass, so two
     /// dispatchers never send at once. Gives up waiting after `grace`.
-    async fn stop(self, grace: Duration) -> bool {
+    async fn stop(&self, grace: Duration) -> bool {
         self.cancel.cancel();
         tokio::time::timeout(grace, self.tracker.wait())
             .await
@@ -221,6 +223,8 @@ pub async fn run_with_reload(
     systemd.ready(&status_line(&config, &health));
 
     let upkeep = Upkeep::open(&config)?;
+    // The daemon's own tasks, beside the generations: the metrics listener.
+    let tasks = TaskTracker::new();
     let listener_cancel = CancellationToken::new();
     if let Some(addr) = config.daemon.listen {
         let health = health.clone();
@@ -228,7 +232,7 @@ pub async fn run_with_reload(
         let cancel = listener_cancel.clone();
         let listener = crate::metrics::bind(addr)
             .with_context(|| format!("[daemon] listen = \"{addr}\": cannot bind"))?;
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             if let Err(e) = crate::metrics::serve(listener, health, sources, cancel).await {
                 tracing::error!(%addr, error = %e, "metrics listener stopped");
             }
@@ -252,47 +256,7 @@ pub async fn run_with_reload(
                 systemd.status(&status_line(&config, &health));
             }
             Some(()) = reload.recv() => {
-                let path = config.path.clone();
-                let next = Config::load(&path)
-                    .map_err(anyhow::Error::from)
-                    .and_then(|c| Analysis::new(&c).map(|_| c));
-                match next {
-                    Err(e) => {
-                        tracing::error!(error = %format!("{e:#}"), "reload rejected; still running the previous config");
-                        systemd.status(&format!("reload of {} rejected; running the previous config", path.display()));
-                    }
-                    Ok(mut next) => {
-                        systemd.reloading();
-                        if next.storage.database != config.storage.database {
-                            tracing::warn!("[storage] database changes take effect at the next restart");
-                            next.storage.database = config.storage.database.clone();
-                        }
-                        if !generation.stop(Duration::from_secs(60)).await {
-                            tracing::warn!("the previous dispatcher pass took over a minute to finish");
-                        }
-                        let states = {
-                            let db = next.storage.database.clone();
-                            let sources = next.sources.clone();
-                            // Changed watches may match items already seen:
-                            // re-read every feed in full once.
-                            let rescan = next.watches != config.watches;
-                            tokio::task::spawn_blocking(move || {
-                                let mut store = Store::open(&db)?;
-                                store.sync_sources(&sources)?;
-                                if rescan {
-                                    store.clear_validators()?;
-                                }
-                                store.source_states()
-                            })
-                            .await
-                            .context("reload task")??
-                        };
-                        generation = Generation::spawn(&next, &started.writer, &started.new_mentions, &states, &health)?;
-                        config = next;
-                        tracing::info!(sources = config.sources.len(), watches = config.watches.len(), routes = config.routes.len(), "config reloaded");
-                        systemd.ready(&status_line(&config, &health));
-                    }
-                }
+                reload_config(&mut config, &mut generation, &started, &health, &systemd).await?;
             }
         }
     }
@@ -302,8 +266,81 @@ pub async fn run_with_reload(
         tracing::warn!("some work did not finish in time; pending deliveries stay in the outbox");
     }
     listener_cancel.cancel();
+    tasks.close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!("the metrics listener did not stop in time");
+    }
     upkeep.stopped().await;
     finish(started).await;
+    Ok(())
+}
+
+/// One reload (SIGHUP): re-reads `config`'s file and, when it validates,
+/// stops `generation` and starts the next on the new config. A file that does
+/// not validate is logged and the running config stays. Only failing to start
+/// the next generation is an error, which stops the daemon as it would at start.
+async fn reload_config(
+    config: &mut Config,
+    generation: &mut Generation,
+    started: &Started,
+    health: &Arc<Health>,
+    systemd: &systemd::Notifier,
+) -> anyhow::Result<()> {
+    let path = config.path.clone();
+    let mut next = match Config::load(&path) {
+        Ok(next) => next,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "reload rejected; still running the previous config");
+            systemd.status(&format!(
+                "reload of {} rejected; running the previous config",
+                path.display()
+            ));
+            return Ok(());
+        }
+    };
+    systemd.reloading();
+    if next.storage.database != config.storage.database {
+        tracing::warn!("[storage] database changes take effect at the next restart");
+        next.storage.database = config.storage.database.clone();
+    }
+    if !generation.stop(Duration::from_secs(60)).await {
+        tracing::warn!("the previous dispatcher pass took over a minute to finish");
+    }
+    let states = {
+        let db = next.storage.database.clone();
+        let sources = next.sources.clone();
+        // Changed watches may match items already seen: re-read every feed
+        // in full once.
+        let rescan = next.watches != config.watches;
+        tokio::task::spawn_blocking(move || {
+            let mut store = Store::open(&db)?;
+            store.sync_sources(&sources)?;
+            if rescan {
+                store.clear_validators()?;
+            }
+            store.source_states()
+        })
+        .await
+        .context("reload task")??
+    };
+    *generation = Generation::spawn(
+        &next,
+        &started.writer,
+        &started.new_mentions,
+        &states,
+        health,
+    )?;
+    *config = next;
+    tracing::info!(
+        sources = config.sources.len(),
+        watches = config.watches.len(),
+        routes = config.routes.len(),
+        "config reloaded"
+    );
+    systemd.ready(&status_line(config, health));
     Ok(())
 }
 
@@ -312,10 +349,10 @@ pub async fn run_with_reload(
 pub async fn poll_once(
     config: &Config,
     sources: &[Source],
-) -> anyhow::Result<Vec<(String, Result<PollResult, StoreError>)>> {
+) -> anyhow::Result<Vec<(String, Result<PollReport, StoreError>)>> {
     let started = start(config)?;
     let poller = Poller::new(config, started.writer.clone(), started.new_mentions.clone())?;
-    let mut results: Vec<Option<Result<PollResult, StoreError>>> =
+    let mut results: Vec<Option<Result<PollReport, StoreError>>> =
         (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();
     // A poll waiting for its turn is a large future; start only about as many

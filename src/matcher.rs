@@ -10,7 +10,6 @@
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
-use crate::config::Watch;
 use crate::text::{fold, fold_all, fold_mapped, Folded};
 
 /// Bytes of context kept before and after the first hit in a snippet.
@@ -26,12 +25,21 @@ pub struct MatcherError {
     source: regex::Error,
 }
 
-/// Checks a user regex the way the matcher will compile it.
-pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
-    build_regex(pattern).map(|_| ())
+/// What the matcher reads of a watch. Config's `Watch` is one; the matcher
+/// does not depend on how config holds it (config compiles the matcher).
+pub trait WatchTerms {
+    fn name(&self) -> &str;
+    /// Terms: a hit names the watch.
+    fn terms(&self) -> &[String];
+    /// Exclusions: a hit vetoes the watch.
+    fn exclude(&self) -> &[String];
+    fn regex(&self) -> &[String];
 }
 
-fn build_regex(pattern: &str) -> Result<Regex, regex::Error> {
+/// Compiles one user regex the way the matcher uses it (config compiles each
+/// watch's regexes with this once, at load, and hands them to
+/// [`Matcher::with_regexes`]).
+pub fn compile_regex(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .case_insensitive(true)
         .size_limit(REGEX_SIZE_LIMIT)
@@ -66,6 +74,7 @@ pub struct Hit {
 }
 
 /// All watches compiled into one automaton and one regex set.
+#[derive(Debug)]
 pub struct Matcher {
     /// For ASCII text: the longest word of every term, ASCII-case-insensitive.
     /// An ASCII text none of them occurs in can match no term, and is rejected
@@ -81,16 +90,42 @@ pub struct Matcher {
 }
 
 impl Matcher {
-    pub fn new(watches: &[Watch]) -> Result<Matcher, MatcherError> {
+    /// Compiles every watch's terms, exclusions and regexes.
+    pub fn new(watches: &[impl WatchTerms]) -> Result<Matcher, MatcherError> {
+        let regexes = watches
+            .iter()
+            .map(|w| {
+                w.regex()
+                    .iter()
+                    .map(|r| {
+                        compile_regex(r).map_err(|source| MatcherError {
+                            watch: w.name().to_string(),
+                            pattern: r.clone(),
+                            source,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Matcher::with_regexes(watches, regexes)
+    }
+
+    /// Like [`Matcher::new`], with each watch's regexes already compiled
+    /// ([`compile_regex`]; `regexes[i]` belongs to `watches[i]`). Fails only
+    /// when all regexes together exceed the set's size limit.
+    pub fn with_regexes(
+        watches: &[impl WatchTerms],
+        compiled: Vec<Vec<Regex>>,
+    ) -> Result<Matcher, MatcherError> {
         let mut folded_patterns: Vec<String> = Vec::new();
         let mut needles: Vec<Vec<Needle>> = Vec::new();
         let mut index = std::collections::HashMap::new();
         for (wi, w) in watches.iter().enumerate() {
             let roles = w
-                .terms
+                .terms()
                 .iter()
                 .map(|t| (t, Role::Term))
-                .chain(w.exclude.iter().map(|t| (t, Role::Exclude)));
+                .chain(w.exclude().iter().map(|t| (t, Role::Exclude)));
             for (term, role) in roles {
                 let folded = fold_mapped(term).text;
                 if folded.is_empty() {
@@ -127,15 +162,10 @@ impl Matcher {
         };
         let mut regexes = Vec::new();
         let mut sources = Vec::new();
-        for (wi, w) in watches.iter().enumerate() {
-            for r in &w.regex {
-                let re = build_regex(r).map_err(|source| MatcherError {
-                    watch: w.name.clone(),
-                    pattern: r.clone(),
-                    source,
-                })?;
+        for (wi, res) in compiled.into_iter().enumerate() {
+            for re in res {
+                sources.push(re.as_str().to_string());
                 regexes.push((wi, re));
-                sources.push(r.clone());
             }
         }
         let regex_set = if sources.is_empty() {
@@ -156,7 +186,7 @@ impl Matcher {
         let prefilter = if regexes.is_empty() {
             let words: Vec<String> = watches
                 .iter()
-                .flat_map(|w| &w.terms)
+                .flat_map(|w| w.terms())
                 .filter_map(|t| {
                     let folded = fold_mapped(t).text;
                     folded
@@ -376,6 +406,7 @@ fn snippet(original: &str, at: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Watch;
 
     fn watch(name: &str, terms: &[&str], exclude: &[&str], regex: &[&str]) -> Watch {
         Watch {

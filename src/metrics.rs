@@ -8,11 +8,12 @@
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// Upper bounds (seconds) of the poll duration histogram.
 const BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -130,6 +131,33 @@ impl Metrics {
     }
 }
 
+/// How many sources are failing right now (for systemd's STATUS line).
+#[derive(Debug, Default)]
+pub struct Health {
+    failing: AtomicUsize,
+}
+
+impl Health {
+    pub fn failing(&self) -> usize {
+        self.failing.load(Relaxed)
+    }
+
+    /// At start: how many sources were already failing.
+    pub fn set_failing(&self, n: usize) {
+        self.failing.store(n, Relaxed);
+    }
+
+    /// A source's poll failed after one that did not.
+    pub fn one_more_failing(&self) {
+        self.failing.fetch_add(1, Relaxed);
+    }
+
+    /// A failing source's poll succeeded.
+    pub fn one_less_failing(&self) {
+        self.failing.fetch_sub(1, Relaxed);
+    }
+}
+
 /// Binds `addr` now, so a taken port is an error at start.
 pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     let l = std::net::TcpListener::bind(addr)?;
@@ -140,15 +168,21 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 /// Serves `/healthz` and `/metrics` on `listener` until `cancel` fires.
 pub async fn serve(
     listener: std::net::TcpListener,
-    health: std::sync::Arc<crate::scheduler::Health>,
+    health: std::sync::Arc<Health>,
     sources: usize,
     cancel: CancellationToken,
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
+    // Each answer is a task of its own; stopping waits for those in flight.
+    let answers = TaskTracker::new();
     loop {
         let (mut stream, _) = tokio::select! {
-            _ = cancel.cancelled() => return Ok(()),
+            _ = cancel.cancelled() => {
+                answers.close();
+                answers.wait().await;
+                return Ok(());
+            }
             r = listener.accept() => match r {
                 Ok(c) => c,
                 Err(e) => {
@@ -158,7 +192,7 @@ pub async fn serve(
             },
         };
         let health = health.clone();
-        tokio::spawn(async move {
+        answers.spawn(async move {
             let mut buf = vec![0u8; 4096];
             let mut len = 0;
             let read = tokio::time::timeout(Duration::from_secs(5), async {

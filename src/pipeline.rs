@@ -8,16 +8,14 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use tokio::sync::Notify;
 
-use crate::config::{Config, Source};
+use crate::config::{CompiledWatches, Config, Source};
 use crate::http::{Http, Validators};
-use crate::matcher::Matcher;
 use crate::notify::plan::plan;
-use crate::sentiment::{Analyzer, CustomRules};
+use crate::sentiment::Analyzer;
 use crate::sources::{self, Item, ParseSlots, SourceError};
 use crate::store::writer::Writer;
 use crate::store::{
@@ -40,7 +38,8 @@ pub struct Poller {
 
 /// The pure stages after parsing: which watches an item mentions.
 pub struct Analysis {
-    matcher: Matcher,
+    /// The watch list as config compiled it at load.
+    watches: Arc<CompiledWatches>,
     watch_names: Vec<String>,
     /// Per source name, the watch indexes it may match (absent: all).
     allowed: HashMap<String, Vec<usize>>,
@@ -49,13 +48,10 @@ pub struct Analysis {
     /// Built on first use: a poll that finds nothing (or only 304s) never pays
     /// for the lexicons.
     sentiment: std::sync::OnceLock<Analyzer>,
-    /// Per watch, its own sentiment rules (when it has any).
-    custom: Vec<Option<CustomRules>>,
 }
 
 impl Analysis {
-    pub fn new(config: &Config) -> anyhow::Result<Analysis> {
-        let matcher = Matcher::new(&config.watches)?;
+    pub fn new(config: &Config) -> Analysis {
         let watch_names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
         let allowed = config
             .sources
@@ -69,26 +65,14 @@ impl Analysis {
                 Some((s.name.clone(), idx))
             })
             .collect();
-        let custom = config
-            .watches
-            .iter()
-            .map(|w| {
-                // Every watch has rules: at least its terms, which name the
-                // brand and so carry no sentiment of their own.
-                CustomRules::new(&w.negative_patterns, &w.negative_words, &w.positive_words)
-                    .map(|c| Some(c.with_names(&w.terms)))
-                    .map_err(|e| anyhow::anyhow!("watch {:?}: negative_patterns: {e}", w.name))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        Ok(Analysis {
-            matcher,
+        Analysis {
+            watches: config.compiled.clone(),
             watch_names,
             allowed,
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
             sentiment: std::sync::OnceLock::new(),
-            custom,
-        })
+        }
     }
 
     /// The findings among `items` of source `source`.
@@ -99,6 +83,7 @@ impl Analysis {
             .into_iter()
             .filter_map(|item| {
                 let hits: Vec<_> = self
+                    .watches
                     .matcher
                     .find(&item.title, &item.text)
                     .into_iter()
@@ -107,19 +92,16 @@ impl Analysis {
                 if hits.is_empty() {
                     return None;
                 }
-                // Scored once per item, and again only for watches with rules
-                // of their own.
+                // Scored per watch: every watch has rules of its own (at
+                // least its terms as names).
                 let text = format!("{}\n{}", item.title, item.text);
                 let scorer = self.sentiment.get_or_init(Analyzer::new);
-                let base = scorer.analyze(&text, item.rating, None);
                 let hits: Vec<FindingHit> = hits
                     .into_iter()
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
-                        let s = match &self.custom[h.watch] {
-                            Some(rules) => scorer.analyze(&text, item.rating, Some(rules)),
-                            None => base.clone(),
-                        };
+                        let rules = self.watches.custom.get(h.watch);
+                        let s = scorer.analyze(&text, item.rating, rules);
                         FindingHit {
                             deliveries: plan(
                                 &self.routes,
@@ -148,16 +130,10 @@ impl Analysis {
 
 /// What one poll did, for the scheduler and the command line.
 #[derive(Debug)]
-pub enum PollResult {
-    NotModified,
-    Fetched {
-        items: usize,
-        new_mentions: Vec<i64>,
-        validators: Validators,
-        /// An API source's new resume point; `None` keeps the old one.
-        cursor: Option<String>,
-    },
-    Failed(SourceError),
+pub struct PollReport {
+    pub outcome: PollOutcome,
+    /// The mentions it created.
+    pub new_mentions: Vec<i64>,
 }
 
 impl Poller {
@@ -168,7 +144,7 @@ impl Poller {
     ) -> anyhow::Result<Poller> {
         Ok(Poller {
             http: Http::new(&config.http)?,
-            analysis: Arc::new(Analysis::new(config)?),
+            analysis: Arc::new(Analysis::new(config)),
             writer,
             new_mentions,
             cpu: Arc::new(ParseSlots::new(
@@ -178,48 +154,46 @@ impl Poller {
     }
 
     /// Polls `source` once and records the outcome. Only a store failure is an
-    /// error here; a source's own failure is recorded and returned as
-    /// [`PollResult::Failed`].
+    /// error here; a source's own failure is recorded and reported as
+    /// [`PollOutcome::Failed`].
     pub async fn poll(
         &self,
         source: &Source,
         state: &SourceState,
-    ) -> Result<PollResult, StoreError> {
+    ) -> Result<PollReport, StoreError> {
         let started = std::time::Instant::now();
-        let (outcome, result) = match self.fetch_and_analyse(source, state).await {
-            Ok(None) => (PollOutcome::NotModified, PollResult::NotModified),
+        let (outcome, findings) = match self.fetch_and_analyse(source, state).await {
+            Ok(None) => (PollOutcome::NotModified, Vec::new()),
             Ok(Some((validators, cursor, items, findings))) => (
                 PollOutcome::Fetched {
-                    validators: validators.clone(),
-                    cursor: cursor.clone(),
-                    items,
-                    findings,
-                },
-                PollResult::Fetched {
-                    items,
-                    new_mentions: Vec::new(),
                     validators,
                     cursor,
+                    items,
                 },
+                findings,
             ),
             Err(e) => {
                 tracing::warn!(source = %source.name, error = %e, "poll failed");
+                let retry_after = match &e {
+                    SourceError::Fetch(f) => f.retry_after(),
+                    _ => None,
+                };
                 (
                     PollOutcome::Failed {
                         error: e.to_string(),
+                        retry_after,
                     },
-                    PollResult::Failed(e),
+                    Vec::new(),
                 )
             }
         };
-        let created = self
-            .writer
-            .record(PollRecord {
-                source: source.name.clone(),
-                at: Utc::now(),
-                outcome,
-            })
-            .await?;
+        let record = PollRecord {
+            source: source.name.clone(),
+            at: Utc::now(),
+            outcome: outcome.clone(),
+            findings,
+        };
+        let created = self.writer.record(record).await?;
         if !created.is_empty() {
             self.new_mentions.notify_one();
         }
@@ -227,30 +201,18 @@ impl Poller {
         m.observe_poll(started.elapsed());
         m.mentions
             .fetch_add(created.len() as u64, Ordering::Relaxed);
-        match &result {
-            PollResult::NotModified => m.polls_not_modified.fetch_add(1, Ordering::Relaxed),
-            PollResult::Fetched { items, .. } => {
+        match &outcome {
+            PollOutcome::NotModified => m.polls_not_modified.fetch_add(1, Ordering::Relaxed),
+            PollOutcome::Fetched { items, .. } => {
                 m.items.fetch_add(*items as u64, Ordering::Relaxed);
+                tracing::debug!(source = %source.name, items, new = created.len(), "polled");
                 m.polls_ok.fetch_add(1, Ordering::Relaxed)
             }
-            PollResult::Failed(_) => m.polls_failed.fetch_add(1, Ordering::Relaxed),
+            PollOutcome::Failed { .. } => m.polls_failed.fetch_add(1, Ordering::Relaxed),
         };
-        Ok(match result {
-            PollResult::Fetched {
-                items,
-                validators,
-                cursor,
-                ..
-            } => {
-                tracing::debug!(source = %source.name, items, new = created.len(), "polled");
-                PollResult::Fetched {
-                    items,
-                    new_mentions: created,
-                    validators,
-                    cursor,
-                }
-            }
-            other => other,
+        Ok(PollReport {
+            outcome,
+            new_mentions: created,
         })
     }
 
@@ -304,54 +266,5 @@ impl Poller {
                 kind: source.kind().as_str(),
                 message: format!("parsing crashed: {e}"),
             })?
-    }
-}
-
-/// How long to wait before polling a source again.
-pub fn next_delay(
-    interval: Duration,
-    consecutive_failures: u32,
-    retry_after: Option<Duration>,
-    max_backoff: Duration,
-    jitter: f64,
-) -> Duration {
-    let base = if consecutive_failures == 0 {
-        interval
-    } else {
-        let factor = 2u32.saturating_pow(consecutive_failures.saturating_sub(1).min(16));
-        interval
-            .saturating_mul(factor)
-            .min(max_backoff.max(interval))
-    };
-    let base = base.max(retry_after.unwrap_or(Duration::ZERO));
-    let spread = base.as_secs_f64() * jitter;
-    let offset = if spread > 0.0 {
-        rand::random_range(-spread..=spread)
-    } else {
-        0.0
-    };
-    Duration::try_from_secs_f64((base.as_secs_f64() + offset).max(1.0)).unwrap_or(base)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_and_caps() {
-        let i = Duration::from_secs(600);
-        let cap = Duration::from_secs(3600);
-        assert_eq!(next_delay(i, 0, None, cap, 0.0), i);
-        assert_eq!(next_delay(i, 1, None, cap, 0.0), i);
-        assert_eq!(next_delay(i, 2, None, cap, 0.0), i * 2);
-        assert_eq!(next_delay(i, 3, None, cap, 0.0), i * 4);
-        assert_eq!(next_delay(i, 9, None, cap, 0.0), cap);
-        assert_eq!(next_delay(i, 40, None, cap, 0.0), cap);
-        let ra = Duration::from_secs(7200);
-        assert_eq!(next_delay(i, 1, Some(ra), cap, 0.0), ra);
-        for _ in 0..50 {
-            let d = next_delay(i, 0, None, cap, 0.1);
-            assert!(d >= Duration::from_secs(540) && d <= Duration::from_secs(660));
-        }
     }
 }

@@ -5,7 +5,6 @@
 //! live in `http` and `pipeline`, so the scheduler only decides *when*.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,21 +13,10 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Schedule, Source};
+use crate::metrics::Health;
 use crate::notify::source_alerts::SourceAlerter;
-use crate::pipeline::{next_delay, PollResult, Poller};
-use crate::store::SourceState;
-
-/// How many sources are failing right now (for systemd's STATUS line).
-#[derive(Debug, Default)]
-pub struct Health {
-    failing: AtomicUsize,
-}
-
-impl Health {
-    pub fn failing(&self) -> usize {
-        self.failing.load(Ordering::Relaxed)
-    }
-}
+use crate::pipeline::{PollReport, Poller};
+use crate::store::{PollOutcome, SourceState};
 
 /// What every source's loop shares.
 #[derive(Clone)]
@@ -48,7 +36,7 @@ pub fn spawn_all(
     sources: &[Source],
     states: &HashMap<String, SourceState>,
 ) {
-    shared.health.failing.store(
+    shared.health.set_failing(
         sources
             .iter()
             .filter(|s| {
@@ -57,7 +45,6 @@ pub fn spawn_all(
                     .is_some_and(|st| st.consecutive_failures > 0)
             })
             .count(),
-        Ordering::Relaxed,
     );
     for source in sources {
         let state = states.get(&source.name).cloned().unwrap_or_default();
@@ -112,12 +99,18 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         let before = failures;
         let was_failing = failures > 0;
         match result {
-            Ok(PollResult::NotModified) => failures = 0,
-            Ok(PollResult::Fetched {
-                validators,
-                cursor,
+            Ok(PollReport {
+                outcome: PollOutcome::NotModified,
+                ..
+            }) => failures = 0,
+            Ok(PollReport {
+                outcome:
+                    PollOutcome::Fetched {
+                        validators,
+                        cursor,
+                        items,
+                    },
                 new_mentions,
-                items,
             }) => {
                 failures = 0;
                 state.validators = validators;
@@ -128,12 +121,17 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
                     tracing::info!(source = %source.name, items, new = new_mentions.len(), "new mentions");
                 }
             }
-            Ok(PollResult::Failed(e)) => {
+            Ok(PollReport {
+                outcome:
+                    PollOutcome::Failed {
+                        error,
+                        retry_after: after,
+                    },
+                ..
+            }) => {
                 failures = failures.saturating_add(1);
-                last_error = Some(e.to_string());
-                if let crate::sources::SourceError::Fetch(f) = &e {
-                    retry_after = f.retry_after();
-                }
+                last_error = Some(error);
+                retry_after = after;
             }
             Err(e) => {
                 // The database is unwell; keep trying at the normal pace.
@@ -151,10 +149,10 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         }
         match (was_failing, failures > 0) {
             (false, true) => {
-                health.failing.fetch_add(1, Ordering::Relaxed);
+                health.one_more_failing();
             }
             (true, false) => {
-                health.failing.fetch_sub(1, Ordering::Relaxed);
+                health.one_less_failing();
             }
             _ => {}
         }
@@ -165,5 +163,54 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
             schedule.max_backoff,
             schedule.jitter,
         );
+    }
+}
+
+/// How long to wait before polling a source again.
+fn next_delay(
+    interval: Duration,
+    consecutive_failures: u32,
+    retry_after: Option<Duration>,
+    max_backoff: Duration,
+    jitter: f64,
+) -> Duration {
+    let base = if consecutive_failures == 0 {
+        interval
+    } else {
+        let factor = 2u32.saturating_pow(consecutive_failures.saturating_sub(1).min(16));
+        interval
+            .saturating_mul(factor)
+            .min(max_backoff.max(interval))
+    };
+    let base = base.max(retry_after.unwrap_or(Duration::ZERO));
+    let spread = base.as_secs_f64() * jitter;
+    let offset = if spread > 0.0 {
+        rand::random_range(-spread..=spread)
+    } else {
+        0.0
+    };
+    Duration::try_from_secs_f64((base.as_secs_f64() + offset).max(1.0)).unwrap_or(base)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_caps() {
+        let i = Duration::from_secs(600);
+        let cap = Duration::from_secs(3600);
+        assert_eq!(next_delay(i, 0, None, cap, 0.0), i);
+        assert_eq!(next_delay(i, 1, None, cap, 0.0), i);
+        assert_eq!(next_delay(i, 2, None, cap, 0.0), i * 2);
+        assert_eq!(next_delay(i, 3, None, cap, 0.0), i * 4);
+        assert_eq!(next_delay(i, 9, None, cap, 0.0), cap);
+        assert_eq!(next_delay(i, 40, None, cap, 0.0), cap);
+        let ra = Duration::from_secs(7200);
+        assert_eq!(next_delay(i, 1, Some(ra), cap, 0.0), ra);
+        for _ in 0..50 {
+            let d = next_delay(i, 0, None, cap, 0.1);
+            assert!(d >= Duration::from_secs(540) && d <= Duration::from_secs(660));
+        }
     }
 }

@@ -114,6 +114,20 @@ pub fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Words of a text used as the title of an item that has none.
+const TITLE_WORDS: usize = 12;
+
+/// The first words of `text` on one line, with `…` when more follow: the
+/// title of a review that has none.
+pub fn first_words(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().take(TITLE_WORDS + 1).collect();
+    if words.len() > TITLE_WORDS {
+        format!("{}…", words[..TITLE_WORDS].join(" "))
+    } else {
+        words.join(" ")
+    }
+}
+
 /// Collapses whitespace within lines to one space and keeps at most one blank
 /// line between paragraphs; trims the ends.
 pub fn tidy_whitespace(s: &str) -> String {

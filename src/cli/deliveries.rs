@@ -3,31 +3,28 @@
 use crate::config::Config;
 use crate::store::{DeliveryFilter, Store};
 
-use super::output::{self, Format};
+use super::output::{self, Format, ListingArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only deliveries in this state.
     #[arg(long, value_parser = ["pending", "sent", "failed"])]
     pub status: Option<String>,
-    /// At most this many, newest first (0 for all).
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub listing: ListingArgs,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let store = Store::open_read_only(&config.storage.database)?;
     let rows = store.deliveries(&DeliveryFilter {
         status: args.status.clone(),
-        limit: (args.limit > 0).then_some(args.limit),
+        limit: args.listing.limit(),
     })?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let t =
         |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    match args.format {
+    match args.listing.format() {
         Format::Json => {
             for r in &rows {
                 output::json_line(&mut out, r)?;

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::config::{self, Config};
 use crate::store::{Mention, MentionFilter, Store};
 
-use super::output::{self, Format};
+use super::output::{self, Format, FormatArg, ListingArgs};
 use super::UsageError;
 
 #[derive(Debug, clap::Args)]
@@ -32,8 +32,8 @@ pub enum Sub {
     /// One mention in full.
     Show {
         id: i64,
-        #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        #[command(flatten)]
+        output: FormatArg,
     },
 }
 
@@ -51,11 +51,8 @@ pub struct ListArgs {
     /// Only this sentiment: negative, neutral or positive.
     #[arg(long, value_parser = ["negative", "neutral", "positive"])]
     pub sentiment: Option<String>,
-    /// At most this many (default 50; 0 for all).
-    #[arg(long, default_value_t = 50)]
-    pub limit: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub listing: ListingArgs,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
@@ -66,18 +63,20 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         None => print_list(
             &mut out,
             &store.mentions(&filter(&args.list)?)?,
-            args.list.format,
+            args.list.listing.format(),
         ),
-        Some(Sub::List(a)) => print_list(&mut out, &store.mentions(&filter(a)?)?, a.format),
+        Some(Sub::List(a)) => {
+            print_list(&mut out, &store.mentions(&filter(a)?)?, a.listing.format())
+        }
         Some(Sub::Search { query, args }) => {
             let found = store.search(query, &filter(args)?).map_err(|e| {
                 anyhow::anyhow!("search {query:?} failed ({e}); quote phrases with \"…\"")
             })?;
-            print_list(&mut out, &found, args.format)
+            print_list(&mut out, &found, args.listing.format())
         }
-        Some(Sub::Show { id, format }) => {
+        Some(Sub::Show { id, output }) => {
             let m = store.mention(*id).map_err(|e| UsageError(e.to_string()))?;
-            match format {
+            match output.format {
                 Format::Json => output::json_line(&mut out, &m)?,
                 Format::Csv => {
                     csv_header(&mut out)?;
@@ -113,7 +112,7 @@ fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
         sources: a.sources.clone(),
         since: a.since.as_deref().map(parse_since).transpose()?,
         sentiment: a.sentiment.clone(),
-        limit: (a.limit > 0).then_some(a.limit),
+        limit: a.listing.limit(),
     })
 }
 

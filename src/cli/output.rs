@@ -19,6 +19,35 @@ pub enum Format {
     Csv,
 }
 
+/// `--format` of every command that prints for people or programs: a table
+/// by default, JSON Lines or CSV.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct FormatArg {
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+}
+
+/// `--limit` and `--format` of the commands that list rows newest first.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ListingArgs {
+    /// At most this many, newest first (default 50; 0 for all).
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[command(flatten)]
+    output: FormatArg,
+}
+
+impl ListingArgs {
+    /// The limit to pass to a store query: `None` for all.
+    pub fn limit(&self) -> Option<usize> {
+        (self.limit > 0).then_some(self.limit)
+    }
+
+    pub fn format(&self) -> Format {
+        self.output.format
+    }
+}
+
 /// `10m`, `2h`, `1d`, `90s`.
 pub fn duration(d: Duration) -> String {
     let s = d.as_secs();

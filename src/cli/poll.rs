@@ -3,7 +3,8 @@
 use std::io::Write;
 
 use crate::config::Config;
-use crate::pipeline::PollResult;
+use crate::pipeline::PollReport;
+use crate::store::PollOutcome;
 
 use super::{output, UsageError};
 
@@ -34,10 +35,9 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let (mut ok, mut unchanged, mut failed, mut new) = (0, 0, 0, 0);
     for (name, result) in &results {
         match result {
-            Ok(PollResult::Fetched {
-                items,
+            Ok(PollReport {
+                outcome: PollOutcome::Fetched { items, .. },
                 new_mentions,
-                ..
             }) => {
                 ok += 1;
                 new += new_mentions.len();
@@ -47,18 +47,20 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     new_mentions.len()
                 )?;
             }
-            Ok(PollResult::NotModified) => {
+            Ok(PollReport {
+                outcome: PollOutcome::NotModified,
+                ..
+            }) => {
                 unchanged += 1;
                 writeln!(out, "{name}: not modified")?;
             }
-            Ok(PollResult::Failed(e)) => {
+            Ok(PollReport {
+                outcome: PollOutcome::Failed { error, .. },
+                ..
+            }) => {
                 failed += 1;
                 // A server's own words can be in the error.
-                writeln!(
-                    out,
-                    "{name}: error: {}",
-                    output::clean(&e.to_string(), 2000)
-                )?;
+                writeln!(out, "{name}: error: {}", output::clean(error, 2000))?;
             }
             Err(e) => return Err(anyhow::anyhow!("recording the poll of {name}: {e}")),
         }

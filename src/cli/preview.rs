@@ -6,10 +6,9 @@ use std::io::Write;
 
 use crate::config::{self, Config, SourceKind};
 use crate::http::Http;
-use crate::matcher::Matcher;
 use crate::pipeline::Poller;
 
-use super::output::{self, Format};
+use super::output::{self, Format, FormatArg};
 use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
@@ -29,8 +28,8 @@ pub struct Args {
     /// "1234567890 nl be", default nl).
     #[arg(long)]
     pub query: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -148,7 +147,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                 .map_err(UsageError)?
         }
     };
-    let matcher = Matcher::new(&config.watches)?;
+    let matcher = &config.compiled.matcher;
     let http = Http::new(&config.http)?;
     let items = super::runtime()?
         .block_on(Poller::preview(&http, &source))
@@ -163,7 +162,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             .iter()
             .map(|h| config.watches[h.watch].name.as_str())
             .collect();
-        match args.format {
+        match args.output.format {
             Format::Json => output::json_line(
                 &mut out,
                 &PreviewItem {
@@ -193,7 +192,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             ]),
         }
     }
-    if args.format == Format::Table {
+    if args.output.format == Format::Table {
         output::table(&mut out, &["PUBLISHED", "WATCHES", "TITLE", "URL"], &rows)?;
         writeln!(out, "{} items", items.len())?;
     }

@@ -3,12 +3,12 @@
 use crate::config::Config;
 use crate::store::{SourceReport, Store};
 
-use super::output::{self, Format};
+use super::output::{self, Format, FormatArg};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
@@ -38,7 +38,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let configured = |name: &str| config.sources.iter().any(|s| s.name == name);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.format {
+    match args.output.format {
         Format::Json => {
             for r in &reports {
                 output::json_line(&mut out, r)?;

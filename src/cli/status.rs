@@ -10,12 +10,12 @@ use chrono::Utc;
 use crate::config::Config;
 use crate::store::{Heartbeat, Store};
 
-use super::output::{self, Format};
+use super::output::{self, Format, FormatArg};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    #[command(flatten)]
+    pub output: FormatArg,
 }
 
 /// A heartbeat older than this many heartbeat intervals means the daemon is
@@ -108,7 +108,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if args.format == Format::Json {
+    if args.output.format == Format::Json {
         output::json_line(&mut out, &status)?;
         return daemon_check(running, stale_secs);
     }

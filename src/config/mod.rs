@@ -10,9 +10,11 @@ mod schema;
 mod secret;
 mod sources;
 mod values;
+mod watches;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -52,6 +54,7 @@ pub use sources::{
     ReviewsOptions, Source, SourceKind, SourceSpec,
 };
 pub use values::{parse_duration, parse_size, ByteSize, HumanDuration};
+pub use watches::{CompiledWatches, Watch};
 
 /// The error a validation step returns (a [`ConfigError::Invalid`]).
 type Invalid = ConfigError;
@@ -65,6 +68,8 @@ pub struct Config {
     pub http: Http,
     pub schedule: Schedule,
     pub watches: Vec<Watch>,
+    /// `watches` compiled once, at load (same order).
+    pub compiled: Arc<CompiledWatches>,
     pub sources: Vec<Source>,
     pub daemon: Daemon,
     pub delivery: Delivery,
@@ -96,20 +101,6 @@ pub struct Schedule {
     /// Fraction of the interval by which a poll may be moved, e.g. 0.1 = ±10%.
     pub jitter: f64,
     pub max_backoff: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watch {
-    pub name: String,
-    pub terms: Vec<String>,
-    pub exclude: Vec<String>,
-    pub regex: Vec<String>,
-    /// This watch's own complaint patterns (regexes on the original text).
-    pub negative_patterns: Vec<String>,
-    /// Words and phrases that make a mention of this watch more negative.
-    pub negative_words: Vec<String>,
-    /// Words and phrases that make it more positive.
-    pub positive_words: Vec<String>,
 }
 
 impl Config {
@@ -200,7 +191,7 @@ struct RawConfig {
     #[serde(default)]
     schedule: RawSchedule,
     #[serde(default)]
-    watch: Vec<RawWatch>,
+    watch: Vec<watches::RawWatch>,
     #[serde(default)]
     source: Vec<sources::RawSource>,
     #[serde(default)]
@@ -328,24 +319,6 @@ fn default_max_backoff() -> Spanned<HumanDuration> {
     Spanned::new(0..0, HumanDuration(Duration::from_secs(6 * 3600)))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWatch {
-    name: Spanned<String>,
-    #[serde(default)]
-    terms: Vec<Spanned<String>>,
-    #[serde(default)]
-    exclude: Vec<Spanned<String>>,
-    #[serde(default)]
-    regex: Vec<Spanned<String>>,
-    #[serde(default)]
-    negative_patterns: Vec<Spanned<String>>,
-    #[serde(default)]
-    negative_words: Vec<String>,
-    #[serde(default)]
-    positive_words: Vec<String>,
-}
-
 // ---------------------------------------------------------------- validation
 
 fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigError> {
@@ -419,59 +392,11 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         )?,
     };
 
-    let mut watches = Vec::new();
-    let mut names = HashSet::new();
-    for w in raw.watch {
-        let name = w.name.get_ref().trim().to_string();
-        if name.is_empty() {
-            return Err(err(w.name.span().start, "watch name is empty".into()));
-        }
-        if !names.insert(name.clone()) {
-            return Err(err(
-                w.name.span().start,
-                format!("duplicate watch name {name:?}"),
-            ));
-        }
-        if w.terms.is_empty() && w.regex.is_empty() {
-            return Err(err(
-                w.name.span().start,
-                format!("watch {name:?} has neither `terms` nor `regex`: it can never match"),
-            ));
-        }
-        for t in w.terms.iter().chain(&w.exclude) {
-            if crate::text::fold(t.get_ref()).is_empty() {
-                return Err(err(t.span().start, "empty term".into()));
-            }
-        }
-        for r in &w.regex {
-            if let Err(e) = crate::matcher::check_regex(r.get_ref()) {
-                return Err(err(r.span().start, format!("invalid regex: {e}")));
-            }
-        }
-        for p in &w.negative_patterns {
-            if let Err(e) =
-                crate::sentiment::CustomRules::new(std::slice::from_ref(p.get_ref()), &[], &[])
-            {
-                return Err(err(
-                    p.span().start,
-                    format!("invalid negative_patterns regex: {e}"),
-                ));
-            }
-        }
-        watches.push(Watch {
-            name,
-            terms: w.terms.into_iter().map(Spanned::into_inner).collect(),
-            exclude: w.exclude.into_iter().map(Spanned::into_inner).collect(),
-            regex: w.regex.into_iter().map(Spanned::into_inner).collect(),
-            negative_patterns: w
-                .negative_patterns
-                .into_iter()
-                .map(Spanned::into_inner)
-                .collect(),
-            negative_words: w.negative_words,
-            positive_words: w.positive_words,
-        });
-    }
+    let watches::Watches {
+        list: watches,
+        names,
+        compiled,
+    } = watches::validate(raw.watch, &err)?;
 
     let sources = sources::validate_all(
         raw.source,
@@ -507,6 +432,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         http,
         schedule,
         watches,
+        compiled: Arc::new(compiled),
         sources,
         daemon: alerts.daemon,
         delivery: alerts.delivery,

@@ -8,7 +8,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use super::{alerts, sources, RawConfig, RawHttp, RawSchedule, RawStorage, RawWatch};
+use super::{alerts, sources, watches, RawConfig, RawHttp, RawSchedule, RawStorage};
 
 /// Each table of the file (`source.fields` for a nested one) with the keys
 /// it accepts, in the order of the file's top level.
@@ -18,7 +18,7 @@ pub fn schema() -> Vec<(&'static str, &'static [&'static str])> {
         ("storage", keys::<RawStorage>()),
         ("http", keys::<RawHttp>()),
         ("schedule", keys::<RawSchedule>()),
-        ("watch", keys::<RawWatch>()),
+        ("watch", keys::<watches::RawWatch>()),
         ("source", keys::<sources::RawSource>()),
         ("source.fields", keys::<sources::RawFields>()),
         ("source.selectors", keys::<sources::RawSelectors>()),

@@ -600,28 +600,6 @@ fn by_mention(
     (paired, rest)
 }
 
-/// The ids of the deliveries a message carries, as its `X-Earshot-Delivery`
-/// header and webhook header say them: `d12,d13`.
-pub fn delivery_list(ids: &[i64]) -> String {
-    ids.iter()
-        .map(|i| format!("d{i}"))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// A stable Message-ID part for the deliveries a message carries: `d12` for
-/// one, `d12-d40.n9` for a batch (valid in a msg-id, unlike commas).
-pub fn message_key(ids: &[i64]) -> String {
-    match ids {
-        [] => format!("notice.{}", Utc::now().timestamp_nanos_opt().unwrap_or(0)),
-        [one] => format!("d{one}"),
-        _ => {
-            let (lo, hi) = (ids.iter().min(), ids.iter().max());
-            format!("d{}-d{}.n{}", lo.unwrap_or(&0), hi.unwrap_or(&0), ids.len())
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

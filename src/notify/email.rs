@@ -22,9 +22,8 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSendmailTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::dispatcher::{delivery_list, message_key};
 use super::render::Email;
-use super::{SendError, MAX_ANSWER};
+use super::wire::{delivery_list, message_key, SendError, MAX_ANSWER};
 use crate::config::{EmailNotifier, SmtpTransport};
 
 /// Connections open at once to one mail server.

@@ -15,6 +15,7 @@ pub mod plan;
 pub mod render;
 pub mod source_alerts;
 mod webhook;
+mod wire;
 
 use std::time::Duration;
 
@@ -23,27 +24,7 @@ use crate::store::Mention;
 
 pub use email::EmailSender;
 pub use webhook::WebhookSender;
-
-/// Why a send failed, and whether trying again can help.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{message}")]
-pub struct SendError {
-    pub message: String,
-    /// A rejection that a retry will not change (bad address, 4xx other than 408/429).
-    pub permanent: bool,
-    /// The receiver's own word on when to retry.
-    pub retry_after: Option<Duration>,
-}
-
-impl SendError {
-    fn transient(message: impl Into<String>) -> SendError {
-        SendError {
-            message: message.into(),
-            permanent: false,
-            retry_after: None,
-        }
-    }
-}
+pub use wire::{SendError, MAX_ANSWER};
 
 /// One configured notifier, ready to render for and send to. Closed set: one
 /// file per kind. The dispatcher, test alerts and source notices all render
@@ -147,11 +128,6 @@ impl Outgoing<'_> {
         }
     }
 }
-
-/// The most of a receiver's answer that is read: an SMTP reply, a webhook's
-/// response body. A hostile or broken receiver cannot make earshot buffer
-/// more than this.
-pub const MAX_ANSWER: usize = 64 * 1024;
 
 #[cfg(test)]
 pub(crate) mod tests {

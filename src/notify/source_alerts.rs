@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio_util::task::TaskTracker;
 
 use super::Sender;
 use crate::config::Config;
@@ -18,11 +19,14 @@ use crate::store::Mention;
 pub struct SourceAlerter {
     after: u32,
     senders: Vec<(String, Arc<Sender>)>,
+    /// Where notices are sent from, so shutdown waits for one in flight.
+    tasks: TaskTracker,
 }
 
 impl SourceAlerter {
-    /// `None` when no notifier is configured for source alerts.
-    pub fn new(config: &Config) -> anyhow::Result<Option<Arc<SourceAlerter>>> {
+    /// `None` when no notifier is configured for source alerts. Notices are
+    /// sent from tasks on `tasks`.
+    pub fn new(config: &Config, tasks: TaskTracker) -> anyhow::Result<Option<Arc<SourceAlerter>>> {
         if config.daemon.source_alerts.is_empty() {
             return Ok(None);
         }
@@ -38,6 +42,7 @@ impl SourceAlerter {
         Ok(Some(Arc::new(SourceAlerter {
             after: config.daemon.source_alert_after,
             senders,
+            tasks,
         })))
     }
 
@@ -72,7 +77,7 @@ impl SourceAlerter {
         };
         let Some(notice) = notice else { return };
         let me = self.clone();
-        tokio::spawn(async move { me.send(&notice).await });
+        self.tasks.spawn(async move { me.send(&notice).await });
     }
 
     async fn send(&self, notice: &Mention) {

@@ -6,8 +6,7 @@ use std::time::Duration;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::dispatcher::{delivery_list, message_key};
-use super::{SendError, MAX_ANSWER};
+use super::wire::{delivery_list, message_key, SendError, MAX_ANSWER};
 use crate::config::{WebhookFormat, WebhookNotifier};
 
 pub struct WebhookSender {

@@ -23,11 +23,9 @@ use super::{read_cursor, write_cursor, Found, Item, SourceError, MAX_TEXT, MAX_T
 use crate::config::{AppstoreOptions, Source};
 use crate::http::{FetchError, Fetched, Http, Validators};
 use crate::sentiment::Rating;
-use crate::text::{one_line, truncate, truncate_owned};
+use crate::text::{first_words, one_line, truncate, truncate_owned};
 
 const KIND: &str = "appstore";
-/// Words of the text used as the title of a review that has none.
-const TITLE_WORDS: usize = 12;
 /// What Apple says past the last page it serves.
 const DEPTH_LIMIT: &str = "page depth is limited";
 
@@ -233,15 +231,6 @@ fn review_link(link: Option<&Value>) -> Option<Url> {
         Value::Array(a) => a.iter().find_map(href),
         one => href(one),
     }
-}
-
-fn first_words(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let mut t = words[..words.len().min(TITLE_WORDS)].join(" ");
-    if words.len() > TITLE_WORDS {
-        t.push('…');
-    }
-    t
 }
 
 #[cfg(test)]

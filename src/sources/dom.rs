@@ -30,6 +30,9 @@ type NodeId = ego_tree::NodeId;
 /// this depth. Real pages stay well under 100.
 pub const MAX_DEPTH: u32 = 256;
 
+/// HTML parsed per page at most (bytes); the rest of a larger page is ignored.
+pub const MAX_PARSED_HTML: usize = 4 * 1024 * 1024;
+
 /// A parsed page and how many start tags were dropped for nesting too deep.
 pub struct Parsed {
     pub html: Html,

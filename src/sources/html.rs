@@ -23,8 +23,6 @@ use super::{Item, MAX_TEXT, MAX_TITLE};
 use crate::config::HtmlSelectors;
 use crate::text::{canonical_url, html_to_text, one_line, truncate, truncate_owned};
 
-/// HTML parsed per page at most (bytes); the rest of a larger page is ignored.
-const MAX_PARSED_HTML: usize = 4 * 1024 * 1024;
 /// Items taken from one page at most.
 pub const MAX_ITEMS: usize = 500;
 /// Characters of the text used as the title of an item that has none.
@@ -37,7 +35,7 @@ pub fn parse(
     page_url: &Url,
     selectors: &HtmlSelectors,
 ) -> Vec<Item> {
-    let html = decode(&body[..body.len().min(MAX_PARSED_HTML)], content_type);
+    let html = decode(&body[..body.len().min(dom::MAX_PARSED_HTML)], content_type);
     let parsed = dom::parse_document(&html);
     if parsed.flattened > 0 {
         tracing::debug!(url = %page_url, tags = parsed.flattened, "flattened elements nested too deep");

@@ -25,16 +25,12 @@ use super::{dom, Item, Polled, SourceError, MAX_TEXT, MAX_TITLE};
 use crate::config::{ReviewsOptions, Source};
 use crate::http::{Fetched, Http, Validators};
 use crate::sentiment::Rating;
-use crate::text::{canonical_url, html_to_text, one_line, truncate, truncate_owned};
+use crate::text::{canonical_url, first_words, html_to_text, one_line, truncate, truncate_owned};
 
-/// HTML parsed per page at most (bytes); the rest of a larger page is ignored.
-const MAX_PARSED_HTML: usize = 4 * 1024 * 1024;
 /// Reviews taken from one page at most.
 const MAX_REVIEWS_PER_PAGE: usize = 200;
 /// How deep a JSON-LD document is searched for reviews.
 const MAX_JSON_DEPTH: usize = 12;
-/// Words of the body used as the title of a review that has none.
-const TITLE_WORDS: usize = 12;
 
 /// Polls the review page at `source.url` and, while it declares one and
 /// `max_pages` allows, its next pages. `Ok(None)` when the first page is
@@ -162,7 +158,7 @@ struct Fields {
 }
 
 fn parse_page(body: &[u8], content_type: Option<&str>, page_url: &Url) -> Page {
-    let html = decode(&body[..body.len().min(MAX_PARSED_HTML)], content_type);
+    let html = decode(&body[..body.len().min(dom::MAX_PARSED_HTML)], content_type);
     let parsed = dom::parse_document(&html);
     if parsed.flattened > 0 {
         tracing::debug!(url = %page_url, tags = parsed.flattened, "flattened elements nested too deep");
@@ -569,15 +565,6 @@ fn to_review(f: Fields, page_url: &Url, page_canonical: &str) -> Review {
             rating: f.rating,
         },
         timed: date.is_some_and(|(_, timed)| timed),
-    }
-}
-
-fn first_words(text: &str) -> String {
-    let words: Vec<&str> = text.split_whitespace().take(TITLE_WORDS + 1).collect();
-    if words.len() > TITLE_WORDS {
-        format!("{}…", words[..TITLE_WORDS].join(" "))
-    } else {
-        words.join(" ")
     }
 }
 

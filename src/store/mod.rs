@@ -336,6 +336,18 @@ fn immutable_uri(path: &Path) -> PathBuf {
     PathBuf::from(uri)
 }
 
+/// Column `i` of a row as an optional time (NULL: none). Row mappers use
+/// this and [`count_at`]; each row type has one mapper, beside its query.
+fn time_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time))
+}
+
+/// Column `i` of a row as a count that fits a `u32` (clamped).
+fn count_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u32> {
+    r.get::<_, i64>(i)
+        .map(|n| n.clamp(0, u32::MAX as i64) as u32)
+}
+
 /// Seconds since the epoch, the form timestamps take in the database.
 pub fn to_db_time(t: DateTime<Utc>) -> i64 {
     t.timestamp()

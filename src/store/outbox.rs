@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter};
 
-use super::{from_db_time, to_db_time, Mention, Result, Store};
+use super::{count_at, from_db_time, time_at, to_db_time, Mention, Result, Store};
 
 /// A pending delivery whose time has come.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,7 +59,27 @@ fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueDelivery> {
         mode: r.get(4)?,
         created_at: from_db_time(r.get(5)?),
         due_at: from_db_time(r.get(6)?),
-        attempts: r.get::<_, i64>(7)?.clamp(0, u32::MAX as i64) as u32,
+        attempts: count_at(r, 7)?,
+    })
+}
+
+fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
+    Ok(DeliveryRow {
+        id: r.get(0)?,
+        mention_id: r.get(1)?,
+        watch: r.get(2)?,
+        title: r.get(3)?,
+        route: r.get(4)?,
+        notifier: r.get(5)?,
+        mode: r.get(6)?,
+        status: r.get(7)?,
+        created_at: from_db_time(r.get(8)?),
+        due_at: from_db_time(r.get(9)?),
+        attempts: count_at(r, 10)?,
+        last_attempt_at: time_at(r, 11)?,
+        last_error: r.get(12)?,
+        sent_at: time_at(r, 13)?,
+        sending_since: time_at(r, 14)?,
     })
 }
 
@@ -240,9 +260,8 @@ impl Store {
                 "SELECT count(*) FROM deliveries WHERE route = ?1 AND notifier = ?2
                    AND mode = 'instant' AND status = 'sent' AND sent_at >= ?3",
                 params![route, notifier, to_db_time(since)],
-                |r| r.get::<_, i64>(0),
+                |r| count_at(r, 0),
             )
-            .map(|n| n.clamp(0, u32::MAX as i64) as u32)
             .map_err(self.err())
     }
 
@@ -295,28 +314,8 @@ impl Store {
         }
         let e = self.err();
         let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
-        let time =
-            |r: &rusqlite::Row<'_>, i| r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time));
         let rows = stmt
-            .query_map(params_from_iter(args), |r| {
-                Ok(DeliveryRow {
-                    id: r.get(0)?,
-                    mention_id: r.get(1)?,
-                    watch: r.get(2)?,
-                    title: r.get(3)?,
-                    route: r.get(4)?,
-                    notifier: r.get(5)?,
-                    mode: r.get(6)?,
-                    status: r.get(7)?,
-                    created_at: from_db_time(r.get(8)?),
-                    due_at: from_db_time(r.get(9)?),
-                    attempts: r.get::<_, i64>(10)?.clamp(0, u32::MAX as i64) as u32,
-                    last_attempt_at: time(r, 11)?,
-                    last_error: r.get(12)?,
-                    sent_at: time(r, 13)?,
-                    sending_since: time(r, 14)?,
-                })
-            })
+            .query_map(params_from_iter(args), delivery_row)
             .map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }

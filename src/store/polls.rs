@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{to_db_time, Result, Store};
+use super::{count_at, time_at, to_db_time, Result, Store};
 use crate::config;
 use crate::http::Validators;
 use crate::sources::Item;
@@ -58,20 +58,23 @@ pub struct Finding {
     pub hits: Vec<FindingHit>,
 }
 
+/// What one poll of one source came to: what the store records and what the
+/// scheduler and the command line act on (one type for both).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollOutcome {
     /// 304: nothing to do but note the poll.
     NotModified,
-    /// A body was fetched and parsed.
+    /// A body was fetched and parsed into `items` items.
     Fetched {
         validators: Validators,
         /// An API source's new resume point; `None` keeps the stored one.
         cursor: Option<String>,
         items: usize,
-        findings: Vec<Finding>,
     },
     Failed {
         error: String,
+        /// The server's own word on when to try again.
+        retry_after: Option<std::time::Duration>,
     },
 }
 
@@ -81,6 +84,8 @@ pub struct PollRecord {
     pub source: String,
     pub at: DateTime<Utc>,
     pub outcome: PollOutcome,
+    /// The matched items of a fetched body (none otherwise).
+    pub findings: Vec<Finding>,
 }
 
 impl Store {
@@ -122,22 +127,7 @@ impl Store {
                 "SELECT name, etag, last_modified, consecutive_failures, last_poll_at, cursor FROM sources",
             )
             .map_err(&e)?;
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    SourceState {
-                        validators: Validators {
-                            etag: r.get(1)?,
-                            last_modified: r.get(2)?,
-                        },
-                        consecutive_failures: r.get::<_, i64>(3)?.clamp(0, u32::MAX as i64) as u32,
-                        last_poll_at: r.get::<_, Option<i64>>(4)?.map(super::from_db_time),
-                        cursor: r.get(5)?,
-                    },
-                ))
-            })
-            .map_err(&e)?;
+        let rows = stmt.query_map([], source_state_row).map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
 
@@ -154,6 +144,22 @@ impl Store {
             Ok(created)
         })
     }
+}
+
+/// A source's name and state.
+fn source_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, SourceState)> {
+    Ok((
+        r.get(0)?,
+        SourceState {
+            validators: Validators {
+                etag: r.get(1)?,
+                last_modified: r.get(2)?,
+            },
+            consecutive_failures: count_at(r, 3)?,
+            last_poll_at: time_at(r, 4)?,
+            cursor: r.get(5)?,
+        },
+    ))
 }
 
 fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusqlite::Result<()> {
@@ -176,7 +182,7 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
             )?
             .execute(params![source_id, at])?;
         }
-        PollOutcome::Failed { error } => {
+        PollOutcome::Failed { error, .. } => {
             tx.prepare_cached(
                 "UPDATE sources SET last_poll_at = ?2, last_status = 'error', last_error = ?3,
                     last_error_at = ?2, failing_since = COALESCE(failing_since, ?2),
@@ -188,7 +194,6 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
             validators,
             cursor,
             items,
-            findings,
         } => {
             tx.prepare_cached(
                 "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'ok',
@@ -203,7 +208,7 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
                 *items as i64,
                 cursor
             ])?;
-            for f in findings {
+            for f in &p.findings {
                 record_finding(tx, source_id, at, f, new)?;
             }
         }
@@ -355,8 +360,8 @@ mod tests {
                 validators: Validators::default(),
                 cursor: None,
                 items: 1,
-                findings: vec![f],
             },
+            findings: vec![f],
         }
     }
 

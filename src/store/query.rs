@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 
 use super::polls::StoredSentiment;
-use super::{from_db_time, to_db_time, Result, Store, StoreError};
+use super::{from_db_time, time_at, to_db_time, Result, Store, StoreError};
 
 /// A mention as the user sees it: one item matched by one watch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -200,28 +200,27 @@ impl Store {
                  FROM sources s ORDER BY s.name",
             )
             .map_err(&e)?;
-        let time = |r: &Row<'_>, i| r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time));
-        let rows = stmt
-            .query_map([], |r| {
-                Ok(SourceReport {
-                    name: r.get(0)?,
-                    kind: r.get(1)?,
-                    url: r.get(2)?,
-                    last_poll_at: time(r, 3)?,
-                    last_success_at: time(r, 4)?,
-                    last_status: r.get(5)?,
-                    last_error: r.get(6)?,
-                    last_error_at: time(r, 7)?,
-                    failing_since: time(r, 8)?,
-                    consecutive_failures: r.get(9)?,
-                    polls: r.get(10)?,
-                    items: r.get(11)?,
-                    mentions: r.get(12)?,
-                })
-            })
-            .map_err(&e)?;
+        let rows = stmt.query_map([], source_report_row).map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
+}
+
+fn source_report_row(r: &Row<'_>) -> rusqlite::Result<SourceReport> {
+    Ok(SourceReport {
+        name: r.get(0)?,
+        kind: r.get(1)?,
+        url: r.get(2)?,
+        last_poll_at: time_at(r, 3)?,
+        last_success_at: time_at(r, 4)?,
+        last_status: r.get(5)?,
+        last_error: r.get(6)?,
+        last_error_at: time_at(r, 7)?,
+        failing_since: time_at(r, 8)?,
+        consecutive_failures: r.get(9)?,
+        polls: r.get(10)?,
+        items: r.get(11)?,
+        mentions: r.get(12)?,
+    })
 }
 
 fn placeholders(n: usize) -> String {

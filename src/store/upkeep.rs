@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_db_time, to_db_time, Result, Store};
+use super::{from_db_time, time_at, to_db_time, Result, Store};
 
 /// The daemon's last word in the database.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -14,6 +14,16 @@ pub struct Heartbeat {
     pub started_at: DateTime<Utc>,
     pub heartbeat_at: DateTime<Utc>,
     pub stopped_at: Option<DateTime<Utc>>,
+}
+
+fn heartbeat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Heartbeat> {
+    Ok(Heartbeat {
+        pid: r.get(0)?,
+        version: r.get(1)?,
+        started_at: from_db_time(r.get(2)?),
+        heartbeat_at: from_db_time(r.get(3)?),
+        stopped_at: time_at(r, 4)?,
+    })
 }
 
 /// What a retention run removed.
@@ -62,15 +72,7 @@ impl Store {
             .query_row(
                 "SELECT pid, version, started_at, heartbeat_at, stopped_at FROM daemon WHERE id = 1",
                 [],
-                |r| {
-                    Ok(Heartbeat {
-                        pid: r.get(0)?,
-                        version: r.get(1)?,
-                        started_at: from_db_time(r.get(2)?),
-                        heartbeat_at: from_db_time(r.get(3)?),
-                        stopped_at: r.get::<_, Option<i64>>(4)?.map(from_db_time),
-                    })
-                },
+                heartbeat_row,
             )
             .optional()
             .map_err(self.err())

@@ -233,3 +233,42 @@ async fn eval_sentiment_reports_and_writes_predictions() {
         "{err}"
     );
 }
+
+/// `n` copies of a pattern that compiles alone (about 0.7 MiB of program
+/// each) but not together with the others (the set's own size limit).
+fn patterns_too_large_together(n: usize) -> String {
+    vec![r"'\w{20}'"; n].join(", ")
+}
+
+/// `check` refuses `config` as a config error (exit 2) placed at `place`
+/// (`earshot.toml:LINE:`) and saying `what`.
+async fn check_refuses(config: &str, place: &str, what: &str) {
+    let out = Env::new(config).run(&["check"]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(place) && stderr.contains(what), "{stderr}");
+}
+
+/// Issue #11 §4: a watch's own sentiment patterns are compiled once, at load,
+/// as the daemon uses them. Each of these compiles alone, so `check` used to
+/// pass them and the daemon then refused to start.
+#[tokio::test]
+async fn issue11_check_refuses_negative_patterns_that_only_fail_together() {
+    let config = format!(
+        "[[watch]]\nname = \"a\"\nterms = [\"a\"]\nnegative_patterns = [{}]\n",
+        patterns_too_large_together(8)
+    );
+    check_refuses(&config, "earshot.toml:4:", "negative_patterns").await;
+}
+
+/// Issue #11 §4: the watch regexes are compiled once, at load, into the
+/// matcher the daemon uses; regexes too large together are a config error
+/// with its place, like any other, not a bare matcher error afterwards.
+#[tokio::test]
+async fn issue11_check_names_the_place_of_regexes_too_large_together() {
+    let config = format!(
+        "[[watch]]\nname = \"a\"\nregex = [{}]\n",
+        patterns_too_large_together(16)
+    );
+    check_refuses(&config, "earshot.toml:3:", "all regexes together").await;
+}

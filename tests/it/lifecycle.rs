@@ -253,3 +253,51 @@ async fn sigterm_with_alerts_pending_exits_0_and_keeps_the_outbox() {
         "the alert is still in the outbox:\n{after}"
     );
 }
+
+/// Issue #11 §4: every spawned task is tracked. A source notice in flight
+/// when SIGTERM comes is waited for (here until the silent receiver's
+/// `send_timeout` runs out, which the daemon logs) instead of being dropped
+/// with the runtime.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue11_sigterm_waits_for_a_source_notice_in_flight() {
+    let server = Server::start().await;
+    server.route("/nieuws.rss", Route::status(503, "down"));
+    server.route("/hook", Route::stall());
+    let env = Env::new(&format!(
+        "[daemon]\nsource_alert_after = 1\nsource_alerts = [\"ops\"]\n\n\
+         [delivery]\nsend_timeout = \"1s\"\n\n{}\n\
+         [[notifier]]\nname = \"ops\"\nkind = \"webhook\"\nurl = \"{}\"\n",
+        config(&server.url("/nieuws.rss"), ACME),
+        server.url("/hook")
+    ));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--config")
+        .arg(env.config_path())
+        .arg("run")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start earshot run");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while server.requests_to("/hook").is_empty() {
+        assert!(Instant::now() < deadline, "no source notice was sent");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    signal(&child, libc::SIGTERM);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "no exit within 10 s of SIGTERM");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("piped stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(status.success(), "exit status {status:?}\n{stderr}");
+    assert!(
+        stderr.contains("source alert failed"),
+        "shutdown did not wait for the notice in flight:\n{stderr}"
+    );
+}
