@@ -13,6 +13,8 @@ pub mod server;
 
 #[path = "../support/churn.rs"]
 pub mod churn;
+#[path = "../support/pages.rs"]
+pub mod pages;
 
 pub mod smtp;
 pub mod snippets;

@@ -10,8 +10,10 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
+
+use super::server::{read_request, Request};
 
 /// Items each feed answer carries (the newest; older ones scroll off).
 const WINDOW: u64 = 5;
@@ -89,38 +91,7 @@ impl Churn {
 
     async fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(4096);
-        loop {
-            let head_end = loop {
-                if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 4096];
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok(());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            };
-            let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-            buf.drain(..head_end + 4);
-            let mut lines = head.split("\r\n");
-            let request_line = lines.next().unwrap_or("");
-            let method = request_line.split(' ').next().unwrap_or("GET").to_string();
-            let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-            let len: usize = lines
-                .filter_map(|l| l.split_once(':'))
-                .find(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
-                .and_then(|(_, v)| v.trim().parse().ok())
-                .unwrap_or(0);
-            while buf.len() < len {
-                let mut chunk = [0u8; 8192];
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok(());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            buf.drain(..len);
+        while let Some(Request { method, path, .. }) = read_request(&mut stream, &mut buf).await? {
             let (status, content_type, body) = match (method.as_str(), path.strip_prefix("/feed/"))
             {
                 ("POST", _) => {
@@ -136,5 +107,6 @@ impl Churn {
             );
             stream.write_all(out.as_bytes()).await?;
         }
+        Ok(())
     }
 }

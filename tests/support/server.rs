@@ -165,43 +165,13 @@ impl Server {
 
     async fn serve(&self, mut stream: TcpStream) -> std::io::Result<()> {
         let mut buf = Vec::with_capacity(4096);
-        loop {
-            // Read one request head.
-            let head_end = loop {
-                if let Some(p) = find(&buf, b"\r\n\r\n") {
-                    break p;
-                }
-                let mut chunk = [0u8; 4096];
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok(());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            };
-            let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-            buf.drain(..head_end + 4);
-            let mut lines = head.split("\r\n");
-            let request_line = lines.next().unwrap_or("");
-            let method = request_line.split(' ').next().unwrap_or("GET").to_string();
-            let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
-            let headers: HashMap<String, String> = lines
-                .filter_map(|l| l.split_once(':'))
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-                .collect();
-            // A request body (webhook POSTs) by Content-Length.
-            let len: usize = headers
-                .get("content-length")
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            while buf.len() < len {
-                let mut chunk = [0u8; 8192];
-                let n = stream.read(&mut chunk).await?;
-                if n == 0 {
-                    return Ok(());
-                }
-                buf.extend_from_slice(&chunk[..n]);
-            }
-            let body: Vec<u8> = buf.drain(..len).collect();
+        while let Some(Request {
+            method,
+            path,
+            headers,
+            body,
+        }) = read_request(&mut stream, &mut buf).await?
+        {
             // An exact path-and-query route wins; else the path alone.
             let route = {
                 let mut state = self.state.lock().unwrap();
@@ -251,6 +221,7 @@ impl Server {
             stream.write_all(out.as_bytes()).await?;
             stream.write_all(reply).await?;
         }
+        Ok(())
     }
 
     fn log(
@@ -272,6 +243,64 @@ impl Server {
             });
         }
     }
+}
+
+/// One HTTP/1.1 request as read off a connection.
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    /// Header names lower-cased.
+    pub headers: HashMap<String, String>,
+    /// By Content-Length (webhook POSTs).
+    pub body: Vec<u8>,
+}
+
+/// Reads the next request on a kept-alive connection; `buf` carries what was
+/// read past the previous one. `None` when the client closed.
+pub async fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<Request>> {
+    let head_end = loop {
+        if let Some(p) = find(buf, b"\r\n\r\n") {
+            break p;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    buf.drain(..head_end + 4);
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next().unwrap_or("");
+    let method = request_line.split(' ').next().unwrap_or("GET").to_string();
+    let path = request_line.split(' ').nth(1).unwrap_or("/").to_string();
+    let headers: HashMap<String, String> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .get("content-length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    while buf.len() < len {
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await?;
+        if n == 0 {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let body = buf.drain(..len).collect();
+    Ok(Some(Request {
+        method,
+        path,
+        headers,
+        body,
+    }))
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
