@@ -13,11 +13,14 @@
 #[path = "../tests/support/server.rs"]
 mod server;
 
+#[path = "../tests/support/measure.rs"]
+mod measure;
+
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
 
+use measure::run_earshot;
 use server::{Route, Server};
 
 /// Watches of the benchmark config: (name, terms, exclusions).
@@ -259,56 +262,6 @@ fn config(dir: &Path, urls: &[String]) -> String {
         );
     }
     c
-}
-
-struct Run {
-    wall: Duration,
-    /// User + system CPU time: steadier than wall time on a shared machine.
-    cpu: Duration,
-    max_rss_kib: i64,
-    stdout: String,
-}
-
-/// Runs the earshot binary and measures it alone (wait4 gives its own peak RSS).
-fn run_earshot(config: &Path, args: &[&str]) -> Run {
-    let start = Instant::now();
-    #[expect(
-        clippy::zombie_processes,
-        reason = "reaped below with wait4, which also gives its rusage"
-    )]
-    let child = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::inherit())
-        .spawn()
-        .expect("start earshot");
-    let pid = child.id() as libc::pid_t;
-    let mut stdout = child.stdout.expect("stdout");
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
-        s
-    });
-    let mut status = 0;
-    // SAFETY: plain FFI call with valid pointers to locals; the child is ours and
-    // not waited for elsewhere.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(r, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "earshot failed: {status}"
-    );
-    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Run {
-        wall,
-        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss,
-        stdout: reader.join().unwrap_or_default(),
-    }
 }
 
 fn arg(name: &str, default: usize) -> usize {

@@ -1,0 +1,58 @@
+//! Running the release `earshot` binary from a benchmark and measuring it
+//! alone: wall time, CPU time and peak RSS from `wait4` (the benchmarks
+//! spawn it from a small process, so the peak is its own). Shared by
+//! `benches/poll.rs` and `benches/hostile.rs`.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+pub struct Run {
+    pub wall: Duration,
+    /// User + system CPU time: steadier than wall time on a shared machine.
+    pub cpu: Duration,
+    pub max_rss_kib: i64,
+    pub stdout: String,
+}
+
+/// Runs the earshot binary and measures it alone (wait4 gives its own peak RSS).
+pub fn run_earshot(config: &Path, args: &[&str]) -> Run {
+    let start = Instant::now();
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped below with wait4, which also gives its rusage"
+    )]
+    let child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::inherit())
+        .spawn()
+        .expect("start earshot");
+    let pid = child.id() as libc::pid_t;
+    let mut stdout = child.stdout.expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
+        s
+    });
+    let mut status = 0;
+    // SAFETY: plain FFI call with valid pointers to locals; the child is ours and
+    // not waited for elsewhere.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert_eq!(r, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "earshot failed: {status}"
+    );
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    Run {
+        wall,
+        cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
+        max_rss_kib: usage.ru_maxrss,
+        stdout: reader.join().unwrap_or_default(),
+    }
+}
