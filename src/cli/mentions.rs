@@ -242,7 +242,14 @@ fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> any
             output::table(
                 out,
                 &[
-                    "ID", "FOUND", "WATCH", "SENTIMENT", "STATE", "ASSIGNEE", "SOURCES", "TITLE",
+                    "ID",
+                    "FOUND",
+                    "WATCH",
+                    "SENTIMENT",
+                    "STATE",
+                    "ASSIGNEE",
+                    "SOURCES",
+                    "TITLE",
                 ],
                 &rows,
             )?;
@@ -326,7 +333,11 @@ fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std
     }
     writeln!(out, "snippet:   {}", c(&m.snippet))?;
     writeln!(out, "state:     {}", t.state.as_str())?;
-    writeln!(out, "assignee:  {}", c(t.assignee.as_deref().unwrap_or("-")))?;
+    writeln!(
+        out,
+        "assignee:  {}",
+        c(t.assignee.as_deref().unwrap_or("-"))
+    )?;
     writeln!(out, "label:     {}", t.label.as_deref().unwrap_or("-"))?;
     writeln!(out, "tags:      {}", c(&t.tags.join(", ")))?;
     writeln!(out, "handled:   {}", output::time(t.handled_at))?;

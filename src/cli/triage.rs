@@ -117,7 +117,12 @@ pub fn run(config: &Config, sub: &Sub) -> anyhow::Result<()> {
         ),
         Sub::Assign { ids, to, by } => {
             let to = name("--to", to)?;
-            (ids, Change::Assign { to: to.clone() }, by, format!("assigned to {to}"))
+            (
+                ids,
+                Change::Assign { to: to.clone() },
+                by,
+                format!("assigned to {to}"),
+            )
         }
         Sub::Ignore { ids, note, by } => (
             ids,
@@ -136,7 +141,12 @@ pub fn run(config: &Config, sub: &Sub) -> anyhow::Result<()> {
         ),
         Sub::Note { id, text: t, by } => {
             let t = text("the note", Some(t))?.unwrap_or_default();
-            (std::slice::from_ref(id), Change::Note(t), by, "noted".into())
+            (
+                std::slice::from_ref(id),
+                Change::Note(t),
+                by,
+                "noted".into(),
+            )
         }
         Sub::Tag {
             ids,
@@ -162,7 +172,12 @@ pub fn run(config: &Config, sub: &Sub) -> anyhow::Result<()> {
         }
     };
     let who = who(by.by.as_deref())?;
-    let mut store = Store::open(&config.storage.database)?;
+    let path = &config.storage.database;
+    // A mistyped path is an error, not a new empty database.
+    if !path.exists() {
+        return Err(StoreError::Missing { path: path.clone() }.into());
+    }
+    let mut store = Store::open(path)?;
     let events = store
         .triage(ids, &change, &who, Utc::now())
         .map_err(usage)?;
@@ -170,7 +185,11 @@ pub fn run(config: &Config, sub: &Sub) -> anyhow::Result<()> {
     writeln!(
         out,
         "{} {}: {done} by {} ({events} change{})",
-        if ids.len() == 1 { "mention" } else { "mentions" },
+        if ids.len() == 1 {
+            "mention"
+        } else {
+            "mentions"
+        },
         list.join(", "),
         output::clean(&who, 200),
         if events == 1 { "" } else { "s" }
@@ -208,6 +227,8 @@ fn who(by: Option<&str>) -> Result<String, UsageError> {
 fn os_user() -> Option<String> {
     #[cfg(unix)]
     {
+        // SAFETY: `passwd` is a plain C struct of integers and pointers, for
+        // which all zeroes is a valid value; getpwuid_r fills it in.
         let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
         let mut buf = vec![0 as libc::c_char; 16 * 1024];
         let mut found: *mut libc::passwd = std::ptr::null_mut();

@@ -84,7 +84,10 @@ impl StoreError {
 
 /// `3`, `3, 4` for an error message.
 fn list_ids(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// SQLite's own words for a failure, without rusqlite's code prefix.

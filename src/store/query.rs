@@ -188,7 +188,10 @@ impl Store {
             args.push(Value::Text(s.clone()));
         }
         if !f.states.is_empty() {
-            sql.push_str(&format!(" AND m.state IN ({})", placeholders(f.states.len())));
+            sql.push_str(&format!(
+                " AND m.state IN ({})",
+                placeholders(f.states.len())
+            ));
             args.extend(f.states.iter().map(|s| Value::Text(s.as_str().into())));
         }
         if let Some(a) = &f.assignee {

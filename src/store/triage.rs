@@ -100,14 +100,23 @@ pub(super) const TRIAGE_COLUMNS: &str = "m.state, m.assignee, m.label, m.handled
 /// One change to make to each of a set of mentions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
-    Handle { note: Option<String> },
-    Assign { to: String },
-    Ignore { note: Option<String> },
+    Handle {
+        note: Option<String>,
+    },
+    Assign {
+        to: String,
+    },
+    Ignore {
+        note: Option<String>,
+    },
     /// Back to `assigned` when it has an assignee, else `new`.
     Reopen,
     Label(Label),
     Note(String),
-    Tag { tag: String, remove: bool },
+    Tag {
+        tag: String,
+        remove: bool,
+    },
 }
 
 /// One entry in a mention's history.
