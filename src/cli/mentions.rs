@@ -1,13 +1,15 @@
-//! `earshot mentions [list|search|show]`: query the mention database.
+//! `earshot mentions [list|search|show|history]`: query the mention
+//! database; the inbox commands that change a mention are in `triage`.
 
 use std::io::Write;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::{self, Config};
-use crate::store::{Mention, MentionFilter, Store};
+use crate::store::{Event, Label, Mention, MentionFilter, Note, State, Store};
 
 use super::output::{self, Format, FormatArg, ListingArgs};
+use super::triage::{self, HistoryFormat};
 use super::UsageError;
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +37,24 @@ pub enum Sub {
         #[command(flatten)]
         output: FormatArg,
     },
+    /// Every change to one mention, oldest first: when, who, what, from → to.
+    History {
+        id: i64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: HistoryFormat,
+    },
+    #[command(flatten)]
+    Triage(triage::Sub),
+}
+
+/// `--state`: one of the inbox states, or `open` (new or assigned).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StateArg {
+    New,
+    Assigned,
+    Handled,
+    Ignored,
+    Open,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -51,11 +71,28 @@ pub struct ListArgs {
     /// Only this sentiment: negative, neutral or positive.
     #[arg(long, value_parser = ["negative", "neutral", "positive"])]
     pub sentiment: Option<String>,
+    /// Only mentions in this state (repeatable); open is new or assigned.
+    #[arg(long = "state", value_enum, value_name = "STATE")]
+    pub states: Vec<StateArg>,
+    /// Only mentions assigned to this person.
+    #[arg(long, value_name = "NAME")]
+    pub assignee: Option<String>,
+    /// Only mentions with this tag.
+    #[arg(long, value_name = "T")]
+    pub tag: Option<String>,
+    /// Only mentions the team labelled so.
+    #[arg(long, value_enum, value_name = "L")]
+    pub label: Option<Label>,
     #[command(flatten)]
     pub listing: ListingArgs,
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    match &args.command {
+        Some(Sub::Triage(sub)) => return triage::run(config, sub),
+        Some(Sub::History { id, format }) => return triage::history(config, *id, *format),
+        _ => {}
+    }
     let store = Store::open_read_only(&config.storage.database)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -76,16 +113,22 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         }
         Some(Sub::Show { id, output }) => {
             let m = store.mention(*id).map_err(|e| UsageError(e.to_string()))?;
+            let shown = Shown {
+                notes: store.notes(*id)?,
+                history: store.history(*id)?,
+                mention: m,
+            };
             match output.format {
-                Format::Json => output::json_line(&mut out, &m)?,
+                Format::Json => output::json_line(&mut out, &shown)?,
                 Format::Csv => {
                     csv_header(&mut out)?;
-                    csv_mention(&mut out, &m)?;
+                    csv_mention(&mut out, &shown.mention)?;
                 }
-                Format::Table => show(&mut out, &m, &store.copies(*id)?)?,
+                Format::Table => show(&mut out, &shown, &store.copies(*id)?)?,
             }
             Ok(())
         }
+        Some(Sub::History { .. } | Sub::Triage(_)) => Ok(()),
     }
 }
 
@@ -106,12 +149,40 @@ pub fn export(
     print_list(&mut stdout.lock(), &store.mentions(&filter)?, format)
 }
 
+/// `mentions show`: the mention with its notes and history.
+#[derive(Debug, serde::Serialize)]
+struct Shown {
+    #[serde(flatten)]
+    mention: Mention,
+    notes: Vec<Note>,
+    history: Vec<Event>,
+}
+
 fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
+    let mut states = Vec::new();
+    for s in &a.states {
+        let these: &[State] = match s {
+            StateArg::New => &[State::New],
+            StateArg::Assigned => &[State::Assigned],
+            StateArg::Handled => &[State::Handled],
+            StateArg::Ignored => &[State::Ignored],
+            StateArg::Open => &[State::New, State::Assigned],
+        };
+        for st in these {
+            if !states.contains(st) {
+                states.push(*st);
+            }
+        }
+    }
     Ok(MentionFilter {
         watches: a.watches.clone(),
         sources: a.sources.clone(),
         since: a.since.as_deref().map(parse_since).transpose()?,
         sentiment: a.sentiment.clone(),
+        states,
+        assignee: a.assignee.clone(),
+        tag: a.tag.clone(),
+        label: a.label.map(|l| l.as_str().to_string()),
         limit: a.listing.limit(),
     })
 }
@@ -161,6 +232,8 @@ fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> any
                             .as_ref()
                             .map(|s| s.label.clone())
                             .unwrap_or_else(|| "-".into()),
+                        m.triage.state.as_str().to_string(),
+                        output::clean(m.triage.assignee.as_deref().unwrap_or("-"), 20),
                         output::clean(&m.sources.join(","), 30),
                         output::clean(&m.title, 80),
                     ]
@@ -168,7 +241,16 @@ fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> any
                 .collect();
             output::table(
                 out,
-                &["ID", "FOUND", "WATCH", "SENTIMENT", "SOURCES", "TITLE"],
+                &[
+                    "ID",
+                    "FOUND",
+                    "WATCH",
+                    "SENTIMENT",
+                    "STATE",
+                    "ASSIGNEE",
+                    "SOURCES",
+                    "TITLE",
+                ],
                 &rows,
             )?;
         }
@@ -225,7 +307,9 @@ fn csv_mention(out: &mut impl Write, m: &Mention) -> std::io::Result<()> {
     )
 }
 
-fn show(out: &mut impl Write, m: &Mention, copies: &[(String, String)]) -> std::io::Result<()> {
+fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std::io::Result<()> {
+    let m = &shown.mention;
+    let t = &m.triage;
     let c = |s: &str| output::clean(s, 2000);
     writeln!(out, "mention {}  ({})", m.id, c(&m.watch))?;
     writeln!(out, "title:     {}", c(&m.title))?;
@@ -248,6 +332,28 @@ fn show(out: &mut impl Write, m: &Mention, copies: &[(String, String)]) -> std::
         None => writeln!(out, "sentiment: -")?,
     }
     writeln!(out, "snippet:   {}", c(&m.snippet))?;
+    writeln!(out, "state:     {}", t.state.as_str())?;
+    writeln!(
+        out,
+        "assignee:  {}",
+        c(t.assignee.as_deref().unwrap_or("-"))
+    )?;
+    writeln!(out, "label:     {}", t.label.as_deref().unwrap_or("-"))?;
+    writeln!(out, "tags:      {}", c(&t.tags.join(", ")))?;
+    writeln!(out, "handled:   {}", output::time(t.handled_at))?;
+    for n in &shown.notes {
+        writeln!(
+            out,
+            "note:      {} {}: {}",
+            output::time(Some(n.at)),
+            c(&n.by),
+            c(&n.text)
+        )?;
+    }
+    if !shown.history.is_empty() {
+        writeln!(out, "history:")?;
+        triage::history_table(out, &shown.history)?;
+    }
     writeln!(out)?;
     // Keep line breaks in the full text but nothing else that steers a terminal.
     for line in m.text.lines() {

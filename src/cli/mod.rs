@@ -18,6 +18,7 @@ mod preview;
 mod sources;
 mod status;
 mod test_alert;
+mod triage;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,7 +54,7 @@ pub enum Command {
     Preview(preview::Args),
     /// Each source's last poll, last success, last error, items and mentions.
     Sources(sources::Args),
-    /// List, search and show stored mentions.
+    /// List, search and show stored mentions; handle, assign, label and tag them.
     Mentions(Box<mentions::Args>),
     /// Is the daemon up, which sources fail, what waits in the outbox.
     Status(status::Args),

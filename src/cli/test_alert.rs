@@ -20,6 +20,7 @@ pub struct Args {
 /// A made-up mention that looks like the real thing.
 pub fn sample() -> Mention {
     Mention {
+        triage: Default::default(),
         id: 0,
         watch: "test".into(),
         sources: vec!["earshot test-alert".into()],

@@ -94,6 +94,7 @@ impl SourceAlerter {
 
 fn notice(source: &str, url: &str, title: &str, text: &str) -> Mention {
     Mention {
+        triage: Default::default(),
         id: 0,
         watch: "earshot".into(),
         sources: vec![source.to_string()],

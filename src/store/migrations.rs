@@ -121,6 +121,40 @@ const MIGRATIONS: &[&str] = &[
     // delivery to its receiver (cleared when the attempt is settled).
     "ALTER TABLE deliveries ADD COLUMN sending_since INTEGER;
     CREATE INDEX deliveries_notifier_due ON deliveries(status, notifier, due_at);",
+    // 6: the team inbox. Each mention's state (new, assigned, handled,
+    // ignored), assignee, the team's own label and the first time it was
+    // handled; its tags and notes; and an append-only history of every
+    // change. Notes, tags and events go with their mention (retention).
+    r#"ALTER TABLE mentions ADD COLUMN state TEXT NOT NULL DEFAULT 'new';
+    ALTER TABLE mentions ADD COLUMN assignee TEXT;
+    ALTER TABLE mentions ADD COLUMN label TEXT;
+    ALTER TABLE mentions ADD COLUMN handled_at INTEGER;
+    CREATE INDEX mentions_state ON mentions(state, found_at);
+    CREATE INDEX mentions_assignee ON mentions(assignee, found_at) WHERE assignee IS NOT NULL;
+    CREATE TABLE mention_tags (
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        tag TEXT NOT NULL,
+        PRIMARY KEY (mention_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX mention_tags_tag ON mention_tags(tag);
+    CREATE TABLE mention_notes (
+        id INTEGER PRIMARY KEY,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        "by" TEXT NOT NULL,
+        text TEXT NOT NULL
+    );
+    CREATE INDEX mention_notes_mention ON mention_notes(mention_id, id);
+    CREATE TABLE mention_events (
+        id INTEGER PRIMARY KEY,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        at INTEGER NOT NULL,
+        "by" TEXT NOT NULL,
+        what TEXT NOT NULL,
+        "from" TEXT,
+        "to" TEXT
+    );
+    CREATE INDEX mention_events_mention ON mention_events(mention_id, id);"#,
 ];
 
 /// The schema version this earshot writes.

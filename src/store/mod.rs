@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod polls;
 mod query;
+mod triage;
 mod upkeep;
 pub mod writer;
 
@@ -27,6 +28,7 @@ pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
+pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};
 
 /// How long a connection waits for another's write lock before SQLite gives up.
@@ -67,6 +69,8 @@ pub enum StoreError {
     NotEarshot { path: PathBuf },
     #[error("no mention with id {0}")]
     NoSuchMention(i64),
+    #[error("no mention with id {}; nothing was changed", list_ids(.0))]
+    NoSuchMentions(Vec<i64>),
     #[error("the store writer has stopped")]
     WriterGone,
 }
@@ -76,6 +80,14 @@ impl StoreError {
     pub fn is_busy(&self) -> bool {
         matches!(self, StoreError::Busy { .. })
     }
+}
+
+/// `3`, `3, 4` for an error message.
+fn list_ids(ids: &[i64]) -> String {
+    ids.iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// SQLite's own words for a failure, without rusqlite's code prefix.

@@ -5,6 +5,7 @@ use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 
 use super::polls::StoredSentiment;
+use super::triage::{State, Triage, TRIAGE_COLUMNS};
 use super::{from_db_time, time_at, to_db_time, Result, Store, StoreError};
 
 /// A mention as the user sees it: one item matched by one watch.
@@ -23,6 +24,9 @@ pub struct Mention {
     pub terms: Vec<String>,
     pub snippet: String,
     pub sentiment: Option<StoredSentiment>,
+    /// Where it stands in the team's inbox (state, assignee, label, tags).
+    #[serde(flatten)]
+    pub triage: Triage,
 }
 
 /// Filters shared by `mentions list` and `mentions search`.
@@ -32,6 +36,11 @@ pub struct MentionFilter {
     pub sources: Vec<String>,
     pub since: Option<DateTime<Utc>>,
     pub sentiment: Option<String>,
+    /// Any of these states (none: all).
+    pub states: Vec<State>,
+    pub assignee: Option<String>,
+    pub tag: Option<String>,
+    pub label: Option<String>,
     pub limit: Option<usize>,
 }
 
@@ -53,6 +62,7 @@ pub struct SourceReport {
     pub mentions: i64,
 }
 
+/// The first columns of every mention query; [`TRIAGE_COLUMNS`] follow at 16.
 const MENTION_COLUMNS: &str = "m.id, m.watch, i.url, i.canonical_url, i.title, i.text, i.author,
     i.published_at, m.found_at, m.terms, m.snippet, m.sentiment, m.sentiment_score, m.lang,
     m.sentiment_reasons,
@@ -78,6 +88,7 @@ fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
         .map(|s| s.split('\u{1f}').map(str::to_string).collect())
         .unwrap_or_default();
     sources.sort();
+    let triage = Triage::from_row(r, 16)?;
     Ok(Mention {
         id: r.get(0)?,
         watch: r.get(1)?,
@@ -92,6 +103,7 @@ fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
         snippet: r.get(10)?,
         sentiment,
         sources,
+        triage,
     })
 }
 
@@ -110,7 +122,8 @@ impl Store {
 
     pub fn mention(&self, id: i64) -> Result<Mention> {
         let sql = format!(
-            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN items i ON i.id = m.item_id WHERE m.id = ?1"
+            "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+             FROM mentions m JOIN items i ON i.id = m.item_id WHERE m.id = ?1"
         );
         self.conn
             .query_row(&sql, [id], mention_from_row)
@@ -142,23 +155,27 @@ impl Store {
     }
 
     fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {
-        let mut sql = format!(
-            "SELECT {MENTION_COLUMNS} FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1"
-        );
+        // The filters read only `mentions m`. With a limit, they pick the
+        // ids first and only those rows get their columns: otherwise SQLite
+        // sorts every match with its per-row subqueries evaluated (100k open
+        // mentions of a million: 100 ms instead of 1 ms).
+        let mut filters = String::new();
         let mut args: Vec<Value> = Vec::new();
         if let Some(q) = fts {
-            sql.push_str(" AND m.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+            filters.push_str(
+                " AND m.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
+            );
             args.push(Value::Text(q.to_string()));
         }
         if !f.watches.is_empty() {
-            sql.push_str(&format!(
+            filters.push_str(&format!(
                 " AND m.watch IN ({})",
                 placeholders(f.watches.len())
             ));
             args.extend(f.watches.iter().cloned().map(Value::Text));
         }
         if !f.sources.is_empty() {
-            sql.push_str(&format!(
+            filters.push_str(&format!(
                 " AND EXISTS (SELECT 1 FROM item_sources x JOIN sources s ON s.id = x.source_id
                    WHERE x.item_id = m.item_id AND s.name IN ({}))",
                 placeholders(f.sources.len())
@@ -166,18 +183,50 @@ impl Store {
             args.extend(f.sources.iter().cloned().map(Value::Text));
         }
         if let Some(since) = f.since {
-            sql.push_str(" AND m.found_at >= ?");
+            filters.push_str(" AND m.found_at >= ?");
             args.push(Value::Integer(to_db_time(since)));
         }
         if let Some(s) = &f.sentiment {
-            sql.push_str(" AND m.sentiment = ?");
+            filters.push_str(" AND m.sentiment = ?");
             args.push(Value::Text(s.clone()));
         }
-        sql.push_str(" ORDER BY m.found_at DESC, m.id DESC");
-        if let Some(limit) = f.limit {
-            sql.push_str(" LIMIT ?");
-            args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        if !f.states.is_empty() {
+            filters.push_str(&format!(
+                " AND m.state IN ({})",
+                placeholders(f.states.len())
+            ));
+            args.extend(f.states.iter().map(|s| Value::Text(s.as_str().into())));
         }
+        if let Some(a) = &f.assignee {
+            filters.push_str(" AND m.assignee = ?");
+            args.push(Value::Text(a.clone()));
+        }
+        if let Some(t) = &f.tag {
+            filters.push_str(
+                " AND EXISTS (SELECT 1 FROM mention_tags t WHERE t.mention_id = m.id AND t.tag = ?)",
+            );
+            args.push(Value::Text(t.clone()));
+        }
+        if let Some(l) = &f.label {
+            filters.push_str(" AND m.label = ?");
+            args.push(Value::Text(l.clone()));
+        }
+        const NEWEST_FIRST: &str = " ORDER BY m.found_at DESC, m.id DESC";
+        let sql = match f.limit {
+            Some(limit) => {
+                args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+                format!(
+                    "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+                     FROM mentions m JOIN items i ON i.id = m.item_id
+                     WHERE m.id IN (SELECT m.id FROM mentions m WHERE 1=1{filters}{NEWEST_FIRST} LIMIT ?)
+                     {NEWEST_FIRST}"
+                )
+            }
+            None => format!(
+                "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+                 FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1{filters}{NEWEST_FIRST}"
+            ),
+        };
         let e = self.err();
         let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
         let rows = stmt

@@ -14,6 +14,7 @@ mod daemon; // `earshot run` polls on schedule, answers reads while running, sto
 mod database; // issue #10: read commands open the database read-only; errors name the path
 mod escaping; // issue #10: hostile text in mail headers, on the terminal and at ingest
 mod hostile; // issue #10: deeply nested pages parse in bounded time without starving feeds or SIGTERM
+mod inbox; // issue #12: the team inbox commands, list filters, who acts, all-or-nothing, retention
 mod lifecycle; // the daemon as a service: SIGHUP reload, systemd notify, SIGTERM with alerts pending
 mod polling; // conditional GET, dedup of one story across sources, failing sources isolated
 mod query; // `mentions list/search/show` and `preview` on a polled corpus; terminal safety

@@ -207,7 +207,16 @@ async fn list_formats_json_csv_and_table() {
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(
         header,
-        ["ID", "FOUND", "WATCH", "SENTIMENT", "SOURCES", "TITLE"]
+        [
+            "ID",
+            "FOUND",
+            "WATCH",
+            "SENTIMENT",
+            "STATE",
+            "ASSIGNEE",
+            "SOURCES",
+            "TITLE"
+        ]
     );
     let title_col = lines[0].find("TITLE").unwrap();
     let mut titles: Vec<&str> = lines[1..].iter().map(|l| &l[title_col..]).collect();
@@ -304,7 +313,11 @@ async fn show_one_mention() {
 
     let json = env.ok(&["mentions", "show", &id, "--format", "json"]).await;
     let shown: Value = serde_json::from_str(json.trim()).unwrap();
-    assert_eq!(&shown, bali);
+    // What `list` prints, plus the notes and history (issue #12).
+    let mut want = bali.clone();
+    want["notes"] = serde_json::json!([]);
+    want["history"] = serde_json::json!([]);
+    assert_eq!(shown, want);
 
     let missing = env.run(&["mentions", "show", "99999"]).await;
     assert_eq!(missing.status.code(), Some(2));

@@ -12,6 +12,7 @@ pub fn at(h: u32, min: u32) -> DateTime<Utc> {
 /// A mention with plausible defaults; tests change the fields they exercise.
 pub fn mention(id: i64, watch: &str, title: &str, label: Option<&str>) -> Mention {
     Mention {
+        triage: Default::default(),
         id,
         watch: watch.to_string(),
         sources: vec!["Trustpilot".to_string()],

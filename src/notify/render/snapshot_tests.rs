@@ -19,6 +19,7 @@ fn at(h: u32, min: u32, s: u32) -> DateTime<Utc> {
 /// bit of markup in the title. Every time is fixed.
 fn sample() -> Mention {
     Mention {
+        triage: Default::default(),
         id: 42,
         watch: "acme".to_string(),
         sources: vec!["Trustpilot".to_string()],
@@ -52,6 +53,7 @@ fn sample() -> Mention {
 /// A second mention for the digest: another watch, positive, no author.
 fn other() -> Mention {
     Mention {
+        triage: Default::default(),
         id: 43,
         watch: "beta".to_string(),
         sources: vec!["Hacker News".to_string()],
