@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::store::{DeliveryFilter, Store};
 
-use super::output::{self, Format, ListingArgs};
+use super::output::{self, Cell, Format, ListingArgs};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -31,8 +31,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             }
         }
         Format::Csv => {
-            output::csv_row(
+            let style = output::CsvStyle::default();
+            output::csv_header(
                 &mut out,
+                style,
                 &[
                     "id",
                     "mention_id",
@@ -44,31 +46,33 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     "attempts",
                     "created_at",
                     "due_at",
+                    "last_attempt_at",
                     "sent_at",
                     "last_error",
                     "title",
                     "sending_since",
-                ]
-                .map(String::from),
+                ],
             )?;
             for r in &rows {
                 output::csv_row(
                     &mut out,
+                    style,
                     &[
-                        r.id.to_string(),
-                        r.mention_id.to_string(),
-                        r.watch.clone(),
-                        r.route.clone(),
-                        r.notifier.clone(),
-                        r.mode.clone(),
-                        r.status.clone(),
-                        r.attempts.to_string(),
-                        t(Some(r.created_at)),
-                        t(Some(r.due_at)),
-                        t(r.sent_at),
-                        r.last_error.clone().unwrap_or_default(),
-                        r.title.clone(),
-                        t(r.sending_since),
+                        Cell::Int(r.id),
+                        Cell::Int(r.mention_id),
+                        r.watch.clone().into(),
+                        r.route.clone().into(),
+                        r.notifier.clone().into(),
+                        r.mode.clone().into(),
+                        r.status.clone().into(),
+                        Cell::Int(r.attempts.into()),
+                        t(Some(r.created_at)).into(),
+                        t(Some(r.due_at)).into(),
+                        t(r.last_attempt_at).into(),
+                        t(r.sent_at).into(),
+                        r.last_error.clone().unwrap_or_default().into(),
+                        r.title.clone().into(),
+                        t(r.sending_since).into(),
                     ],
                 )?;
             }

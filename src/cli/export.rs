@@ -21,13 +21,27 @@ pub struct ExportArgs {
     /// Only this watch (repeatable).
     #[arg(long = "watch", value_name = "W")]
     pub watches: Vec<String>,
+    /// CSV for Excel with a decimal comma (e.g. Dutch): a UTF-8 byte order
+    /// mark, `;` between cells, `,` in decimal numbers.
+    #[arg(long)]
+    pub excel: bool,
 }
 
 pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     if args.format == Format::Table {
         return Err(UsageError("export writes csv or json".into()).into());
     }
-    super::mentions::export(config, args.since.as_deref(), &args.watches, args.format)
+    if args.excel && args.format != Format::Csv {
+        return Err(UsageError("--excel goes with --format csv".into()).into());
+    }
+    super::check_names(config, &args.watches, &[])?;
+    super::mentions::export(
+        config,
+        args.since.as_deref(),
+        &args.watches,
+        args.format,
+        super::output::CsvStyle { excel: args.excel },
+    )
 }
 
 #[derive(Debug, clap::Args)]

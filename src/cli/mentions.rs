@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::config::{self, Config};
 use crate::store::{Event, Label, Mention, MentionFilter, Note, State, Store};
 
-use super::output::{self, Format, FormatArg, ListingArgs};
+use super::output::{self, Cell, CsvStyle, Format, FormatArg, ListingArgs};
 use super::triage::{self, HistoryFormat};
 use super::UsageError;
 
@@ -68,9 +68,9 @@ pub struct ListArgs {
     /// Only mentions found since: a duration ago (24h, 7d) or a date (2026-11-01) or RFC 3339 time.
     #[arg(long)]
     pub since: Option<String>,
-    /// Only this sentiment: negative, neutral or positive.
-    #[arg(long, value_parser = ["negative", "neutral", "positive"])]
-    pub sentiment: Option<String>,
+    /// Only this sentiment: negative, neutral or positive (repeatable).
+    #[arg(long = "sentiment", value_name = "S", value_parser = ["negative", "neutral", "positive"])]
+    pub sentiments: Vec<String>,
     /// Only mentions in this state (repeatable); open is new or assigned.
     #[arg(long = "state", value_enum, value_name = "STATE")]
     pub states: Vec<StateArg>,
@@ -99,14 +99,21 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     match &args.command {
         None => print_list(
             &mut out,
-            &store.mentions(&filter(&args.list)?)?,
+            &each_sentiment(&filter(config, &args.list)?, &args.list.sentiments, |f| {
+                store.mentions(f)
+            })?,
             args.list.listing.format(),
         ),
-        Some(Sub::List(a)) => {
-            print_list(&mut out, &store.mentions(&filter(a)?)?, a.listing.format())
-        }
+        Some(Sub::List(a)) => print_list(
+            &mut out,
+            &each_sentiment(&filter(config, a)?, &a.sentiments, |f| store.mentions(f))?,
+            a.listing.format(),
+        ),
         Some(Sub::Search { query, args }) => {
-            let found = store.search(query, &filter(args)?).map_err(|e| {
+            let found = each_sentiment(&filter(config, args)?, &args.sentiments, |f| {
+                store.search(query, f)
+            })
+            .map_err(|e| {
                 anyhow::anyhow!("search {query:?} failed ({e}); quote phrases with \"…\"")
             })?;
             print_list(&mut out, &found, args.listing.format())
@@ -121,8 +128,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             match output.format {
                 Format::Json => output::json_line(&mut out, &shown)?,
                 Format::Csv => {
-                    csv_header(&mut out)?;
-                    csv_mention(&mut out, &shown.mention)?;
+                    csv_header(&mut out, CsvStyle::default())?;
+                    csv_mention(&mut out, CsvStyle::default(), &shown.mention)?;
                 }
                 Format::Table => show(&mut out, &shown, &store.copies(*id)?)?,
             }
@@ -138,6 +145,7 @@ pub fn export(
     since: Option<&str>,
     watches: &[String],
     format: Format,
+    style: CsvStyle,
 ) -> anyhow::Result<()> {
     let store = Store::open_read_only(&config.storage.database)?;
     let filter = MentionFilter {
@@ -146,7 +154,7 @@ pub fn export(
         ..MentionFilter::default()
     };
     let stdout = std::io::stdout();
-    print_list(&mut stdout.lock(), &store.mentions(&filter)?, format)
+    print_list_as(&mut stdout.lock(), &store.mentions(&filter)?, format, style)
 }
 
 /// `mentions show`: the mention with its notes and history.
@@ -158,7 +166,40 @@ struct Shown {
     history: Vec<Event>,
 }
 
-fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
+/// Runs `query` once per asked sentiment (the store filters by one) and
+/// merges the answers newest first, as one query would list them, cut to the
+/// limit. None asked, or all three, is one query without that filter.
+fn each_sentiment<E>(
+    base: &MentionFilter,
+    sentiments: &[String],
+    mut query: impl FnMut(&MentionFilter) -> Result<Vec<Mention>, E>,
+) -> Result<Vec<Mention>, E> {
+    let mut asked: Vec<&String> = Vec::new();
+    for s in sentiments {
+        if !asked.contains(&s) {
+            asked.push(s);
+        }
+    }
+    if asked.len() < 2 || asked.len() >= 3 {
+        let mut f = base.clone();
+        f.sentiment = (asked.len() == 1).then(|| asked[0].clone());
+        return query(&f);
+    }
+    let mut all = Vec::new();
+    for s in asked {
+        let mut f = base.clone();
+        f.sentiment = Some(s.clone());
+        all.extend(query(&f)?);
+    }
+    all.sort_by_key(|m| std::cmp::Reverse((m.found_at, m.id)));
+    if let Some(limit) = base.limit {
+        all.truncate(limit);
+    }
+    Ok(all)
+}
+
+fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
+    super::check_names(config, &a.watches, &a.sources)?;
     let mut states = Vec::new();
     for s in &a.states {
         let these: &[State] = match s {
@@ -178,7 +219,7 @@ fn filter(a: &ListArgs) -> anyhow::Result<MentionFilter> {
         watches: a.watches.clone(),
         sources: a.sources.clone(),
         since: a.since.as_deref().map(parse_since).transpose()?,
-        sentiment: a.sentiment.clone(),
+        sentiment: None,
         states,
         assignee: a.assignee.clone(),
         tag: a.tag.clone(),
@@ -208,6 +249,15 @@ pub fn parse_since(s: &str) -> Result<DateTime<Utc>, UsageError> {
 }
 
 fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> anyhow::Result<()> {
+    print_list_as(out, mentions, format, CsvStyle::default())
+}
+
+fn print_list_as(
+    out: &mut impl Write,
+    mentions: &[Mention],
+    format: Format,
+    style: CsvStyle,
+) -> anyhow::Result<()> {
     match format {
         Format::Json => {
             for m in mentions {
@@ -215,9 +265,9 @@ fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> any
             }
         }
         Format::Csv => {
-            csv_header(out)?;
+            csv_header(out, style)?;
             for m in mentions {
-                csv_mention(out, m)?;
+                csv_mention(out, style, m)?;
             }
         }
         Format::Table => {
@@ -258,7 +308,10 @@ fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> any
     Ok(())
 }
 
-const CSV_COLUMNS: [&str; 14] = [
+/// The CSV columns: the JSON form's field names; `sentiment` is the JSON
+/// `sentiment.label` and `sentiment_score` its `score`, `tags` are joined by
+/// spaces.
+const CSV_COLUMNS: [&str; 19] = [
     "id",
     "watch",
     "sources",
@@ -272,37 +325,56 @@ const CSV_COLUMNS: [&str; 14] = [
     "snippet",
     "sentiment",
     "sentiment_score",
+    "state",
+    "assignee",
+    "label",
+    "tags",
+    "handled_at",
     "text",
 ];
 
-fn csv_header(out: &mut impl Write) -> std::io::Result<()> {
-    output::csv_row(out, &CSV_COLUMNS.map(String::from))
+fn csv_header(out: &mut impl Write, style: CsvStyle) -> std::io::Result<()> {
+    output::csv_header(out, style, &CSV_COLUMNS)
 }
 
-fn csv_mention(out: &mut impl Write, m: &Mention) -> std::io::Result<()> {
+fn csv_mention(out: &mut impl Write, style: CsvStyle, m: &Mention) -> std::io::Result<()> {
+    let t = &m.triage;
     output::csv_row(
         out,
+        style,
         &[
-            m.id.to_string(),
-            m.watch.clone(),
-            m.sources.join(" "),
-            m.url.clone().unwrap_or_default(),
-            m.canonical_url.clone().unwrap_or_default(),
-            m.title.clone(),
-            m.author.clone().unwrap_or_default(),
-            m.published_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-            m.found_at.to_rfc3339(),
-            m.terms.join("; "),
-            m.snippet.clone(),
+            Cell::Int(m.id),
+            m.watch.clone().into(),
+            m.sources.join(" ").into(),
+            m.url.clone().unwrap_or_default().into(),
+            m.canonical_url.clone().unwrap_or_default().into(),
+            m.title.clone().into(),
+            m.author.clone().unwrap_or_default().into(),
+            m.published_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+                .into(),
+            m.found_at.to_rfc3339().into(),
+            m.terms.join("; ").into(),
+            m.snippet.clone().into(),
             m.sentiment
                 .as_ref()
                 .map(|s| s.label.clone())
-                .unwrap_or_default(),
+                .unwrap_or_default()
+                .into(),
             m.sentiment
                 .as_ref()
-                .map(|s| format!("{:.2}", s.score))
-                .unwrap_or_default(),
-            m.text.clone(),
+                .map(|s| Cell::Decimal(f64::from(s.score), 2))
+                .unwrap_or(Cell::Empty),
+            t.state.as_str().into(),
+            t.assignee.clone().unwrap_or_default().into(),
+            t.label.clone().unwrap_or_default().into(),
+            t.tags.join(" ").into(),
+            t.handled_at
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_default()
+                .into(),
+            m.text.clone().into(),
         ],
     )
 }

@@ -169,6 +169,35 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     }
 }
 
+/// Refuses a `--watch` or `--source` name the config does not know (exit
+/// status 2), listing the known ones: a typo must not look like "no mentions".
+pub fn check_names(
+    config: &Config,
+    watches: &[String],
+    sources: &[String],
+) -> Result<(), UsageError> {
+    let known_watches: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
+    let known_sources: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+    for (flag, asked, known) in [
+        ("watch", watches, &known_watches),
+        ("source", sources, &known_sources),
+    ] {
+        if let Some(name) = asked.iter().find(|n| !known.contains(&n.as_str())) {
+            let list = if known.is_empty() {
+                "none are configured".to_string()
+            } else {
+                format!("known: {}", known.join(", "))
+            };
+            return Err(UsageError(format!(
+                "unknown {flag} {:?} (--{flag}) in {}; {list}",
+                output::clean(name, 200),
+                config.path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn config_path(cli: &Cli) -> PathBuf {
     cli.config
         .clone()

@@ -119,31 +119,101 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std
     Ok(())
 }
 
-/// One CSV record (RFC 4180 quoting; formula-like cells prefixed with `'`).
-pub fn csv_row(out: &mut impl Write, cells: &[String]) -> std::io::Result<()> {
+/// How CSV is written: `,` and `.` by default; for Excel in a locale with a
+/// decimal comma (`--excel`, e.g. Dutch) a UTF-8 byte order mark, `;`
+/// between cells and `,` in decimal numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CsvStyle {
+    pub excel: bool,
+}
+
+impl CsvStyle {
+    fn separator(self) -> char {
+        if self.excel {
+            ';'
+        } else {
+            ','
+        }
+    }
+}
+
+/// One CSV cell. Text that a spreadsheet would run as a formula is defused;
+/// a number is written as a number (a negative score stays `-0.91`, not
+/// `'-0.91`), so the column adds up.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Text(String),
+    Int(i64),
+    /// A decimal number written with this many decimals.
+    Decimal(f64, usize),
+    /// No value (an empty cell).
+    Empty,
+}
+
+impl From<String> for Cell {
+    fn from(s: String) -> Cell {
+        Cell::Text(s)
+    }
+}
+
+impl From<&str> for Cell {
+    fn from(s: &str) -> Cell {
+        Cell::Text(s.to_string())
+    }
+}
+
+/// One CSV record (RFC 4180 quoting; text cells that start like a formula
+/// prefixed with `'`, numbers never). The project's own small writer: the
+/// cells arrive typed, and quoting is the only rule.
+pub fn csv_row(out: &mut impl Write, style: CsvStyle, cells: &[Cell]) -> std::io::Result<()> {
+    let sep = style.separator();
     let row = cells
         .iter()
-        .map(|c| {
-            // Line breaks and tabs are data; other control characters
-            // (terminal escapes among them) are not.
-            let c: String = c
-                .chars()
-                .filter(|&ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
-                .collect();
-            let c = if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                format!("'{c}")
-            } else {
-                c
+        .map(|cell| {
+            let c = match cell {
+                Cell::Text(c) => {
+                    // Line breaks and tabs are data; other control characters
+                    // (terminal escapes among them) are not.
+                    let c: String = c
+                        .chars()
+                        .filter(|&ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
+                        .collect();
+                    if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                        format!("'{c}")
+                    } else {
+                        c
+                    }
+                }
+                Cell::Int(n) => n.to_string(),
+                Cell::Decimal(x, places) => {
+                    let s = format!("{x:.places$}");
+                    if style.excel {
+                        s.replace('.', ",")
+                    } else {
+                        s
+                    }
+                }
+                Cell::Empty => String::new(),
             };
-            if c.contains([',', '"', '\n', '\r']) {
+            if c.contains([sep, '"', '\n', '\r']) {
                 format!("\"{}\"", c.replace('"', "\"\""))
             } else {
                 c
             }
         })
         .collect::<Vec<_>>()
-        .join(",");
+        .join(&sep.to_string());
     writeln!(out, "{row}")
+}
+
+/// A CSV header row of these field names (the JSON form's names), after the
+/// byte order mark under `--excel` so Excel reads the file as UTF-8.
+pub fn csv_header(out: &mut impl Write, style: CsvStyle, names: &[&str]) -> std::io::Result<()> {
+    if style.excel {
+        out.write_all("\u{feff}".as_bytes())?;
+    }
+    let cells: Vec<Cell> = names.iter().map(|&n| Cell::from(n)).collect();
+    csv_row(out, style, &cells)
 }
 
 /// One JSON Lines record.
@@ -161,17 +231,39 @@ mod tests {
         let mut out = Vec::new();
         csv_row(
             &mut out,
+            CsvStyle::default(),
             &[
                 "a,b".into(),
                 "say \"hi\"".into(),
                 "=HYPERLINK(x)".into(),
                 "o\u{1b}[31mk".into(),
+                "-1 star".into(),
+                Cell::Decimal(-0.914, 2),
+                Cell::Int(-3),
+                Cell::Empty,
             ],
         )
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "\"a,b\",\"say \"\"hi\"\"\",'=HYPERLINK(x),o[31mk\n"
+            "\"a,b\",\"say \"\"hi\"\"\",'=HYPERLINK(x),o[31mk,'-1 star,-0.91,-3,\n"
+        );
+    }
+
+    #[test]
+    fn csv_for_excel_uses_semicolons_and_decimal_commas() {
+        let mut out = Vec::new();
+        let excel = CsvStyle { excel: true };
+        csv_header(&mut out, excel, &["a", "b"]).unwrap();
+        csv_row(
+            &mut out,
+            excel,
+            &["x;y".into(), Cell::Decimal(-0.5, 2), "1,5".into()],
+        )
+        .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\u{feff}a;b\n\"x;y\";-0,50;1,5\n"
         );
     }
 

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::pipeline::PollReport;
 use crate::store::PollOutcome;
 
-use super::{output, UsageError};
+use super::output;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -16,14 +16,7 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
-    for name in &args.sources {
-        if !config.sources.iter().any(|s| &s.name == name) {
-            return Err(UsageError(format!(
-                "unknown source {name:?}; `earshot check` lists the configured ones"
-            ))
-            .into());
-        }
-    }
+    super::check_names(config, &[], &args.sources)?;
     let sources: Vec<_> = config
         .sources
         .iter()

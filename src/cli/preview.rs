@@ -177,11 +177,19 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             )?,
             Format::Csv => output::csv_row(
                 &mut out,
+                output::CsvStyle::default(),
                 &[
-                    item.published.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                    item.title.clone(),
-                    item.url.as_ref().map(|u| u.to_string()).unwrap_or_default(),
-                    watches.join(" "),
+                    item.published
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default()
+                        .into(),
+                    item.title.clone().into(),
+                    item.url
+                        .as_ref()
+                        .map(|u| u.to_string())
+                        .unwrap_or_default()
+                        .into(),
+                    watches.join(" ").into(),
                 ],
             )?,
             Format::Table => rows.push(vec![

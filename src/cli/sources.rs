@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::store::{SourceReport, Store};
 
-use super::output::{self, Format, FormatArg};
+use super::output::{self, Cell, Format, FormatArg};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -45,40 +45,47 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             }
         }
         Format::Csv => {
-            output::csv_row(
+            let style = output::CsvStyle::default();
+            let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map(|t| Cell::Text(t.to_rfc3339())).unwrap_or(Cell::Empty)
+            };
+            output::csv_header(
                 &mut out,
+                style,
                 &[
                     "name",
                     "kind",
-                    "status",
-                    "last_poll",
-                    "last_success",
+                    "last_status",
+                    "last_poll_at",
+                    "last_success_at",
                     "last_error",
                     "last_error_at",
-                    "failures",
+                    "failing_since",
+                    "consecutive_failures",
+                    "polls",
                     "items",
                     "mentions",
                     "url",
-                ]
-                .map(String::from),
+                ],
             )?;
             for r in &reports {
                 output::csv_row(
                     &mut out,
+                    style,
                     &[
-                        r.name.clone(),
-                        r.kind.clone(),
-                        r.last_status.clone().unwrap_or_default(),
-                        r.last_poll_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                        r.last_success_at
-                            .map(|t| t.to_rfc3339())
-                            .unwrap_or_default(),
-                        r.last_error.clone().unwrap_or_default(),
-                        r.last_error_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
-                        r.consecutive_failures.to_string(),
-                        r.items.to_string(),
-                        r.mentions.to_string(),
-                        r.url.clone(),
+                        r.name.clone().into(),
+                        r.kind.clone().into(),
+                        r.last_status.clone().unwrap_or_default().into(),
+                        t(r.last_poll_at),
+                        t(r.last_success_at),
+                        r.last_error.clone().unwrap_or_default().into(),
+                        t(r.last_error_at),
+                        t(r.failing_since),
+                        Cell::Int(r.consecutive_failures),
+                        Cell::Int(r.polls),
+                        Cell::Int(r.items),
+                        Cell::Int(r.mentions),
+                        r.url.clone().into(),
                     ],
                 )?;
             }

@@ -93,7 +93,9 @@ async fn list_filters_by_watch_source_and_since() {
         &[("acme", STORING), ("acme", ROOD)],
     )
     .await;
-    check(&env, &["mentions", "list", "--watch", "nobody"], &[]).await;
+    // Issue #12: an unknown watch is refused, not an empty list.
+    let unknown = env.run(&["mentions", "list", "--watch", "nobody"]).await;
+    assert_eq!(unknown.status.code(), Some(2), "{unknown:?}");
 
     age_klm_mentions(&env);
     let all = env.mentions_json(&[]).await.len();
@@ -188,7 +190,7 @@ async fn list_formats_json_csv_and_table() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,watch,sources,url,canonical_url,title,author,published_at,found_at,terms,snippet,sentiment,sentiment_score,text"
+        "id,watch,sources,url,canonical_url,title,author,published_at,found_at,terms,snippet,sentiment,sentiment_score,state,assignee,label,tags,handled_at,text"
     );
     assert_eq!(lines.len(), 5, "{csv}");
     let bali = lines
