@@ -89,13 +89,77 @@ pub fn clean(s: &str, max: usize) -> String {
     out
 }
 
-/// Prints rows as a table with aligned columns.
+/// Prints rows as a table with aligned columns. On a terminal the table fits
+/// its width: the widest column is cut (with `…`) until the lines fit, but
+/// never an error column (`… ERROR`): the cause is what a person reads it
+/// for. Piped output is never cut beyond what each command already cuts.
 pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std::io::Result<()> {
+    table_within(out, header, rows, terminal_width())
+}
+
+/// The width of the terminal on stdout, or `None` when stdout is not a
+/// terminal (or it does not say).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        // SAFETY: TIOCGWINSZ fills a `winsize` we own; on failure it is
+        // left zeroed and we say we do not know.
+        let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) };
+        (rc == 0 && size.ws_col > 0).then_some(usize::from(size.ws_col))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Column widths that fit `width` (cells and two spaces between columns):
+/// the widest column that may be cut is narrowed first, down to its header
+/// or 8 characters, until the total fits or nothing more can be cut.
+fn fit(mut widths: Vec<usize>, cuttable: &[bool], header: &[&str], width: usize) -> Vec<usize> {
+    let gaps = 2 * widths.len().saturating_sub(1);
+    loop {
+        let total: usize = widths.iter().sum::<usize>() + gaps;
+        if total <= width {
+            return widths;
+        }
+        let floor = |i: usize| header[i].chars().count().max(8);
+        let widest = (0..widths.len())
+            .filter(|&i| cuttable[i] && widths[i] > floor(i))
+            .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+        let Some(i) = widest else {
+            return widths;
+        };
+        let next = (0..widths.len())
+            .filter(|&j| j != i && cuttable[j])
+            .map(|j| widths[j])
+            .max()
+            .unwrap_or(0);
+        // Cut to the next widest (so they then shrink together) or just
+        // enough, whichever is less, never below the floor.
+        let enough = widths[i].saturating_sub(total - width);
+        widths[i] = enough.max(next).min(widths[i] - 1).max(floor(i));
+    }
+}
+
+fn table_within(
+    out: &mut impl Write,
+    header: &[&str],
+    rows: &[Vec<String>],
+    width: Option<usize>,
+) -> std::io::Result<()> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {
             widths[i] = widths[i].max(c.chars().count());
         }
+    }
+    if let Some(width) = width {
+        let cuttable: Vec<bool> = header.iter().map(|h| !h.ends_with("ERROR")).collect();
+        widths = fit(widths, &cuttable, header, width);
     }
     let line = |cells: Vec<&str>| {
         let last = cells.len() - 1;
@@ -103,8 +167,15 @@ pub fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> std
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                if i == last {
+                let c = if c.chars().count() > widths[i] {
+                    let mut cut: String = c.chars().take(widths[i].saturating_sub(1)).collect();
+                    cut.push('…');
+                    cut
+                } else {
                     c.to_string()
+                };
+                if i == last {
+                    c
                 } else {
                     format!("{c:<w$}", w = widths[i])
                 }
@@ -265,6 +336,27 @@ mod tests {
             String::from_utf8(out).unwrap(),
             "\u{feff}a;b\n\"x;y\";-0,50;1,5\n"
         );
+    }
+
+    #[test]
+    fn tables_fit_the_width_cutting_the_widest_never_the_error() {
+        let rows = vec![vec![
+            "1".to_string(),
+            "a long title that goes on and on".to_string(),
+            "connection refused by 127.0.0.1".to_string(),
+        ]];
+        let header = ["ID", "TITLE", "LAST ERROR"];
+        let mut out = Vec::new();
+        table_within(&mut out, &header, &rows, Some(50)).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        for line in text.lines() {
+            assert!(line.chars().count() <= 50, "{line:?}");
+        }
+        assert!(text.contains("connection refused by 127.0.0.1"), "{text}");
+        assert!(text.contains("a long title…"), "{text}");
+        let mut out = Vec::new();
+        table_within(&mut out, &header, &rows, None).unwrap();
+        assert!(String::from_utf8(out).unwrap().contains("goes on and on"));
     }
 
     #[test]

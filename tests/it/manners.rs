@@ -260,3 +260,39 @@ async fn issue12_csv_and_json_name_fields_alike() {
     let export = env.ok(&["export", "--format", "csv"]).await;
     assert_eq!(list.lines().next(), export.lines().next());
 }
+
+/// `earshot ARGS` on a terminal `cols` wide (a pty from util-linux's
+/// `script`), with stdout and stderr as the terminal shows them.
+async fn on_terminal(env: &Env, cols: u16, args: &str) -> String {
+    let command = format!(
+        "stty cols {cols} rows 40; {} --config {} {args}",
+        env!("CARGO_BIN_EXE_earshot"),
+        env.config_path().display()
+    );
+    let mut cmd = assert_cmd::Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .timeout(std::time::Duration::from_secs(30));
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run script"))
+        .await
+        .expect("join");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).replace('\r', "")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue12_tables_fit_the_terminal() {
+    let (_server, env) = polled().await;
+    let tty = on_terminal(&env, 90, "mentions list").await;
+    let lines: Vec<&str> = tty.lines().filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 5, "{tty}");
+    for line in &lines {
+        assert!(line.chars().count() <= 90, "wider than 90: {line:?}");
+    }
+    assert!(!tty.contains(NEG_EN), "{tty}");
+    assert!(tty.contains("My Acme"), "{tty}");
+    assert!(tty.contains('…'), "{tty}");
+    // Piped, nothing is cut beyond the command's own limit.
+    let piped = env.ok(&["mentions", "list"]).await;
+    assert!(piped.contains(NEG_EN), "{piped}");
+}
