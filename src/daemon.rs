@@ -346,9 +346,11 @@ async fn reload_config(
 
 /// Polls each of `sources` once, concurrently within the politeness limits,
 /// and returns what each poll did.
+/// `progress` hears of each source as its poll ends (for a progress line).
 pub async fn poll_once(
     config: &Config,
     sources: &[Source],
+    mut progress: impl FnMut(&Result<PollReport, StoreError>),
 ) -> anyhow::Result<Vec<(String, Result<PollReport, StoreError>)>> {
     let started = start(config)?;
     let poller = Poller::new(config, started.writer.clone(), started.new_mentions.clone())?;
@@ -378,11 +380,13 @@ pub async fn poll_once(
         });
         while let Some(done) = tasks.try_join_next() {
             let (i, r) = done.context("a poll task panicked")?;
+            progress(&r);
             results[i] = Some(r);
         }
     }
     while let Some(done) = tasks.join_next().await {
         let (i, r) = done.context("a poll task panicked")?;
+        progress(&r);
         results[i] = Some(r);
     }
     drop(poller);

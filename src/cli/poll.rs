@@ -23,7 +23,12 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         .filter(|s| args.sources.is_empty() || args.sources.contains(&s.name))
         .cloned()
         .collect();
-    let results = super::runtime()?.block_on(crate::daemon::poll_once(config, &sources))?;
+    let mut progress = Progress::new(sources.len());
+    let results = super::runtime()?.block_on(crate::daemon::poll_once(config, &sources, |r| {
+        progress.done(r)
+    }));
+    progress.finish();
+    let results = results?;
     let mut out = std::io::stdout().lock();
     let (mut ok, mut unchanged, mut failed, mut new) = (0, 0, 0, 0);
     for (name, result) in &results {
@@ -64,4 +69,49 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         results.len()
     )?;
     Ok(())
+}
+
+/// `polled 3/9 sources, 5 new mentions` on one line of stderr, rewritten as
+/// each source ends, only when stderr is a terminal (never in a log or a
+/// pipe); cleared before the summary.
+struct Progress {
+    total: usize,
+    done: usize,
+    found: usize,
+    shown: bool,
+}
+
+impl Progress {
+    fn new(total: usize) -> Progress {
+        use std::io::IsTerminal;
+        Progress {
+            total,
+            done: 0,
+            found: 0,
+            shown: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn done(&mut self, r: &Result<PollReport, crate::store::StoreError>) {
+        self.done += 1;
+        if let Ok(r) = r {
+            self.found += r.new_mentions.len();
+        }
+        if self.shown {
+            // Progress only: a terminal that went away is no reason to fail.
+            let _ = write!(
+                std::io::stderr(),
+                "\rpolled {}/{} sources, {} new mentions\x1b[K",
+                self.done,
+                self.total,
+                self.found
+            );
+        }
+    }
+
+    fn finish(&mut self) {
+        if self.shown {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+        }
+    }
 }

@@ -296,3 +296,20 @@ async fn issue12_tables_fit_the_terminal() {
     let piped = env.ok(&["mentions", "list"]).await;
     assert!(piped.contains(NEG_EN), "{piped}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn issue12_poll_shows_progress_on_a_terminal() {
+    let (_server, env) = polled().await;
+    let tty = on_terminal(&env, 100, "poll").await;
+    assert!(tty.contains("polled 1/2 sources"), "{tty:?}");
+    assert!(
+        tty.contains("polled 2/2 sources, 0 new mentions"),
+        "{tty:?}"
+    );
+    assert!(tty.contains("polled 2 sources"), "summary: {tty:?}");
+    // Piped (a log, cron mail): no progress line.
+    let out = env.run(&["poll"]).await;
+    assert!(out.status.success(), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("2/2"), "{stderr:?}");
+}
