@@ -73,12 +73,15 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
 
 /// `polled 3/9 sources, 5 new mentions` on one line of stderr, rewritten as
 /// each source ends, only when stderr is a terminal (never in a log or a
-/// pipe); cleared before the summary.
+/// pipe); cleared before the summary. Rewritten with `\r` and spaces, no
+/// escape sequences, so `NO_COLOR` and dumb terminals see plain text.
 struct Progress {
     total: usize,
     done: usize,
     found: usize,
     shown: bool,
+    /// Characters on the line now.
+    width: usize,
 }
 
 impl Progress {
@@ -89,6 +92,7 @@ impl Progress {
             done: 0,
             found: 0,
             shown: std::io::stderr().is_terminal(),
+            width: 0,
         }
     }
 
@@ -98,20 +102,20 @@ impl Progress {
             self.found += r.new_mentions.len();
         }
         if self.shown {
-            // Progress only: a terminal that went away is no reason to fail.
-            let _ = write!(
-                std::io::stderr(),
-                "\rpolled {}/{} sources, {} new mentions\x1b[K",
-                self.done,
-                self.total,
-                self.found
+            let line = format!(
+                "polled {}/{} sources, {} new mentions",
+                self.done, self.total, self.found
             );
+            let pad = self.width.saturating_sub(line.len());
+            self.width = line.len();
+            // Progress only: a terminal that went away is no reason to fail.
+            let _ = write!(std::io::stderr(), "\r{line}{:pad$}", "");
         }
     }
 
     fn finish(&mut self) {
-        if self.shown {
-            let _ = write!(std::io::stderr(), "\r\x1b[K");
+        if self.shown && self.width > 0 {
+            let _ = write!(std::io::stderr(), "\r{:w$}\r", "", w = self.width);
         }
     }
 }
