@@ -12,7 +12,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::store::{State, StatMention, StatSource, Store};
+use crate::store::{StatMention, StatSource, State, Store};
 
 use super::mentions::parse_since;
 use super::output::{self, Format, FormatArg};
@@ -266,7 +266,15 @@ fn table(out: &mut impl Write, rows: &[Row], bars: bool) -> std::io::Result<()> 
         })
         .collect();
     let mut header = vec![
-        "WATCH", "PERIOD", "MENTIONS", "NEGATIVE", "HANDLED", "OPEN", "IGNORED", "MEDIAN", "P90",
+        "WATCH",
+        "PERIOD",
+        "MENTIONS",
+        "NEGATIVE",
+        "HANDLED",
+        "OPEN",
+        "IGNORED",
+        "MEDIAN",
+        "P90",
         "TOP SOURCES",
     ];
     if bars {
@@ -285,7 +293,10 @@ mod tests {
         assert_eq!(nearest_rank(&[7], 90), Some(7));
         assert_eq!(nearest_rank(&[1, 2], 50), Some(1));
         assert_eq!(nearest_rank(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90), Some(9));
-        assert_eq!(nearest_rank(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90), Some(10));
+        assert_eq!(
+            nearest_rank(&[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 90),
+            Some(10)
+        );
     }
 
     #[test]
@@ -294,9 +305,21 @@ mod tests {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
         let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
         // 23:30 UTC on Saturday 2026-10-31 is Sunday 00:30 in Amsterdam (CET).
-        assert_eq!(period_of(t("2026-10-31T23:30:00Z"), ams, Period::Day), d("2026-11-01"));
-        assert_eq!(period_of(t("2026-10-31T23:30:00Z"), ams, Period::Week), d("2026-10-26"));
-        assert_eq!(period_of(t("2026-10-31T23:30:00Z"), ams, Period::Month), d("2026-11-01"));
-        assert_eq!(period_of(t("2026-10-31T22:30:00Z"), ams, Period::Month), d("2026-10-01"));
+        assert_eq!(
+            period_of(t("2026-10-31T23:30:00Z"), ams, Period::Day),
+            d("2026-11-01")
+        );
+        assert_eq!(
+            period_of(t("2026-10-31T23:30:00Z"), ams, Period::Week),
+            d("2026-10-26")
+        );
+        assert_eq!(
+            period_of(t("2026-10-31T23:30:00Z"), ams, Period::Month),
+            d("2026-11-01")
+        );
+        assert_eq!(
+            period_of(t("2026-10-31T22:30:00Z"), ams, Period::Month),
+            d("2026-10-01")
+        );
     }
 }

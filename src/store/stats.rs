@@ -63,7 +63,11 @@ impl Store {
 
     /// The sources of the mentions [`Store::stat_mentions`] returns: one row
     /// per (mention, source that saw its item).
-    pub fn stat_sources(&self, since: DateTime<Utc>, watches: &[String]) -> Result<Vec<StatSource>> {
+    pub fn stat_sources(
+        &self,
+        since: DateTime<Utc>,
+        watches: &[String],
+    ) -> Result<Vec<StatSource>> {
         let (filter, args) = filter(since, watches);
         let e = self.err();
         let mut names = std::collections::HashMap::new();
@@ -116,10 +120,7 @@ fn filter(since: DateTime<Utc>, watches: &[String]) -> (String, Vec<Value>) {
     let mut args = vec![Value::Integer(to_db_time(since))];
     let mut sql = String::new();
     if !watches.is_empty() {
-        sql = format!(
-            " AND m.watch IN ({})",
-            vec!["?"; watches.len()].join(", ")
-        );
+        sql = format!(" AND m.watch IN ({})", vec!["?"; watches.len()].join(", "));
         args.extend(watches.iter().cloned().map(Value::Text));
     }
     (sql, args)
