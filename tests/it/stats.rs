@@ -111,7 +111,6 @@ async fn stats_json(env: &Env, args: &[&str]) -> Vec<Value> {
         .collect()
 }
 
-#[allow(clippy::too_many_arguments)]
 fn row(
     watch: &str,
     period: &str,
