@@ -152,21 +152,36 @@ fn nearest_rank(v: &[i64], p: u64) -> Option<i64> {
 /// then period. Time to handle is handled_at − found_at of every mention
 /// handled at least once (a reopened one keeps its first handling).
 pub fn figures(mentions: &[StatMention], sources: &[StatSource], tz: Tz, by: Period) -> Vec<Row> {
-    let mut groups: BTreeMap<(String, NaiveDate), (Row, Vec<i64>)> = BTreeMap::new();
-    let mut cache: Option<(DateTime<Utc>, NaiveDate)> = None;
-    let mut period = |t: DateTime<Utc>| match cache {
-        Some((at, p)) if at == t => p,
-        _ => {
-            let p = period_of(t, tz, by);
-            cache = Some((t, p));
-            p
+    type Groups = BTreeMap<String, BTreeMap<NaiveDate, (Row, Vec<i64>)>>;
+    fn group<'a>(groups: &'a mut Groups, watch: &str, p: NaiveDate) -> &'a mut (Row, Vec<i64>) {
+        if !groups.contains_key(watch) {
+            groups.insert(watch.to_string(), BTreeMap::new());
+        }
+        groups
+            .get_mut(watch)
+            .expect("inserted above")
+            .entry(p)
+            .or_insert_with(|| (empty(watch, p), Vec::new()))
+    }
+    let mut groups = Groups::new();
+    // Every zone's offset is a whole number of quarter hours (since the
+    // 1970s), so one UTC quarter hour lies in one local day: the rows come
+    // oldest first and the zone is asked once per quarter hour at most.
+    let mut cache: Option<(i64, NaiveDate)> = None;
+    let mut period = |t: DateTime<Utc>| {
+        let slot = t.timestamp().div_euclid(900);
+        match cache {
+            Some((at, p)) if at == slot => p,
+            _ => {
+                let p = period_of(t, tz, by);
+                cache = Some((slot, p));
+                p
+            }
         }
     };
     for m in mentions {
         let p = period(m.found_at);
-        let (row, times) = groups
-            .entry((m.watch.clone(), p))
-            .or_insert_with(|| (empty(&m.watch, p), Vec::new()));
+        let (row, times) = group(&mut groups, &m.watch, p);
         row.mentions += 1;
         row.negative += u64::from(m.negative);
         match m.state {
@@ -180,12 +195,18 @@ pub fn figures(mentions: &[StatMention], sources: &[StatSource], tz: Tz, by: Per
     }
     for s in sources {
         let p = period(s.found_at);
-        if let Some((row, _)) = groups.get_mut(&(s.watch.clone(), p)) {
-            *row.sources.entry(s.source.clone()).or_default() += 1;
+        let (row, _) = group(&mut groups, &s.watch, p);
+        match row.sources.get_mut(&s.source) {
+            Some(n) => *n += 1,
+            None => {
+                row.sources.insert(s.source.clone(), 1);
+            }
         }
     }
     groups
         .into_values()
+        .flat_map(BTreeMap::into_values)
+        .filter(|(row, _)| row.mentions > 0)
         .map(|(mut row, mut times)| {
             times.sort_unstable();
             row.median_time_to_handle_s = nearest_rank(&times, 50);
