@@ -16,6 +16,7 @@ mod output;
 mod poll;
 mod preview;
 mod sources;
+mod stats;
 mod status;
 mod test_alert;
 mod triage;
@@ -58,6 +59,9 @@ pub enum Command {
     Mentions(Box<mentions::Args>),
     /// Is the daemon up, which sources fail, what waits in the outbox.
     Status(status::Args),
+    /// Per watch and day, week or month: mentions, negative, handled, open,
+    /// ignored, time to handle (median, p90) and sources.
+    Stats(stats::Args),
     /// All mentions (or those since a time) as CSV or JSON Lines, for spreadsheets.
     Export(export::ExportArgs),
     /// A consistent copy of the database (safe while the daemon runs).
@@ -104,6 +108,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Sources(args) => sources::run(&load(&cli)?, args),
         Command::Mentions(args) => mentions::run(&load(&cli)?, args),
         Command::Status(args) => status::run(&load(&cli)?, args),
+        Command::Stats(args) => stats::run(&load(&cli)?, args),
         Command::Export(args) => export::export(&load(&cli)?, args),
         Command::Backup(args) => export::backup(&load(&cli)?, args),
         Command::EvalSentiment(args) => eval_sentiment::run(args),

@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod polls;
 mod query;
+mod stats;
 mod triage;
 mod upkeep;
 pub mod writer;
@@ -28,6 +29,7 @@ pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
+pub use stats::{StatMention, StatSource};
 pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};
 

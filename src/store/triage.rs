@@ -34,7 +34,7 @@ impl State {
         }
     }
 
-    fn parse(s: &str) -> State {
+    pub(super) fn parse(s: &str) -> State {
         match s {
             "assigned" => State::Assigned,
             "handled" => State::Handled,
