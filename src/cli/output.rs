@@ -199,11 +199,11 @@ pub struct CsvStyle {
 }
 
 impl CsvStyle {
-    fn separator(self) -> char {
+    fn separator(self) -> u8 {
         if self.excel {
-            ';'
+            b';'
         } else {
-            ','
+            b','
         }
     }
 }
@@ -233,48 +233,42 @@ impl From<&str> for Cell {
     }
 }
 
-/// One CSV record (RFC 4180 quoting; text cells that start like a formula
-/// prefixed with `'`, numbers never). The project's own small writer: the
-/// cells arrive typed, and quoting is the only rule.
+/// One CSV record, written by the `csv` crate (RFC 4180 quoting); what we
+/// add is the typing: text cells that start like a formula are prefixed with
+/// `'`, numbers never are, and control characters other than line breaks and
+/// tabs are dropped.
 pub fn csv_row(out: &mut impl Write, style: CsvStyle, cells: &[Cell]) -> std::io::Result<()> {
-    let sep = style.separator();
-    let row = cells
-        .iter()
-        .map(|cell| {
-            let c = match cell {
-                Cell::Text(c) => {
-                    // Line breaks and tabs are data; other control characters
-                    // (terminal escapes among them) are not.
-                    let c: String = c
-                        .chars()
-                        .filter(|&ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
-                        .collect();
-                    if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-                        format!("'{c}")
-                    } else {
-                        c
-                    }
-                }
-                Cell::Int(n) => n.to_string(),
-                Cell::Decimal(x, places) => {
-                    let s = format!("{x:.places$}");
-                    if style.excel {
-                        s.replace('.', ",")
-                    } else {
-                        s
-                    }
-                }
-                Cell::Empty => String::new(),
-            };
-            if c.contains([sep, '"', '\n', '\r']) {
-                format!("\"{}\"", c.replace('"', "\"\""))
+    let fields = cells.iter().map(|cell| match cell {
+        Cell::Text(c) => {
+            // Line breaks and tabs are data; other control characters
+            // (terminal escapes among them) are not.
+            let c: String = c
+                .chars()
+                .filter(|&ch| !ch.is_control() || matches!(ch, '\n' | '\r' | '\t'))
+                .collect();
+            if c.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+                format!("'{c}")
             } else {
                 c
             }
-        })
-        .collect::<Vec<_>>()
-        .join(&sep.to_string());
-    writeln!(out, "{row}")
+        }
+        Cell::Int(n) => n.to_string(),
+        Cell::Decimal(x, places) => {
+            let s = format!("{x:.places$}");
+            if style.excel {
+                s.replace('.', ",")
+            } else {
+                s
+            }
+        }
+        Cell::Empty => String::new(),
+    });
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(style.separator())
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(&mut *out);
+    w.write_record(fields).map_err(std::io::Error::other)?;
+    w.flush()
 }
 
 /// A CSV header row of these field names (the JSON form's names), after the
