@@ -2,10 +2,11 @@
 //! by watch and sentiment, quiet hours, digest periods. Pure functions of the
 //! config, the mention and the clock.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDateTime, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{DigestSchedule, Mode, Route};
+use crate::localtime::to_utc;
 use crate::store::PlannedDelivery;
 
 /// The deliveries for a mention of `watch` with sentiment `label`, found `now`.
@@ -103,18 +104,6 @@ pub fn quiet_until(
         end_today + Duration::days(1)
     };
     Some(to_utc(end, tz))
-}
-
-/// A local time to UTC; a time that a DST change skips moves an hour on.
-fn to_utc(local: NaiveDateTime, tz: Tz) -> DateTime<Utc> {
-    tz.from_local_datetime(&local)
-        .earliest()
-        .or_else(|| {
-            tz.from_local_datetime(&(local + Duration::hours(1)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&local))
 }
 
 #[cfg(test)]
