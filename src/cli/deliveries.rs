@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::store::{DeliveryFilter, Store};
 
-use super::output::{self, Cell, Format, ListingArgs};
+use super::output::{self, Cell, ListingArgs, Output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -15,6 +15,8 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    let to = args.listing.output()?;
+    let tz = config.daemon.timezone;
     let store = Store::open_read_only(&config.storage.database)?;
     let rows = store.deliveries(&DeliveryFilter {
         status: args.status.clone(),
@@ -24,14 +26,13 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let mut out = stdout.lock();
     let t =
         |t: Option<chrono::DateTime<chrono::Utc>>| t.map(|t| t.to_rfc3339()).unwrap_or_default();
-    match args.listing.format() {
-        Format::Json => {
+    match to {
+        Output::Json => {
             for r in &rows {
                 output::json_line(&mut out, r)?;
             }
         }
-        Format::Csv => {
-            let style = output::CsvStyle::default();
+        Output::Csv(style) => {
             output::csv_header(
                 &mut out,
                 style,
@@ -77,7 +78,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Format::Table => {
+        Output::Table => {
             let table: Vec<Vec<String>> = rows
                 .iter()
                 .map(|r| {
@@ -92,11 +93,11 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                         },
                         r.attempts.to_string(),
                         match (r.status.as_str(), r.sending_since) {
-                            ("sent", _) => output::time(r.sent_at),
+                            ("sent", _) => output::time(r.sent_at, tz),
                             ("pending", Some(since)) => {
-                                format!("since {}", since.format("%H:%M:%S"))
+                                format!("since {}", output::time(Some(since), tz))
                             }
-                            _ => output::time(Some(r.due_at)),
+                            _ => output::time(Some(r.due_at), tz),
                         },
                         output::clean(r.last_error.as_deref().unwrap_or("-"), 80),
                         output::clean(&r.title, 50),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::store::Store;
 
-use super::output::Format;
+use super::output::{ExcelArg, Format};
 use super::UsageError;
 
 #[derive(Debug, clap::Args)]
@@ -15,33 +15,25 @@ pub struct ExportArgs {
     /// csv for spreadsheets, json for JSON Lines.
     #[arg(long, value_enum, default_value = "csv")]
     pub format: Format,
-    /// Only mentions found since: a duration ago (30d), a date or an RFC 3339 time.
-    #[arg(long)]
+    /// Only mentions found since: today, yesterday or a date (2026-11-01),
+    /// each from local midnight in [daemon] timezone; a duration ago (30d);
+    /// or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this watch (repeatable).
     #[arg(long = "watch", value_name = "W")]
     pub watches: Vec<String>,
-    /// CSV for Excel with a decimal comma (e.g. Dutch): a UTF-8 byte order
-    /// mark, `;` between cells, `,` in decimal numbers.
-    #[arg(long)]
-    pub excel: bool,
+    #[command(flatten)]
+    pub excel: ExcelArg,
 }
 
 pub fn export(config: &Config, args: &ExportArgs) -> anyhow::Result<()> {
     if args.format == Format::Table {
         return Err(UsageError("export writes csv or json".into()).into());
     }
-    if args.excel && args.format != Format::Csv {
-        return Err(UsageError("--excel goes with --format csv".into()).into());
-    }
+    let to = args.excel.with(args.format)?;
     super::check_names(config, &args.watches, &[])?;
-    super::mentions::export(
-        config,
-        args.since.as_deref(),
-        &args.watches,
-        args.format,
-        super::output::CsvStyle { excel: args.excel },
-    )
+    super::mentions::export(config, args.since.as_deref(), &args.watches, to)
 }
 
 #[derive(Debug, clap::Args)]

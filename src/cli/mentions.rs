@@ -3,13 +3,13 @@
 
 use std::io::Write;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::store::{Event, Label, Mention, MentionFilter, Note, State, Store};
 
-use super::output::{self, Cell, CsvStyle, Format, FormatArg, ListingArgs};
-use super::triage::{self, HistoryFormat};
+use super::output::{self, Cell, CsvStyle, FormatArg, ListingArgs, Output, ReportFormat};
+use super::triage;
 use super::UsageError;
 
 #[derive(Debug, clap::Args)]
@@ -41,7 +41,7 @@ pub enum Sub {
     History {
         id: i64,
         #[arg(long, value_enum, default_value = "table")]
-        format: HistoryFormat,
+        format: ReportFormat,
     },
     #[command(flatten)]
     Triage(triage::Sub),
@@ -65,8 +65,10 @@ pub struct ListArgs {
     /// Only mentions seen by this source (repeatable).
     #[arg(long = "source", value_name = "S")]
     pub sources: Vec<String>,
-    /// Only mentions found since: a duration ago (24h, 7d) or a date (2026-11-01) or RFC 3339 time.
-    #[arg(long)]
+    /// Only mentions found since: today, yesterday or a date (2026-11-01),
+    /// each from local midnight in [daemon] timezone; a duration ago (24h,
+    /// 7d); or an RFC 3339 time.
+    #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
     /// Only this sentiment: negative, neutral or positive (repeatable).
     #[arg(long = "sentiment", value_name = "S", value_parser = ["negative", "neutral", "positive"])]
@@ -89,72 +91,70 @@ pub struct ListArgs {
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     match &args.command {
-        Some(Sub::Triage(sub)) => return triage::run(config, sub),
-        Some(Sub::History { id, format }) => return triage::history(config, *id, *format),
-        _ => {}
-    }
-    let store = Store::open_read_only(&config.storage.database)?;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match &args.command {
-        None => print_list(
-            &mut out,
-            &each_sentiment(&filter(config, &args.list)?, &args.list.sentiments, |f| {
-                store.mentions(f)
-            })?,
-            args.list.listing.format(),
-        ),
-        Some(Sub::List(a)) => print_list(
-            &mut out,
-            &each_sentiment(&filter(config, a)?, &a.sentiments, |f| store.mentions(f))?,
-            a.listing.format(),
-        ),
-        Some(Sub::Search { query, args }) => {
-            let found = each_sentiment(&filter(config, args)?, &args.sentiments, |f| {
-                store.search(query, f)
-            })
-            .map_err(|e| {
-                anyhow::anyhow!("search {query:?} failed ({e}); quote phrases with \"…\"")
-            })?;
-            print_list(&mut out, &found, args.listing.format())
-        }
-        Some(Sub::Show { id, output }) => {
-            let m = store.mention(*id).map_err(|e| UsageError(e.to_string()))?;
-            let shown = Shown {
-                notes: store.notes(*id)?,
-                history: store.history(*id)?,
-                mention: m,
-            };
-            match output.format {
-                Format::Json => output::json_line(&mut out, &shown)?,
-                Format::Csv => {
-                    csv_header(&mut out, CsvStyle::default())?;
-                    csv_mention(&mut out, CsvStyle::default(), &shown.mention)?;
-                }
-                Format::Table => show(&mut out, &shown, &store.copies(*id)?)?,
-            }
-            Ok(())
-        }
-        Some(Sub::History { .. } | Sub::Triage(_)) => Ok(()),
+        Some(Sub::Triage(sub)) => triage::run(config, sub),
+        Some(Sub::History { id, format }) => triage::history(config, *id, *format),
+        None => list(config, None, &args.list),
+        Some(Sub::List(a)) => list(config, None, a),
+        Some(Sub::Search { query, args }) => list(config, Some(query), args),
+        Some(Sub::Show { id, output }) => show_one(config, *id, output),
     }
 }
 
-/// Every mention matching the filters, in `format` (for `earshot export`).
+/// `mentions [list]` and `mentions search QUERY`: one store query with every
+/// filter, printed as asked. The arguments are checked before the database
+/// is opened.
+fn list(config: &Config, query: Option<&str>, a: &ListArgs) -> anyhow::Result<()> {
+    let (filter, to) = (filter(config, a)?, a.listing.output()?);
+    let store = Store::open_read_only(&config.storage.database)?;
+    let found = match query {
+        None => store.mentions(&filter)?,
+        Some(query) => store.search(query, &filter).map_err(|e| {
+            anyhow::anyhow!("search {query:?} failed ({e}); quote phrases with \"…\"")
+        })?,
+    };
+    let stdout = std::io::stdout();
+    print_list(&mut stdout.lock(), &found, to, config.daemon.timezone)
+}
+
+/// `mentions show ID`: the mention with its notes and history.
+fn show_one(config: &Config, id: i64, format: &FormatArg) -> anyhow::Result<()> {
+    let to = format.output()?;
+    let store = Store::open_read_only(&config.storage.database)?;
+    let m = store.mention(id).map_err(|e| UsageError(e.to_string()))?;
+    let shown = Shown {
+        notes: store.notes(id)?,
+        history: store.history(id)?,
+        mention: m,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match to {
+        Output::Json => output::json_line(&mut out, &shown)?,
+        Output::Csv(style) => {
+            csv_header(&mut out, style)?;
+            csv_mention(&mut out, style, &shown.mention)?;
+        }
+        Output::Table => show(&mut out, &shown, &store.copies(id)?, config.daemon.timezone)?,
+    }
+    Ok(())
+}
+
+/// Every mention matching the filters, as `to` (for `earshot export`).
 pub fn export(
     config: &Config,
     since: Option<&str>,
     watches: &[String],
-    format: Format,
-    style: CsvStyle,
+    to: Output,
 ) -> anyhow::Result<()> {
-    let store = Store::open_read_only(&config.storage.database)?;
+    let tz = config.daemon.timezone;
     let filter = MentionFilter {
         watches: watches.to_vec(),
-        since: since.map(parse_since).transpose()?,
+        since: since.map(|s| super::parse_since(s, tz)).transpose()?,
         ..MentionFilter::default()
     };
+    let store = Store::open_read_only(&config.storage.database)?;
     let stdout = std::io::stdout();
-    print_list_as(&mut stdout.lock(), &store.mentions(&filter)?, format, style)
+    print_list(&mut stdout.lock(), &store.mentions(&filter)?, to, tz)
 }
 
 /// `mentions show`: the mention with its notes and history.
@@ -164,38 +164,6 @@ struct Shown {
     mention: Mention,
     notes: Vec<Note>,
     history: Vec<Event>,
-}
-
-/// Runs `query` once per asked sentiment (the store filters by one) and
-/// merges the answers newest first, as one query would list them, cut to the
-/// limit. None asked, or all three, is one query without that filter.
-fn each_sentiment<E>(
-    base: &MentionFilter,
-    sentiments: &[String],
-    mut query: impl FnMut(&MentionFilter) -> Result<Vec<Mention>, E>,
-) -> Result<Vec<Mention>, E> {
-    let mut asked: Vec<&String> = Vec::new();
-    for s in sentiments {
-        if !asked.contains(&s) {
-            asked.push(s);
-        }
-    }
-    if asked.len() < 2 || asked.len() >= 3 {
-        let mut f = base.clone();
-        f.sentiment = (asked.len() == 1).then(|| asked[0].clone());
-        return query(&f);
-    }
-    let mut all = Vec::new();
-    for s in asked {
-        let mut f = base.clone();
-        f.sentiment = Some(s.clone());
-        all.extend(query(&f)?);
-    }
-    all.sort_by_key(|m| std::cmp::Reverse((m.found_at, m.id)));
-    if let Some(limit) = base.limit {
-        all.truncate(limit);
-    }
-    Ok(all)
 }
 
 fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
@@ -215,11 +183,21 @@ fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
             }
         }
     }
+    let mut sentiments: Vec<String> = Vec::new();
+    for s in &a.sentiments {
+        if !sentiments.contains(s) {
+            sentiments.push(s.clone());
+        }
+    }
     Ok(MentionFilter {
         watches: a.watches.clone(),
         sources: a.sources.clone(),
-        since: a.since.as_deref().map(parse_since).transpose()?,
-        sentiment: None,
+        since: a
+            .since
+            .as_deref()
+            .map(|s| super::parse_since(s, config.daemon.timezone))
+            .transpose()?,
+        sentiments,
         states,
         assignee: a.assignee.clone(),
         tag: a.tag.clone(),
@@ -228,55 +206,31 @@ fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
     })
 }
 
-/// `24h` / `7d` (ago), `2026-11-01` (midnight UTC), or an RFC 3339 time.
-pub fn parse_since(s: &str) -> Result<DateTime<Utc>, UsageError> {
-    if let Ok(d) = config::parse_duration(s) {
-        return chrono::Duration::from_std(d)
-            .ok()
-            .and_then(|d| Utc::now().checked_sub_signed(d))
-            .ok_or_else(|| UsageError(format!("--since {s:?} reaches too far back")));
-    }
-    if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
-    }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            UsageError(format!(
-                "--since {s:?}: use a duration (24h, 7d), a date (2026-11-01) or an RFC 3339 time"
-            ))
-        })
-}
-
-fn print_list(out: &mut impl Write, mentions: &[Mention], format: Format) -> anyhow::Result<()> {
-    print_list_as(out, mentions, format, CsvStyle::default())
-}
-
-fn print_list_as(
+fn print_list(
     out: &mut impl Write,
     mentions: &[Mention],
-    format: Format,
-    style: CsvStyle,
+    to: Output,
+    tz: Tz,
 ) -> anyhow::Result<()> {
-    match format {
-        Format::Json => {
+    match to {
+        Output::Json => {
             for m in mentions {
                 output::json_line(out, m)?;
             }
         }
-        Format::Csv => {
+        Output::Csv(style) => {
             csv_header(out, style)?;
             for m in mentions {
                 csv_mention(out, style, m)?;
             }
         }
-        Format::Table => {
+        Output::Table => {
             let rows: Vec<Vec<String>> = mentions
                 .iter()
                 .map(|m| {
                     vec![
                         m.id.to_string(),
-                        output::time(Some(m.found_at)),
+                        output::time(Some(m.found_at), tz),
                         output::clean(&m.watch, 20),
                         m.sentiment
                             .as_ref()
@@ -379,7 +333,12 @@ fn csv_mention(out: &mut impl Write, style: CsvStyle, m: &Mention) -> std::io::R
     )
 }
 
-fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std::io::Result<()> {
+fn show(
+    out: &mut impl Write,
+    shown: &Shown,
+    copies: &[(String, String)],
+    tz: Tz,
+) -> std::io::Result<()> {
     let m = &shown.mention;
     let t = &m.triage;
     let c = |s: &str| output::clean(s, 2000);
@@ -391,8 +350,8 @@ fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std
         writeln!(out, "  also at: {} ({})", c(url), c(source))?;
     }
     writeln!(out, "author:    {}", c(m.author.as_deref().unwrap_or("-")))?;
-    writeln!(out, "published: {}", output::time(m.published_at))?;
-    writeln!(out, "found:     {}", output::time(Some(m.found_at)))?;
+    writeln!(out, "published: {}", output::time(m.published_at, tz))?;
+    writeln!(out, "found:     {}", output::time(Some(m.found_at), tz))?;
     writeln!(out, "terms:     {}", c(&m.terms.join(", ")))?;
     match &m.sentiment {
         Some(s) => {
@@ -412,19 +371,19 @@ fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std
     )?;
     writeln!(out, "label:     {}", t.label.as_deref().unwrap_or("-"))?;
     writeln!(out, "tags:      {}", c(&t.tags.join(", ")))?;
-    writeln!(out, "handled:   {}", output::time(t.handled_at))?;
+    writeln!(out, "handled:   {}", output::time(t.handled_at, tz))?;
     for n in &shown.notes {
         writeln!(
             out,
             "note:      {} {}: {}",
-            output::time(Some(n.at)),
+            output::time(Some(n.at), tz),
             c(&n.by),
             c(&n.text)
         )?;
     }
     if !shown.history.is_empty() {
         writeln!(out, "history:")?;
-        triage::history_table(out, &shown.history)?;
+        triage::history_table(out, &shown.history, tz)?;
     }
     writeln!(out)?;
     // Keep line breaks in the full text but nothing else that steers a terminal.

@@ -1,5 +1,6 @@
-//! Output formats shared by the listing commands: aligned tables for people,
-//! JSON Lines and CSV for tools. Text from the internet is cleaned of control
+//! Output formats shared by the listing commands: aligned tables for people
+//! (times in `[daemon] timezone` with the zone shown), JSON Lines and CSV for
+//! tools (times in RFC 3339). Text from the internet is cleaned of control
 //! characters and bidi controls ([`clean`], the one function every command
 //! uses for text it prints for people), and CSV cells that a spreadsheet
 //! would run as a formula are defused. JSON and CSV keep bidi controls: they
@@ -9,8 +10,11 @@ use std::io::Write;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 
-use crate::text;
+use crate::{localtime, text};
+
+use super::UsageError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -19,12 +23,60 @@ pub enum Format {
     Csv,
 }
 
-/// `--format` of every command that prints for people or programs: a table
-/// by default, JSON Lines or CSV.
+/// What a command writes, once its `--format` and `--excel` are checked
+/// together: CSV carries its style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Output {
+    Table,
+    Json,
+    Csv(CsvStyle),
+}
+
+/// `--excel`, the one definition of it: every command that writes CSV takes
+/// it (through [`FormatArg`], or beside its own `--format` in `export`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ExcelArg {
+    /// With --format csv: CSV for Excel with a decimal comma (e.g. Dutch):
+    /// a UTF-8 byte order mark, `;` between cells, `,` in decimal numbers.
+    #[arg(long)]
+    excel: bool,
+}
+
+impl ExcelArg {
+    /// `format` with this CSV style; `--excel` with anything but CSV is a
+    /// usage error rather than silently ignored.
+    pub fn with(self, format: Format) -> Result<Output, UsageError> {
+        match format {
+            Format::Csv => Ok(Output::Csv(CsvStyle { excel: self.excel })),
+            _ if self.excel => Err(UsageError("--excel goes with --format csv".into())),
+            Format::Table => Ok(Output::Table),
+            Format::Json => Ok(Output::Json),
+        }
+    }
+}
+
+/// `--format` (and `--excel`) of every command that prints for people or
+/// programs: a table by default, JSON Lines or CSV.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct FormatArg {
     #[arg(long, value_enum, default_value = "table")]
-    pub format: Format,
+    format: Format,
+    #[command(flatten)]
+    excel: ExcelArg,
+}
+
+impl FormatArg {
+    pub fn output(&self) -> Result<Output, UsageError> {
+        self.excel.with(self.format)
+    }
+}
+
+/// `--format` of the reports that have no CSV form (`status`, `mentions
+/// history`): a table (or text) by default, or JSON Lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
 }
 
 /// `--limit` and `--format` of the commands that list rows newest first.
@@ -43,8 +95,8 @@ impl ListingArgs {
         (self.limit > 0).then_some(self.limit)
     }
 
-    pub fn format(&self) -> Format {
-        self.output.format
+    pub fn output(&self) -> Result<Output, UsageError> {
+        self.output.output()
     }
 }
 
@@ -60,8 +112,10 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
-pub fn time(t: Option<DateTime<Utc>>) -> String {
-    t.map(|t| t.format("%Y-%m-%d %H:%M").to_string())
+/// A time for people ([`localtime::human`]: in `[daemon] timezone`, zone
+/// shown), or `-` for none.
+pub fn time(t: Option<DateTime<Utc>>, tz: Tz) -> String {
+    t.map(|t| localtime::human(t, tz))
         .unwrap_or_else(|| "-".into())
 }
 

@@ -8,7 +8,7 @@ use crate::config::{self, Config, SourceKind};
 use crate::http::Http;
 use crate::pipeline::Poller;
 
-use super::output::{self, Format, FormatArg};
+use super::output::{self, Cell, FormatArg, Output};
 use super::{Cli, UsageError};
 
 #[derive(Debug, clap::Args)]
@@ -125,8 +125,10 @@ struct PreviewItem<'a> {
 }
 
 pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
-    // The [http] settings and watches come from the config when there is one;
-    // previewing a URL must also work before any config exists.
+    let to = args.output.output()?;
+    // The [http] settings, watches and time zone come from the config when
+    // there is one; previewing a URL must also work before any config exists
+    // (with the defaults an empty config has).
     let path = super::config_path(cli);
     let config = if path.exists() || cli.config.is_some() {
         Config::load(&path)?
@@ -155,6 +157,14 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if let Output::Csv(style) = to {
+        // The JSON form's names of the fields it carries.
+        output::csv_header(
+            &mut out,
+            style,
+            &["published_at", "title", "url", "watches"],
+        )?;
+    }
     let mut rows = Vec::new();
     for item in &items {
         let watches: Vec<&str> = matcher
@@ -162,8 +172,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
             .iter()
             .map(|h| config.watches[h.watch].name.as_str())
             .collect();
-        match args.output.format {
-            Format::Json => output::json_line(
+        match to {
+            Output::Json => output::json_line(
                 &mut out,
                 &PreviewItem {
                     key: &item.key,
@@ -175,14 +185,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     watches,
                 },
             )?,
-            Format::Csv => output::csv_row(
+            Output::Csv(style) => output::csv_row(
                 &mut out,
-                output::CsvStyle::default(),
+                style,
                 &[
                     item.published
-                        .map(|t| t.to_rfc3339())
-                        .unwrap_or_default()
-                        .into(),
+                        .map(|t| Cell::Text(t.to_rfc3339()))
+                        .unwrap_or(Cell::Empty),
                     item.title.clone().into(),
                     item.url
                         .as_ref()
@@ -192,15 +201,15 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
                     watches.join(" ").into(),
                 ],
             )?,
-            Format::Table => rows.push(vec![
-                output::time(item.published),
+            Output::Table => rows.push(vec![
+                output::time(item.published, config.daemon.timezone),
                 output::clean(&watches.join(","), 20),
                 output::clean(&item.title, 70),
                 output::clean(item.url.as_ref().map(|u| u.as_str()).unwrap_or("-"), 80),
             ]),
         }
     }
-    if args.output.format == Format::Table {
+    if to == Output::Table {
         output::table(&mut out, &["PUBLISHED", "WATCHES", "TITLE", "URL"], &rows)?;
         writeln!(out, "{} items", items.len())?;
     }

@@ -3,7 +3,7 @@
 use crate::config::Config;
 use crate::store::{SourceReport, Store};
 
-use super::output::{self, Cell, Format, FormatArg};
+use super::output::{self, Cell, FormatArg, Output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -12,6 +12,8 @@ pub struct Args {
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
+    let to = args.output.output()?;
+    let tz = config.daemon.timezone;
     let store = Store::open_read_only(&config.storage.database)?;
     let mut reports = store.source_reports()?;
     // Configured sources that have never been polled still deserve a line.
@@ -38,14 +40,13 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let configured = |name: &str| config.sources.iter().any(|s| s.name == name);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.output.format {
-        Format::Json => {
+    match to {
+        Output::Json => {
             for r in &reports {
                 output::json_line(&mut out, r)?;
             }
         }
-        Format::Csv => {
-            let style = output::CsvStyle::default();
+        Output::Csv(style) => {
             let t = |t: Option<chrono::DateTime<chrono::Utc>>| {
                 t.map(|t| Cell::Text(t.to_rfc3339())).unwrap_or(Cell::Empty)
             };
@@ -90,7 +91,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Format::Table => {
+        Output::Table => {
             let rows: Vec<Vec<String>> = reports
                 .iter()
                 .map(|r| {
@@ -104,13 +105,13 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     vec![
                         output::clean(&r.name, 40),
                         status,
-                        output::time(r.last_poll_at),
-                        output::time(r.last_success_at),
+                        output::time(r.last_poll_at, tz),
+                        output::time(r.last_success_at, tz),
                         r.items.to_string(),
                         r.mentions.to_string(),
                         match (&r.last_error, r.last_error_at) {
                             (Some(e), at) if r.consecutive_failures > 0 => {
-                                format!("{} ({})", output::clean(e, 100), output::time(at))
+                                format!("{} ({})", output::clean(e, 100), output::time(at, tz))
                             }
                             _ => "-".into(),
                         },

@@ -14,13 +14,14 @@ use chrono_tz::Tz;
 use crate::config::Config;
 use crate::store::{StatMention, StatSource, State, Store};
 
-use super::mentions::parse_since;
-use super::output::{self, Cell, Format, FormatArg};
+use super::output::{self, Cell, FormatArg, Output};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Mentions found since: a duration ago (30d), a date (2026-11-01) or an RFC 3339 time.
-    #[arg(long, default_value = "30d")]
+    /// Mentions found since: today, yesterday or a date (2026-11-01), each
+    /// from local midnight in [daemon] timezone; a duration ago (30d); or an
+    /// RFC 3339 time.
+    #[arg(long, value_name = "WHEN", default_value = "30d")]
     pub since: String,
     /// Only this watch (repeatable).
     #[arg(long = "watch", value_name = "W")]
@@ -57,20 +58,21 @@ pub struct Row {
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     super::check_names(config, &args.watches, &[])?;
-    let since = parse_since(&args.since)?;
+    let to = args.output.output()?;
+    let since = super::parse_since(&args.since, config.daemon.timezone)?;
     let store = Store::open_read_only(&config.storage.database)?;
     let mentions = store.stat_mentions(since, &args.watches)?;
     let sources = store.stat_sources(since, &args.watches)?;
     let rows = figures(&mentions, &sources, config.daemon.timezone, args.by);
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.output.format {
-        Format::Json => {
+    match to {
+        Output::Json => {
             for r in &rows {
                 output::json_line(&mut out, r)?;
             }
         }
-        Format::Csv => {
+        Output::Csv(style) => {
             let header = [
                 "watch",
                 "period",
@@ -83,7 +85,6 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                 "p90_time_to_handle_s",
                 "sources",
             ];
-            let style = output::CsvStyle::default();
             output::csv_header(&mut out, style, &header)?;
             for r in &rows {
                 let count = |n: u64| Cell::Int(i64::try_from(n).unwrap_or(i64::MAX));
@@ -106,7 +107,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                 )?;
             }
         }
-        Format::Table => table(&mut out, &rows, std::io::stdout().is_terminal())?,
+        Output::Table => table(&mut out, &rows, std::io::stdout().is_terminal())?,
     }
     Ok(())
 }

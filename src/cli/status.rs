@@ -10,12 +10,13 @@ use chrono::Utc;
 use crate::config::Config;
 use crate::store::{Heartbeat, Store};
 
-use super::output::{self, Format, FormatArg};
+use super::output::{self, ReportFormat};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    #[command(flatten)]
-    pub output: FormatArg,
+    /// Text for people (times in [daemon] timezone), or one JSON object.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: ReportFormat,
 }
 
 /// A heartbeat older than this many heartbeat intervals means the daemon is
@@ -108,23 +109,24 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if args.output.format == Format::Json {
+    if args.format == ReportFormat::Json {
         output::json_line(&mut out, &status)?;
         return daemon_check(running, stale_secs);
     }
+    let tz = config.daemon.timezone;
     let daemon = match (&status.daemon, running) {
         (Some(b), true) => format!(
-            "running (pid {}, earshot {}, up since {} UTC, heartbeat {}s ago)",
+            "running (pid {}, earshot {}, up since {}, heartbeat {}s ago)",
             b.pid,
             b.version,
-            output::time(Some(b.started_at)),
+            output::time(Some(b.started_at), tz),
             (Utc::now() - b.heartbeat_at).num_seconds()
         ),
         (Some(b), false) => match b.stopped_at {
-            Some(t) => format!("not running (stopped {} UTC)", output::time(Some(t))),
+            Some(t) => format!("not running (stopped {})", output::time(Some(t), tz)),
             None => format!(
-                "not running (last heartbeat {} UTC; it did not stop cleanly)",
-                output::time(Some(b.heartbeat_at))
+                "not running (last heartbeat {}; it did not stop cleanly)",
+                output::time(Some(b.heartbeat_at), tz)
             ),
         },
         (None, _) => "not running (never started on this database)".into(),
@@ -140,10 +142,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     for f in &status.sources_failing {
         writeln!(
             out,
-            "  failing:    {}: {} (since {} UTC, {} in a row)",
+            "  failing:    {}: {} (since {}, {} in a row)",
             output::clean(&f.source, 60),
             output::clean(&f.error, 160),
-            output::time(f.since),
+            output::time(f.since, tz),
             f.failures
         )?;
     }
@@ -158,10 +160,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     for s in &status.sending {
         writeln!(
             out,
-            "  sending:    {} to {} since {} UTC ({}s)",
+            "  sending:    {} to {} since {} ({}s)",
             s.deliveries,
             output::clean(&s.notifier, 40),
-            s.since.format("%Y-%m-%d %H:%M:%S"),
+            output::time(Some(s.since), tz),
             (Utc::now() - s.since).num_seconds().max(0)
         )?;
     }
@@ -174,8 +176,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     match (&status.last_mention_at, &status.last_mention) {
         (Some(t), Some(m)) => writeln!(
             out,
-            "last mention: {} UTC  {}",
-            output::time(Some(*t)),
+            "last mention: {}  {}",
+            output::time(Some(*t), tz),
             output::clean(m, 100)
         )?,
         _ => writeln!(out, "last mention: none yet")?,

@@ -10,11 +10,12 @@
 use std::io::Write;
 
 use chrono::Utc;
+use chrono_tz::Tz;
 
 use crate::config::Config;
 use crate::store::{Change, Event, Label, Store, StoreError};
 
-use super::output;
+use super::output::{self, ReportFormat};
 use super::UsageError;
 
 /// The longest note, tag or name accepted, in characters.
@@ -26,12 +27,6 @@ pub struct ByArg {
     /// Who makes the change (default: $EARSHOT_USER, else the OS user name).
     #[arg(long, value_name = "NAME")]
     pub by: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum HistoryFormat {
-    Table,
-    Json,
 }
 
 /// A triage subcommand, as parsed.
@@ -280,37 +275,30 @@ fn text(what: &str, s: Option<&str>) -> Result<Option<String>, UsageError> {
 }
 
 /// `mentions history ID`.
-pub fn history(config: &Config, id: i64, format: HistoryFormat) -> anyhow::Result<()> {
+pub fn history(config: &Config, id: i64, format: ReportFormat) -> anyhow::Result<()> {
     let store = Store::open_read_only(&config.storage.database)?;
     let events = store.history(id).map_err(usage)?;
     let stdout = std::io::stdout();
-    print_history(&mut stdout.lock(), &events, format)
-}
-
-fn print_history(
-    out: &mut impl Write,
-    events: &[Event],
-    format: HistoryFormat,
-) -> anyhow::Result<()> {
+    let mut out = stdout.lock();
     match format {
-        HistoryFormat::Json => {
-            for e in events {
-                output::json_line(out, e)?;
+        ReportFormat::Json => {
+            for e in &events {
+                output::json_line(&mut out, e)?;
             }
         }
-        HistoryFormat::Table => history_table(out, events)?,
+        ReportFormat::Table => history_table(&mut out, &events, config.daemon.timezone)?,
     }
     Ok(())
 }
 
-/// A history as a table: AT, BY, WHAT, FROM, TO.
-pub fn history_table(out: &mut impl Write, events: &[Event]) -> std::io::Result<()> {
+/// A history as a table: AT (in `tz`), BY, WHAT, FROM, TO.
+pub fn history_table(out: &mut impl Write, events: &[Event], tz: Tz) -> std::io::Result<()> {
     let dash = |s: &Option<String>| output::clean(s.as_deref().unwrap_or("-"), 80);
     let rows: Vec<Vec<String>> = events
         .iter()
         .map(|e| {
             vec![
-                output::time(Some(e.at)),
+                output::time(Some(e.at), tz),
                 output::clean(&e.by, 40),
                 e.what.clone(),
                 dash(&e.from),

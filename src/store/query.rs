@@ -35,7 +35,8 @@ pub struct MentionFilter {
     pub watches: Vec<String>,
     pub sources: Vec<String>,
     pub since: Option<DateTime<Utc>>,
-    pub sentiment: Option<String>,
+    /// Any of these sentiment labels (none: all, unscored ones too).
+    pub sentiments: Vec<String>,
     /// Any of these states (none: all).
     pub states: Vec<State>,
     pub assignee: Option<String>,
@@ -186,9 +187,12 @@ impl Store {
             filters.push_str(" AND m.found_at >= ?");
             args.push(Value::Integer(to_db_time(since)));
         }
-        if let Some(s) = &f.sentiment {
-            filters.push_str(" AND m.sentiment = ?");
-            args.push(Value::Text(s.clone()));
+        if !f.sentiments.is_empty() {
+            filters.push_str(&format!(
+                " AND m.sentiment IN ({})",
+                placeholders(f.sentiments.len())
+            ));
+            args.extend(f.sentiments.iter().cloned().map(Value::Text));
         }
         if !f.states.is_empty() {
             filters.push_str(&format!(

@@ -16,6 +16,7 @@ mod escaping; // issue #10: hostile text in mail headers, on the terminal and at
 mod hostile; // issue #10: deeply nested pages parse in bounded time without starving feeds or SIGTERM
 mod inbox; // issue #12: the team inbox commands, list filters, who acts, all-or-nothing, retention
 mod lifecycle; // the daemon as a service: SIGHUP reload, systemd notify, SIGTERM with alerts pending
+mod localtime; // issue #12: local time with its zone in tables and `show`, --since today|yesterday|DATE at local midnight, one query for repeated --sentiment, --excel on every CSV, colour rules
 mod manners; // issue #12: unknown names refused, --sentiment repeats, CSV numbers, --excel, CSV and JSON names, tables fit the terminal, poll progress
 mod polling; // conditional GET, dedup of one story across sources, failing sources isolated
 mod query; // `mentions list/search/show` and `preview` on a polled corpus; terminal safety

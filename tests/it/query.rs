@@ -348,11 +348,15 @@ async fn preview_prints_items_and_stores_nothing() {
             .unwrap_or_else(|| panic!("no {needle:?} in\n{table}"))
     };
     let prijs = row("Prijsvechter: AcmeTel-abonnement");
-    assert!(prijs.starts_with("2026-11-21 09:05  acme,hema "), "{prijs}");
+    // Published at 09:05 UTC: shown in the default [daemon] timezone.
+    assert!(
+        prijs.starts_with("2026-11-21 10:05 CET  acme,hema "),
+        "{prijs}"
+    );
     assert!(prijs.ends_with("https://www.bellen.com/nieuws/acmetel-goedkoper-dan-hema-sim/"));
     let corp = row("Acme Corporation publiceert kwartaalcijfers");
     // No watch: the WATCHES column is blank.
-    let after_time = corp.strip_prefix("2026-11-20 21:30").expect(corp);
+    let after_time = corp.strip_prefix("2026-11-20 22:30 CET").expect(corp);
     assert!(
         after_time.trim_start().starts_with("Acme Corporation"),
         "{corp}"
