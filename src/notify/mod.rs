@@ -152,6 +152,7 @@ pub(crate) mod tests {
     pub(super) fn mention(id: i64) -> Mention {
         Mention {
             triage: Default::default(),
+            rating: None,
             id,
             watch: "acme".to_string(),
             sources: vec!["Trustpilot".to_string()],

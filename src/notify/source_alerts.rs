@@ -108,5 +108,6 @@ fn notice(source: &str, url: &str, title: &str, text: &str) -> Mention {
         terms: Vec::new(),
         snippet: title.to_string(),
         sentiment: None,
+        rating: None,
     }
 }

@@ -13,6 +13,7 @@ pub fn at(h: u32, min: u32) -> DateTime<Utc> {
 pub fn mention(id: i64, watch: &str, title: &str, label: Option<&str>) -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id,
         watch: watch.to_string(),
         sources: vec!["Trustpilot".to_string()],

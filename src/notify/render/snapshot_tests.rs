@@ -20,6 +20,7 @@ fn at(h: u32, min: u32, s: u32) -> DateTime<Utc> {
 fn sample() -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id: 42,
         watch: "acme".to_string(),
         sources: vec!["Trustpilot".to_string()],
@@ -54,6 +55,7 @@ fn sample() -> Mention {
 fn other() -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id: 43,
         watch: "beta".to_string(),
         sources: vec!["Hacker News".to_string()],
