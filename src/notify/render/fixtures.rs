@@ -30,7 +30,7 @@ pub fn mention(id: i64, watch: &str, title: &str, label: Option<&str>) -> Mentio
             label: l.to_string(),
             score: if l == "negative" { -0.72 } else { 0.1 },
             lang: "nl".to_string(),
-            reasons: vec!["geen reactie".to_string()],
+            reasons: vec!["pattern no_response: 'geen reactie'".to_string()],
         }),
     }
 }
