@@ -129,7 +129,12 @@ fn webhook(w: &WebhookNotifier) -> String {
         WebhookFormat::Mattermost => "mattermost",
     };
     let signed = if w.secret.is_some() { " (signed)" } else { "" };
-    format!("webhook {format} {}{signed}", url_prefix(&w.url))
+    let each = if w.batch {
+        ""
+    } else {
+        ", one message per mention"
+    };
+    format!("webhook {format} {}{signed}{each}", url_prefix(&w.url))
 }
 
 /// Scheme, host, port and, when more path follows it, the first path

@@ -7,7 +7,7 @@ use chrono::Utc;
 
 use crate::config::Config;
 use crate::notify::dispatcher::Dispatcher;
-use crate::store::{Mention, StoredSentiment};
+use crate::store::{Mention, StoredRating, StoredSentiment};
 
 use super::UsageError;
 
@@ -40,6 +40,11 @@ pub fn sample() -> Mention {
             score: -0.6,
             lang: "nl".into(),
             reasons: vec!["pattern no-response: 'geen reactie'".into()],
+        }),
+        rating: Some(StoredRating {
+            value: 2.0,
+            worst: 1.0,
+            best: 5.0,
         }),
     }
 }

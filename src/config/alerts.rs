@@ -89,6 +89,9 @@ pub struct WebhookNotifier {
     pub format: WebhookFormat,
     /// Key for the HMAC-SHA256 signature header of generic webhooks.
     pub secret: Option<String>,
+    /// One message per batch of mentions (the default), or one per mention
+    /// (`batch = false`: a chat team reacts to each complaint on its own).
+    pub batch: bool,
 }
 
 /// The chat dialects a webhook notifier can speak.
@@ -182,6 +185,7 @@ pub(super) struct RawNotifier {
     format: Option<Spanned<WebhookFormat>>,
     secret_file: Option<Spanned<String>>,
     secret_env: Option<Spanned<String>>,
+    batch: Option<Spanned<bool>>,
 }
 
 #[derive(Deserialize)]
@@ -421,6 +425,12 @@ fn email(
     err: &dyn Fn(usize, String) -> Invalid,
 ) -> Result<EmailNotifier, Invalid> {
     let at = n.name.span().start;
+    if let Some(b) = &n.batch {
+        return Err(err(
+            b.span().start,
+            format!("notifier {name:?}: `batch` is for webhook notifiers (an email alert is always one mention)"),
+        ));
+    }
     let need = |field: &str| err(at, format!("email notifier {name:?} needs `{field}`"));
     let to = n.to.as_ref().ok_or_else(|| need("to"))?;
     if to.get_ref().is_empty() {
@@ -472,6 +482,7 @@ fn webhook(
             .as_ref()
             .map_or(WebhookFormat::Generic, |f| *f.get_ref()),
         secret: secret(&n.secret_file, &n.secret_env, base_dir, err)?,
+        batch: n.batch.as_ref().is_none_or(|b| *b.get_ref()),
     })
 }
 

@@ -401,7 +401,7 @@ impl Dispatcher {
         // as the receiver accepted it, so a crash resends only what was in
         // flight.
         let sends = units.into_iter().map(|(ms, ds)| async move {
-            let (messages, rest) = by_mention(sender.render(&ms), ds);
+            let (messages, rest) = by_mention(sender.render(&ms, self.tz), ds);
             self.send_each(notifier, messages, rest, clock).await
         });
         let mut report = PassReport::default();
@@ -445,7 +445,7 @@ impl Dispatcher {
             route,
             period: &period,
         };
-        let Some(digest) = sender.render_digest(&info, mentions, &failed) else {
+        let Some(digest) = sender.render_digest(&info, mentions, &failed, self.tz) else {
             return Ok(None);
         };
         let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
@@ -573,7 +573,7 @@ impl Dispatcher {
             .ok_or_else(|| format!("no notifier named {notifier:?}"))?;
         let ids = [sample.id];
         sender
-            .tell(std::slice::from_ref(sample), &ids)
+            .tell(std::slice::from_ref(sample), &ids, self.tz)
             .await
             .map_err(|e| e.to_string())?;
         Ok(match sender.as_ref() {
@@ -625,7 +625,7 @@ mod tests {
         // Slack: 49 mentions a body, so two bodies. Mention 2 has two
         // deliveries (two routes); mention 99 is gone.
         let ds = vec![due(10, 1), due(11, 2), due(12, 2), due(13, 55), due(14, 99)];
-        let (paired, rest) = by_mention(chat.render(&ms), ds);
+        let (paired, rest) = by_mention(chat.render(&ms, chrono_tz::UTC), ds);
         let carried: Vec<Vec<i64>> = paired
             .iter()
             .map(|(_, ds)| ds.iter().map(|d| d.id).collect())

@@ -19,6 +19,8 @@ mod wire;
 
 use std::time::Duration;
 
+use chrono_tz::Tz;
+
 use crate::config::{Notifier, NotifierKind};
 use crate::store::Mention;
 
@@ -47,32 +49,46 @@ impl Sender {
         })
     }
 
-    /// Whether one message can carry many mentions (a webhook body) rather
-    /// than one (an alert email).
+    /// Whether it renders a whole batch of mentions at once (a webhook: as
+    /// few bodies as its format allows, or one per mention with `batch =
+    /// false`) rather than one delivery at a time (an alert email).
     pub fn batches(&self) -> bool {
         matches!(self, Sender::Webhook(_))
     }
 
-    /// What this notifier is told about `mentions`, in order: an alert email
-    /// per mention, or as few webhook bodies as its format allows. Every
+    /// What this notifier is told about `mentions`, in order, with times in
+    /// `tz`: an alert email per mention; for a webhook as few bodies as its
+    /// format allows, or one per mention when its `batch` is off. Every
     /// mention is shown by exactly one message; one mention is always one
     /// message. No mentions, no messages.
-    pub fn render(&self, mentions: &[Mention]) -> Vec<Outgoing<'_>> {
+    pub fn render(&self, mentions: &[Mention], tz: Tz) -> Vec<Outgoing<'_>> {
         match self {
             Sender::Email(mail) => mentions
                 .iter()
                 .map(|m| Outgoing {
                     mentions: vec![m.id],
-                    body: Body::Email(mail, render::mention_email(m)),
+                    body: Body::Email(mail, render::mention_email(m, tz)),
                 })
                 .collect(),
-            Sender::Webhook(hook) => render::webhook_bodies(hook.format, mentions)
-                .into_iter()
-                .map(|(body, mentions)| Outgoing {
-                    mentions,
-                    body: Body::Webhook(hook, body),
-                })
-                .collect(),
+            Sender::Webhook(hook) => {
+                let bodies = if hook.batch {
+                    render::webhook_bodies(hook.format, mentions, tz)
+                } else {
+                    mentions
+                        .iter()
+                        .flat_map(|m| {
+                            render::webhook_bodies(hook.format, std::slice::from_ref(m), tz)
+                        })
+                        .collect()
+                };
+                bodies
+                    .into_iter()
+                    .map(|(body, mentions)| Outgoing {
+                        mentions,
+                        body: Body::Webhook(hook, body),
+                    })
+                    .collect()
+            }
         }
     }
 
@@ -84,11 +100,12 @@ impl Sender {
         info: &render::DigestInfo<'_>,
         mentions: &[Mention],
         failed: &[render::FailedDelivery],
+        tz: Tz,
     ) -> Option<Outgoing<'_>> {
         match self {
             Sender::Email(mail) => Some(Outgoing {
                 mentions: mentions.iter().map(|m| m.id).collect(),
-                body: Body::Email(mail, render::digest_email(info, mentions, failed)),
+                body: Body::Email(mail, render::digest_email(info, mentions, failed, tz)),
             }),
             Sender::Webhook(_) => None,
         }
@@ -97,8 +114,13 @@ impl Sender {
     /// Renders `mentions` and sends every message now, each carrying
     /// `deliveries`, stopping at the first failure: for a test alert or a
     /// source notice, which are not in the outbox and are never marked.
-    pub async fn tell(&self, mentions: &[Mention], deliveries: &[i64]) -> Result<(), SendError> {
-        for out in self.render(mentions) {
+    pub async fn tell(
+        &self,
+        mentions: &[Mention],
+        deliveries: &[i64],
+        tz: Tz,
+    ) -> Result<(), SendError> {
+        for out in self.render(mentions, tz) {
             out.send(deliveries).await?;
         }
         Ok(())
@@ -136,14 +158,17 @@ pub(crate) mod tests {
     use super::*;
     use crate::config::Config;
 
-    /// The named notifier of a config with one email and one Slack webhook
-    /// notifier (both on loopback; nothing here connects).
+    /// The named notifier of a config with one email notifier and two Slack
+    /// webhook notifiers, `chat` (batched) and `each` (`batch = false`), all
+    /// on loopback; nothing here connects.
     pub(super) fn sender(name: &str) -> Sender {
         let toml =
             "[[notifier]]\nname = \"mail\"\nkind = \"email\"\nto = [\"webcare@example.nl\"]\n\
                     from = \"earshot@example.nl\"\nsmtp = \"smtp://127.0.0.1:2525\"\n\n\
                     [[notifier]]\nname = \"chat\"\nkind = \"webhook\"\nformat = \"slack\"\n\
-                    url = \"http://127.0.0.1:9/hook\"\n";
+                    url = \"http://127.0.0.1:9/hook\"\n\n\
+                    [[notifier]]\nname = \"each\"\nkind = \"webhook\"\nformat = \"slack\"\n\
+                    url = \"http://127.0.0.1:9/hook\"\nbatch = false\n";
         let config = Config::parse(toml, std::path::Path::new("/t.toml")).expect("test config");
         let n = config.notifier(name).expect("notifier in the test config");
         Sender::new(n, &config.http, Duration::from_secs(1)).expect("sender")
@@ -152,6 +177,7 @@ pub(crate) mod tests {
     pub(super) fn mention(id: i64) -> Mention {
         Mention {
             triage: Default::default(),
+            rating: None,
             id,
             watch: "acme".to_string(),
             sources: vec!["Trustpilot".to_string()],
@@ -175,18 +201,29 @@ pub(crate) mod tests {
     #[test]
     fn each_kind_renders_every_mention_once() {
         let ms = [mention(1), mention(2), mention(3)];
-        let (mail, chat) = (sender("mail"), sender("chat"));
-        assert!(!mail.batches() && chat.batches());
-        assert_eq!(shown(&mail.render(&ms)), vec![vec![1], vec![2], vec![3]]);
-        assert_eq!(shown(&chat.render(&ms)), vec![vec![1, 2, 3]]);
-        assert!(mail.render(&[]).is_empty() && chat.render(&[]).is_empty());
+        let (mail, chat, each) = (sender("mail"), sender("chat"), sender("each"));
+        let tz = chrono_tz::Europe::Amsterdam;
+        assert!(!mail.batches() && chat.batches() && each.batches());
+        assert_eq!(
+            shown(&mail.render(&ms, tz)),
+            vec![vec![1], vec![2], vec![3]]
+        );
+        assert_eq!(shown(&chat.render(&ms, tz)), vec![vec![1, 2, 3]]);
+        // batch = false: a message per mention, in order.
+        assert_eq!(
+            shown(&each.render(&ms, tz)),
+            vec![vec![1], vec![2], vec![3]]
+        );
+        for s in [&mail, &chat, &each] {
+            assert!(s.render(&[], tz).is_empty());
+        }
 
         let info = render::DigestInfo {
             route: "ops",
             period: "p",
         };
-        let digest = mail.render_digest(&info, &ms, &[]).map(|d| d.mentions);
+        let digest = mail.render_digest(&info, &ms, &[], tz).map(|d| d.mentions);
         assert_eq!(digest, Some(vec![1, 2, 3]));
-        assert!(chat.render_digest(&info, &ms, &[]).is_none());
+        assert!(chat.render_digest(&info, &ms, &[], tz).is_none());
     }
 }

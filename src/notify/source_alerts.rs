@@ -18,6 +18,8 @@ use crate::store::Mention;
 
 pub struct SourceAlerter {
     after: u32,
+    /// `[daemon] timezone`, for the times a notice shows.
+    tz: chrono_tz::Tz,
     senders: Vec<(String, Arc<Sender>)>,
     /// Where notices are sent from, so shutdown waits for one in flight.
     tasks: TaskTracker,
@@ -41,6 +43,7 @@ impl SourceAlerter {
         }
         Ok(Some(Arc::new(SourceAlerter {
             after: config.daemon.source_alert_after,
+            tz: config.daemon.timezone,
             senders,
             tasks,
         })))
@@ -82,7 +85,10 @@ impl SourceAlerter {
 
     async fn send(&self, notice: &Mention) {
         for (name, sender) in &self.senders {
-            match sender.tell(std::slice::from_ref(notice), &[]).await {
+            match sender
+                .tell(std::slice::from_ref(notice), &[], self.tz)
+                .await
+            {
                 Ok(()) => {
                     tracing::info!(notifier = %name, notice = %notice.title, "source alert sent")
                 }
@@ -108,5 +114,6 @@ fn notice(source: &str, url: &str, title: &str, text: &str) -> Mention {
         terms: Vec::new(),
         snippet: title.to_string(),
         sentiment: None,
+        rating: None,
     }
 }

@@ -1,5 +1,7 @@
 //! Webhooks: a POST of a rendered JSON body, with the delivery ids in a
 //! header and, for generic webhooks with a secret, an HMAC-SHA256 signature.
+//! Whether a body carries a batch of mentions or one (`batch = false`) is the
+//! notifier's setting, read by `Sender::render`; a POST is a POST either way.
 
 use std::time::Duration;
 
@@ -13,6 +15,8 @@ pub struct WebhookSender {
     client: reqwest::Client,
     url: url::Url,
     pub format: WebhookFormat,
+    /// One body per batch (true), or one per mention.
+    pub batch: bool,
     secret: Option<String>,
     timeout: Duration,
 }
@@ -44,6 +48,7 @@ impl WebhookSender {
             client,
             url: cfg.url.clone(),
             format: cfg.format,
+            batch: cfg.batch,
             secret: cfg.secret.clone(),
             timeout: send_timeout,
         })

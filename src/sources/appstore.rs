@@ -203,6 +203,7 @@ fn to_item(entry: &Value, country: &str, app_page: &Option<Url>) -> Option<Revie
         author,
         published: updated,
         rating: Some(rating),
+        page_link: None,
     };
     Some((item, updated))
 }

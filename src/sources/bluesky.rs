@@ -402,6 +402,7 @@ fn to_item(post: Post) -> Option<Item> {
         author,
         published,
         rating: None,
+        page_link: None,
     })
 }
 

@@ -69,6 +69,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
         author,
         published: e.published.or(e.updated),
         rating: None,
+        page_link: None,
     }
 }
 

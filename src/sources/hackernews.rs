@@ -135,6 +135,7 @@ fn parse_page(body: &[u8]) -> Result<ParsedPage, SourceError> {
                     .created_at_i
                     .and_then(|t| Utc.timestamp_opt(t, 0).single()),
                 rating: None,
+                page_link: None,
             };
             (item, h.created_at_i)
         })

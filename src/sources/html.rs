@@ -137,6 +137,7 @@ fn item(el: ElementRef<'_>, page_url: &Url, s: &HtmlSelectors) -> Option<Item> {
         author,
         published,
         rating: None,
+        page_link: None,
     })
 }
 

@@ -107,6 +107,7 @@ fn item(v: &Value, base: &Url, m: &JsonMapping) -> Option<Item> {
         author: get(&m.author).map(|a| truncate(a.trim(), 200).into_owned()),
         published: field(v, &m.published).and_then(time_of),
         rating,
+        page_link: None,
     })
 }
 

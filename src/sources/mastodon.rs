@@ -297,6 +297,7 @@ fn to_item(status: Status) -> Option<Item> {
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
             .map(|t| t.with_timezone(&chrono::Utc)),
         rating: None,
+        page_link: None,
     })
 }
 

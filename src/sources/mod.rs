@@ -42,9 +42,19 @@ pub struct Item {
     pub published: Option<DateTime<Utc>>,
     /// A review's own rating, which decides its sentiment.
     pub rating: Option<crate::sentiment::Rating>,
+    /// For an item without a `url` of its own (a review on a page): the
+    /// page's URL with an anchor, so people have somewhere to go. Shown,
+    /// never an identity: many reviews share the page, and the store would
+    /// merge them by it.
+    pub page_link: Option<Url>,
 }
 
 impl Item {
+    /// The link people follow: its own URL, else its place on its page.
+    pub fn link(&self) -> Option<&Url> {
+        self.url.as_ref().or(self.page_link.as_ref())
+    }
+
     /// The identity used to recognise the same story from other sources.
     pub fn canonical_url(&self) -> Option<String> {
         self.url.as_ref().map(text::canonical_url)

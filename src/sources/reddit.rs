@@ -479,6 +479,7 @@ fn to_item(e: Entry, comment: bool) -> Option<(Item, i64)> {
         author,
         published: Utc.timestamp_opt(created, 0).single(),
         rating: None,
+        page_link: None,
     };
     Some((item, created))
 }

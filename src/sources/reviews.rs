@@ -129,10 +129,12 @@ pub async fn poll(
     }))
 }
 
-/// One review and whether its date had a time of day.
+/// One review, whether its date had a time of day, and the anchor the page
+/// gives it (if any).
 struct Review {
     item: Item,
     timed: bool,
+    anchor: Option<String>,
 }
 
 /// What one page holds.
@@ -148,6 +150,8 @@ struct Page {
 #[derive(Default)]
 struct Fields {
     id: Option<String>,
+    /// The id of the review's element (microdata): an anchor into the page.
+    element_id: Option<String>,
     url: Option<String>,
     title: Option<String>,
     /// HTML or text.
@@ -186,6 +190,10 @@ fn parse_page(body: &[u8], content_type: Option<&str>, page_url: &Url) -> Page {
     for r in &mut reviews {
         if r.item.canonical_url().is_some_and(|c| links[&c] > 1) {
             r.item.url = None;
+        }
+        // A review without a link of its own is read where it stands.
+        if r.item.url.is_none() {
+            r.item.page_link = Some(anchored(page_url, r.anchor.as_deref(), &r.item.key));
         }
     }
     Page {
@@ -332,6 +340,7 @@ fn json_fields(o: &Map<String, Value>) -> Fields {
     };
     Fields {
         id: json_text(o.get("@id")),
+        element_id: None,
         url: json_text(o.get("url")),
         title: json_text(o.get("name")).or_else(|| json_text(o.get("headline"))),
         body: json_text(o.get("reviewBody"))
@@ -401,6 +410,7 @@ fn microdata(doc: &Html, max: usize) -> Vec<Fields> {
             });
             Fields {
                 id: scope.value().attr("itemid").map(str::to_string),
+                element_id: scope.value().attr("id").map(str::to_string),
                 url: text("url"),
                 title: text("name").or_else(|| text("headline")),
                 body,
@@ -516,7 +526,47 @@ fn own_link(s: &str, page_url: &Url, page_canonical: &str) -> Option<Url> {
     ok.then_some(u)
 }
 
+/// Longest anchor taken from a page.
+const MAX_ANCHOR: usize = 100;
+
+/// An anchor the page itself gives a review: its element's `id`, else the
+/// fragment of its `@id`/`itemid` when that is a plain name on this page
+/// (`#review-88123`, not Trustpilot's `#/schema/Review/…` paths).
+fn page_anchor(f: &Fields, page_url: &Url, page_canonical: &str) -> Option<String> {
+    let plain = |a: &str| {
+        !a.is_empty()
+            && a.len() <= MAX_ANCHOR
+            && a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
+    };
+    let element = f.element_id.as_deref().map(str::trim).filter(|a| plain(a));
+    let from_id = || {
+        let u = page_url.join(f.id.as_deref()?.trim()).ok()?;
+        let fragment = u.fragment().filter(|a| plain(a))?.to_string();
+        (canonical_url(&u) == page_canonical).then_some(fragment)
+    };
+    element.map(str::to_string).or_else(from_id)
+}
+
+/// The page's URL pointing at one review: its own anchor, else a stable
+/// `#review-<hash of its key>` (the same review gets the same link every
+/// poll, and no two reviews share one).
+fn anchored(page_url: &Url, anchor: Option<&str>, key: &str) -> Url {
+    let fragment = match anchor {
+        Some(a) => a.to_string(),
+        None => {
+            let digest = Sha256::digest(key.as_bytes());
+            let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
+            format!("review-{hex}")
+        }
+    };
+    let mut u = page_url.clone();
+    u.set_fragment(Some(&fragment));
+    u
+}
+
 fn to_review(f: Fields, page_url: &Url, page_canonical: &str) -> Review {
+    let anchor = page_anchor(&f, page_url, page_canonical);
     let text = f
         .body
         .as_deref()
@@ -563,8 +613,10 @@ fn to_review(f: Fields, page_url: &Url, page_canonical: &str) -> Review {
             author: author.filter(|a| !a.is_empty()),
             published: date.map(|(t, _)| t),
             rating: f.rating,
+            page_link: None,
         },
         timed: date.is_some_and(|(_, timed)| timed),
+        anchor,
     }
 }
 
@@ -707,6 +759,45 @@ mod tests {
         assert_eq!(
             p.reviews[1].item.url.as_ref().map(Url::as_str),
             Some("https://www.trustpilot.com/reviews/a2")
+        );
+    }
+
+    #[test]
+    fn reviews_without_a_link_point_into_their_page() {
+        let html = r##"<script type="application/ld+json">{"@graph":[
+            {"@type":"Review","@id":"https://www.trustpilot.com/#/schema/Review/example.nl/a1","reviewBody":"a"},
+            {"@type":"Review","@id":"#r-2","reviewBody":"b"},
+            {"@type":"Review","reviewBody":"c"},
+            {"@type":"Review","url":"https://www.trustpilot.com/reviews/e","reviewBody":"e"}]}</script>
+            <div itemscope itemtype="https://schema.org/Review" id="review-77"><p itemprop="reviewBody">d</p></div>"##;
+        let p = page(html);
+        let link = |i: usize| {
+            let item = &p.reviews[i].item;
+            (item.link().map(Url::to_string), item.canonical_url())
+        };
+        let base = "https://www.trustpilot.com/review/example.nl";
+        let (hashed, canonical) = link(0);
+        let hashed = hashed.unwrap_or_default();
+        assert!(hashed.starts_with(&format!("{base}#review-")), "{hashed}");
+        assert_eq!(hashed.len(), base.len() + "#review-".len() + 16);
+        assert_eq!(canonical, None, "the page is never a review's identity");
+        assert_eq!(link(1).0, Some(format!("{base}#r-2")));
+        assert!(link(2)
+            .0
+            .is_some_and(|l| l.contains("#review-") && l != hashed));
+        assert_eq!(
+            link(3),
+            (
+                Some("https://www.trustpilot.com/reviews/e".into()),
+                Some("https://trustpilot.com/reviews/e".into())
+            )
+        );
+        assert_eq!(p.reviews[3].item.page_link, None);
+        assert_eq!(link(4).0, Some(format!("{base}#review-77")));
+        // The same review gets the same link on every poll.
+        assert_eq!(
+            page(html).reviews[0].item.link().map(Url::to_string),
+            Some(hashed)
         );
     }
 

@@ -160,6 +160,11 @@ const MIGRATIONS: &[&str] = &[
     // benches/stats.rs).
     "CREATE INDEX mentions_stats
         ON mentions(found_at, watch, state, sentiment, handled_at, item_id);",
+    // 8: a review's own rating (2 of 1..5 stars), kept so alerts and the
+    // command line can show it; NULL for items without one.
+    "ALTER TABLE items ADD COLUMN rating_value REAL;
+    ALTER TABLE items ADD COLUMN rating_worst REAL;
+    ALTER TABLE items ADD COLUMN rating_best REAL;",
 ];
 
 /// The schema version this earshot writes.

@@ -26,7 +26,8 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use outbox::{DeliveryFilter, DeliveryRow, DueDelivery};
 pub use polls::{
-    Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
+    Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredRating,
+    StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
 pub use stats::{StatMention, StatSource};

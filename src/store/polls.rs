@@ -30,6 +30,35 @@ pub struct StoredSentiment {
     pub reasons: Vec<String>,
 }
 
+/// A review's own rating as stored: `value` on a scale from `worst` to
+/// `best` (the store does not depend on the scorer's `Rating`). In JSON a
+/// whole number is written as one: `{"value": 2, "worst": 1, "best": 5}`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StoredRating {
+    pub value: f64,
+    pub worst: f64,
+    pub best: f64,
+}
+
+impl serde::Serialize for StoredRating {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        /// 2.0 as `2`, 4.5 as `4.5`.
+        fn num(x: f64) -> serde_json::Value {
+            if x.fract() == 0.0 && x.abs() < 9.0e15 {
+                serde_json::Value::from(x as i64)
+            } else {
+                serde_json::Value::from(x)
+            }
+        }
+        let mut st = s.serialize_struct("StoredRating", 3)?;
+        st.serialize_field("value", &num(self.value))?;
+        st.serialize_field("worst", &num(self.worst))?;
+        st.serialize_field("best", &num(self.best))?;
+        st.end()
+    }
+}
+
 /// A delivery to queue with a new mention (decided by `notify::plan`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedDelivery {
@@ -235,6 +264,9 @@ fn record_finding(
 ) -> rusqlite::Result<()> {
     let item = &f.item;
     let canonical = item.canonical_url();
+    // What people follow: the item's own URL, else its place on the page it
+    // was read from (never its identity: `canonical` comes from `url` only).
+    let link = item.link().map(|u| u.as_str());
     let by_key: Option<i64> = tx
         .prepare_cached("SELECT item_id FROM item_keys WHERE source_id = ?1 AND key = ?2")?
         .query_row(params![source_id, item.key], |r| r.get(0))
@@ -264,18 +296,22 @@ fn record_finding(
                 Some(id) => id,
                 None => {
                     tx.prepare_cached(
-                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint,
+                            rating_value, rating_worst, rating_best)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     )?
                     .execute(params![
                         canonical,
-                        item.url.as_ref().map(|u| u.as_str()),
+                        link,
                         item.title,
                         item.text,
                         item.author,
                         item.published.map(to_db_time),
                         at,
-                        fingerprint
+                        fingerprint,
+                        item.rating.map(|r| r.value),
+                        item.rating.map(|r| r.worst),
+                        item.rating.map(|r| r.best),
                     ])?;
                     tx.last_insert_rowid()
                 }
@@ -290,7 +326,7 @@ fn record_finding(
     tx.prepare_cached(
         "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at, url) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![item_id, source_id, at, item.url.as_ref().map(|u| u.as_str())])?;
+    .execute(params![item_id, source_id, at, link])?;
     for h in &f.hits {
         let terms = serde_json::to_string(&h.terms).unwrap_or_else(|_| "[]".into());
         let (label, score, reasons, lang) = match &h.sentiment {
@@ -341,6 +377,7 @@ mod tests {
                 author: None,
                 published: None,
                 rating: None,
+                page_link: None,
             },
             hits: vec![FindingHit {
                 watch: "acme".into(),

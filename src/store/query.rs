@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 
-use super::polls::StoredSentiment;
+use super::polls::{StoredRating, StoredSentiment};
 use super::triage::{State, Triage, TRIAGE_COLUMNS};
 use super::{from_db_time, time_at, to_db_time, Result, Store, StoreError};
 
@@ -24,6 +24,8 @@ pub struct Mention {
     pub terms: Vec<String>,
     pub snippet: String,
     pub sentiment: Option<StoredSentiment>,
+    /// A review's own rating (`{"value": 2, "worst": 1, "best": 5}` in JSON).
+    pub rating: Option<StoredRating>,
     /// Where it stands in the team's inbox (state, assignee, label, tags).
     #[serde(flatten)]
     pub triage: Triage,
@@ -63,12 +65,13 @@ pub struct SourceReport {
     pub mentions: i64,
 }
 
-/// The first columns of every mention query; [`TRIAGE_COLUMNS`] follow at 16.
+/// The first columns of every mention query; [`TRIAGE_COLUMNS`] follow at 19.
 const MENTION_COLUMNS: &str = "m.id, m.watch, i.url, i.canonical_url, i.title, i.text, i.author,
     i.published_at, m.found_at, m.terms, m.snippet, m.sentiment, m.sentiment_score, m.lang,
     m.sentiment_reasons,
     (SELECT group_concat(s.name, char(31)) FROM item_sources x JOIN sources s ON s.id = x.source_id
-      WHERE x.item_id = i.id)";
+      WHERE x.item_id = i.id),
+    i.rating_value, i.rating_worst, i.rating_best";
 
 fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
     let terms: String = r.get(9)?;
@@ -89,7 +92,11 @@ fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
         .map(|s| s.split('\u{1f}').map(str::to_string).collect())
         .unwrap_or_default();
     sources.sort();
-    let triage = Triage::from_row(r, 16)?;
+    let rating = match (r.get(16)?, r.get(17)?, r.get(18)?) {
+        (Some(value), Some(worst), Some(best)) => Some(StoredRating { value, worst, best }),
+        _ => None,
+    };
+    let triage = Triage::from_row(r, 19)?;
     Ok(Mention {
         id: r.get(0)?,
         watch: r.get(1)?,
@@ -103,6 +110,7 @@ fn mention_from_row(r: &Row<'_>) -> rusqlite::Result<Mention> {
         terms: serde_json::from_str(&terms).unwrap_or_default(),
         snippet: r.get(10)?,
         sentiment,
+        rating,
         sources,
         triage,
     })

@@ -1,14 +1,21 @@
 //! Chat webhooks: the JSON bodies for generic receivers, Slack, Microsoft
 //! Teams, Discord and Mattermost, each batched within its receiver's limits
-//! and escaped for its dialect (through `escape`). Pure: no I/O, no failure.
+//! and escaped for its dialect (through `escape`). People's formats put the
+//! customer's words first (title and link, snippet, author, source, stars),
+//! then the label with one line of why, then the watch and the time in
+//! `[daemon] timezone`. Pure: no I/O, no failure.
 
+use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use super::escape::{
     cut, esc_cut, md_into, md_url, mention_into, one_line, slack_into, slack_url, term_ranges,
     web_link,
 };
-use super::mention::{human, meta_line, plural, rfc3339, sources, title, tone, when, Tone};
+use super::mention::{
+    author, byline, human, label, plural, rfc3339, sources, stars, title, tone, verdict, when, why,
+    Tone,
+};
 use crate::config::WebhookFormat;
 use crate::store::Mention;
 
@@ -25,10 +32,12 @@ use crate::store::Mention;
 ///                  "found_at": "2026-11-22T14:05:12Z", "terms": ["acme"], "snippet": "…",
 ///                  "sentiment": {"label": "negative", "score": -0.72, "lang": "nl",
 ///                                "reasons": ["…"]} | null,
+///                  "rating": {"value": 2, "worst": 1, "best": 5} | null,
 ///                  "text": "…"}]}
 ///   ```
 ///   Strings are as found on the web (only JSON-escaped): escape them for
-///   wherever you show them. Times are RFC 3339 in UTC.
+///   wherever you show them. Times are RFC 3339 in UTC (a program's format;
+///   people's formats below show `tz`).
 /// - `Slack`: `{"text": fallback, "blocks": [...]}` in mrkdwn, at most 50 blocks
 ///   (a heading and 49 mentions) per body.
 /// - `Teams`: an Adaptive Card 1.4 in the Workflows envelope
@@ -39,7 +48,11 @@ use crate::store::Mention;
 /// - `Discord`: `{"content", "embeds", "allowed_mentions": {"parse": []}}`, at
 ///   most 10 embeds and 6000 embed characters per body.
 /// - `Mattermost`: `{"text", "attachments"}`, at most 20 attachments per body.
-pub fn webhook_bodies(format: WebhookFormat, mentions: &[Mention]) -> Vec<(Value, Vec<i64>)> {
+pub fn webhook_bodies(
+    format: WebhookFormat,
+    mentions: &[Mention],
+    tz: Tz,
+) -> Vec<(Value, Vec<i64>)> {
     if mentions.is_empty() {
         return Vec::new();
     }
@@ -47,13 +60,13 @@ pub fn webhook_bodies(format: WebhookFormat, mentions: &[Mention]) -> Vec<(Value
         WebhookFormat::Generic => vec![generic_body(mentions)],
         WebhookFormat::Slack => mentions
             .chunks(SLACK_MENTIONS_MAX)
-            .map(slack_body)
+            .map(|ms| slack_body(ms, tz))
             .collect(),
-        WebhookFormat::Teams => teams_bodies(mentions),
-        WebhookFormat::Discord => discord_bodies(mentions),
+        WebhookFormat::Teams => teams_bodies(mentions, tz),
+        WebhookFormat::Discord => discord_bodies(mentions, tz),
         WebhookFormat::Mattermost => mentions
             .chunks(MATTERMOST_ATTACHMENTS_MAX)
-            .map(mattermost_body)
+            .map(|ms| mattermost_body(ms, tz))
             .collect(),
     }
 }
@@ -101,6 +114,7 @@ fn generic_body(ms: &[Mention]) -> (Value, Vec<i64>) {
                     "lang": s.lang,
                     "reasons": s.reasons,
                 })),
+                "rating": m.rating,
                 "text": m.text,
             })
         })
@@ -108,7 +122,12 @@ fn generic_body(ms: &[Mention]) -> (Value, Vec<i64>) {
     (json!({"event": "mentions", "mentions": items}), ids(ms))
 }
 
-fn slack_body(ms: &[Mention]) -> (Value, Vec<i64>) {
+/// `acme · 2026-11-22 15:03 CET`: which watch, and when (local).
+fn context(m: &Mention, tz: Tz) -> String {
+    format!("{} · {}", cut(&one_line(&m.watch), 40), human(when(m), tz))
+}
+
+fn slack_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
     let fallback = match ms {
         [m] => format!(
             "earshot · {} · {}",
@@ -128,23 +147,26 @@ fn slack_body(ms: &[Mention]) -> (Value, Vec<i64>) {
             Some(link) => format!("<{}|{title}>", slack_url(&link)),
             None => title,
         };
-        let mut text = format!(
-            "{} *{head}*\n{} · {}",
-            t.emoji(),
-            esc_cut(&one_line(&m.watch), 40, slack_into),
-            esc_cut(&meta_line(m), 300, slack_into)
-        );
+        let mut text = format!("{} *{head}*", t.emoji());
         let snippet = esc_cut(&one_line(&m.snippet), 600, slack_into);
         if !snippet.is_empty() {
             text.push_str("\n>");
             text.push_str(&snippet);
         }
+        text.push('\n');
+        text.push_str(&esc_cut(&byline(m), 300, slack_into));
+        if let Some(v) = verdict(m) {
+            text.push('\n');
+            text.push_str(&esc_cut(&v, 120, slack_into));
+        }
+        text.push('\n');
+        text.push_str(&esc_cut(&context(m, tz), 100, slack_into));
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
     }
     (json!({"text": fallback, "blocks": blocks}), ids(ms))
 }
 
-fn discord_embed(m: &Mention) -> (Value, usize) {
+fn discord_embed(m: &Mention, tz: Tz) -> (Value, usize) {
     let title = esc_cut(&title(m), 256, md_into);
     let snippet = esc_cut(&one_line(&m.snippet), 1000, md_into);
     let description = if snippet.is_empty() {
@@ -152,31 +174,29 @@ fn discord_embed(m: &Mention) -> (Value, usize) {
     } else {
         snippet
     };
-    let mut fields = vec![
-        ("Watch", esc_cut(&one_line(&m.watch), 100, md_into)),
-        ("Source", esc_cut(&sources(m), 200, md_into)),
-    ];
-    if let Some(s) = &m.sentiment {
-        fields.push((
-            "Sentiment",
-            esc_cut(
-                &format!("{} ({:+.2})", one_line(&s.label), s.score),
-                100,
-                md_into,
-            ),
-        ));
+    let mut fields = Vec::new();
+    if let Some(a) = author(m) {
+        fields.push(("Author", esc_cut(&a, 100, md_into), true));
     }
-    if let Some(a) = m.author.as_deref().map(one_line).filter(|a| !a.is_empty()) {
-        fields.push(("Author", esc_cut(&a, 100, md_into)));
+    fields.push(("Source", esc_cut(&sources(m), 200, md_into), true));
+    if let Some(s) = stars(m) {
+        fields.push(("Rating", s, true));
     }
-    let footer = format!("earshot mention #{}", m.id);
+    if let Some(l) = label(m) {
+        fields.push(("Sentiment", esc_cut(&l, 100, md_into), true));
+        if let Some(w) = why(m) {
+            fields.push(("Why", esc_cut(&w, 200, md_into), false));
+        }
+    }
+    fields.push(("Watch", esc_cut(&one_line(&m.watch), 100, md_into), true));
+    let footer = format!("earshot mention #{} · {}", m.id, human(when(m), tz));
     let chars = title.chars().count()
         + description.chars().count()
         + fields
             .iter()
-            .map(|(n, v)| n.len() + v.chars().count())
+            .map(|(n, v, _)| n.len() + v.chars().count())
             .sum::<usize>()
-        + footer.len();
+        + footer.chars().count();
     let mut embed = json!({
         "title": title,
         "description": description,
@@ -184,7 +204,7 @@ fn discord_embed(m: &Mention) -> (Value, usize) {
         "timestamp": rfc3339(when(m)),
         "fields": fields
             .iter()
-            .map(|(n, v)| json!({"name": n, "value": if v.is_empty() { "—" } else { v }, "inline": true}))
+            .map(|(n, v, inline)| json!({"name": n, "value": if v.is_empty() { "—" } else { v }, "inline": inline}))
             .collect::<Vec<_>>(),
         "footer": {"text": footer},
     });
@@ -194,7 +214,7 @@ fn discord_embed(m: &Mention) -> (Value, usize) {
     (embed, chars)
 }
 
-fn discord_bodies(ms: &[Mention]) -> Vec<(Value, Vec<i64>)> {
+fn discord_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
     let mut bodies = Vec::new();
     let mut embeds: Vec<Value> = Vec::new();
     let mut batch: Vec<&Mention> = Vec::new();
@@ -223,7 +243,7 @@ fn discord_bodies(ms: &[Mention]) -> Vec<(Value, Vec<i64>)> {
         ));
     };
     for m in ms {
-        let (embed, n) = discord_embed(m);
+        let (embed, n) = discord_embed(m, tz);
         if embeds.len() >= DISCORD_EMBEDS_MAX
             || (chars + n > DISCORD_CHARS_MAX && !embeds.is_empty())
         {
@@ -238,7 +258,7 @@ fn discord_bodies(ms: &[Mention]) -> Vec<(Value, Vec<i64>)> {
     bodies
 }
 
-fn mattermost_body(ms: &[Mention]) -> (Value, Vec<i64>) {
+fn mattermost_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
     let attachments: Vec<Value> = ms
         .iter()
         .map(|m| {
@@ -253,18 +273,25 @@ fn mattermost_body(ms: &[Mention]) -> (Value, Vec<i64>) {
                 text.push_str("\n> ");
                 text.push_str(&snippet);
             }
-            let mut fields = vec![
-                json!({"short": true, "title": "Watch", "value": esc_cut(&one_line(&m.watch), 100, md_into)}),
-                json!({"short": true, "title": "Source", "value": esc_cut(&sources(m), 200, md_into)}),
-            ];
-            if let Some(s) = &m.sentiment {
-                fields.push(json!({"short": true, "title": "Sentiment",
-                    "value": esc_cut(&format!("{} ({:+.2})", one_line(&s.label), s.score), 100, md_into)}));
+            let field = |title: &str, value: String, short: bool| {
+                json!({"short": short, "title": title, "value": value})
+            };
+            let mut fields = Vec::new();
+            if let Some(a) = author(m) {
+                fields.push(field("Author", esc_cut(&a, 100, md_into), true));
             }
-            if let Some(a) = m.author.as_deref().map(one_line).filter(|a| !a.is_empty()) {
-                fields.push(json!({"short": true, "title": "Author", "value": esc_cut(&a, 100, md_into)}));
+            fields.push(field("Source", esc_cut(&sources(m), 200, md_into), true));
+            if let Some(s) = stars(m) {
+                fields.push(field("Rating", s, true));
             }
-            fields.push(json!({"short": true, "title": "Found", "value": human(when(m))}));
+            if let Some(l) = label(m) {
+                fields.push(field("Sentiment", esc_cut(&l, 100, md_into), true));
+                if let Some(w) = why(m) {
+                    fields.push(field("Why", esc_cut(&w, 200, md_into), false));
+                }
+            }
+            fields.push(field("Watch", esc_cut(&one_line(&m.watch), 100, md_into), true));
+            fields.push(field("When", human(when(m), tz), true));
             json!({
                 "fallback": esc_cut(&format!("{} · {}", one_line(&m.watch), title(m)), 200, mention_into),
                 "color": tone(m).hex(),
@@ -280,17 +307,12 @@ fn mattermost_body(ms: &[Mention]) -> (Value, Vec<i64>) {
     )
 }
 
-fn teams_item(m: &Mention) -> Value {
+fn teams_item(m: &Mention, tz: Tz) -> Value {
     let t = tone(m);
-    let mut items = vec![
-        json!({"type": "RichTextBlock", "inlines": [
-            {"type": "TextRun", "text": format!("{} ", t.emoji())},
-            {"type": "TextRun", "text": cut(&title(m), 200), "weight": "Bolder", "color": t.teams_colour()},
-        ]}),
-        json!({"type": "RichTextBlock", "inlines": [
-            {"type": "TextRun", "text": format!("{} · {}", cut(&one_line(&m.watch), 40), meta_line(m)), "isSubtle": true, "size": "Small"},
-        ]}),
-    ];
+    let mut items = vec![json!({"type": "RichTextBlock", "inlines": [
+        {"type": "TextRun", "text": format!("{} ", t.emoji())},
+        {"type": "TextRun", "text": cut(&title(m), 200), "weight": "Bolder", "color": t.teams_colour()},
+    ]})];
     let snippet = cut(&one_line(&m.snippet), 600);
     if !snippet.is_empty() {
         let mut inlines = Vec::new();
@@ -311,6 +333,18 @@ fn teams_item(m: &Mention) -> Value {
         }
         items.push(json!({"type": "RichTextBlock", "inlines": inlines}));
     }
+    let line = |run: Value| json!({"type": "RichTextBlock", "inlines": [run]});
+    items.push(line(
+        json!({"type": "TextRun", "text": cut(&byline(m), 300)}),
+    ));
+    if let Some(v) = verdict(m) {
+        items.push(line(
+            json!({"type": "TextRun", "text": cut(&v, 120), "color": t.teams_colour()}),
+        ));
+    }
+    items.push(line(
+        json!({"type": "TextRun", "text": context(m, tz), "isSubtle": true, "size": "Small"}),
+    ));
     if let Some(link) = web_link(m) {
         items.push(json!({"type": "ActionSet", "actions": [
             {"type": "Action.OpenUrl", "title": "Open", "url": link},
@@ -356,13 +390,13 @@ fn teams_body(ms: &[Mention], items: Vec<Value>) -> (Value, Vec<i64>) {
 
 /// One card per batch, a new card when the serialized containers would pass
 /// `TEAMS_BYTES_MAX` or `TEAMS_ITEMS_MAX`.
-fn teams_bodies(ms: &[Mention]) -> Vec<(Value, Vec<i64>)> {
+fn teams_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
     let mut bodies = Vec::new();
     let mut start = 0;
     let mut items = Vec::new();
     let mut bytes = 0;
     for (i, m) in ms.iter().enumerate() {
-        let v = teams_item(m);
+        let v = teams_item(m, tz);
         let n = v.to_string().len();
         if !items.is_empty() && (items.len() >= TEAMS_ITEMS_MAX || bytes + n > TEAMS_BYTES_MAX) {
             bodies.push(teams_body(&ms[start..i], std::mem::take(&mut items)));
@@ -382,11 +416,12 @@ fn teams_bodies(ms: &[Mention]) -> Vec<(Value, Vec<i64>)> {
 mod tests {
     use super::*;
     use crate::notify::render::fixtures::{mention, with};
+    use chrono_tz::Europe::Amsterdam;
 
     /// Renders `ms` as `format` and checks every id is carried exactly once,
     /// in order, and that no body carries nothing.
     fn bodies(format: WebhookFormat, ms: &[Mention]) -> Vec<Value> {
-        let out = webhook_bodies(format, ms);
+        let out = webhook_bodies(format, ms, Amsterdam);
         let carried: Vec<i64> = out
             .iter()
             .flat_map(|(_, ids)| ids.iter().copied())
@@ -421,6 +456,77 @@ mod tests {
         )
     }
 
+    /// Every people's format, for one mention, as one string to search.
+    fn people_formats(m: &Mention) -> Vec<(WebhookFormat, String)> {
+        [
+            WebhookFormat::Slack,
+            WebhookFormat::Teams,
+            WebhookFormat::Discord,
+            WebhookFormat::Mattermost,
+        ]
+        .into_iter()
+        .map(|f| (f, bodies(f, std::slice::from_ref(m))[0].to_string()))
+        .collect()
+    }
+
+    /// Issue #12: chat shows the stars, the label and one line of the
+    /// customer's words, local times with the zone, and none of the
+    /// scorer's internals.
+    #[test]
+    fn issue12_chat_says_what_a_team_acts_on() {
+        let review = with(
+            mention(9, "acme", "Factuur klopt niet", Some("negative")),
+            |m| {
+                m.rating = Some(crate::store::StoredRating {
+                    value: 2.0,
+                    worst: 1.0,
+                    best: 5.0,
+                });
+                m.published_at = Some(
+                    chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 7, 1, 12, 0, 0).unwrap(),
+                );
+                if let Some(s) = m.sentiment.as_mut() {
+                    s.reasons = vec![
+                        "rating 2/5 → negative".into(),
+                        "pattern broken_promise: 'belooft maar doet niets'".into(),
+                        "contrast 'maar': before ×0.5, after ×1.5".into(),
+                        "-1.4 'waardeloos'".into(),
+                    ];
+                }
+            },
+        );
+        for (f, body) in people_formats(&review) {
+            for want in [
+                "★★☆☆☆",
+                "belooft maar doet niets",
+                "waardeloos",
+                "2026-07-01 14:00 CEST",
+            ] {
+                assert!(body.contains(want), "{f:?} lacks {want:?}: {body}");
+            }
+            for internal in [
+                "broken_promise",
+                "pattern",
+                "×",
+                "-1.4",
+                "rating 2/5",
+                "-0.72",
+            ] {
+                assert!(!body.contains(internal), "{f:?} shows {internal:?}: {body}");
+            }
+        }
+        let generic = bodies(WebhookFormat::Generic, &[review]);
+        assert_eq!(
+            generic[0].pointer("/mentions/0/rating"),
+            Some(&json!({"value": 2, "worst": 1, "best": 5}))
+        );
+        assert_eq!(
+            str_at(&generic[0], "/mentions/0/published_at"),
+            "2026-07-01T12:00:00Z",
+            "machine fields keep RFC 3339"
+        );
+    }
+
     #[test]
     fn no_mentions_no_bodies() {
         for f in [
@@ -430,7 +536,7 @@ mod tests {
             WebhookFormat::Discord,
             WebhookFormat::Mattermost,
         ] {
-            assert!(webhook_bodies(f, &[]).is_empty());
+            assert!(webhook_bodies(f, &[], Amsterdam).is_empty());
         }
     }
 
@@ -510,7 +616,7 @@ mod tests {
         let v = &b[0];
         assert!(str_at(v, "/text").contains("1 mention (1 negative)"));
         assert_eq!(str_at(v, "/attachments/0/color"), "#d93025");
-        assert_eq!(str_at(v, "/attachments/0/fields/0/title"), "Watch");
+        assert_eq!(str_at(v, "/attachments/0/fields/0/title"), "Author");
         let text = str_at(v, "/attachments/0/text");
         let fallback = str_at(v, "/attachments/0/fallback");
         for s in [text, fallback] {
@@ -547,7 +653,7 @@ mod tests {
             str_at(v, "/embeds/0/url"),
             "https://example.com/a%7Cb?x=1&y=(2)".replace("%7C", "|")
         );
-        assert_eq!(str_at(v, "/embeds/0/fields/0/name"), "Watch");
+        assert_eq!(str_at(v, "/embeds/0/fields/0/name"), "Author");
         let title = str_at(v, "/embeds/0/title");
         let description = str_at(v, "/embeds/0/description");
         for s in [title, description, str_at(v, "/content")] {
@@ -636,7 +742,7 @@ mod tests {
             hostile().title
         );
         assert_eq!(
-            str_at(card, "/body/1/items/3/actions/0/type"),
+            str_at(card, "/body/1/items/5/actions/0/type"),
             "Action.OpenUrl"
         );
         // The snippet's term is highlighted; no link for a mention without one.
@@ -644,7 +750,7 @@ mod tests {
         assert!(m2
             .as_array()
             .is_some_and(|a| a.iter().all(|i| i["type"] != "ActionSet")));
-        let snippet = &card["body"][2]["items"][2]["inlines"];
+        let snippet = &card["body"][2]["items"][1]["inlines"];
         assert!(
             snippet.as_array().is_some_and(|a| a
                 .iter()

@@ -1,15 +1,20 @@
 //! Emails: the instant alert for one mention and the digest of many for a
 //! route and period, each as subject, plain text and HTML. Every subject is
-//! made by [`subject_line`]. Pure: no I/O, no failure.
+//! made by [`subject_line`]. The customer's words come first (title, text,
+//! link, author, source, stars), then the label and one line of why, then
+//! times in `[daemon] timezone` and the watch. Pure: no I/O, no failure.
 
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
+
+use chrono_tz::Tz;
 
 use super::escape::{
     cut, header_text, highlighted, html, html_into, multi_line, one_line, web_link,
 };
 use super::mention::{
-    human, label, meta_line, plural, rfc3339, sources, terms, title, tone, when, Tone,
+    author, human, label, meta_line, plural, rfc3339, sources, stars, terms, title, tone, when,
+    why, Tone,
 };
 use crate::store::Mention;
 
@@ -42,17 +47,20 @@ pub struct DigestInfo<'a> {
 const SUBJECT_MAX: usize = 150;
 /// Full text in an alert email is cut to this many chars.
 const EMAIL_TEXT_MAX: usize = 20_000;
+/// A text up to this many chars leads the alert whole; a longer one leads
+/// with its snippet and follows in full below the facts.
+const LEAD_MAX: usize = 1_500;
 /// A digest lists at most this many mentions (the counts cover all of them).
 const DIGEST_ITEMS_MAX: usize = 300;
 /// A digest lists at most this many failed deliveries.
 const DIGEST_FAILED_MAX: usize = 100;
 
-/// Instant alert for one mention.
-pub fn mention_email(m: &Mention) -> Email {
+/// Instant alert for one mention, its times in `tz`.
+pub fn mention_email(m: &Mention, tz: Tz) -> Email {
     Email {
         subject: mention_subject(m),
-        text: mention_text(m),
-        html: mention_html(m),
+        text: mention_text(m, tz),
+        html: mention_html(m, tz),
     }
 }
 
@@ -80,40 +88,57 @@ fn mention_subject(m: &Mention) -> String {
     subject_line(&subject)
 }
 
-fn mention_text(m: &Mention) -> String {
+/// What leads an alert: the customer's text when it is short enough, else
+/// the snippet around the hit; and the full text to add below the facts
+/// when the lead was the snippet. Both cleaned, not escaped.
+fn lead(m: &Mention) -> (String, Option<String>) {
+    let body = multi_line(&m.text);
+    if body.chars().nth(LEAD_MAX).is_none() && !body.is_empty() {
+        return (body, None);
+    }
+    let snippet = one_line(&m.snippet);
+    let rest = (!body.is_empty()).then(|| cut(&body, EMAIL_TEXT_MAX));
+    if snippet.is_empty() {
+        return (
+            rest.as_deref().map_or(String::new(), |b| cut(b, LEAD_MAX)),
+            rest,
+        );
+    }
+    (snippet, rest)
+}
+
+fn mention_text(m: &Mention, tz: Tz) -> String {
     let mut out = String::new();
     out.push_str(&title(m));
     out.push_str("\n\n");
-    for (name, value) in facts(m) {
-        out.push_str(&format!("{:<11}{value}\n", format!("{name}:")));
-    }
-    match web_link(m) {
-        Some(link) => out.push_str(&format!("{:<11}{link}\n", "Link:")),
-        None => out.push_str(&format!("{:<11}(no web link)\n", "Link:")),
-    }
-    let snippet = one_line(&m.snippet);
-    if !snippet.is_empty() {
-        out.push_str("\nSnippet:\n");
+    let (lead, full) = lead(m);
+    if !lead.is_empty() {
         out.push_str(&highlighted(
-            &snippet,
+            &lead,
             &m.terms,
             |s, o| o.push_str(s),
             "**",
             "**",
         ));
-        out.push('\n');
+        out.push_str("\n\n");
     }
-    let body = multi_line(&m.text);
-    if !body.is_empty() {
+    match web_link(m) {
+        Some(link) => out.push_str(&format!("{:<11}{link}\n", "Link:")),
+        None => out.push_str(&format!("{:<11}(no web link)\n", "Link:")),
+    }
+    for (name, value) in facts(m, tz) {
+        out.push_str(&format!("{:<11}{value}\n", format!("{name}:")));
+    }
+    if let Some(full) = full {
         out.push_str("\nFull text:\n");
-        out.push_str(&cut(&body, EMAIL_TEXT_MAX));
+        out.push_str(&full);
         out.push('\n');
     }
     out.push_str(&format!("\n-- \nearshot mention #{}\n", m.id));
     out
 }
 
-fn mention_html(m: &Mention) -> String {
+fn mention_html(m: &Mention, tz: Tz) -> String {
     let tone = tone(m);
     let title = title(m);
     let mut out = html_head(&title);
@@ -122,12 +147,14 @@ fn mention_html(m: &Mention) -> String {
         tone.hex()
     ));
     out.push_str(&html_link(web_link(m).as_deref(), &title));
-    out.push_str("</h2>\n<table cellpadding=\"2\" style=\"border-collapse:collapse\">\n");
-    for (name, value) in facts(m) {
-        out.push_str(&format!(
-            "<tr><th align=\"left\" style=\"padding-right:12px\">{name}</th><td>{}</td></tr>\n",
-            html(&value)
+    out.push_str("</h2>\n");
+    let (lead, full) = lead(m);
+    if !lead.is_empty() {
+        out.push_str("<div style=\"white-space:pre-wrap;font-size:15px;margin:0 0 12px\">");
+        out.push_str(&highlighted(
+            &lead, &m.terms, html_into, "<mark>", "</mark>",
         ));
+        out.push_str("</div>\n");
     }
     let link = match web_link(m) {
         Some(link) => html_link(Some(&link), &link),
@@ -139,21 +166,20 @@ fn mention_html(m: &Mention) -> String {
             None => "(none)".to_string(),
         },
     };
+    out.push_str("<table cellpadding=\"2\" style=\"border-collapse:collapse\">\n");
     out.push_str(&format!(
-        "<tr><th align=\"left\" style=\"padding-right:12px\">Link</th><td>{link}</td></tr>\n</table>\n"
+        "<tr><th align=\"left\" style=\"padding-right:12px\">Link</th><td>{link}</td></tr>\n"
     ));
-    let snippet = one_line(&m.snippet);
-    if !snippet.is_empty() {
-        out.push_str("<h3>Snippet</h3>\n<p>");
-        out.push_str(&highlighted(
-            &snippet, &m.terms, html_into, "<mark>", "</mark>",
+    for (name, value) in facts(m, tz) {
+        out.push_str(&format!(
+            "<tr><th align=\"left\" style=\"padding-right:12px\">{name}</th><td>{}</td></tr>\n",
+            html(&value)
         ));
-        out.push_str("</p>\n");
     }
-    let body = multi_line(&m.text);
-    if !body.is_empty() {
+    out.push_str("</table>\n");
+    if let Some(full) = full {
         out.push_str("<h3>Full text</h3>\n<div style=\"white-space:pre-wrap\">");
-        out.push_str(&html(&cut(&body, EMAIL_TEXT_MAX)));
+        out.push_str(&html(&full));
         out.push_str("</div>\n");
     }
     out.push_str(&format!(
@@ -163,13 +189,15 @@ fn mention_html(m: &Mention) -> String {
     out
 }
 
-/// Digest of many mentions (and the deliveries that failed) for one route.
+/// Digest of many mentions (and the deliveries that failed) for one route,
+/// its times in `tz`.
 pub fn digest_email(
     info: &DigestInfo<'_>,
     mentions: &[Mention],
     failed: &[FailedDelivery],
+    tz: Tz,
 ) -> Email {
-    let d = Digest::new(info, mentions, failed);
+    let d = Digest::new(info, mentions, failed, tz);
     Email {
         subject: d.subject(),
         text: d.text(),
@@ -186,10 +214,16 @@ struct Digest<'a> {
     /// Watch name → its mentions, negatives first, then newest first.
     groups: BTreeMap<String, Vec<&'a Mention>>,
     failed: &'a [FailedDelivery],
+    tz: Tz,
 }
 
 impl<'a> Digest<'a> {
-    fn new(info: &DigestInfo<'_>, mentions: &'a [Mention], failed: &'a [FailedDelivery]) -> Self {
+    fn new(
+        info: &DigestInfo<'_>,
+        mentions: &'a [Mention],
+        failed: &'a [FailedDelivery],
+        tz: Tz,
+    ) -> Self {
         let mut tones = [0; 4];
         let mut groups: BTreeMap<String, Vec<&Mention>> = BTreeMap::new();
         for m in mentions {
@@ -206,6 +240,7 @@ impl<'a> Digest<'a> {
             tones,
             groups,
             failed,
+            tz,
         }
     }
 
@@ -287,18 +322,15 @@ impl<'a> Digest<'a> {
             let all = self.groups.get(watch).map_or(0, Vec::len);
             out.push_str(&format!("\n== {watch} ({all}) ==\n"));
             for m in list {
-                let label = label(m)
-                    .map(|l| format!("[{}] ", cut(&l, 20)))
-                    .unwrap_or_default();
-                out.push_str(&format!("\n- {label}{}\n", title(m)));
-                out.push_str(&format!("  {}\n", meta_line(m)));
-                if let Some(link) = web_link(m) {
-                    out.push_str(&format!("  {link}\n"));
-                }
+                out.push_str(&format!("\n- {}\n", title(m)));
                 let snippet = cut(&one_line(&m.snippet), 200);
                 if !snippet.is_empty() {
                     out.push_str(&format!("  {snippet}\n"));
                 }
+                if let Some(link) = web_link(m) {
+                    out.push_str(&format!("  {link}\n"));
+                }
+                out.push_str(&format!("  {}\n", meta_line(m, self.tz)));
             }
         }
         if self.unlisted() > 0 {
@@ -352,14 +384,7 @@ impl<'a> Digest<'a> {
                     "<li style=\"margin-bottom:8px;border-left:4px solid {};padding-left:8px;list-style:none\">",
                     t.hex()
                 ));
-                if let Some(l) = label(m) {
-                    out.push_str(&format!("<strong>[{}]</strong> ", html(&cut(&l, 20))));
-                }
                 out.push_str(&html_link(web_link(m).as_deref(), &title(m)));
-                out.push_str(&format!(
-                    "<br><small style=\"color:#555\">{}</small>",
-                    html(&meta_line(m))
-                ));
                 let snippet = cut(&one_line(&m.snippet), 200);
                 if !snippet.is_empty() {
                     out.push_str("<br>");
@@ -367,6 +392,10 @@ impl<'a> Digest<'a> {
                         &snippet, &m.terms, html_into, "<mark>", "</mark>",
                     ));
                 }
+                out.push_str(&format!(
+                    "<br><small style=\"color:#555\">{}</small>",
+                    html(&meta_line(m, self.tz))
+                ));
                 out.push_str("</li>\n");
             }
             out.push_str("</ul>\n");
@@ -404,36 +433,33 @@ impl<'a> Digest<'a> {
     }
 }
 
-/// Name/value rows shared by the alert's text and HTML bodies (values cleaned,
-/// not escaped).
-fn facts(m: &Mention) -> Vec<(&'static str, String)> {
-    let mut rows = vec![("Watch", one_line(&m.watch))];
-    if let Some(s) = &m.sentiment {
-        let mut v = format!("{} ({:+.2})", cut(&one_line(&s.label), 30), s.score);
-        let reasons: Vec<String> = s
-            .reasons
-            .iter()
-            .map(|r| cut(&one_line(r), 100))
-            .filter(|r| !r.is_empty())
-            .take(10)
-            .collect();
-        if !reasons.is_empty() {
-            v.push_str(" — ");
-            v.push_str(&reasons.join("; "));
-        }
-        rows.push(("Sentiment", v));
-    }
-    rows.push(("Source", sources(m)));
-    if let Some(a) = m.author.as_deref().map(one_line).filter(|a| !a.is_empty()) {
+/// Name/value rows shared by the alert's text and HTML bodies, after the
+/// link (values cleaned, not escaped): who and where, the stars, the label
+/// and one line of why, then when (local, with the zone; RFC 3339 beside it
+/// for machines) and what matched.
+fn facts(m: &Mention, tz: Tz) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    if let Some(a) = author(m) {
         rows.push(("Author", cut(&a, 100)));
     }
+    rows.push(("Source", sources(m)));
+    if let Some(s) = stars(m) {
+        rows.push(("Rating", s));
+    }
+    if let Some(l) = label(m) {
+        rows.push(("Sentiment", cut(&l, 30)));
+        if let Some(w) = why(m) {
+            rows.push(("Why", w));
+        }
+    }
     if let Some(t) = m.published_at {
-        rows.push(("Published", format!("{} ({})", human(t), rfc3339(t))));
+        rows.push(("Published", format!("{} ({})", human(t, tz), rfc3339(t))));
     }
     rows.push((
         "Found",
-        format!("{} ({})", human(m.found_at), rfc3339(m.found_at)),
+        format!("{} ({})", human(m.found_at, tz), rfc3339(m.found_at)),
     ));
+    rows.push(("Watch", one_line(&m.watch)));
     let terms = terms(m);
     if !terms.is_empty() {
         rows.push(("Terms", terms));
@@ -461,6 +487,7 @@ fn html_link(link: Option<&str>, label: &str) -> String {
 mod tests {
     use super::*;
     use crate::notify::render::fixtures::{at, mention, with};
+    use chrono_tz::Europe::Amsterdam;
 
     #[derive(Default)]
     struct Expect {
@@ -474,7 +501,7 @@ mod tests {
     /// Renders `m` and checks what every alert must hold plus the case's
     /// expectations.
     fn check_email(name: &str, m: &Mention, e: Expect) {
-        let email = mention_email(m);
+        let email = mention_email(m, Amsterdam);
         assert!(
             !email.subject.chars().any(char::is_control),
             "{name}: control char in subject {:?}",
@@ -541,10 +568,13 @@ mod tests {
                 mention(1, "acme", "Al 3 weken geen reactie op mijn klacht", Some("negative")),
                 Expect {
                     subject: &["[earshot] acme · negative · Trustpilot: \"Al 3 weken geen reactie op mijn klacht\""],
-                    text: &["Watch:     acme", "negative (-0.72) — geen reactie", "Author:    Jan",
-                        "2026-11-22T14:03:00Z", "https://example.com/review/1", "klacht over **Acme**."],
-                    html: &["<a href=\"https://example.com/review/1\">Al 3 weken", "<mark>Acme</mark>", "#d93025"],
-                    ..Expect::default()
+                    text: &["Watch:     acme", "Sentiment: negative\nWhy:       \"geen reactie\"\n",
+                        "Author:    Jan", "Published: 2026-11-22 15:03 CET (2026-11-22T14:03:00Z)",
+                        "https://example.com/review/1", "klacht over **Acme**."],
+                    text_not: &["pattern", "no_response", "-0.72", "UTC"],
+                    html: &["<a href=\"https://example.com/review/1\">Al 3 weken", "<mark>Acme</mark>", "#d93025",
+                        "<td>2026-11-22 15:05 CET (2026-11-22T14:05:00Z)</td>"],
+                    html_not: &["no_response", "-0.72"],
                 },
             ),
             (
@@ -565,16 +595,28 @@ mod tests {
                 },
             ),
             (
-                "html in title, snippet, text, author",
+                "html in title, text, author",
                 with(mention(4, "acme", "<script>alert(1)</script>", None), |m| {
                     m.author = Some("\"><img src=x onerror=alert(1)>".to_string());
-                    m.snippet = "<b>acme</b>".to_string();
-                    m.text = "<script>alert(2)</script>".to_string();
+                    m.text = "<script>alert(2)</script> <b>acme</b>".to_string();
                 }),
                 Expect {
                     html: &["&lt;script&gt;alert(1)&lt;/script&gt;", "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;",
                         "&lt;b&gt;<mark>acme</mark>&lt;/b&gt;", "&lt;script&gt;alert(2)"],
                     html_not: &["<img", "<b>"],
+                    ..Expect::default()
+                },
+            ),
+            (
+                "html in a snippet (leading when there is no text)",
+                with(mention(12, "acme", "t", None), |m| {
+                    m.snippet = "<b>acme</b>".to_string();
+                    m.text = String::new();
+                }),
+                Expect {
+                    html: &["&lt;b&gt;<mark>acme</mark>&lt;/b&gt;"],
+                    html_not: &["<b>"],
+                    text: &["t\n\n<b>**acme**</b>\n\nLink:"],
                     ..Expect::default()
                 },
             ),
@@ -610,6 +652,7 @@ mod tests {
                 with(mention(7, "acme", "x", None), |m| {
                     m.terms = vec!["CAFE".to_string(), "slechte service".to_string()];
                     m.snippet = "Het Café had een Slechte   Service".to_string();
+                    m.text = String::new();
                 }),
                 Expect {
                     html: &["Het <mark>Café</mark> had een <mark>Slechte Service</mark>"],
@@ -627,6 +670,42 @@ mod tests {
                     ..Expect::default()
                 },
             ),
+            (
+                "issue #12: a review's stars; the customer's words before the verdict",
+                with(mention(9, "acme", "Factuur klopt niet", Some("negative")), |m| {
+                    m.rating = Some(crate::store::StoredRating { value: 2.0, worst: 1.0, best: 5.0 });
+                    m.text = "Rekent te veel.".to_string();
+                }),
+                Expect {
+                    text: &["Factuur klopt niet\n\nRekent te veel.\n\nLink:", "Rating:    ★★☆☆☆\nSentiment: negative\n"],
+                    html: &["<td>★★☆☆☆</td>"],
+                    ..Expect::default()
+                },
+            ),
+            (
+                "issue #12: a long text leads with its snippet and follows in full",
+                with(mention(10, "acme", "x", None), |m| {
+                    m.text = format!("begin {}end", "woord ".repeat(400));
+                    m.snippet = "geen reactie van Acme".to_string();
+                }),
+                Expect {
+                    text: &["x\n\ngeen reactie van **Acme**\n\nLink:", "\nFull text:\nbegin woord", "woord end\n"],
+                    html: &["<h3>Full text</h3>"],
+                    ..Expect::default()
+                },
+            ),
+            (
+                "issue #12: local times on both sides of the DST change",
+                with(mention(11, "acme", "x", None), |m| {
+                    m.published_at = Some(chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 10, 25, 0, 30, 0).unwrap());
+                    m.found_at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 10, 25, 1, 30, 0).unwrap();
+                }),
+                Expect {
+                    text: &["Published: 2026-10-25 02:30 CEST (2026-10-25T00:30:00Z)",
+                        "Found:     2026-10-25 02:30 CET (2026-10-25T01:30:00Z)"],
+                    ..Expect::default()
+                },
+            ),
         ];
         for (name, m, e) in cases {
             check_email(name, &m, e);
@@ -637,11 +716,17 @@ mod tests {
     fn subject_is_capped_on_a_char_boundary() {
         let long = "ë€😀".repeat(200);
         let m = mention(1, "acme", &long, Some("negative"));
-        let s = mention_email(&m).subject;
+        let s = mention_email(&m, Amsterdam).subject;
         assert_eq!(s.chars().count(), SUBJECT_MAX);
         assert!(s.ends_with("…\""), "{s}");
         let huge_watch = mention(2, &"w".repeat(500), "t", None);
-        assert!(mention_email(&huge_watch).subject.chars().count() <= SUBJECT_MAX);
+        assert!(
+            mention_email(&huge_watch, Amsterdam)
+                .subject
+                .chars()
+                .count()
+                <= SUBJECT_MAX
+        );
     }
 
     #[test]
@@ -671,7 +756,7 @@ mod tests {
             route: "ops",
             period: "hourly digest 2026-11-22 14:00–15:00",
         };
-        let e = digest_email(&info, &ms, &failed);
+        let e = digest_email(&info, &ms, &failed, Amsterdam);
         assert_eq!(
             e.subject,
             "[earshot] ops digest · 5 mentions (2 negative) · 1 failed delivery"
@@ -725,10 +810,15 @@ mod tests {
         .collect();
         assert!(html_order.windows(2).all(|w| w[0] < w[1]), "{html_order:?}");
 
-        let quiet = digest_email(&info, &[mention(1, "acme", "x", Some("positive"))], &[]);
+        let quiet = digest_email(
+            &info,
+            &[mention(1, "acme", "x", Some("positive"))],
+            &[],
+            Amsterdam,
+        );
         assert_eq!(quiet.subject, "[earshot] ops digest · 1 mention");
         assert!(!quiet.text.contains("Failed deliveries"));
-        let empty = digest_email(&info, &[], &[]);
+        let empty = digest_email(&info, &[], &[], Amsterdam);
         assert_eq!(empty.subject, "[earshot] ops digest · 0 mentions");
     }
 
@@ -744,6 +834,7 @@ mod tests {
             },
             &ms,
             &[],
+            Amsterdam,
         );
         assert!(e.text.contains("… and 5 more not listed here."));
         assert!(e.subject.contains("305 mentions"));

@@ -13,6 +13,7 @@ pub fn at(h: u32, min: u32) -> DateTime<Utc> {
 pub fn mention(id: i64, watch: &str, title: &str, label: Option<&str>) -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id,
         watch: watch.to_string(),
         sources: vec!["Trustpilot".to_string()],
@@ -29,7 +30,7 @@ pub fn mention(id: i64, watch: &str, title: &str, label: Option<&str>) -> Mentio
             label: l.to_string(),
             score: if l == "negative" { -0.72 } else { 0.1 },
             lang: "nl".to_string(),
-            reasons: vec!["geen reactie".to_string()],
+            reasons: vec!["pattern no_response: 'geen reactie'".to_string()],
         }),
     }
 }

@@ -1,13 +1,17 @@
 //! Snapshots of what people see: one fixed sample mention rendered as an
 //! instant email (subject, text, HTML), in a digest, and as every chat
-//! payload. A change to how an alert looks shows up here as a diff to review
-//! (`cargo insta review`, or compare the `.snap.new` file insta leaves).
+//! payload; a 2-star review without a link of its own; a mention published
+//! before and found after the 2026-10-25 DST change. Times show in
+//! Europe/Amsterdam. A change to how an alert looks shows up here as a diff
+//! to review (`cargo insta review`, or compare the `.snap.new` file insta
+//! leaves).
 
 use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Europe::Amsterdam;
 
 use super::*;
 use crate::config::WebhookFormat;
-use crate::store::{Mention, StoredSentiment};
+use crate::store::{Mention, StoredRating, StoredSentiment};
 
 fn at(h: u32, min: u32, s: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, h, min, s)
@@ -20,6 +24,7 @@ fn at(h: u32, min: u32, s: u32) -> DateTime<Utc> {
 fn sample() -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id: 42,
         watch: "acme".to_string(),
         sources: vec!["Trustpilot".to_string()],
@@ -41,10 +46,13 @@ fn sample() -> Mention {
             label: "negative".to_string(),
             score: -0.72,
             lang: "nl".to_string(),
+            // As the scorer writes them: none of this but the quoted words
+            // may reach an alert.
             reasons: vec![
-                "complaint: reageert niet".to_string(),
-                "negative: waardeloos".to_string(),
-                "idiom: nooit meer".to_string(),
+                "pattern no_response: 'reageert niet'".to_string(),
+                "-2.9 'waardeloos'".to_string(),
+                "booster 'echt' on 'waardeloos'".to_string(),
+                "pattern never_again: 'Nooit meer'".to_string(),
             ],
         }),
     }
@@ -54,6 +62,7 @@ fn sample() -> Mention {
 fn other() -> Mention {
     Mention {
         triage: Default::default(),
+        rating: None,
         id: 43,
         watch: "beta".to_string(),
         sources: vec!["Hacker News".to_string()],
@@ -70,14 +79,14 @@ fn other() -> Mention {
             label: "positive".to_string(),
             score: 0.64,
             lang: "en".to_string(),
-            reasons: vec!["positive: great".to_string()],
+            reasons: vec!["+2.1 'great'".to_string()],
         }),
     }
 }
 
 #[test]
 fn instant_email() {
-    let e = mention_email(&sample());
+    let e = mention_email(&sample(), Amsterdam);
     insta::assert_snapshot!("instant_email_subject", e.subject);
     insta::assert_snapshot!("instant_email_text", e.text);
     insta::assert_snapshot!("instant_email_html", e.html);
@@ -95,7 +104,7 @@ fn digest() {
         route: "webcare",
         period: "hourly digest until 2026-11-22 15:00 CET",
     };
-    let e = digest_email(&info, &[sample(), other()], &failed);
+    let e = digest_email(&info, &[sample(), other()], &failed, Amsterdam);
     insta::assert_snapshot!("digest_subject", e.subject);
     insta::assert_snapshot!("digest_text", e.text);
     insta::assert_snapshot!("digest_html", e.html);
@@ -103,7 +112,12 @@ fn digest() {
 
 /// The pretty JSON of every body `format` renders for the sample.
 fn chat(format: WebhookFormat) -> String {
-    webhook_bodies(format, &[sample()])
+    chat_of(format, &sample())
+}
+
+/// The pretty JSON of every body `format` renders for `m`.
+fn chat_of(format: WebhookFormat, m: &Mention) -> String {
+    webhook_bodies(format, std::slice::from_ref(m), Amsterdam)
         .into_iter()
         .map(|(body, ids)| {
             let json = serde_json::to_string_pretty(&body).unwrap_or_else(|e| e.to_string());
@@ -119,4 +133,70 @@ fn chat_payloads() {
     insta::assert_snapshot!("chat_discord", chat(WebhookFormat::Discord));
     insta::assert_snapshot!("chat_mattermost", chat(WebhookFormat::Mattermost));
     insta::assert_snapshot!("chat_generic", chat(WebhookFormat::Generic));
+}
+
+/// A 2-star review read from a page that gives it no link of its own (so it
+/// links into the page), whose rating decided its sentiment.
+fn rated_review() -> Mention {
+    Mention {
+        triage: Default::default(),
+        rating: Some(StoredRating {
+            value: 2.0,
+            worst: 1.0,
+            best: 5.0,
+        }),
+        id: 44,
+        watch: "acme".to_string(),
+        sources: vec!["trustpilot".to_string()],
+        url: Some(
+            "https://nl.trustpilot.com/review/acme-telecom.nl?page=2#review-5b0d1c2e3f405162"
+                .into(),
+        ),
+        canonical_url: None,
+        title: "Factuur klopt niet".to_string(),
+        text: "Acme Telecom rekent al twee maanden te veel. Klantenservice belooft \
+               terugbetaling maar er gebeurt niets."
+            .to_string(),
+        author: Some("Fatima B.".to_string()),
+        published_at: Some(at(16, 20, 0)),
+        found_at: at(16, 25, 0),
+        terms: vec!["Acme Telecom".to_string()],
+        snippet: "Acme Telecom rekent al twee maanden te veel.".to_string(),
+        sentiment: Some(StoredSentiment {
+            label: "negative".to_string(),
+            score: -0.75,
+            lang: "nl".to_string(),
+            reasons: vec![
+                "rating 2/5 → negative".to_string(),
+                "pattern broken_promise: 'belooft terugbetaling maar er gebeurt niets'".to_string(),
+                "-1.2 'te veel'".to_string(),
+            ],
+        }),
+    }
+}
+
+#[test]
+fn a_two_star_review() {
+    let m = rated_review();
+    let e = mention_email(&m, Amsterdam);
+    insta::assert_snapshot!("rated_review_email_text", e.text);
+    insta::assert_snapshot!("rated_review_email_html", e.html);
+    insta::assert_snapshot!("rated_review_slack", chat_of(WebhookFormat::Slack, &m));
+}
+
+/// Published at 02:30 summer time, found at 02:30 winter time: the night
+/// of 2026-10-25, when Amsterdam's clocks go back from 03:00 CEST to 02:00 CET.
+#[test]
+fn across_the_dst_change() {
+    let utc = |h, min| {
+        Utc.with_ymd_and_hms(2026, 10, 25, h, min, 0)
+            .single()
+            .expect("a valid fixed time")
+    };
+    let mut m = sample();
+    m.published_at = Some(utc(0, 30));
+    m.found_at = utc(1, 30);
+    let e = mention_email(&m, Amsterdam);
+    insta::assert_snapshot!("dst_email_text", e.text);
+    insta::assert_snapshot!("dst_mattermost", chat_of(WebhookFormat::Mattermost, &m));
 }

@@ -57,8 +57,25 @@ async fn first_poll_then_only_newer_reviews() {
         .starts_with("Sinds maandag geen internet en Acme Telecom helpt me niet."));
     assert_eq!(complaint["sentiment"]["label"], "negative");
     assert!(reasons(complaint).contains("rating 1/5"), "{complaint}");
-    // Trustpilot's `@id`s are fragments of one page: an identity, not a link.
-    assert_eq!(complaint["url"], serde_json::Value::Null);
+    // Trustpilot's `@id`s are fragments of one page: an identity, not a
+    // link. The review is linked where it stands on the page, by an anchor
+    // made from its key; the page is never its identity (three mentions, not
+    // one), so it has no canonical URL.
+    let link = complaint["url"].as_str().expect("a link into the page");
+    let page = format!("{}#review-", server.url(PAGE));
+    assert!(
+        link.starts_with(&page) && link.len() == page.len() + 16,
+        "{link}"
+    );
+    assert_eq!(complaint["canonical_url"], serde_json::Value::Null);
+    let mut links: Vec<&str> = all.iter().filter_map(|m| m["url"].as_str()).collect();
+    links.sort();
+    links.dedup();
+    assert_eq!(links.len(), 3, "one link per review: {links:?}");
+    assert_eq!(
+        complaint["rating"],
+        serde_json::json!({"value": 1, "worst": 1, "best": 5})
+    );
 
     // Five stars decide, even though the words ("storing", "boos") complain.
     let praise = by_title(&all, "Storing snel opgelost");
@@ -89,6 +106,8 @@ async fn first_poll_then_only_newer_reviews() {
     assert!(out.contains("tp: 1 items, 1 new mentions"), "{out}");
     let all = env.mentions_json(&[]).await;
     assert_eq!(all.len(), 4);
+    // The same review polled again keeps its link.
+    assert_eq!(by_title(&all, "Al drie dagen geen internet")["url"], link);
     assert_eq!(
         by_title(&all, "Nog steeds storing")["sentiment"]["label"],
         "negative"
@@ -164,6 +183,17 @@ async fn microdata_reviews() {
         "Snelle levering van de nieuwe modem door Acme Telecom, alles werkt.",
     );
     assert_eq!(good["author"], "Els");
+    // No link or id of its own: its place on the page.
+    assert!(
+        good["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with(&format!("{}#review-", server.url("/kiyoh")))),
+        "{good}"
+    );
+    assert_eq!(
+        good["rating"],
+        serde_json::json!({"value": 9, "worst": 1, "best": 10})
+    );
     assert_eq!(good["sentiment"]["label"], "positive");
     assert!(reasons(good).contains("rating 9/10"), "{good}");
 }
