@@ -263,9 +263,9 @@ fn print_list(
 }
 
 /// The CSV columns: the JSON form's field names; `sentiment` is the JSON
-/// `sentiment.label` and `sentiment_score` its `score`, `tags` are joined by
-/// spaces.
-const CSV_COLUMNS: [&str; 19] = [
+/// `sentiment.label` and `sentiment_score` its `score`, `rating` the
+/// rating's value (its scale is in the JSON), `tags` are joined by spaces.
+const CSV_COLUMNS: [&str; 20] = [
     "id",
     "watch",
     "sources",
@@ -279,6 +279,7 @@ const CSV_COLUMNS: [&str; 19] = [
     "snippet",
     "sentiment",
     "sentiment_score",
+    "rating",
     "state",
     "assignee",
     "label",
@@ -320,6 +321,7 @@ fn csv_mention(out: &mut impl Write, style: CsvStyle, m: &Mention) -> std::io::R
                 .as_ref()
                 .map(|s| Cell::Decimal(f64::from(s.score), 2))
                 .unwrap_or(Cell::Empty),
+            m.rating.map_or(Cell::Empty, |r| Cell::Decimal(r.value, 1)),
             t.state.as_str().into(),
             t.assignee.clone().unwrap_or_default().into(),
             t.label.clone().unwrap_or_default().into(),
@@ -353,6 +355,9 @@ fn show(
     writeln!(out, "published: {}", output::time(m.published_at, tz))?;
     writeln!(out, "found:     {}", output::time(Some(m.found_at), tz))?;
     writeln!(out, "terms:     {}", c(&m.terms.join(", ")))?;
+    if let Some(stars) = crate::notify::render::stars(m) {
+        writeln!(out, "rating:    {stars}")?;
+    }
     match &m.sentiment {
         Some(s) => {
             writeln!(out, "sentiment: {} ({:+.2}, {})", s.label, s.score, s.lang)?;

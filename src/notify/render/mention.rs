@@ -190,7 +190,7 @@ pub(super) fn author(m: &Mention) -> Option<String> {
 /// (filled for the value, empty up to the best: 2 of 1..5 is "★★☆☆☆", with
 /// "4.5/5" added when the value is not whole), "6/10" on a longer scale.
 /// `None` without a rating or for one that makes no sense.
-pub(super) fn stars(m: &Mention) -> Option<String> {
+pub fn stars(m: &Mention) -> Option<String> {
     let r = m.rating?;
     let sane = [r.value, r.worst, r.best].iter().all(|x| x.is_finite())
         && r.worst >= 0.0

@@ -20,6 +20,7 @@ mod mention;
 
 pub use chat::webhook_bodies;
 pub use email::{digest_email, mention_email, DigestInfo, Email, FailedDelivery};
+pub use mention::stars;
 
 #[cfg(test)]
 mod fixtures;
