@@ -160,6 +160,62 @@ const MIGRATIONS: &[&str] = &[
     // benches/stats.rs).
     "CREATE INDEX mentions_stats
         ON mentions(found_at, watch, state, sentiment, handled_at, item_id);",
+    // 9 (8 is the rating columns of the alerts work; this one needs nothing
+    // of it): bursts and per-watch caps. A spike is one alert for a burst of
+    // negative mentions of one watch on one route, decided in the transaction
+    // that stores the mention crossing the threshold; it hangs on that mention
+    // (retention takes it along). A delivery now says what it carries by its
+    // mode: `instant` and `digest` as before, `spike` (the spike alert,
+    // `spike_id`), `folded` (an instant alert folded into spike
+    // `folded_into`, listed in the route's next digest) and `notice` (the
+    // route's max_per_hour reached for the mention's watch). A spike alert or
+    // notice hangs on a mention too, so one mention may have a delivery per
+    // route, notifier and mode: the unique key gains `mode`, which SQLite
+    // can only change by building the table anew (ids kept: they are the
+    // alerts' Message-IDs).
+    "CREATE TABLE spikes (
+        id INTEGER PRIMARY KEY,
+        route TEXT NOT NULL,
+        watch TEXT NOT NULL,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        negatives INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX spikes_route_watch ON spikes(route, watch, ends_at);
+    CREATE INDEX spikes_mention ON spikes(mention_id);
+    CREATE TABLE deliveries_9 (
+        id INTEGER PRIMARY KEY,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        route TEXT NOT NULL,
+        notifier TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        reported_at INTEGER,
+        sending_since INTEGER,
+        spike_id INTEGER REFERENCES spikes(id) ON DELETE CASCADE,
+        folded_into INTEGER REFERENCES spikes(id) ON DELETE SET NULL,
+        UNIQUE (mention_id, route, notifier, mode)
+    );
+    INSERT INTO deliveries_9 (id, mention_id, route, notifier, mode, status, created_at, due_at,
+        attempts, last_attempt_at, last_error, sent_at, reported_at, sending_since)
+    SELECT id, mention_id, route, notifier, mode, status, created_at, due_at,
+        attempts, last_attempt_at, last_error, sent_at, reported_at, sending_since
+    FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_9 RENAME TO deliveries;
+    CREATE INDEX deliveries_due ON deliveries(status, due_at);
+    CREATE INDEX deliveries_route_sent ON deliveries(route, notifier, sent_at);
+    CREATE INDEX deliveries_notifier_due ON deliveries(status, notifier, due_at);
+    CREATE INDEX deliveries_spike ON deliveries(spike_id) WHERE spike_id IS NOT NULL;
+    CREATE INDEX deliveries_folded ON deliveries(folded_into) WHERE folded_into IS NOT NULL;",
 ];
 
 /// The schema version this earshot writes.

@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod polls;
 mod query;
+mod spikes;
 mod stats;
 mod triage;
 mod upkeep;
@@ -29,6 +30,7 @@ pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
+pub use spikes::{SpikeRule, SpikeSummary};
 pub use stats::{StatMention, StatSource};
 pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};
