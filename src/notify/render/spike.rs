@@ -70,11 +70,14 @@ fn duration_words(d: Duration) -> String {
 }
 
 /// "2026-11-22 10:02–10:31 CET" when both ends fall on one local day in one
-/// zone, else both in full.
+/// zone, else both in full; one time when they fall in the same minute.
 fn span(a: DateTime<Utc>, b: DateTime<Utc>, tz: Tz) -> String {
     let (la, lb) = (a.with_timezone(&tz), b.with_timezone(&tz));
     let zone = |t: &DateTime<Tz>| t.format("%Z").to_string();
-    if la.date_naive() == lb.date_naive() && zone(&la) == zone(&lb) {
+    let minute = |t: &DateTime<Tz>| t.format("%Y-%m-%d %H:%M %Z").to_string();
+    if minute(&la) == minute(&lb) {
+        human(a, tz)
+    } else if la.date_naive() == lb.date_naive() && zone(&la) == zone(&lb) {
         format!(
             "{} {}–{} {}",
             la.format("%Y-%m-%d"),
@@ -283,8 +286,14 @@ fn notice_text(n: &Notice) -> String {
     }
     if !n.facts.is_empty() {
         out.push('\n');
+        let width = n
+            .facts
+            .iter()
+            .map(|(name, _)| name.len() + 2)
+            .max()
+            .unwrap_or(0);
         for (name, value) in &n.facts {
-            out.push_str(&format!("{:<13}{value}\n", format!("{name}:")));
+            out.push_str(&format!("{:<width$}{value}\n", format!("{name}:")));
         }
     }
     if !n.items.is_empty() {
@@ -512,4 +521,204 @@ fn teams(n: &Notice) -> Value {
             "content": card,
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+    use crate::notify::render::fixtures::{mention, with};
+
+    const AMS: Tz = chrono_tz::Europe::Amsterdam;
+
+    fn at(h: u32, min: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, h, min, 0).unwrap()
+    }
+
+    /// A spike of 14 negative mentions of acme, 09:02–09:31 UTC (10:02–10:31
+    /// CET), the first of them with hostile titles.
+    fn summary() -> SpikeSummary {
+        let hostile = with(
+            mention(
+                7,
+                "acme",
+                "<script>x</script> @everyone <!channel> *storing* [a](javascript:x)",
+                Some("negative"),
+            ),
+            |m| m.url = Some("https://forum.example/t/7?a=1&b=<2>|x".to_string()),
+        );
+        let plain = |id: i64, t: &str| {
+            with(mention(id, "acme", t, Some("negative")), |m| {
+                m.found_at = at(9, 2 + id as u32)
+            })
+        };
+        SpikeSummary {
+            id: 3,
+            route: "acme-complaints".to_string(),
+            watch: "acme".to_string(),
+            negatives: 10,
+            started_at: at(9, 2),
+            ends_at: at(9, 32),
+            count: 14,
+            alone: 9,
+            last_found_at: at(9, 31),
+            sources: vec![("forum".to_string(), 9), ("Trustpilot".to_string(), 5)],
+            first: vec![
+                hostile,
+                plain(8, "Geen internet in Utrecht"),
+                plain(9, "Storing?"),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_spike_line_gives_count_watch_window_and_local_times() {
+        assert_eq!(
+            spike_line(&summary(), AMS),
+            "Spike: 14 negative mentions of acme in 30 min, 2026-11-22 10:02–10:31 CET"
+        );
+        // Across local midnight both ends are written in full.
+        let mut s = summary();
+        s.started_at = at(22, 50);
+        s.ends_at = at(23, 50);
+        s.last_found_at = at(23, 10);
+        assert_eq!(
+            spike_line(&s, AMS),
+            "Spike: 14 negative mentions of acme in 1 h, 2026-11-22 23:50 CET – 2026-11-23 00:10 CET"
+        );
+        s.last_found_at = s.started_at + Duration::seconds(20);
+        assert!(spike_line(&s, AMS).ends_with("in 1 h, 2026-11-22 23:50 CET"));
+        assert_eq!(duration_words(Duration::minutes(90)), "1 h 30 min");
+        assert_eq!(duration_words(Duration::seconds(90)), "90 s");
+    }
+
+    #[test]
+    fn the_command_lists_the_spike_from_its_local_start() {
+        let n = spike_notice(&summary(), AMS);
+        assert_eq!(
+            n.command.as_deref(),
+            Some("earshot mentions list --watch acme --sentiment negative --since 2026-11-22T10:02:00+01:00")
+        );
+        let mut s = summary();
+        s.watch = "acme's shop".to_string();
+        assert!(list_command(&s, AMS).contains("--watch 'acme'\\''s shop' "));
+    }
+
+    #[test]
+    fn spike_email_escapes_what_came_from_the_network() {
+        let e = notice_email(&spike_notice(&summary(), AMS));
+        assert_eq!(
+            e.subject,
+            "[earshot] spike · acme · 14 negative mentions in 30 min"
+        );
+        for part in [
+            "Spike: 14 negative mentions of acme in 30 min, 2026-11-22 10:02–10:31 CET",
+            "10 negative mentions within 30 min make a spike on route acme-complaints.",
+            "9 alerts went out on their own before that; 5 are folded into this alert",
+            "until 2026-11-22 10:32 CET",
+            "Top sources:       forum 9, Trustpilot 5",
+            "- Geen internet in Utrecht\n  https://example.com/review/8\n",
+            "--since 2026-11-22T10:02:00+01:00",
+            "earshot spike #3 · route acme-complaints",
+        ] {
+            assert!(e.text.contains(part), "text lacks {part:?}:\n{}", e.text);
+        }
+        assert!(!e.html.contains("<script>"), "{}", e.html);
+        assert!(
+            e.html.contains("&lt;script&gt;x&lt;/script&gt;"),
+            "{}",
+            e.html
+        );
+        assert!(
+            e.html
+                .contains("href=\"https://forum.example/t/7?a=1&amp;b=%3C2%3E|x\""),
+            "{}",
+            e.html
+        );
+    }
+
+    #[test]
+    fn spike_chat_cannot_ping_or_forge_links() {
+        let n = spike_notice(&summary(), AMS);
+        let slack = notice_chat(WebhookFormat::Slack, &n).to_string();
+        assert!(
+            !slack.contains("<!channel>") && !slack.contains("@everyone"),
+            "{slack}"
+        );
+        assert!(
+            slack.contains("<https://forum.example/t/7?a=1&amp;b=%3C2%3E%7Cx|"),
+            "{slack}"
+        );
+        for format in [WebhookFormat::Discord, WebhookFormat::Mattermost] {
+            let body = notice_chat(format, &n).to_string();
+            assert!(
+                !body.contains("@everyone") && !body.contains("[a](javascript"),
+                "{body}"
+            );
+        }
+        let discord = notice_chat(WebhookFormat::Discord, &n);
+        assert_eq!(discord["allowed_mentions"]["parse"], json!([]));
+        let generic = notice_chat(WebhookFormat::Generic, &n);
+        assert_eq!(generic["event"], "spike");
+        assert_eq!(generic["spike"]["count"], 14);
+        assert_eq!(generic["spike"]["folded"], 5);
+        assert_eq!(
+            generic["spike"]["sources"][0],
+            json!({"name": "forum", "count": 9})
+        );
+        assert_eq!(
+            generic["spike"]["mentions"].as_array().map(Vec::len),
+            Some(3)
+        );
+        let teams = notice_chat(WebhookFormat::Teams, &n);
+        assert_eq!(teams["attachments"][0]["content"]["type"], "AdaptiveCard");
+    }
+
+    #[test]
+    fn the_cap_notice_says_which_watch_and_until_when() {
+        let n = cap_notice("acme-complaints", "acme", Some(5), Some(at(10, 0)), AMS);
+        let e = notice_email(&n);
+        assert!(
+            e.text.starts_with(
+                "max_per_hour = 5 reached for watch acme: further alerts this hour go into the next digest\n"
+            ),
+            "{}",
+            e.text
+        );
+        assert!(
+            e.text.contains("into the digest of 2026-11-22 11:00 CET"),
+            "{}",
+            e.text
+        );
+        assert!(
+            e.text.contains("other watches are not held back"),
+            "{}",
+            e.text
+        );
+        assert_eq!(
+            e.subject,
+            "[earshot] acme-complaints · max_per_hour = 5 reached for watch acme"
+        );
+        let generic = notice_chat(WebhookFormat::Generic, &n);
+        assert_eq!(generic["event"], "notice");
+        assert_eq!(generic["notice"]["watch"], "acme");
+        assert_eq!(generic["notice"]["max_per_hour"], 5);
+    }
+
+    #[test]
+    fn snapshots() {
+        let n = spike_notice(&summary(), AMS);
+        let e = notice_email(&n);
+        insta::assert_snapshot!("spike_email_text", e.text);
+        insta::assert_snapshot!("spike_email_html", e.html);
+        let pretty = |v: Value| serde_json::to_string_pretty(&v).unwrap_or_default();
+        insta::assert_snapshot!("spike_slack", pretty(notice_chat(WebhookFormat::Slack, &n)));
+        insta::assert_snapshot!(
+            "spike_generic",
+            pretty(notice_chat(WebhookFormat::Generic, &n))
+        );
+        let cap = cap_notice("acme-complaints", "acme", Some(5), Some(at(10, 0)), AMS);
+        insta::assert_snapshot!("cap_notice_text", notice_email(&cap).text);
+    }
 }
