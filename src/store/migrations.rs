@@ -254,3 +254,68 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
         tx.commit().map_err(e)?;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 9 builds `deliveries` anew: a database with alerts in its
+    /// outbox keeps every row with its id (the alerts' Message-IDs), and a
+    /// mention may then carry a spike alert beside its own alert.
+    #[test]
+    fn rebuilding_deliveries_keeps_every_row_and_its_id() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON;").expect("fk");
+        let before_spikes = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("CREATE TABLE spikes"))
+            .expect("the spikes migration");
+        for m in &MIGRATIONS[..before_spikes] {
+            conn.execute_batch(m).expect("older migration");
+        }
+        conn.pragma_update(None, "user_version", before_spikes as i64)
+            .expect("version");
+        conn.execute_batch(
+            "INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0);
+             INSERT INTO mentions (id, item_id, watch, found_at, terms, snippet) VALUES (5, 1, 'acme', 0, '[]', '');
+             INSERT INTO deliveries (id, mention_id, route, notifier, mode, status, created_at, due_at, attempts, sent_at)
+                VALUES (41, 5, 'r', 'mail', 'instant', 'sent', 0, 0, 1, 3),
+                       (42, 5, 'r', 'chat', 'instant', 'pending', 0, 0, 2, NULL);",
+        )
+        .expect("rows");
+        apply(&mut conn, &path).expect("migrate");
+        let rows: Vec<(i64, String, String, i64)> = conn
+            .prepare("SELECT id, notifier, status, attempts FROM deliveries ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<std::result::Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                (41, "mail".to_string(), "sent".to_string(), 1),
+                (42, "chat".to_string(), "pending".to_string(), 2)
+            ]
+        );
+        conn.execute_batch(
+            "INSERT INTO spikes (id, route, watch, mention_id, negatives, started_at, ends_at, created_at)
+                VALUES (1, 'r', 'acme', 5, 3, 0, 60, 0);
+             INSERT INTO deliveries (mention_id, route, notifier, mode, created_at, due_at, spike_id)
+                VALUES (5, 'r', 'mail', 'spike', 0, 0, 1);",
+        )
+        .expect("a spike alert beside the mention's own");
+        // Retention takes the mention, its spike and the spike's alert along.
+        conn.execute_batch("DELETE FROM mentions WHERE id = 5;")
+            .expect("prune");
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+            .expect("count");
+        let spikes: i64 = conn
+            .query_row("SELECT count(*) FROM spikes", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!((left, spikes), (0, 0));
+    }
+}
