@@ -31,6 +31,15 @@ fn spike_route(notify: &str, spike: &str) -> String {
     )
 }
 
+/// An RSS feed of `(guid, title)` items (see [`rss`]).
+fn rss_of(items: Vec<(String, String)>) -> String {
+    let refs: Vec<(&str, &str)> = items
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    rss(&refs)
+}
+
 fn parse(raw: &[u8]) -> Message<'_> {
     MessageParser::default().parse(raw).expect("parse email")
 }
@@ -217,19 +226,16 @@ async fn issue12_a_burst_of_negatives_is_one_spike_alert_and_the_rest_fold() {
 async fn issue12_spike_folding_with_a_moved_clock() {
     let server = Server::start().await;
     let burst = |from: usize, to: usize| {
-        let items: Vec<(String, String)> = (from..to)
-            .map(|i| {
-                (
-                    format!("b{i}"),
-                    format!("Acme Telecom storing nummer {i}, waardeloos"),
-                )
-            })
-            .collect();
-        let refs: Vec<(&str, &str)> = items
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        rss(&refs)
+        rss_of(
+            (from..to)
+                .map(|i| {
+                    (
+                        format!("b{i}"),
+                        format!("Acme Telecom storing nummer {i}, waardeloos"),
+                    )
+                })
+                .collect(),
+        )
     };
     server.route("/outage.rss", Route::ok("application/rss+xml", burst(0, 4)));
     let port = free_port();
@@ -319,19 +325,16 @@ async fn issue12_spike_folding_with_a_moved_clock() {
 async fn issue12_max_per_hour_counts_per_watch_and_says_so_once() {
     let server = Server::start().await;
     let feed = |n: usize| {
-        let items: Vec<(String, String)> = (0..n)
-            .flat_map(|i| {
-                [
-                    (format!("a{i}"), format!("Acme Telecom bericht {i}")),
-                    (format!("b{i}"), format!("Beta Bank bericht {i}")),
-                ]
-            })
-            .collect();
-        let refs: Vec<(&str, &str)> = items
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
-        rss(&refs)
+        rss_of(
+            (0..n)
+                .flat_map(|i| {
+                    [
+                        (format!("a{i}"), format!("Acme Telecom bericht {i}")),
+                        (format!("b{i}"), format!("Beta Bank bericht {i}")),
+                    ]
+                })
+                .collect(),
+        )
     };
     server.route("/news.rss", Route::ok("application/rss+xml", feed(4)));
     let port = free_port();
