@@ -533,7 +533,9 @@ mod tests {
     const AMS: Tz = chrono_tz::Europe::Amsterdam;
 
     fn at(h: u32, min: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 22, h, min, 0).unwrap()
+        Utc.with_ymd_and_hms(2026, 11, 22, h, min, 0)
+            .single()
+            .expect("a valid time")
     }
 
     /// A spike of 14 negative mentions of acme, 09:02–09:31 UTC (10:02–10:31
