@@ -70,7 +70,7 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     for r in &config.routes {
         writeln!(
             out,
-            "  {}: {} → {} ({}{}{})",
+            "  {}: {} → {} ({}{}{}{})",
             r.name,
             r.watch.as_deref().unwrap_or("*"),
             r.notify.join(", "),
@@ -80,7 +80,14 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
                 .map(|s| format!(", only {}", s.join("/")))
                 .unwrap_or_default(),
             r.max_per_hour
-                .map(|m| format!(", at most {m}/hour"))
+                .map(|m| format!(", at most {m}/hour per watch"))
+                .unwrap_or_default(),
+            r.spike
+                .map(|s| format!(
+                    ", spike at {} negative within {}",
+                    s.negatives,
+                    crate::config::HumanDuration(s.within)
+                ))
                 .unwrap_or_default(),
         )?;
     }

@@ -52,6 +52,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                     "last_error",
                     "title",
                     "sending_since",
+                    "folded_into",
+                    "spike_id",
                 ],
             )?;
             for r in &rows {
@@ -74,6 +76,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                         r.last_error.clone().unwrap_or_default().into(),
                         r.title.clone().into(),
                         t(r.sending_since).into(),
+                        r.folded_into.map_or(Cell::Empty, Cell::Int),
+                        r.spike_id.map_or(Cell::Empty, Cell::Int),
                     ],
                 )?;
             }
@@ -87,8 +91,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
                         r.mention_id.to_string(),
                         output::clean(&r.notifier, 20),
                         r.mode.clone(),
-                        match r.sending_since {
-                            Some(_) if r.status == "pending" => "sending".into(),
+                        match (r.sending_since, r.folded_into) {
+                            (Some(_), _) if r.status == "pending" => "sending".into(),
+                            // Not sent alone: in its spike's alert and the digest.
+                            (_, Some(spike)) => format!("{}, folded into spike #{spike}", r.status),
                             _ => r.status.clone(),
                         },
                         r.attempts.to_string(),

@@ -16,6 +16,7 @@ use url::Url;
 use super::secret::secret;
 use super::{count_within, duration_within, HumanDuration, Invalid};
 use super::{DELIVERY_BACKOFF, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT, SOURCE_ALERT_AFTER};
+use super::{SPIKE_NEGATIVES, SPIKE_WITHIN};
 
 #[derive(Debug, Clone)]
 pub struct Daemon {
@@ -144,7 +145,20 @@ pub struct Route {
     pub digest: DigestSchedule,
     /// Instant alerts wait while local time is in this window.
     pub quiet_hours: Option<(NaiveTime, NaiveTime)>,
+    /// Instant alerts per watch per hour; beyond it they roll into `digest`.
     pub max_per_hour: Option<u32>,
+    /// One alert for a burst of negative mentions of one watch (instant
+    /// routes only).
+    pub spike: Option<Spike>,
+}
+
+/// `spike = { negatives = 10, within = "30m" }`: when this many negative
+/// mentions of one watch reach the route within `within`, its notifiers get
+/// one spike alert and the rest of the window's negative alerts fold into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spike {
+    pub negatives: u32,
+    pub within: Duration,
 }
 
 // ---------------------------------------------------------------- raw
@@ -200,6 +214,15 @@ pub(super) struct RawRoute {
     digest: Option<Spanned<String>>,
     quiet_hours: Option<Spanned<String>>,
     max_per_hour: Option<Spanned<i64>>,
+    spike: Option<Spanned<RawSpike>>,
+}
+
+/// `spike = { negatives = N, within = "30m" }` (or a `[route.spike]` table).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawSpike {
+    negatives: Spanned<i64>,
+    within: Spanned<HumanDuration>,
 }
 
 fn default_mode() -> Mode {
@@ -378,6 +401,31 @@ pub(super) fn validate(
             Some(m) => Some(count_within("max_per_hour", m, MAX_PER_HOUR, err)?),
             None => None,
         };
+        let spike = match &r.spike {
+            None => None,
+            Some(s) => {
+                if r.mode != Mode::Instant {
+                    return Err(err(
+                        s.span().start,
+                        format!("route {name:?}: `spike` folds instant alerts; it needs mode = \"instant\""),
+                    ));
+                }
+                if sentiment
+                    .as_ref()
+                    .is_some_and(|l| !l.iter().any(|l| l == "negative"))
+                {
+                    return Err(err(
+                        s.span().start,
+                        format!("route {name:?}: `spike` counts negative mentions, but its `sentiment` leaves them out"),
+                    ));
+                }
+                let raw = s.get_ref();
+                Some(Spike {
+                    negatives: count_within("negatives", &raw.negatives, SPIKE_NEGATIVES, err)?,
+                    within: duration_within("within", &raw.within, SPIKE_WITHIN, err)?,
+                })
+            }
+        };
         out_routes.push(Route {
             name,
             watch,
@@ -387,6 +435,7 @@ pub(super) fn validate(
             digest,
             quiet_hours,
             max_per_hour,
+            spike,
         });
     }
     let source_alerts = match daemon.source_alerts {

@@ -43,7 +43,7 @@ pub enum ConfigError {
 
 pub use alerts::{Daemon, Delivery, LogFormat, WebhookFormat};
 pub use alerts::{
-    DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport,
+    DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport, Spike,
     WebhookNotifier,
 };
 pub use schema::schema;
@@ -503,6 +503,10 @@ pub(crate) const DELIVERY_BACKOFF: (Duration, Duration) = (SECOND, days(7));
 pub(crate) const SEND_TIMEOUT: (Duration, Duration) = (SECOND, Duration::from_secs(600));
 /// A route's `max_per_hour`.
 pub(crate) const MAX_PER_HOUR: (i64, i64) = (1, 10_000);
+/// A route's `spike.negatives`: a burst is at least two.
+pub(crate) const SPIKE_NEGATIVES: (i64, i64) = (2, 10_000);
+/// A route's `spike.within`.
+pub(crate) const SPIKE_WITHIN: (Duration, Duration) = (Duration::from_secs(60), days(1));
 
 /// The duration at `value` if it lies in `min..=max`, else an error at its
 /// place naming `key` and the range.

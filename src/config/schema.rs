@@ -26,6 +26,7 @@ pub fn schema() -> Vec<(&'static str, &'static [&'static str])> {
         ("delivery", keys::<alerts::RawDelivery>()),
         ("notifier", keys::<alerts::RawNotifier>()),
         ("route", keys::<alerts::RawRoute>()),
+        ("route.spike", keys::<alerts::RawSpike>()),
     ]
 }
 

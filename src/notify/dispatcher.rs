@@ -1,6 +1,10 @@
 //! The outbox dispatcher: sends the deliveries that are due, retries failures
 //! with capped exponential backoff (honouring `Retry-After`), gives up after the
-//! retry budget, and marks every delivery it settles.
+//! retry budget, and marks every delivery it settles. It holds a watch's
+//! instant alerts over its route's `max_per_hour` back into the next digest
+//! (counted per watch, so one brand's burst never holds back another's), and
+//! sends spike alerts and notices like any other delivery: a spike is decided
+//! when its mentions are stored (`store::spikes`), never here.
 //!
 //! It owns its own database connection and reaches it through
 //! `spawn_blocking`. A delivery is marked sent only after the receiver accepted
@@ -20,7 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::plan::next_digest;
-use super::render::{DigestInfo, FailedDelivery};
+use super::render::{self, DigestInfo, FailedDelivery};
 use super::{Outgoing, SendError, Sender};
 use crate::config::{Config, Delivery, Route};
 use crate::store::{DueDelivery, Mention, Store, StoreError};
@@ -40,6 +44,9 @@ pub struct Dispatcher {
     routes: HashMap<String, Route>,
     delivery: Delivery,
     tz: Tz,
+    /// The daemon's wake-up (set by [`Dispatcher::run`]): a notice one lane
+    /// queues for the others wakes them.
+    wake: Option<Arc<Notify>>,
 }
 
 /// What one pass did.
@@ -93,6 +100,8 @@ enum JobKind {
         route: String,
         due_at: DateTime<Utc>,
     },
+    /// A spike alert or a `max_per_hour` notice: one message, any notifier.
+    Notice,
 }
 
 impl Dispatcher {
@@ -118,6 +127,7 @@ impl Dispatcher {
                 .collect(),
             delivery: config.delivery.clone(),
             tz: config.daemon.timezone,
+            wake: None,
         })
     }
 
@@ -138,7 +148,8 @@ impl Dispatcher {
     /// deliveries after every wake-up (new mentions) and whenever its next
     /// delivery falls due. A notifier that is slow, stuck or down holds up
     /// only its own lane; every send is bounded by `[delivery] send_timeout`.
-    pub async fn run(self, wake: Arc<Notify>, cancel: CancellationToken) {
+    pub async fn run(mut self, wake: Arc<Notify>, cancel: CancellationToken) {
+        self.wake = Some(wake.clone());
         let this = Arc::new(self);
         if let Err(e) = this.fail_orphans(Utc::now()).await {
             tracing::error!(error = %e, "delivery pass failed");
@@ -169,16 +180,23 @@ impl Dispatcher {
     async fn lane(self: Arc<Self>, notifier: String, wake: Arc<Notify>, cancel: CancellationToken) {
         loop {
             match self.lane_pass(&notifier, Utc::now(), false).await {
-                Ok(r) if r != PassReport::default() => {
-                    tracing::info!(
-                        notifier = %notifier,
-                        sent = r.sent,
-                        retrying = r.retrying,
-                        failed = r.failed,
-                        "deliveries"
-                    );
+                Ok((r, queued)) => {
+                    if queued {
+                        // It queued notices for the route's other notifiers.
+                        if let Some(w) = &self.wake {
+                            w.notify_one();
+                        }
+                    }
+                    if r != PassReport::default() {
+                        tracing::info!(
+                            notifier = %notifier,
+                            sent = r.sent,
+                            retrying = r.retrying,
+                            failed = r.failed,
+                            "deliveries"
+                        );
+                    }
                 }
-                Ok(_) => {}
                 Err(e) => {
                     tracing::error!(notifier = %notifier, error = %e, "delivery pass failed")
                 }
@@ -213,12 +231,22 @@ impl Dispatcher {
         retry_now: bool,
     ) -> Result<PassReport, StoreError> {
         let mut report = self.fail_orphans(now).await?;
-        let lanes = self
-            .senders
-            .keys()
-            .map(|n| self.lane_pass(n, now, retry_now));
-        for r in futures_util::future::join_all(lanes).await {
-            report += r?;
+        // A lane that holds a watch back queues a notice for each of the
+        // route's notifiers: another round sends those of lanes already done.
+        for _round in 0..2 {
+            let lanes = self
+                .senders
+                .keys()
+                .map(|n| self.lane_pass(n, now, retry_now));
+            let mut queued = false;
+            for r in futures_util::future::join_all(lanes).await {
+                let (r, q) = r?;
+                report += r;
+                queued |= q;
+            }
+            if !queued {
+                break;
+            }
         }
         Ok(report)
     }
@@ -243,16 +271,19 @@ impl Dispatcher {
         Ok(report)
     }
 
-    /// Sends everything due at `now` to one notifier.
+    /// Sends everything due at `now` to one notifier; says too whether it
+    /// queued `max_per_hour` notices (for this notifier, sent here, and for
+    /// the route's others).
     async fn lane_pass(
         &self,
         notifier: &str,
         now: DateTime<Utc>,
         retry_now: bool,
-    ) -> Result<PassReport, StoreError> {
+    ) -> Result<(PassReport, bool), StoreError> {
         let Some(sender) = self.senders.get(notifier).cloned() else {
-            return Ok(PassReport::default());
+            return Ok((PassReport::default(), false));
         };
+        let mut queued = false;
         let clock = Clock::starting(now);
         let mut report = PassReport::default();
         let mut seen = std::collections::HashSet::new();
@@ -267,7 +298,8 @@ impl Dispatcher {
             if n == 0 {
                 break;
             }
-            let due = self.apply_hourly_limits(due, now).await?;
+            let (due, notices) = self.apply_hourly_limits(due, now).await?;
+            queued |= notices;
             for job in self.jobs(due) {
                 let r = self.run_job(&sender, job, &clock).await?;
                 let m = &crate::metrics::METRICS;
@@ -279,72 +311,98 @@ impl Dispatcher {
                     .fetch_add(r.failed as u64, std::sync::atomic::Ordering::Relaxed);
                 report += r;
             }
-            if n < BATCH {
+            // Notices just queued are due now: one more round sends them.
+            if n < BATCH && !notices {
                 break;
             }
         }
-        Ok(report)
+        Ok((report, queued))
     }
 
-    /// Instant deliveries over a route's `max_per_hour` roll into its next digest.
+    /// Instant deliveries over a route's `max_per_hour` for their watch
+    /// (counted per route, notifier and watch over the last hour) roll into
+    /// the route's next digest; the first time in an hour for a route and
+    /// watch, the route's notifiers get a notice. Returns the deliveries to
+    /// send now and whether notices were queued.
     async fn apply_hourly_limits(
         &self,
         due: Vec<DueDelivery>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<DueDelivery>, StoreError> {
+    ) -> Result<(Vec<DueDelivery>, bool), StoreError> {
         let mut keep = Vec::with_capacity(due.len());
-        let mut counts: HashMap<(String, String), u32> = HashMap::new();
-        let mut demote: BTreeMap<DateTime<Utc>, Vec<i64>> = BTreeMap::new();
+        let mut counts: HashMap<(String, String, String), u32> = HashMap::new();
+        let mut held: BTreeMap<(String, String, DateTime<Utc>), Vec<i64>> = BTreeMap::new();
         for d in due {
             let limit = self.routes.get(&d.route).and_then(|r| r.max_per_hour);
             let (Some(max), "instant") = (limit, d.mode.as_str()) else {
                 keep.push(d);
                 continue;
             };
-            let key = (d.route.clone(), d.notifier.clone());
-            if !counts.contains_key(&key) {
-                let (route, notifier) = key.clone();
-                let since = now - chrono::Duration::hours(1);
-                let sent = self
-                    .db(move |s| s.instant_sent_since(&route, &notifier, since))
-                    .await?;
-                counts.insert(key.clone(), sent);
-            }
-            let sent = counts.get_mut(&key).expect("inserted above");
+            let key = (d.route.clone(), d.notifier.clone(), d.watch.clone());
+            let sent = match counts.get_mut(&key) {
+                Some(sent) => sent,
+                None => {
+                    let (route, notifier, watch) = key.clone();
+                    let since = now - chrono::Duration::hours(1);
+                    let sent = self
+                        .db(move |s| s.instant_sent_since(&route, &notifier, &watch, since))
+                        .await?;
+                    counts.entry(key).or_insert(sent)
+                }
+            };
             if *sent < max {
                 *sent += 1;
                 keep.push(d);
             } else if let Some(route) = self.routes.get(&d.route) {
-                demote
-                    .entry(next_digest(route.digest, now, self.tz))
-                    .or_default()
-                    .push(d.id);
+                held.entry((
+                    d.route.clone(),
+                    d.watch.clone(),
+                    next_digest(route.digest, now, self.tz),
+                ))
+                .or_default()
+                .push(d.id);
             }
         }
-        for (at, ids) in demote {
+        let mut queued = false;
+        for ((route, watch, at), ids) in held {
             tracing::info!(
+                route = %route,
+                watch = %watch,
                 count = ids.len(),
                 "over max_per_hour: rolled into the next digest"
             );
-            self.db(move |s| s.demote_to_digest(&ids, at)).await?;
+            let notifiers = self
+                .routes
+                .get(&route)
+                .map(|r| r.notify.clone())
+                .unwrap_or_default();
+            queued |= self
+                .db(move |s| s.hold_back(&route, &watch, &ids, at, &notifiers, now))
+                .await?;
         }
-        Ok(keep)
+        Ok((keep, queued))
     }
 
     /// Groups due deliveries into messages: an email per instant delivery, a
-    /// batch per webhook, a digest per (notifier, route, period).
+    /// batch per webhook, a message per spike alert or notice, a digest per
+    /// (notifier, route, period) with the alerts folded into spikes.
     fn jobs(&self, due: Vec<DueDelivery>) -> Vec<Job> {
         let mut instant: BTreeMap<String, Vec<DueDelivery>> = BTreeMap::new();
+        let mut notices = Vec::new();
         let mut digests: BTreeMap<(String, String, DateTime<Utc>), Vec<DueDelivery>> =
             BTreeMap::new();
         for d in due {
-            if d.mode == "digest" {
-                digests
+            match d.mode.as_str() {
+                "digest" | "folded" => digests
                     .entry((d.notifier.clone(), d.route.clone(), d.due_at))
                     .or_default()
-                    .push(d);
-            } else {
-                instant.entry(d.notifier.clone()).or_default().push(d);
+                    .push(d),
+                "spike" | "notice" => notices.push(Job {
+                    notifier: d.notifier.clone(),
+                    deliveries: vec![d],
+                    kind: JobKind::Notice,
+                }),
+                _ => instant.entry(d.notifier.clone()).or_default().push(d),
             }
         }
         let mut jobs = Vec::new();
@@ -357,6 +415,7 @@ impl Dispatcher {
                 kind: JobKind::Instant,
             });
         }
+        jobs.extend(notices);
         for ((notifier, route, due_at), ds) in digests {
             jobs.push(Job {
                 notifier,
@@ -377,6 +436,9 @@ impl Dispatcher {
         job: Job,
         clock: &Clock,
     ) -> Result<PassReport, StoreError> {
+        if let JobKind::Notice = job.kind {
+            return self.send_notices(sender, job, clock).await;
+        }
         let mention_ids: Vec<i64> = job.deliveries.iter().map(|d| d.mention_id).collect();
         let mentions = self.db(move |s| s.mentions_by_id(&mention_ids)).await?;
         let notifier = job.notifier.as_str();
@@ -440,12 +502,32 @@ impl Dispatcher {
                 title: f.title.clone(),
             })
             .collect();
+        let mut spike_ids: Vec<i64> = job
+            .deliveries
+            .iter()
+            .filter_map(|d| d.folded_into)
+            .collect();
+        spike_ids.sort_unstable();
+        spike_ids.dedup();
+        let spikes = self
+            .db(move |s| {
+                let mut out = Vec::new();
+                for id in spike_ids {
+                    out.extend(s.spike(id)?);
+                }
+                Ok(out)
+            })
+            .await?;
+        let spikes: Vec<String> = spikes
+            .iter()
+            .map(|s| render::spike_line(s, self.tz))
+            .collect();
         let period = self.period_label(route, *due_at);
         let info = DigestInfo {
             route,
             period: &period,
         };
-        let Some(digest) = sender.render_digest(&info, mentions, &failed, self.tz) else {
+        let Some(digest) = sender.render_digest(&info, &spikes, mentions, &failed, self.tz) else {
             return Ok(None);
         };
         let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
@@ -461,6 +543,49 @@ impl Dispatcher {
         self.settle(&job.notifier, result, &job.deliveries, clock, &mut report)
             .await?;
         Ok(Some(report))
+    }
+
+    /// Sends a spike alert or `max_per_hour` notice per delivery, each
+    /// rendered as it stands now (a spike's count so far). A spike pruned
+    /// since (with its mention) has nothing left to say: settled as sent.
+    async fn send_notices(
+        &self,
+        sender: &Sender,
+        job: Job,
+        clock: &Clock,
+    ) -> Result<PassReport, StoreError> {
+        let mut report = PassReport::default();
+        for d in job.deliveries {
+            let notice = match (d.mode.as_str(), d.spike_id) {
+                ("spike", Some(id)) => self
+                    .db(move |s| s.spike(id))
+                    .await?
+                    .map(|s| render::spike_notice(&s, self.tz)),
+                ("spike", None) => None,
+                _ => {
+                    let route = self.routes.get(&d.route);
+                    Some(render::cap_notice(
+                        &d.route,
+                        &d.watch,
+                        route.and_then(|r| r.max_per_hour),
+                        route.map(|r| next_digest(r.digest, d.created_at, self.tz)),
+                        self.tz,
+                    ))
+                }
+            };
+            let ds = [d];
+            let result = match &notice {
+                Some(n) => {
+                    let ids = [ds[0].id];
+                    self.attempt(&ds, clock, sender.render_notice(n).send(&ids))
+                        .await?
+                }
+                None => Ok(()),
+            };
+            self.settle(&job.notifier, result, &ds, clock, &mut report)
+                .await?;
+        }
+        Ok(report)
     }
 
     /// Sends each message with the deliveries it carries, one after
@@ -609,12 +734,15 @@ mod tests {
         DueDelivery {
             id,
             mention_id,
+            watch: "acme".to_string(),
             route: "r".to_string(),
             notifier: "chat".to_string(),
             mode: "instant".to_string(),
             created_at: Utc::now(),
             due_at: Utc::now(),
             attempts: 0,
+            spike_id: None,
+            folded_into: None,
         }
     }
 

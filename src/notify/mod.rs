@@ -92,12 +92,13 @@ impl Sender {
         }
     }
 
-    /// The digest email of `mentions` (listing `failed` too); `None` for a
-    /// webhook, which has no digest form: its digest goes as the batch
-    /// [`Sender::render`] makes.
+    /// The digest email of `mentions` (listing `failed` too, and a line on
+    /// top for each of `spikes`); `None` for a webhook, which has no digest
+    /// form: its digest goes as the batch [`Sender::render`] makes.
     pub fn render_digest(
         &self,
         info: &render::DigestInfo<'_>,
+        spikes: &[String],
         mentions: &[Mention],
         failed: &[render::FailedDelivery],
         tz: Tz,
@@ -105,9 +106,25 @@ impl Sender {
         match self {
             Sender::Email(mail) => Some(Outgoing {
                 mentions: mentions.iter().map(|m| m.id).collect(),
-                body: Body::Email(mail, render::digest_email(info, mentions, failed, tz)),
+                body: Body::Email(
+                    mail,
+                    render::digest_email_with_spikes(info, spikes, mentions, failed, tz),
+                ),
             }),
             Sender::Webhook(_) => None,
+        }
+    }
+
+    /// A route's own message (a spike alert, a `max_per_hour` notice) as
+    /// one email or one chat message; it shows no single mention.
+    pub fn render_notice(&self, notice: &render::Notice) -> Outgoing<'_> {
+        let body = match self {
+            Sender::Email(mail) => Body::Email(mail, render::notice_email(notice)),
+            Sender::Webhook(hook) => Body::Webhook(hook, render::notice_chat(hook.format, notice)),
+        };
+        Outgoing {
+            mentions: Vec::new(),
+            body,
         }
     }
 
@@ -222,8 +239,10 @@ pub(crate) mod tests {
             route: "ops",
             period: "p",
         };
-        let digest = mail.render_digest(&info, &ms, &[], tz).map(|d| d.mentions);
+        let digest = mail
+            .render_digest(&info, &[], &ms, &[], tz)
+            .map(|d| d.mentions);
         assert_eq!(digest, Some(vec![1, 2, 3]));
-        assert!(chat.render_digest(&info, &ms, &[], tz).is_none());
+        assert!(chat.render_digest(&info, &[], &ms, &[], tz).is_none());
     }
 }

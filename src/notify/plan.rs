@@ -1,13 +1,15 @@
 //! Which deliveries a new mention gets, and when they fall due: routes matched
-//! by watch and sentiment, quiet hours, digest periods. Pure functions of the
-//! config, the mention and the clock.
+//! by watch and sentiment, quiet hours, digest periods, and the spike rule a
+//! negative mention carries to the store (which places it in a burst when it
+//! stores it: `store::spikes`). Pure functions of the config, the mention and
+//! the clock.
 
 use chrono::{DateTime, Datelike, Duration, NaiveTime, Timelike, Utc};
 use chrono_tz::Tz;
 
 use crate::config::{DigestSchedule, Mode, Route};
 use crate::localtime::to_utc;
-use crate::store::PlannedDelivery;
+use crate::store::{PlannedDelivery, SpikeRule};
 
 /// The deliveries for a mention of `watch` with sentiment `label`, found `now`.
 pub fn plan(
@@ -35,12 +37,21 @@ pub fn plan(
                 .and_then(|w| quiet_until(w, now, tz))
                 .unwrap_or(now),
         };
+        let spike = match (r.mode, r.spike, label) {
+            (Mode::Instant, Some(s), Some("negative")) => Some(SpikeRule {
+                negatives: s.negatives,
+                within: Duration::from_std(s.within).unwrap_or(Duration::days(1)),
+                digest_at: next_digest(r.digest, now, tz),
+            }),
+            _ => None,
+        };
         for n in &r.notify {
             out.push(PlannedDelivery {
                 route: r.name.clone(),
                 notifier: n.clone(),
                 mode: r.mode.as_str(),
                 due_at,
+                spike,
             });
         }
     }
@@ -170,6 +181,7 @@ mod tests {
             digest: DigestSchedule::Hourly,
             quiet_hours: None,
             max_per_hour: None,
+            spike: None,
         }
     }
 
@@ -186,5 +198,29 @@ mod tests {
         assert_eq!(p.len(), 2);
         assert_eq!(p[0].mode, "digest");
         assert_eq!(p[0].due_at, utc("2026-11-23T13:00:00Z"));
+    }
+
+    #[test]
+    fn negative_mentions_on_a_spike_route_carry_its_rule() {
+        let now = utc("2026-11-23T12:20:00Z");
+        let mut r = route(Some("acme"), None, Mode::Instant);
+        r.spike = Some(crate::config::Spike {
+            negatives: 5,
+            within: std::time::Duration::from_secs(1800),
+        });
+        let routes = [r];
+        let p = plan(&routes, "acme", Some("negative"), now, AMS);
+        assert_eq!(p.len(), 2);
+        for d in &p {
+            let rule = d.spike.expect("a negative mention carries the rule");
+            assert_eq!(rule.negatives, 5);
+            assert_eq!(rule.within, Duration::minutes(30));
+            // Folded alerts go into the route's next (hourly) digest.
+            assert_eq!(rule.digest_at, utc("2026-11-23T13:00:00Z"));
+            assert_eq!((d.mode, d.due_at), ("instant", now));
+        }
+        assert!(plan(&routes, "acme", Some("neutral"), now, AMS)
+            .iter()
+            .all(|d| d.spike.is_none()));
     }
 }

@@ -165,6 +165,61 @@ const MIGRATIONS: &[&str] = &[
     "ALTER TABLE items ADD COLUMN rating_value REAL;
     ALTER TABLE items ADD COLUMN rating_worst REAL;
     ALTER TABLE items ADD COLUMN rating_best REAL;",
+    // 9: bursts and per-watch caps. A spike is one alert for a burst of
+    // negative mentions of one watch on one route, decided in the transaction
+    // that stores the mention crossing the threshold; it hangs on that mention
+    // (retention takes it along). A delivery now says what it carries by its
+    // mode: `instant` and `digest` as before, `spike` (the spike alert,
+    // `spike_id`), `folded` (an instant alert folded into spike
+    // `folded_into`, listed in the route's next digest) and `notice` (the
+    // route's max_per_hour reached for the mention's watch). A spike alert or
+    // notice hangs on a mention too, so one mention may have a delivery per
+    // route, notifier and mode: the unique key gains `mode`, which SQLite
+    // can only change by building the table anew (ids kept: they are the
+    // alerts' Message-IDs).
+    "CREATE TABLE spikes (
+        id INTEGER PRIMARY KEY,
+        route TEXT NOT NULL,
+        watch TEXT NOT NULL,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        negatives INTEGER NOT NULL,
+        started_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX spikes_route_watch ON spikes(route, watch, ends_at);
+    CREATE INDEX spikes_mention ON spikes(mention_id);
+    CREATE TABLE deliveries_9 (
+        id INTEGER PRIMARY KEY,
+        mention_id INTEGER NOT NULL REFERENCES mentions(id) ON DELETE CASCADE,
+        route TEXT NOT NULL,
+        notifier TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        created_at INTEGER NOT NULL,
+        due_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at INTEGER,
+        last_error TEXT,
+        sent_at INTEGER,
+        reported_at INTEGER,
+        sending_since INTEGER,
+        spike_id INTEGER REFERENCES spikes(id) ON DELETE CASCADE,
+        folded_into INTEGER REFERENCES spikes(id) ON DELETE SET NULL,
+        UNIQUE (mention_id, route, notifier, mode)
+    );
+    INSERT INTO deliveries_9 (id, mention_id, route, notifier, mode, status, created_at, due_at,
+        attempts, last_attempt_at, last_error, sent_at, reported_at, sending_since)
+    SELECT id, mention_id, route, notifier, mode, status, created_at, due_at,
+        attempts, last_attempt_at, last_error, sent_at, reported_at, sending_since
+    FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_9 RENAME TO deliveries;
+    CREATE INDEX deliveries_due ON deliveries(status, due_at);
+    CREATE INDEX deliveries_route_sent ON deliveries(route, notifier, sent_at);
+    CREATE INDEX deliveries_notifier_due ON deliveries(status, notifier, due_at);
+    CREATE INDEX deliveries_spike ON deliveries(spike_id) WHERE spike_id IS NOT NULL;
+    CREATE INDEX deliveries_folded ON deliveries(folded_into) WHERE folded_into IS NOT NULL;",
 ];
 
 /// The schema version this earshot writes.
@@ -201,5 +256,70 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
         tx.pragma_update(None, "user_version", current + 1)
             .map_err(e)?;
         tx.commit().map_err(e)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Migration 9 builds `deliveries` anew: a database with alerts in its
+    /// outbox keeps every row with its id (the alerts' Message-IDs), and a
+    /// mention may then carry a spike alert beside its own alert.
+    #[test]
+    fn rebuilding_deliveries_keeps_every_row_and_its_id() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON;").expect("fk");
+        let before_spikes = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("CREATE TABLE spikes"))
+            .expect("the spikes migration");
+        for m in &MIGRATIONS[..before_spikes] {
+            conn.execute_batch(m).expect("older migration");
+        }
+        conn.pragma_update(None, "user_version", before_spikes as i64)
+            .expect("version");
+        conn.execute_batch(
+            "INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0);
+             INSERT INTO mentions (id, item_id, watch, found_at, terms, snippet) VALUES (5, 1, 'acme', 0, '[]', '');
+             INSERT INTO deliveries (id, mention_id, route, notifier, mode, status, created_at, due_at, attempts, sent_at)
+                VALUES (41, 5, 'r', 'mail', 'instant', 'sent', 0, 0, 1, 3),
+                       (42, 5, 'r', 'chat', 'instant', 'pending', 0, 0, 2, NULL);",
+        )
+        .expect("rows");
+        apply(&mut conn, &path).expect("migrate");
+        let rows: Vec<(i64, String, String, i64)> = conn
+            .prepare("SELECT id, notifier, status, attempts FROM deliveries ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<std::result::Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            rows,
+            [
+                (41, "mail".to_string(), "sent".to_string(), 1),
+                (42, "chat".to_string(), "pending".to_string(), 2)
+            ]
+        );
+        conn.execute_batch(
+            "INSERT INTO spikes (id, route, watch, mention_id, negatives, started_at, ends_at, created_at)
+                VALUES (1, 'r', 'acme', 5, 3, 0, 60, 0);
+             INSERT INTO deliveries (mention_id, route, notifier, mode, created_at, due_at, spike_id)
+                VALUES (5, 'r', 'mail', 'spike', 0, 0, 1);",
+        )
+        .expect("a spike alert beside the mention's own");
+        // Retention takes the mention, its spike and the spike's alert along.
+        conn.execute_batch("DELETE FROM mentions WHERE id = 5;")
+            .expect("prune");
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM deliveries", [], |r| r.get(0))
+            .expect("count");
+        let spikes: i64 = conn
+            .query_row("SELECT count(*) FROM spikes", [], |r| r.get(0))
+            .expect("count");
+        assert_eq!((left, spikes), (0, 0));
     }
 }

@@ -13,6 +13,7 @@ mod migrations;
 mod outbox;
 mod polls;
 mod query;
+mod spikes;
 mod stats;
 mod triage;
 mod upkeep;
@@ -30,6 +31,7 @@ pub use polls::{
     StoredSentiment,
 };
 pub use query::{Mention, MentionFilter, SourceReport};
+pub use spikes::{SpikeRule, SpikeSummary};
 pub use stats::{StatMention, StatSource};
 pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};

@@ -1,9 +1,10 @@
-//! The delivery outbox: what is due, marking sent or failed, and the listing
-//! for `earshot deliveries`.
+//! The delivery outbox: what is due, marking sent or failed, holding alerts
+//! back over a route's hourly cap (with the one notice that says so), and the
+//! listing for `earshot deliveries`.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, params_from_iter};
+use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use super::{count_at, from_db_time, time_at, to_db_time, Mention, Result, Store};
 
@@ -11,14 +12,24 @@ use super::{count_at, from_db_time, time_at, to_db_time, Mention, Result, Store}
 #[derive(Debug, Clone, PartialEq)]
 pub struct DueDelivery {
     pub id: i64,
+    /// The mention it shows; for a spike alert the mention that crossed the
+    /// threshold, for a notice the first one held back.
     pub mention_id: i64,
+    /// That mention's watch.
+    pub watch: String,
     pub route: String,
     pub notifier: String,
-    /// `instant` or `digest`.
+    /// `instant` or `digest`; `folded` (into a spike: goes with the digest),
+    /// `spike` (the spike alert) or `notice` (the route's hourly cap reached
+    /// for `watch`).
     pub mode: String,
     pub created_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub attempts: u32,
+    /// The spike a `spike` delivery announces.
+    pub spike_id: Option<i64>,
+    /// The spike a `folded` delivery was folded into.
+    pub folded_into: Option<i64>,
 }
 
 /// A delivery as `earshot deliveries` lists it.
@@ -41,6 +52,11 @@ pub struct DeliveryRow {
     /// Handed to the receiver at this time and not yet settled: a send in
     /// flight (or one cut short by a crash, retried on the next start).
     pub sending_since: Option<DateTime<Utc>>,
+    /// The spike this alert was folded into (mode `folded`): not sent on its
+    /// own, counted in the spike alert and listed in the route's next digest.
+    pub folded_into: Option<i64>,
+    /// The spike a spike alert (mode `spike`) announces.
+    pub spike_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -49,6 +65,10 @@ pub struct DeliveryFilter {
     pub status: Option<String>,
     pub limit: Option<usize>,
 }
+
+/// The columns [`due_row`] reads, from `deliveries d JOIN mentions m`.
+const DUE_COLUMNS: &str = "d.id, d.mention_id, d.route, d.notifier, d.mode, d.created_at,
+    d.due_at, d.attempts, m.watch, d.spike_id, d.folded_into";
 
 fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueDelivery> {
     Ok(DueDelivery {
@@ -60,6 +80,9 @@ fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueDelivery> {
         created_at: from_db_time(r.get(5)?),
         due_at: from_db_time(r.get(6)?),
         attempts: count_at(r, 7)?,
+        watch: r.get(8)?,
+        spike_id: r.get(9)?,
+        folded_into: r.get(10)?,
     })
 }
 
@@ -80,6 +103,8 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
         last_error: r.get(12)?,
         sent_at: time_at(r, 13)?,
         sending_since: time_at(r, 14)?,
+        folded_into: r.get(15)?,
+        spike_id: r.get(16)?,
     })
 }
 
@@ -96,13 +121,12 @@ impl Store {
         let e = self.err();
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT id, mention_id, route, notifier, mode, created_at, due_at, attempts
-                 FROM deliveries
-                 WHERE status = 'pending' AND notifier = ?4
-                   AND (due_at <= ?1 OR (?3 AND attempts > 0))
-                 ORDER BY due_at, id LIMIT ?2",
-            )
+            .prepare_cached(&format!(
+                "SELECT {DUE_COLUMNS} FROM deliveries d JOIN mentions m ON m.id = d.mention_id
+                 WHERE d.status = 'pending' AND d.notifier = ?4
+                   AND (d.due_at <= ?1 OR (?3 AND d.attempts > 0))
+                 ORDER BY d.due_at, d.id LIMIT ?2"
+            ))
             .map_err(&e)?;
         let rows = stmt
             .query_map(
@@ -119,10 +143,10 @@ impl Store {
         let e = self.err();
         let mut stmt = self
             .conn
-            .prepare(
-                "SELECT id, mention_id, route, notifier, mode, created_at, due_at, attempts
-                 FROM deliveries WHERE status = 'pending' ORDER BY id",
-            )
+            .prepare(&format!(
+                "SELECT {DUE_COLUMNS} FROM deliveries d JOIN mentions m ON m.id = d.mention_id
+                 WHERE d.status = 'pending' ORDER BY d.id"
+            ))
             .map_err(&e)?;
         let rows = stmt.query_map([], due_row).map_err(&e)?;
         let mut out = Vec::new();
@@ -214,14 +238,61 @@ impl Store {
         )
     }
 
-    /// Turns instant deliveries into digest ones due at `due_at` (over the
-    /// route's hourly limit).
-    pub fn demote_to_digest(&mut self, ids: &[i64], due_at: DateTime<Utc>) -> Result<()> {
-        self.update_each(
-            ids,
-            "UPDATE deliveries SET mode = 'digest', due_at = ?2 WHERE id = ?1 AND status = 'pending'",
-            |stmt, id| stmt.execute(params![id, to_db_time(due_at)]),
-        )
+    /// Holds back instant deliveries of `route` about `watch` that are over
+    /// its `max_per_hour`: they become digest deliveries due at `digest_at`.
+    /// The first time in an hour this happens for the route and watch, each
+    /// of `notifiers` also gets a notice (a delivery of mode `notice` on the
+    /// first mention held back, due `now`). One transaction, the check
+    /// inside it, so lanes racing, or a crash, neither double nor lose the
+    /// notice. Returns whether a notice was queued.
+    pub fn hold_back(
+        &mut self,
+        route: &str,
+        watch: &str,
+        ids: &[i64],
+        digest_at: DateTime<Utc>,
+        notifiers: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        let Some(first) = ids.first().copied() else {
+            return Ok(false);
+        };
+        self.write(|tx| {
+            let mut demote = tx.prepare_cached(
+                "UPDATE deliveries SET mode = 'digest', due_at = ?2
+                 WHERE id = ?1 AND status = 'pending' AND mode = 'instant'",
+            )?;
+            for id in ids {
+                demote.execute(params![id, to_db_time(digest_at)])?;
+            }
+            let told: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM deliveries d JOIN mentions m ON m.id = d.mention_id
+                     WHERE d.route = ?1 AND d.mode = 'notice' AND m.watch = ?2 AND d.created_at > ?3)",
+                )?
+                .query_row(
+                    params![route, watch, to_db_time(now - chrono::Duration::hours(1))],
+                    |r| r.get(0),
+                )?;
+            if told {
+                return Ok(false);
+            }
+            let mention: Option<i64> = tx
+                .prepare_cached("SELECT mention_id FROM deliveries WHERE id = ?1")?
+                .query_row([first], |r| r.get(0))
+                .optional()?;
+            let Some(mention) = mention else {
+                return Ok(false);
+            };
+            let mut notice = tx.prepare_cached(
+                "INSERT OR IGNORE INTO deliveries (mention_id, route, notifier, mode, created_at, due_at)
+                 VALUES (?1, ?2, ?3, 'notice', ?4, ?4)",
+            )?;
+            for n in notifiers {
+                notice.execute(params![mention, route, n, to_db_time(now)])?;
+            }
+            Ok(true)
+        })
     }
 
     /// Marks failed deliveries as reported in a digest.
@@ -248,18 +319,21 @@ impl Store {
         })
     }
 
-    /// Instant deliveries of `route` to `notifier` sent since `since`.
+    /// Instant deliveries of `route` to `notifier` about `watch` sent since
+    /// `since`.
     pub fn instant_sent_since(
         &self,
         route: &str,
         notifier: &str,
+        watch: &str,
         since: DateTime<Utc>,
     ) -> Result<u32> {
         self.conn
             .query_row(
-                "SELECT count(*) FROM deliveries WHERE route = ?1 AND notifier = ?2
-                   AND mode = 'instant' AND status = 'sent' AND sent_at >= ?3",
-                params![route, notifier, to_db_time(since)],
+                "SELECT count(*) FROM deliveries d JOIN mentions m ON m.id = d.mention_id
+                 WHERE d.route = ?1 AND d.notifier = ?2 AND d.mode = 'instant'
+                   AND d.status = 'sent' AND d.sent_at >= ?3 AND m.watch = ?4",
+                params![route, notifier, to_db_time(since), watch],
                 |r| count_at(r, 0),
             )
             .map_err(self.err())
@@ -301,10 +375,18 @@ impl Store {
         mut args: Vec<Value>,
         limit: Option<usize>,
     ) -> Result<Vec<DeliveryRow>> {
+        // A spike alert or notice is titled by what it says, not by the
+        // mention it hangs on.
         let mut sql = format!(
-            "SELECT d.id, d.mention_id, m.watch, i.title, d.route, d.notifier, d.mode, d.status,
+            "SELECT d.id, d.mention_id, m.watch,
+                CASE d.mode
+                  WHEN 'spike' THEN printf('spike #%d: %d or more negative mentions of %s', d.spike_id,
+                    (SELECT negatives FROM spikes WHERE id = d.spike_id), m.watch)
+                  WHEN 'notice' THEN printf('notice: max_per_hour reached for watch %s', m.watch)
+                  ELSE i.title END,
+                d.route, d.notifier, d.mode, d.status,
                 d.created_at, d.due_at, d.attempts, d.last_attempt_at, d.last_error, d.sent_at,
-                d.sending_since
+                d.sending_since, d.folded_into, d.spike_id
              FROM deliveries d JOIN mentions m ON m.id = d.mention_id JOIN items i ON i.id = m.item_id
              WHERE {condition} ORDER BY d.id DESC"
         );

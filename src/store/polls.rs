@@ -67,6 +67,9 @@ pub struct PlannedDelivery {
     /// `instant` or `digest`.
     pub mode: &'static str,
     pub due_at: DateTime<Utc>,
+    /// The route's spike rule, for a negative mention on an instant route
+    /// with `spike` (see `store::spikes`).
+    pub spike: Option<super::SpikeRule>,
 }
 
 /// One watch's hit on an item.
@@ -348,13 +351,7 @@ fn record_finding(
         if inserted == 1 {
             let mention_id = tx.last_insert_rowid();
             new.push(mention_id);
-            for d in &h.deliveries {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO deliveries (mention_id, route, notifier, mode, created_at, due_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute(params![mention_id, d.route, d.notifier, d.mode, at, to_db_time(d.due_at)])?;
-            }
+            super::spikes::write_deliveries(tx, mention_id, &h.watch, at, &h.deliveries)?;
         }
     }
     Ok(())

@@ -423,15 +423,16 @@ mod later {
         .await;
 
         env.ok(&["poll"]).await;
-        assert_eq!(sink.messages().len(), 2, "only max_per_hour instant alerts");
+        // max_per_hour instant alerts, and the notice that the rest waits.
+        assert_eq!(sink.messages().len(), 3, "only max_per_hour instant alerts");
         let rows: Vec<serde_json::Value> = env.deliveries("pending").await;
         assert_eq!(rows.len(), 3);
         assert!(rows.iter().all(|r| r["mode"] == "digest"), "{rows:?}");
 
         assert_eq!(pass_at(&env, 2).await.sent, 3);
         let msgs = sink.messages();
-        assert_eq!(msgs.len(), 3, "two instant alerts and one digest");
-        let digest = MessageParser::default().parse(&msgs[2]).unwrap();
+        assert_eq!(msgs.len(), 4, "two instant alerts, a notice and one digest");
+        let digest = MessageParser::default().parse(&msgs[3]).unwrap();
         let subject = digest.subject().unwrap_or_default();
         assert!(subject.contains("3 mentions"), "{subject}");
     }

@@ -264,6 +264,28 @@ const CASES: &[Case] = &[
         "max_per_hour = 0",
         "max_per_hour = 10001",
     ),
+    (
+        "negatives",
+        |v| Keys {
+            route: v,
+            ..Keys::default()
+        },
+        "spike = { negatives = 2, within = \"30m\" }",
+        "spike = { negatives = 10000, within = \"30m\" }",
+        "spike = { negatives = 1, within = \"30m\" }",
+        "spike = { negatives = 10001, within = \"30m\" }",
+    ),
+    (
+        "within",
+        |v| Keys {
+            route: v,
+            ..Keys::default()
+        },
+        "spike = { negatives = 10, within = \"1m\" }",
+        "spike = { negatives = 10, within = \"24h\" }",
+        "spike = { negatives = 10, within = \"59s\" }",
+        "spike = { negatives = 10, within = \"24h1s\" }",
+    ),
 ];
 
 /// `earshot check` on `text`: its exit code and stderr.

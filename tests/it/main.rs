@@ -25,6 +25,7 @@ mod scoring; // sentiment end to end: scored when stored, filtered, explained, r
 mod sentiment; // the sentiment API: table-driven cases and floors over the development sets
 mod service; // issue #10: the systemd unit and install steps, log colour and level, completions, man pages
 mod sources; // one module per source kind (feeds, html, json, reviews and the API sources)
+mod spike; // issue #12: a burst is one spike alert, the rest folds into it and the digest; max_per_hour per watch with one notice; kill -9
 mod stats; // issue #12: `earshot stats` figures by hand per watch and local period, csv and table
 mod team_alerts; // issue #12: alerts a team can act on: local times across DST, review stars and links, the customer's words first, batch = false
 mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics

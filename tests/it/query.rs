@@ -190,7 +190,7 @@ async fn list_formats_json_csv_and_table() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[0],
-        "id,watch,sources,url,canonical_url,title,author,published_at,found_at,terms,snippet,sentiment,sentiment_score,state,assignee,label,tags,handled_at,text"
+        "id,watch,sources,url,canonical_url,title,author,published_at,found_at,terms,snippet,sentiment,sentiment_score,rating,state,assignee,label,tags,handled_at,text"
     );
     assert_eq!(lines.len(), 5, "{csv}");
     let bali = lines

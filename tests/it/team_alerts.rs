@@ -79,19 +79,6 @@ async fn issue12_email_shows_local_times_across_the_dst_change() {
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("2 new mentions"), "{out}");
 
-    // The team sees the stars in `show` and the rating as a number in CSV.
-    let table = env.ok(&["mentions", "show", "1"]).await;
-    assert!(table.contains("rating:    ★★☆☆☆"), "{table}");
-    let csv = env.ok(&["mentions", "list", "--format", "csv"]).await;
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
-    let header = rows.headers().expect("csv header").clone();
-    let at = header
-        .iter()
-        .position(|h| h == "rating")
-        .expect("a rating column");
-    let row = rows.records().next().expect("a row").expect("a record");
-    assert_eq!(row[at].parse::<f64>().ok(), Some(2.0), "{csv}");
-
     let bodies = text_bodies(&sink);
     assert_eq!(bodies.len(), 2, "{bodies:#?}");
     let of = |word: &str| {
@@ -174,6 +161,19 @@ async fn issue12_review_alerts_show_stars_a_link_and_the_customers_words_first()
         link.starts_with(&format!("{}#review-", server.url(REVIEWS))),
         "{link}"
     );
+
+    // The team sees the stars in `show` and the rating as a number in CSV.
+    let table = env.ok(&["mentions", "show", "1"]).await;
+    assert!(table.contains("rating:    ★★☆☆☆"), "{table}");
+    let csv = env.ok(&["mentions", "list", "--format", "csv"]).await;
+    let mut rows = csv::Reader::from_reader(csv.as_bytes());
+    let header = rows.headers().expect("csv header").clone();
+    let at = header
+        .iter()
+        .position(|h| h == "rating")
+        .expect("a rating column");
+    let row = rows.records().next().expect("a row").expect("a record");
+    assert_eq!(row[at].parse::<f64>().ok(), Some(2.0), "{csv}");
 
     let bodies = text_bodies(&sink);
     assert_eq!(bodies.len(), 1, "{bodies:#?}");

@@ -197,7 +197,20 @@ pub fn digest_email(
     failed: &[FailedDelivery],
     tz: Tz,
 ) -> Email {
-    let d = Digest::new(info, mentions, failed, tz);
+    digest_email_with_spikes(info, &[], mentions, failed, tz)
+}
+
+/// [`digest_email`] with a line on top for each spike it lists
+/// (`spike::spike_line`).
+pub fn digest_email_with_spikes(
+    info: &DigestInfo<'_>,
+    spikes: &[String],
+    mentions: &[Mention],
+    failed: &[FailedDelivery],
+    tz: Tz,
+) -> Email {
+    let mut d = Digest::new(info, mentions, failed, tz);
+    d.spikes = spikes;
     Email {
         subject: d.subject(),
         text: d.text(),
@@ -215,6 +228,8 @@ struct Digest<'a> {
     groups: BTreeMap<String, Vec<&'a Mention>>,
     failed: &'a [FailedDelivery],
     tz: Tz,
+    /// One line each, on top.
+    spikes: &'a [String],
 }
 
 impl<'a> Digest<'a> {
@@ -241,6 +256,7 @@ impl<'a> Digest<'a> {
             groups,
             failed,
             tz,
+            spikes: &[],
         }
     }
 
@@ -313,6 +329,9 @@ impl<'a> Digest<'a> {
 
     fn text(&self) -> String {
         let mut out = format!("earshot digest for {} — {}\n\n", self.route, self.period);
+        for line in self.spikes {
+            out.push_str(&format!("{}\n\n", one_line(line)));
+        }
         out.push_str(&self.tone_summary());
         out.push('\n');
         if !self.groups.is_empty() {
@@ -364,6 +383,13 @@ impl<'a> Digest<'a> {
         let heading = format!("earshot digest for {} — {}", self.route, self.period);
         let mut out = html_head(&heading);
         out.push_str(&format!("<h2>{}</h2>\n", html(&heading)));
+        for line in self.spikes {
+            out.push_str(&format!(
+                "<p style=\"color:{}\"><strong>{}</strong></p>\n",
+                Tone::Negative.hex(),
+                html(&one_line(line))
+            ));
+        }
         out.push_str(&format!(
             "<p><strong>{}</strong>",
             html(&self.tone_summary())

@@ -1,7 +1,9 @@
 //! Turns stored mentions into what a webcare team reads: alert and digest
 //! emails (`email.rs`: subject, plain text, HTML) and the JSON bodies of chat
 //! webhooks (`chat.rs`: generic, Slack, Teams, Discord, Mattermost). What both
-//! say about a mention (tone, title, sources, times) is in `mention.rs`.
+//! say about a mention (tone, title, sources, times) is in `mention.rs`; what
+//! a route says about itself (a spike alert, a `max_per_hour` notice, a
+//! digest's spike line), for every target, in `spike.rs`.
 //!
 //! Rendering is kept apart from sending so it can be tested without a network
 //! and so the dispatcher has nothing to decide about text. These functions do
@@ -17,10 +19,14 @@ mod chat;
 mod email;
 mod escape;
 mod mention;
+mod spike;
 
 pub use chat::webhook_bodies;
-pub use email::{digest_email, mention_email, DigestInfo, Email, FailedDelivery};
+pub use email::{
+    digest_email, digest_email_with_spikes, mention_email, DigestInfo, Email, FailedDelivery,
+};
 pub use mention::stars;
+pub use spike::{cap_notice, notice_chat, notice_email, spike_line, spike_notice, Notice};
 
 #[cfg(test)]
 mod fixtures;
