@@ -65,7 +65,7 @@ impl WebError {
     pub fn into_json_response(self) -> Response {
         self.log();
         let body = serde_json::json!({ "error": self.to_string() });
-        let mut r = (self.status(), axum::Json(body)).into_response();
+        let mut r = super::api::json(self.status(), &body);
         self.headers(&mut r);
         r
     }

@@ -39,6 +39,7 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 pub use actions::{apply_action, Action};
+pub use api::MentionQuery;
 pub use auth::{check_csrf, valid_name, ApiCaller, CurrentUser};
 pub use error::{ApiError, WebError};
 

@@ -53,6 +53,16 @@ pub fn http_url(url: Option<&str>) -> Option<String> {
     matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
 }
 
+/// Text from the internet as a page shows it: without bidi controls, so a
+/// title cannot show `factuur <U+202E>gnp.exe` as `factuur exe.png` (the
+/// template escapes the rest). The JSON API keeps them: it carries the text
+/// as written.
+pub fn shown(s: &str) -> String {
+    s.chars()
+        .filter(|c| !crate::text::is_bidi_control(*c))
+        .collect()
+}
+
 async fn inbox(State(state): State<AppState>, user: CurrentUser) -> Result<Response, WebError> {
     let tz = state.tz();
     let filter = MentionFilter {
@@ -70,11 +80,11 @@ async fn inbox(State(state): State<AppState>, user: CurrentUser) -> Result<Respo
                 id: m.id,
                 found: crate::localtime::human(m.found_at, tz),
                 url: http_url(m.url.as_deref()),
-                watch: m.watch,
-                title: m.title,
+                watch: shown(&m.watch),
+                title: shown(&m.title),
                 sentiment: m.sentiment.map(|s| s.label).unwrap_or_default(),
                 state: m.triage.state.as_str(),
-                assignee: m.triage.assignee.unwrap_or_default(),
+                assignee: shown(&m.triage.assignee.unwrap_or_default()),
             })
             .collect(),
     };
