@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono_tz::Tz;
 
 use crate::config::Config;
-use crate::store::{Event, Label, Mention, MentionFilter, Note, State, Store};
+use crate::store::{Label, Mention, MentionDetail, MentionFilter, State, Store, StoreError};
 
 use super::output::{self, Cell, CsvStyle, FormatArg, ListingArgs, Output, ReportFormat};
 use super::triage;
@@ -120,12 +120,10 @@ fn list(config: &Config, query: Option<&str>, a: &ListArgs) -> anyhow::Result<()
 fn show_one(config: &Config, id: i64, format: &FormatArg) -> anyhow::Result<()> {
     let to = format.output()?;
     let store = Store::open_read_only(&config.storage.database)?;
-    let m = store.mention(id).map_err(|e| UsageError(e.to_string()))?;
-    let shown = Shown {
-        notes: store.notes(id)?,
-        history: store.history(id)?,
-        mention: m,
-    };
+    let shown = store.mention_detail(id).map_err(|e| match e {
+        StoreError::NoSuchMention(_) => anyhow::Error::from(UsageError(e.to_string())),
+        e => e.into(),
+    })?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match to {
@@ -155,15 +153,6 @@ pub fn export(
     let store = Store::open_read_only(&config.storage.database)?;
     let stdout = std::io::stdout();
     print_list(&mut stdout.lock(), &store.mentions(&filter)?, to, tz)
-}
-
-/// `mentions show`: the mention with its notes and history.
-#[derive(Debug, serde::Serialize)]
-struct Shown {
-    #[serde(flatten)]
-    mention: Mention,
-    notes: Vec<Note>,
-    history: Vec<Event>,
 }
 
 fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
@@ -203,6 +192,7 @@ fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
         tag: a.tag.clone(),
         label: a.label.map(|l| l.as_str().to_string()),
         limit: a.listing.limit(),
+        ..MentionFilter::default()
     })
 }
 
@@ -337,7 +327,7 @@ fn csv_mention(out: &mut impl Write, style: CsvStyle, m: &Mention) -> std::io::R
 
 fn show(
     out: &mut impl Write,
-    shown: &Shown,
+    shown: &MentionDetail,
     copies: &[(String, String)],
     tz: Tz,
 ) -> std::io::Result<()> {

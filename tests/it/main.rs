@@ -29,3 +29,4 @@ mod spike; // issue #12: a burst is one spike alert, the rest folds into it and 
 mod stats; // issue #12: `earshot stats` figures by hand per watch and local period, csv and table
 mod team_alerts; // issue #12: alerts a team can act on: local times across DST, review stars and links, the customer's words first, batch = false
 mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics
+mod web; // issue #13: the web inbox's core: login, limits, sessions, CSRF, tokens, the JSON API, hostile text, headers
