@@ -17,14 +17,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Tz;
 use futures_util::stream::{self, StreamExt};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::plan::next_digest;
-use super::render::{self, DigestInfo, FailedDelivery};
+use super::render::{self, DigestInfo, FailedDelivery, Frame};
 use super::{Outgoing, SendError, Sender};
 use crate::config::{Config, Delivery, Route};
 use crate::store::{DueDelivery, Mention, Store, StoreError};
@@ -43,7 +42,7 @@ pub struct Dispatcher {
     senders: HashMap<String, Arc<Sender>>,
     routes: HashMap<String, Route>,
     delivery: Delivery,
-    tz: Tz,
+    frame: Frame,
     /// The daemon's wake-up (set by [`Dispatcher::run`]): a notice one lane
     /// queues for the others wakes them.
     wake: Option<Arc<Notify>>,
@@ -126,7 +125,7 @@ impl Dispatcher {
                 .map(|r| (r.name.clone(), r.clone()))
                 .collect(),
             delivery: config.delivery.clone(),
-            tz: config.daemon.timezone,
+            frame: Frame::of(config),
             wake: None,
         })
     }
@@ -357,7 +356,7 @@ impl Dispatcher {
                 held.entry((
                     d.route.clone(),
                     d.watch.clone(),
-                    next_digest(route.digest, now, self.tz),
+                    next_digest(route.digest, now, self.frame.tz),
                 ))
                 .or_default()
                 .push(d.id);
@@ -463,7 +462,7 @@ impl Dispatcher {
         // as the receiver accepted it, so a crash resends only what was in
         // flight.
         let sends = units.into_iter().map(|(ms, ds)| async move {
-            let (messages, rest) = by_mention(sender.render(&ms, self.tz), ds);
+            let (messages, rest) = by_mention(sender.render(&ms, &self.frame), ds);
             self.send_each(notifier, messages, rest, clock).await
         });
         let mut report = PassReport::default();
@@ -520,14 +519,15 @@ impl Dispatcher {
             .await?;
         let spikes: Vec<String> = spikes
             .iter()
-            .map(|s| render::spike_line(s, self.tz))
+            .map(|s| render::spike_line(s, &self.frame))
             .collect();
         let period = self.period_label(route, *due_at);
         let info = DigestInfo {
             route,
             period: &period,
         };
-        let Some(digest) = sender.render_digest(&info, &spikes, mentions, &failed, self.tz) else {
+        let Some(digest) = sender.render_digest(&info, &spikes, mentions, &failed, &self.frame)
+        else {
             return Ok(None);
         };
         let ids: Vec<i64> = job.deliveries.iter().map(|d| d.id).collect();
@@ -560,7 +560,7 @@ impl Dispatcher {
                 ("spike", Some(id)) => self
                     .db(move |s| s.spike(id))
                     .await?
-                    .map(|s| render::spike_notice(&s, self.tz)),
+                    .map(|s| render::spike_notice(&s, &self.frame)),
                 ("spike", None) => None,
                 _ => {
                     let route = self.routes.get(&d.route);
@@ -568,8 +568,8 @@ impl Dispatcher {
                         &d.route,
                         &d.watch,
                         route.and_then(|r| r.max_per_hour),
-                        route.map(|r| next_digest(r.digest, d.created_at, self.tz)),
-                        self.tz,
+                        route.map(|r| next_digest(r.digest, d.created_at, self.frame.tz)),
+                        &self.frame,
                     ))
                 }
             };
@@ -681,7 +681,7 @@ impl Dispatcher {
 
     fn period_label(&self, route: &str, due_at: DateTime<Utc>) -> String {
         let schedule = self.routes.get(route).map(|r| r.digest);
-        let end = due_at.with_timezone(&self.tz);
+        let end = due_at.with_timezone(&self.frame.tz);
         let kind = match schedule {
             Some(crate::config::DigestSchedule::Daily(_)) => "daily digest",
             Some(crate::config::DigestSchedule::Weekly(..)) => "weekly digest",
@@ -698,7 +698,7 @@ impl Dispatcher {
             .ok_or_else(|| format!("no notifier named {notifier:?}"))?;
         let ids = [sample.id];
         sender
-            .tell(std::slice::from_ref(sample), &ids, self.tz)
+            .tell(std::slice::from_ref(sample), &ids, &self.frame)
             .await
             .map_err(|e| e.to_string())?;
         Ok(match sender.as_ref() {
@@ -753,7 +753,7 @@ mod tests {
         // Slack: 49 mentions a body, so two bodies. Mention 2 has two
         // deliveries (two routes); mention 99 is gone.
         let ds = vec![due(10, 1), due(11, 2), due(12, 2), due(13, 55), due(14, 99)];
-        let (paired, rest) = by_mention(chat.render(&ms, chrono_tz::UTC), ds);
+        let (paired, rest) = by_mention(chat.render(&ms, &Frame::local(chrono_tz::UTC)), ds);
         let carried: Vec<Vec<i64>> = paired
             .iter()
             .map(|(_, ds)| ds.iter().map(|d| d.id).collect())

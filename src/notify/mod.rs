@@ -19,7 +19,6 @@ mod wire;
 
 use std::time::Duration;
 
-use chrono_tz::Tz;
 
 use crate::config::{Notifier, NotifierKind};
 use crate::store::Mention;
@@ -61,23 +60,23 @@ impl Sender {
     /// format allows, or one per mention when its `batch` is off. Every
     /// mention is shown by exactly one message; one mention is always one
     /// message. No mentions, no messages.
-    pub fn render(&self, mentions: &[Mention], tz: Tz) -> Vec<Outgoing<'_>> {
+    pub fn render(&self, mentions: &[Mention], frame: &render::Frame) -> Vec<Outgoing<'_>> {
         match self {
             Sender::Email(mail) => mentions
                 .iter()
                 .map(|m| Outgoing {
                     mentions: vec![m.id],
-                    body: Body::Email(mail, render::mention_email(m, tz)),
+                    body: Body::Email(mail, render::mention_email(m, frame)),
                 })
                 .collect(),
             Sender::Webhook(hook) => {
                 let bodies = if hook.batch {
-                    render::webhook_bodies(hook.format, mentions, tz)
+                    render::webhook_bodies(hook.format, mentions, frame)
                 } else {
                     mentions
                         .iter()
                         .flat_map(|m| {
-                            render::webhook_bodies(hook.format, std::slice::from_ref(m), tz)
+                            render::webhook_bodies(hook.format, std::slice::from_ref(m), frame)
                         })
                         .collect()
                 };
@@ -101,14 +100,14 @@ impl Sender {
         spikes: &[String],
         mentions: &[Mention],
         failed: &[render::FailedDelivery],
-        tz: Tz,
+        frame: &render::Frame,
     ) -> Option<Outgoing<'_>> {
         match self {
             Sender::Email(mail) => Some(Outgoing {
                 mentions: mentions.iter().map(|m| m.id).collect(),
                 body: Body::Email(
                     mail,
-                    render::digest_email_with_spikes(info, spikes, mentions, failed, tz),
+                    render::digest_email_with_spikes(info, spikes, mentions, failed, frame),
                 ),
             }),
             Sender::Webhook(_) => None,
@@ -135,9 +134,9 @@ impl Sender {
         &self,
         mentions: &[Mention],
         deliveries: &[i64],
-        tz: Tz,
+        frame: &render::Frame,
     ) -> Result<(), SendError> {
-        for out in self.render(mentions, tz) {
+        for out in self.render(mentions, frame) {
             out.send(deliveries).await?;
         }
         Ok(())
@@ -222,17 +221,20 @@ pub(crate) mod tests {
         let tz = chrono_tz::Europe::Amsterdam;
         assert!(!mail.batches() && chat.batches() && each.batches());
         assert_eq!(
-            shown(&mail.render(&ms, tz)),
+            shown(&mail.render(&ms, &render::Frame::local(tz))),
             vec![vec![1], vec![2], vec![3]]
         );
-        assert_eq!(shown(&chat.render(&ms, tz)), vec![vec![1, 2, 3]]);
+        assert_eq!(
+            shown(&chat.render(&ms, &render::Frame::local(tz))),
+            vec![vec![1, 2, 3]]
+        );
         // batch = false: a message per mention, in order.
         assert_eq!(
-            shown(&each.render(&ms, tz)),
+            shown(&each.render(&ms, &render::Frame::local(tz))),
             vec![vec![1], vec![2], vec![3]]
         );
         for s in [&mail, &chat, &each] {
-            assert!(s.render(&[], tz).is_empty());
+            assert!(s.render(&[], &render::Frame::local(tz)).is_empty());
         }
 
         let info = render::DigestInfo {
@@ -240,9 +242,11 @@ pub(crate) mod tests {
             period: "p",
         };
         let digest = mail
-            .render_digest(&info, &[], &ms, &[], tz)
+            .render_digest(&info, &[], &ms, &[], &render::Frame::local(tz))
             .map(|d| d.mentions);
         assert_eq!(digest, Some(vec![1, 2, 3]));
-        assert!(chat.render_digest(&info, &[], &ms, &[], tz).is_none());
+        assert!(chat
+            .render_digest(&info, &[], &ms, &[], &render::Frame::local(tz))
+            .is_none());
     }
 }

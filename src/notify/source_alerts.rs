@@ -19,7 +19,7 @@ use crate::store::Mention;
 pub struct SourceAlerter {
     after: u32,
     /// `[daemon] timezone`, for the times a notice shows.
-    tz: chrono_tz::Tz,
+    frame: super::render::Frame,
     senders: Vec<(String, Arc<Sender>)>,
     /// Where notices are sent from, so shutdown waits for one in flight.
     tasks: TaskTracker,
@@ -43,7 +43,7 @@ impl SourceAlerter {
         }
         Ok(Some(Arc::new(SourceAlerter {
             after: config.daemon.source_alert_after,
-            tz: config.daemon.timezone,
+            frame: super::render::Frame::of(config),
             senders,
             tasks,
         })))
@@ -86,7 +86,7 @@ impl SourceAlerter {
     async fn send(&self, notice: &Mention) {
         for (name, sender) in &self.senders {
             match sender
-                .tell(std::slice::from_ref(notice), &[], self.tz)
+                .tell(std::slice::from_ref(notice), &[], &self.frame)
                 .await
             {
                 Ok(()) => {

@@ -5,7 +5,7 @@
 //! then the label with one line of why, then the watch and the time in
 //! `[daemon] timezone`. Pure: no I/O, no failure.
 
-use chrono_tz::Tz;
+use super::Frame;
 use serde_json::{json, Value};
 
 use super::escape::{
@@ -37,7 +37,7 @@ use crate::store::Mention;
 ///   ```
 ///   Strings are as found on the web (only JSON-escaped): escape them for
 ///   wherever you show them. Times are RFC 3339 in UTC (a program's format;
-///   people's formats below show `tz`).
+///   people's formats below show `frame`).
 /// - `Slack`: `{"text": fallback, "blocks": [...]}` in mrkdwn, at most 50 blocks
 ///   (a heading and 49 mentions) per body.
 /// - `Teams`: an Adaptive Card 1.4 in the Workflows envelope
@@ -51,22 +51,22 @@ use crate::store::Mention;
 pub fn webhook_bodies(
     format: WebhookFormat,
     mentions: &[Mention],
-    tz: Tz,
+    frame: &Frame,
 ) -> Vec<(Value, Vec<i64>)> {
     if mentions.is_empty() {
         return Vec::new();
     }
     match format {
-        WebhookFormat::Generic => vec![generic_body(mentions)],
+        WebhookFormat::Generic => vec![generic_body(mentions, frame)],
         WebhookFormat::Slack => mentions
             .chunks(SLACK_MENTIONS_MAX)
-            .map(|ms| slack_body(ms, tz))
+            .map(|ms| slack_body(ms, frame))
             .collect(),
-        WebhookFormat::Teams => teams_bodies(mentions, tz),
-        WebhookFormat::Discord => discord_bodies(mentions, tz),
+        WebhookFormat::Teams => teams_bodies(mentions, frame),
+        WebhookFormat::Discord => discord_bodies(mentions, frame),
         WebhookFormat::Mattermost => mentions
             .chunks(MATTERMOST_ATTACHMENTS_MAX)
-            .map(|ms| mattermost_body(ms, tz))
+            .map(|ms| mattermost_body(ms, frame))
             .collect(),
     }
 }
@@ -92,7 +92,7 @@ fn batch_summary(ms: &[Mention]) -> String {
     s
 }
 
-fn generic_body(ms: &[Mention]) -> (Value, Vec<i64>) {
+fn generic_body(ms: &[Mention], frame: &Frame) -> (Value, Vec<i64>) {
     let items: Vec<Value> = ms
         .iter()
         .map(|m| {
@@ -116,6 +116,7 @@ fn generic_body(ms: &[Mention]) -> (Value, Vec<i64>) {
                 })),
                 "rating": m.rating,
                 "text": m.text,
+                "inbox_url": frame.mention_url(m.id),
             })
         })
         .collect();
@@ -123,11 +124,15 @@ fn generic_body(ms: &[Mention]) -> (Value, Vec<i64>) {
 }
 
 /// `acme · 2026-11-22 15:03 CET`: which watch, and when (local).
-fn context(m: &Mention, tz: Tz) -> String {
-    format!("{} · {}", cut(&one_line(&m.watch), 40), human(when(m), tz))
+fn context(m: &Mention, frame: &Frame) -> String {
+    format!(
+        "{} · {}",
+        cut(&one_line(&m.watch), 40),
+        human(when(m), frame)
+    )
 }
 
-fn slack_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
+fn slack_body(ms: &[Mention], frame: &Frame) -> (Value, Vec<i64>) {
     let fallback = match ms {
         [m] => format!(
             "earshot · {} · {}",
@@ -160,13 +165,16 @@ fn slack_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
             text.push_str(&esc_cut(&v, 120, slack_into));
         }
         text.push('\n');
-        text.push_str(&esc_cut(&context(m, tz), 100, slack_into));
+        text.push_str(&esc_cut(&context(m, frame), 100, slack_into));
+        if let Some(inbox) = frame.mention_url(m.id) {
+            text.push_str(&format!(" · <{}|open in earshot>", slack_url(&inbox)));
+        }
         blocks.push(json!({"type": "section", "text": {"type": "mrkdwn", "text": text}}));
     }
     (json!({"text": fallback, "blocks": blocks}), ids(ms))
 }
 
-fn discord_embed(m: &Mention, tz: Tz) -> (Value, usize) {
+fn discord_embed(m: &Mention, frame: &Frame) -> (Value, usize) {
     let title = esc_cut(&title(m), 256, md_into);
     let snippet = esc_cut(&one_line(&m.snippet), 1000, md_into);
     let description = if snippet.is_empty() {
@@ -189,7 +197,14 @@ fn discord_embed(m: &Mention, tz: Tz) -> (Value, usize) {
         }
     }
     fields.push(("Watch", esc_cut(&one_line(&m.watch), 100, md_into), true));
-    let footer = format!("earshot mention #{} · {}", m.id, human(when(m), tz));
+    if let Some(inbox) = frame.mention_url(m.id) {
+        fields.push((
+            "Inbox",
+            format!("[open in earshot]({})", md_url(&inbox)),
+            true,
+        ));
+    }
+    let footer = format!("earshot mention #{} · {}", m.id, human(when(m), frame));
     let chars = title.chars().count()
         + description.chars().count()
         + fields
@@ -214,7 +229,7 @@ fn discord_embed(m: &Mention, tz: Tz) -> (Value, usize) {
     (embed, chars)
 }
 
-fn discord_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
+fn discord_bodies(ms: &[Mention], frame: &Frame) -> Vec<(Value, Vec<i64>)> {
     let mut bodies = Vec::new();
     let mut embeds: Vec<Value> = Vec::new();
     let mut batch: Vec<&Mention> = Vec::new();
@@ -243,7 +258,7 @@ fn discord_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
         ));
     };
     for m in ms {
-        let (embed, n) = discord_embed(m, tz);
+        let (embed, n) = discord_embed(m, frame);
         if embeds.len() >= DISCORD_EMBEDS_MAX
             || (chars + n > DISCORD_CHARS_MAX && !embeds.is_empty())
         {
@@ -258,7 +273,7 @@ fn discord_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
     bodies
 }
 
-fn mattermost_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
+fn mattermost_body(ms: &[Mention], frame: &Frame) -> (Value, Vec<i64>) {
     let attachments: Vec<Value> = ms
         .iter()
         .map(|m| {
@@ -291,7 +306,14 @@ fn mattermost_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
                 }
             }
             fields.push(field("Watch", esc_cut(&one_line(&m.watch), 100, md_into), true));
-            fields.push(field("When", human(when(m), tz), true));
+            fields.push(field("When", human(when(m), frame), true));
+            if let Some(inbox) = frame.mention_url(m.id) {
+                fields.push(field(
+                    "Inbox",
+                    format!("[open in earshot]({})", md_url(&inbox)),
+                    true,
+                ));
+            }
             json!({
                 "fallback": esc_cut(&format!("{} · {}", one_line(&m.watch), title(m)), 200, mention_into),
                 "color": tone(m).hex(),
@@ -307,7 +329,7 @@ fn mattermost_body(ms: &[Mention], tz: Tz) -> (Value, Vec<i64>) {
     )
 }
 
-fn teams_item(m: &Mention, tz: Tz) -> Value {
+fn teams_item(m: &Mention, frame: &Frame) -> Value {
     let t = tone(m);
     let mut items = vec![json!({"type": "RichTextBlock", "inlines": [
         {"type": "TextRun", "text": format!("{} ", t.emoji())},
@@ -343,12 +365,17 @@ fn teams_item(m: &Mention, tz: Tz) -> Value {
         ));
     }
     items.push(line(
-        json!({"type": "TextRun", "text": context(m, tz), "isSubtle": true, "size": "Small"}),
+        json!({"type": "TextRun", "text": context(m, frame), "isSubtle": true, "size": "Small"}),
     ));
+    let mut actions = Vec::new();
     if let Some(link) = web_link(m) {
-        items.push(json!({"type": "ActionSet", "actions": [
-            {"type": "Action.OpenUrl", "title": "Open", "url": link},
-        ]}));
+        actions.push(json!({"type": "Action.OpenUrl", "title": "Open", "url": link}));
+    }
+    if let Some(inbox) = frame.mention_url(m.id) {
+        actions.push(json!({"type": "Action.OpenUrl", "title": "Open in earshot", "url": inbox}));
+    }
+    if !actions.is_empty() {
+        items.push(json!({"type": "ActionSet", "actions": actions}));
     }
     json!({
         "type": "Container",
@@ -390,13 +417,13 @@ fn teams_body(ms: &[Mention], items: Vec<Value>) -> (Value, Vec<i64>) {
 
 /// One card per batch, a new card when the serialized containers would pass
 /// `TEAMS_BYTES_MAX` or `TEAMS_ITEMS_MAX`.
-fn teams_bodies(ms: &[Mention], tz: Tz) -> Vec<(Value, Vec<i64>)> {
+fn teams_bodies(ms: &[Mention], frame: &Frame) -> Vec<(Value, Vec<i64>)> {
     let mut bodies = Vec::new();
     let mut start = 0;
     let mut items = Vec::new();
     let mut bytes = 0;
     for (i, m) in ms.iter().enumerate() {
-        let v = teams_item(m, tz);
+        let v = teams_item(m, frame);
         let n = v.to_string().len();
         if !items.is_empty() && (items.len() >= TEAMS_ITEMS_MAX || bytes + n > TEAMS_BYTES_MAX) {
             bodies.push(teams_body(&ms[start..i], std::mem::take(&mut items)));
@@ -421,7 +448,7 @@ mod tests {
     /// Renders `ms` as `format` and checks every id is carried exactly once,
     /// in order, and that no body carries nothing.
     fn bodies(format: WebhookFormat, ms: &[Mention]) -> Vec<Value> {
-        let out = webhook_bodies(format, ms, Amsterdam);
+        let out = webhook_bodies(format, ms, &Frame::local(Amsterdam));
         let carried: Vec<i64> = out
             .iter()
             .flat_map(|(_, ids)| ids.iter().copied())
@@ -536,7 +563,7 @@ mod tests {
             WebhookFormat::Discord,
             WebhookFormat::Mattermost,
         ] {
-            assert!(webhook_bodies(f, &[], Amsterdam).is_empty());
+            assert!(webhook_bodies(f, &[], &Frame::local(Amsterdam)).is_empty());
         }
     }
 

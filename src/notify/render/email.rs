@@ -7,7 +7,7 @@
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
-use chrono_tz::Tz;
+use super::Frame;
 
 use super::escape::{
     cut, header_text, highlighted, html, html_into, multi_line, one_line, web_link,
@@ -55,12 +55,12 @@ const DIGEST_ITEMS_MAX: usize = 300;
 /// A digest lists at most this many failed deliveries.
 const DIGEST_FAILED_MAX: usize = 100;
 
-/// Instant alert for one mention, its times in `tz`.
-pub fn mention_email(m: &Mention, tz: Tz) -> Email {
+/// Instant alert for one mention, its times in `frame`.
+pub fn mention_email(m: &Mention, frame: &Frame) -> Email {
     Email {
         subject: mention_subject(m),
-        text: mention_text(m, tz),
-        html: mention_html(m, tz),
+        text: mention_text(m, frame),
+        html: mention_html(m, frame),
     }
 }
 
@@ -107,7 +107,7 @@ fn lead(m: &Mention) -> (String, Option<String>) {
     (snippet, rest)
 }
 
-fn mention_text(m: &Mention, tz: Tz) -> String {
+fn mention_text(m: &Mention, frame: &Frame) -> String {
     let mut out = String::new();
     out.push_str(&title(m));
     out.push_str("\n\n");
@@ -126,7 +126,7 @@ fn mention_text(m: &Mention, tz: Tz) -> String {
         Some(link) => out.push_str(&format!("{:<11}{link}\n", "Link:")),
         None => out.push_str(&format!("{:<11}(no web link)\n", "Link:")),
     }
-    for (name, value) in facts(m, tz) {
+    for (name, value) in facts(m, frame) {
         out.push_str(&format!("{:<11}{value}\n", format!("{name}:")));
     }
     if let Some(full) = full {
@@ -134,11 +134,14 @@ fn mention_text(m: &Mention, tz: Tz) -> String {
         out.push_str(&full);
         out.push('\n');
     }
-    out.push_str(&format!("\n-- \nearshot mention #{}\n", m.id));
+    match frame.mention_url(m.id) {
+        Some(inbox) => out.push_str(&format!("\n-- \nearshot mention #{}: {inbox}\n", m.id)),
+        None => out.push_str(&format!("\n-- \nearshot mention #{}\n", m.id)),
+    }
     out
 }
 
-fn mention_html(m: &Mention, tz: Tz) -> String {
+fn mention_html(m: &Mention, frame: &Frame) -> String {
     let tone = tone(m);
     let title = title(m);
     let mut out = html_head(&title);
@@ -170,7 +173,7 @@ fn mention_html(m: &Mention, tz: Tz) -> String {
     out.push_str(&format!(
         "<tr><th align=\"left\" style=\"padding-right:12px\">Link</th><td>{link}</td></tr>\n"
     ));
-    for (name, value) in facts(m, tz) {
+    for (name, value) in facts(m, frame) {
         out.push_str(&format!(
             "<tr><th align=\"left\" style=\"padding-right:12px\">{name}</th><td>{}</td></tr>\n",
             html(&value)
@@ -182,22 +185,26 @@ fn mention_html(m: &Mention, tz: Tz) -> String {
         out.push_str(&html(&full));
         out.push_str("</div>\n");
     }
+    let footer = format!("earshot mention #{}", m.id);
     out.push_str(&format!(
-        "<p style=\"color:#777;font-size:12px\">earshot mention #{}</p>\n</div>\n</body>\n</html>\n",
-        m.id
+        "<p style=\"color:#777;font-size:12px\">{}</p>\n</div>\n</body>\n</html>\n",
+        match frame.mention_url(m.id) {
+            Some(inbox) => html_link(Some(&inbox), &footer),
+            None => footer,
+        }
     ));
     out
 }
 
 /// Digest of many mentions (and the deliveries that failed) for one route,
-/// its times in `tz`.
+/// its times in `frame`.
 pub fn digest_email(
     info: &DigestInfo<'_>,
     mentions: &[Mention],
     failed: &[FailedDelivery],
-    tz: Tz,
+    frame: &Frame,
 ) -> Email {
-    digest_email_with_spikes(info, &[], mentions, failed, tz)
+    digest_email_with_spikes(info, &[], mentions, failed, frame)
 }
 
 /// [`digest_email`] with a line on top for each spike it lists
@@ -207,9 +214,9 @@ pub fn digest_email_with_spikes(
     spikes: &[String],
     mentions: &[Mention],
     failed: &[FailedDelivery],
-    tz: Tz,
+    frame: &Frame,
 ) -> Email {
-    let mut d = Digest::new(info, mentions, failed, tz);
+    let mut d = Digest::new(info, mentions, failed, frame);
     d.spikes = spikes;
     Email {
         subject: d.subject(),
@@ -227,7 +234,7 @@ struct Digest<'a> {
     /// Watch name → its mentions, negatives first, then newest first.
     groups: BTreeMap<String, Vec<&'a Mention>>,
     failed: &'a [FailedDelivery],
-    tz: Tz,
+    frame: &'a Frame,
     /// One line each, on top.
     spikes: &'a [String],
 }
@@ -237,7 +244,7 @@ impl<'a> Digest<'a> {
         info: &DigestInfo<'_>,
         mentions: &'a [Mention],
         failed: &'a [FailedDelivery],
-        tz: Tz,
+        frame: &'a Frame,
     ) -> Self {
         let mut tones = [0; 4];
         let mut groups: BTreeMap<String, Vec<&Mention>> = BTreeMap::new();
@@ -255,7 +262,7 @@ impl<'a> Digest<'a> {
             tones,
             groups,
             failed,
-            tz,
+            frame,
             spikes: &[],
         }
     }
@@ -349,7 +356,10 @@ impl<'a> Digest<'a> {
                 if let Some(link) = web_link(m) {
                     out.push_str(&format!("  {link}\n"));
                 }
-                out.push_str(&format!("  {}\n", meta_line(m, self.tz)));
+                out.push_str(&format!("  {}\n", meta_line(m, self.frame)));
+                if let Some(inbox) = self.frame.mention_url(m.id) {
+                    out.push_str(&format!("  in earshot: {inbox}\n"));
+                }
             }
         }
         if self.unlisted() > 0 {
@@ -420,8 +430,14 @@ impl<'a> Digest<'a> {
                 }
                 out.push_str(&format!(
                     "<br><small style=\"color:#555\">{}</small>",
-                    html(&meta_line(m, self.tz))
+                    html(&meta_line(m, self.frame))
                 ));
+                if let Some(inbox) = self.frame.mention_url(m.id) {
+                    out.push_str(&format!(
+                        " <small>{}</small>",
+                        html_link(Some(&inbox), "open in earshot")
+                    ));
+                }
                 out.push_str("</li>\n");
             }
             out.push_str("</ul>\n");
@@ -463,7 +479,7 @@ impl<'a> Digest<'a> {
 /// link (values cleaned, not escaped): who and where, the stars, the label
 /// and one line of why, then when (local, with the zone; RFC 3339 beside it
 /// for machines) and what matched.
-fn facts(m: &Mention, tz: Tz) -> Vec<(&'static str, String)> {
+fn facts(m: &Mention, frame: &Frame) -> Vec<(&'static str, String)> {
     let mut rows = Vec::new();
     if let Some(a) = author(m) {
         rows.push(("Author", cut(&a, 100)));
@@ -479,11 +495,11 @@ fn facts(m: &Mention, tz: Tz) -> Vec<(&'static str, String)> {
         }
     }
     if let Some(t) = m.published_at {
-        rows.push(("Published", format!("{} ({})", human(t, tz), rfc3339(t))));
+        rows.push(("Published", format!("{} ({})", human(t, frame), rfc3339(t))));
     }
     rows.push((
         "Found",
-        format!("{} ({})", human(m.found_at, tz), rfc3339(m.found_at)),
+        format!("{} ({})", human(m.found_at, frame), rfc3339(m.found_at)),
     ));
     rows.push(("Watch", one_line(&m.watch)));
     let terms = terms(m);
@@ -527,7 +543,7 @@ mod tests {
     /// Renders `m` and checks what every alert must hold plus the case's
     /// expectations.
     fn check_email(name: &str, m: &Mention, e: Expect) {
-        let email = mention_email(m, Amsterdam);
+        let email = mention_email(m, &Frame::local(Amsterdam));
         assert!(
             !email.subject.chars().any(char::is_control),
             "{name}: control char in subject {:?}",
@@ -742,12 +758,12 @@ mod tests {
     fn subject_is_capped_on_a_char_boundary() {
         let long = "ë€😀".repeat(200);
         let m = mention(1, "acme", &long, Some("negative"));
-        let s = mention_email(&m, Amsterdam).subject;
+        let s = mention_email(&m, &Frame::local(Amsterdam)).subject;
         assert_eq!(s.chars().count(), SUBJECT_MAX);
         assert!(s.ends_with("…\""), "{s}");
         let huge_watch = mention(2, &"w".repeat(500), "t", None);
         assert!(
-            mention_email(&huge_watch, Amsterdam)
+            mention_email(&huge_watch, &Frame::local(Amsterdam))
                 .subject
                 .chars()
                 .count()
@@ -782,7 +798,7 @@ mod tests {
             route: "ops",
             period: "hourly digest 2026-11-22 14:00–15:00",
         };
-        let e = digest_email(&info, &ms, &failed, Amsterdam);
+        let e = digest_email(&info, &ms, &failed, &Frame::local(Amsterdam));
         assert_eq!(
             e.subject,
             "[earshot] ops digest · 5 mentions (2 negative) · 1 failed delivery"
@@ -840,11 +856,11 @@ mod tests {
             &info,
             &[mention(1, "acme", "x", Some("positive"))],
             &[],
-            Amsterdam,
+            &Frame::local(Amsterdam),
         );
         assert_eq!(quiet.subject, "[earshot] ops digest · 1 mention");
         assert!(!quiet.text.contains("Failed deliveries"));
-        let empty = digest_email(&info, &[], &[], Amsterdam);
+        let empty = digest_email(&info, &[], &[], &Frame::local(Amsterdam));
         assert_eq!(empty.subject, "[earshot] ops digest · 0 mentions");
     }
 
@@ -860,7 +876,7 @@ mod tests {
             },
             &ms,
             &[],
-            Amsterdam,
+            &Frame::local(Amsterdam),
         );
         assert!(e.text.contains("… and 5 more not listed here."));
         assert!(e.subject.contains("305 mentions"));

@@ -7,22 +7,22 @@
 //! plain words: the label and at most one line of the words that weighed.
 //! Pattern names, numbers and rules stay in `earshot mentions show`.
 
+use super::Frame;
 use chrono::{DateTime, SecondsFormat, Utc};
-use chrono_tz::Tz;
 
 use super::escape::{cut, one_line};
 use crate::store::Mention;
 
 /// "by Jan · Trustpilot · ★★☆☆☆ · negative · 2026-11-22 15:03 CET", cleaned,
 /// not escaped: who said it and where, then the verdict, then when.
-pub(super) fn meta_line(m: &Mention, tz: Tz) -> String {
+pub(super) fn meta_line(m: &Mention, frame: &Frame) -> String {
     let mut line = byline(m);
     if let Some(l) = label(m) {
         line.push_str(" · ");
         line.push_str(&cut(&l, 20));
     }
     line.push_str(" · ");
-    line.push_str(&human(when(m), tz));
+    line.push_str(&human(when(m), frame));
     line
 }
 
@@ -177,8 +177,8 @@ pub(super) fn terms(m: &Mention) -> String {
 
 /// A time as people read it: in `[daemon] timezone`, with the zone
 /// ("2026-11-22 15:03 CET").
-pub(super) fn human(t: DateTime<Utc>, tz: Tz) -> String {
-    crate::localtime::human(t, tz)
+pub(super) fn human(t: DateTime<Utc>, frame: &Frame) -> String {
+    crate::localtime::human(t, frame.tz)
 }
 
 /// The author, cleaned, when there is one.

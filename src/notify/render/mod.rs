@@ -18,6 +18,7 @@
 mod chat;
 mod email;
 mod escape;
+mod frame;
 mod mention;
 mod spike;
 
@@ -25,6 +26,7 @@ pub use chat::webhook_bodies;
 pub use email::{
     digest_email, digest_email_with_spikes, mention_email, DigestInfo, Email, FailedDelivery,
 };
+pub use frame::Frame;
 pub use mention::stars;
 pub use spike::{cap_notice, notice_chat, notice_email, spike_line, spike_notice, Notice};
 

@@ -9,6 +9,8 @@
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 
+use super::Frame;
+
 use super::*;
 use crate::config::WebhookFormat;
 use crate::store::{Mention, StoredRating, StoredSentiment};
@@ -86,7 +88,7 @@ fn other() -> Mention {
 
 #[test]
 fn instant_email() {
-    let e = mention_email(&sample(), Amsterdam);
+    let e = mention_email(&sample(), &Frame::local(Amsterdam));
     insta::assert_snapshot!("instant_email_subject", e.subject);
     insta::assert_snapshot!("instant_email_text", e.text);
     insta::assert_snapshot!("instant_email_html", e.html);
@@ -104,7 +106,12 @@ fn digest() {
         route: "webcare",
         period: "hourly digest until 2026-11-22 15:00 CET",
     };
-    let e = digest_email(&info, &[sample(), other()], &failed, Amsterdam);
+    let e = digest_email(
+        &info,
+        &[sample(), other()],
+        &failed,
+        &Frame::local(Amsterdam),
+    );
     insta::assert_snapshot!("digest_subject", e.subject);
     insta::assert_snapshot!("digest_text", e.text);
     insta::assert_snapshot!("digest_html", e.html);
@@ -117,7 +124,7 @@ fn chat(format: WebhookFormat) -> String {
 
 /// The pretty JSON of every body `format` renders for `m`.
 fn chat_of(format: WebhookFormat, m: &Mention) -> String {
-    webhook_bodies(format, std::slice::from_ref(m), Amsterdam)
+    webhook_bodies(format, std::slice::from_ref(m), &Frame::local(Amsterdam))
         .into_iter()
         .map(|(body, ids)| {
             let json = serde_json::to_string_pretty(&body).unwrap_or_else(|e| e.to_string());
@@ -178,7 +185,7 @@ fn rated_review() -> Mention {
 #[test]
 fn a_two_star_review() {
     let m = rated_review();
-    let e = mention_email(&m, Amsterdam);
+    let e = mention_email(&m, &Frame::local(Amsterdam));
     insta::assert_snapshot!("rated_review_email_text", e.text);
     insta::assert_snapshot!("rated_review_email_html", e.html);
     insta::assert_snapshot!("rated_review_slack", chat_of(WebhookFormat::Slack, &m));
@@ -196,7 +203,43 @@ fn across_the_dst_change() {
     let mut m = sample();
     m.published_at = Some(utc(0, 30));
     m.found_at = utc(1, 30);
-    let e = mention_email(&m, Amsterdam);
+    let e = mention_email(&m, &Frame::local(Amsterdam));
     insta::assert_snapshot!("dst_email_text", e.text);
     insta::assert_snapshot!("dst_mattermost", chat_of(WebhookFormat::Mattermost, &m));
+}
+
+/// With `[web] base_url` set, every alert links to the mention in the inbox.
+#[test]
+fn inbox_links() {
+    let frame = Frame {
+        tz: Amsterdam,
+        inbox: url::Url::parse("https://earshot.example.nl/").ok(),
+    };
+    let e = mention_email(&sample(), &frame);
+    insta::assert_snapshot!("inbox_email_text", e.text);
+    assert!(e
+        .html
+        .contains("<a href=\"https://earshot.example.nl/mentions/42\""));
+    for format in [
+        WebhookFormat::Generic,
+        WebhookFormat::Slack,
+        WebhookFormat::Mattermost,
+        WebhookFormat::Discord,
+        WebhookFormat::Teams,
+    ] {
+        let bodies = webhook_bodies(format, std::slice::from_ref(&sample()), &frame);
+        let json = serde_json::to_string(&bodies[0].0).unwrap_or_default();
+        assert!(
+            json.contains("https://earshot.example.nl/mentions/42"),
+            "{format:?}: {json}"
+        );
+    }
+    let info = DigestInfo {
+        route: "webcare",
+        period: "p",
+    };
+    let d = digest_email(&info, &[sample()], &[], &frame);
+    assert!(d
+        .text
+        .contains("in earshot: https://earshot.example.nl/mentions/42"));
 }

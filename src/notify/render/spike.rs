@@ -12,16 +12,18 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use chrono_tz::Tz;
+
+use super::Frame;
 use serde_json::{json, Value};
 
 use super::escape::{
     cut, esc_cut, header_text, html, md_into, md_url, mention_into, one_line, slack_into,
     slack_url, web_link,
 };
+use super::mention::human;
 use super::mention::{meta_line, plural, title, Tone};
 use super::Email;
 use crate::config::WebhookFormat;
-use crate::localtime::human;
 use crate::store::SpikeSummary;
 
 /// Subject lines are cut to this many chars (as alert subjects are).
@@ -71,12 +73,12 @@ fn duration_words(d: Duration) -> String {
 
 /// "2026-11-22 10:02–10:31 CET" when both ends fall on one local day in one
 /// zone, else both in full; one time when they fall in the same minute.
-fn span(a: DateTime<Utc>, b: DateTime<Utc>, tz: Tz) -> String {
-    let (la, lb) = (a.with_timezone(&tz), b.with_timezone(&tz));
+fn span(a: DateTime<Utc>, b: DateTime<Utc>, frame: &Frame) -> String {
+    let (la, lb) = (a.with_timezone(&frame.tz), b.with_timezone(&frame.tz));
     let zone = |t: &DateTime<Tz>| t.format("%Z").to_string();
     let minute = |t: &DateTime<Tz>| t.format("%Y-%m-%d %H:%M %Z").to_string();
     if minute(&la) == minute(&lb) {
-        human(a, tz)
+        human(a, frame)
     } else if la.date_naive() == lb.date_naive() && zone(&la) == zone(&lb) {
         format!(
             "{} {}–{} {}",
@@ -86,7 +88,7 @@ fn span(a: DateTime<Utc>, b: DateTime<Utc>, tz: Tz) -> String {
             zone(&lb)
         )
     } else {
-        format!("{} – {}", human(a, tz), human(b, tz))
+        format!("{} – {}", human(a, frame), human(b, frame))
     }
 }
 
@@ -104,31 +106,31 @@ fn shell_word(s: &str) -> String {
 
 /// `earshot mentions list --watch W --sentiment negative --since T`: the
 /// spike's mentions (and any after them), `T` its start in local time.
-fn list_command(s: &SpikeSummary, tz: Tz) -> String {
+fn list_command(s: &SpikeSummary, frame: &Frame) -> String {
     format!(
         "earshot mentions list --watch {} --sentiment negative --since {}",
         shell_word(&one_line(&s.watch)),
         s.started_at
-            .with_timezone(&tz)
+            .with_timezone(&frame.tz)
             .to_rfc3339_opts(SecondsFormat::Secs, true)
     )
 }
 
 /// "Spike: 14 negative mentions of acme in 30 min, 2026-11-22 10:02–10:31
 /// CET": a spike as one line, the top line of a digest that lists it.
-pub fn spike_line(s: &SpikeSummary, tz: Tz) -> String {
+pub fn spike_line(s: &SpikeSummary, frame: &Frame) -> String {
     format!(
         "Spike: {} of {} in {}, {}",
         plural(s.count as usize, "negative mention", "negative mentions"),
         cut(&one_line(&s.watch), 60),
         duration_words(s.ends_at - s.started_at),
-        span(s.started_at, s.last_found_at, tz)
+        span(s.started_at, s.last_found_at, frame)
     )
 }
 
 /// The spike alert: watch, count, window, top sources, the first titles
 /// with links, and the command that lists them all.
-pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
+pub fn spike_notice(s: &SpikeSummary, frame: &Frame) -> Notice {
     let watch = cut(&one_line(&s.watch), 60);
     let route = cut(&one_line(&s.route), 60);
     let within = duration_words(s.ends_at - s.started_at);
@@ -145,7 +147,7 @@ pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
         "{} out on their own before that; {folded} {} folded into this alert instead of one each, as is every further negative mention of {watch} on this route until {}, when the window closes. The folded ones are listed in the route's next digest.",
         plural(s.alone as usize, "alert went", "alerts went"),
         if folded == 1 { "is" } else { "are" },
-        human(s.ends_at, tz)
+        human(s.ends_at, frame)
     ));
     let sources: Vec<String> = s
         .sources
@@ -157,11 +159,19 @@ pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
         ("Negative mentions", s.count.to_string()),
         (
             "Window",
-            format!("{} – {}", human(s.started_at, tz), human(s.ends_at, tz)),
+            format!(
+                "{} – {}",
+                human(s.started_at, frame),
+                human(s.ends_at, frame)
+            ),
         ),
     ];
     if !sources.is_empty() {
         facts.push(("Top sources", sources.join(", ")));
+    }
+    let inbox = frame.negatives_url(&s.watch);
+    if let Some(u) = &inbox {
+        facts.push(("In earshot", u.clone()));
     }
     let items = s
         .first
@@ -169,10 +179,10 @@ pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
         .map(|m| Item {
             title: title(m),
             link: web_link(m),
-            meta: meta_line(m, tz),
+            meta: meta_line(m, frame),
         })
         .collect();
-    let command = list_command(s, tz);
+    let command = list_command(s, frame);
     let data = json!({
         "event": "spike",
         "spike": {
@@ -194,6 +204,7 @@ pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
                 "found_at": rfc3339(m.found_at),
             })).collect::<Vec<_>>(),
             "list_command": command,
+            "inbox_url": inbox,
         },
     });
     Notice {
@@ -201,7 +212,7 @@ pub fn spike_notice(s: &SpikeSummary, tz: Tz) -> Notice {
             "[earshot] spike · {watch} · {} in {within}",
             plural(s.count as usize, "negative mention", "negative mentions")
         ),
-        heading: spike_line(s, tz),
+        heading: spike_line(s, frame),
         lines,
         facts,
         items,
@@ -221,7 +232,7 @@ pub fn cap_notice(
     watch: &str,
     max_per_hour: Option<u32>,
     digest_at: Option<DateTime<Utc>>,
-    tz: Tz,
+    frame: &Frame,
 ) -> Notice {
     let watch_c = cut(&one_line(watch), 60);
     let route_c = cut(&one_line(route), 60);
@@ -234,7 +245,7 @@ pub fn cap_notice(
     );
     let next = digest_at.map_or_else(
         || "the next digest".to_string(),
-        |t| format!("the digest of {}", human(t, tz)),
+        |t| format!("the digest of {}", human(t, frame)),
     );
     let lines = vec![format!(
         "Route {route_c} sent its {} for {watch_c} in the last hour. Further alerts about {watch_c} are held back into {next}; other watches are not held back. This notice comes once an hour at most.",
@@ -577,7 +588,7 @@ mod tests {
     #[test]
     fn the_spike_line_gives_count_watch_window_and_local_times() {
         assert_eq!(
-            spike_line(&summary(), AMS),
+            spike_line(&summary(), &Frame::local(AMS)),
             "Spike: 14 negative mentions of acme in 30 min, 2026-11-22 10:02–10:31 CET"
         );
         // Across local midnight both ends are written in full.
@@ -586,30 +597,30 @@ mod tests {
         s.ends_at = at(23, 50);
         s.last_found_at = at(23, 10);
         assert_eq!(
-            spike_line(&s, AMS),
+            spike_line(&s, &Frame::local(AMS)),
             "Spike: 14 negative mentions of acme in 1 h, 2026-11-22 23:50 CET – 2026-11-23 00:10 CET"
         );
         s.last_found_at = s.started_at + Duration::seconds(20);
-        assert!(spike_line(&s, AMS).ends_with("in 1 h, 2026-11-22 23:50 CET"));
+        assert!(spike_line(&s, &Frame::local(AMS)).ends_with("in 1 h, 2026-11-22 23:50 CET"));
         assert_eq!(duration_words(Duration::minutes(90)), "1 h 30 min");
         assert_eq!(duration_words(Duration::seconds(90)), "90 s");
     }
 
     #[test]
     fn the_command_lists_the_spike_from_its_local_start() {
-        let n = spike_notice(&summary(), AMS);
+        let n = spike_notice(&summary(), &Frame::local(AMS));
         assert_eq!(
             n.command.as_deref(),
             Some("earshot mentions list --watch acme --sentiment negative --since 2026-11-22T10:02:00+01:00")
         );
         let mut s = summary();
         s.watch = "acme's shop".to_string();
-        assert!(list_command(&s, AMS).contains("--watch 'acme'\\''s shop' "));
+        assert!(list_command(&s, &Frame::local(AMS)).contains("--watch 'acme'\\''s shop' "));
     }
 
     #[test]
     fn spike_email_escapes_what_came_from_the_network() {
-        let e = notice_email(&spike_notice(&summary(), AMS));
+        let e = notice_email(&spike_notice(&summary(), &Frame::local(AMS)));
         assert_eq!(
             e.subject,
             "[earshot] spike · acme · 14 negative mentions in 30 min"
@@ -642,7 +653,7 @@ mod tests {
 
     #[test]
     fn spike_chat_cannot_ping_or_forge_links() {
-        let n = spike_notice(&summary(), AMS);
+        let n = spike_notice(&summary(), &Frame::local(AMS));
         let slack = notice_chat(WebhookFormat::Slack, &n).to_string();
         assert!(
             !slack.contains("<!channel>") && !slack.contains("@everyone"),
@@ -679,7 +690,13 @@ mod tests {
 
     #[test]
     fn the_cap_notice_says_which_watch_and_until_when() {
-        let n = cap_notice("acme-complaints", "acme", Some(5), Some(at(10, 0)), AMS);
+        let n = cap_notice(
+            "acme-complaints",
+            "acme",
+            Some(5),
+            Some(at(10, 0)),
+            &Frame::local(AMS),
+        );
         let e = notice_email(&n);
         assert!(
             e.text.starts_with(
@@ -710,7 +727,7 @@ mod tests {
 
     #[test]
     fn snapshots() {
-        let n = spike_notice(&summary(), AMS);
+        let n = spike_notice(&summary(), &Frame::local(AMS));
         let e = notice_email(&n);
         insta::assert_snapshot!("spike_email_text", e.text);
         insta::assert_snapshot!("spike_email_html", e.html);
@@ -720,7 +737,13 @@ mod tests {
             "spike_generic",
             pretty(notice_chat(WebhookFormat::Generic, &n))
         );
-        let cap = cap_notice("acme-complaints", "acme", Some(5), Some(at(10, 0)), AMS);
+        let cap = cap_notice(
+            "acme-complaints",
+            "acme",
+            Some(5),
+            Some(at(10, 0)),
+            &Frame::local(AMS),
+        );
         insta::assert_snapshot!("cap_notice_text", notice_email(&cap).text);
     }
 }
