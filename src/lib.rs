@@ -17,3 +17,4 @@ pub mod sources;
 pub mod store;
 pub mod systemd;
 pub mod text;
+pub mod web;
