@@ -256,7 +256,8 @@ pub struct Messages {
     pub close: &'static str,
 
     // One mention.
-    pub open_original: &'static str,
+    pub link: &'static str,
+    pub rating: &'static str,
     pub not_a_link: &'static str,
     pub also_at: &'static str,
     pub matched_terms: &'static str,
@@ -371,7 +372,8 @@ static EN: Messages = Messages {
     key_help: "show or hide this help",
     close: "Close",
 
-    open_original: "Open the original",
+    link: "Link",
+    rating: "Rating",
     not_a_link: "not a web link, shown as text",
     also_at: "Also at",
     matched_terms: "Matched",
@@ -483,7 +485,8 @@ static NL: Messages = Messages {
     key_help: "deze hulp tonen of verbergen",
     close: "Sluiten",
 
-    open_original: "Origineel openen",
+    link: "Link",
+    rating: "Beoordeling",
     not_a_link: "geen weblink, als tekst getoond",
     also_at: "Ook gezien bij",
     matched_terms: "Gevonden op",
