@@ -205,6 +205,17 @@ pub async fn run_with_reload(
     mut reload: mpsc::Receiver<()>,
 ) -> anyhow::Result<()> {
     let started = start(&config)?;
+    // The daemon's own tasks, beside the generations: the web inbox and the
+    // metrics listener. The web inbox starts first: a daemon that cannot
+    // serve it (no users, its port taken) does not start polling either.
+    let tasks = TaskTracker::new();
+    let mut web = match crate::web::Running::start(&Arc::new(config.clone()), &tasks).await {
+        Ok(web) => web,
+        Err(e) => {
+            finish(started).await;
+            return Err(e);
+        }
+    };
     let systemd = systemd::Notifier::from_env();
     let health = Arc::new(Health::default());
     let mut generation = Generation::spawn(
@@ -223,8 +234,6 @@ pub async fn run_with_reload(
     systemd.ready(&status_line(&config, &health));
 
     let upkeep = Upkeep::open(&config)?;
-    // The daemon's own tasks, beside the generations: the metrics listener.
-    let tasks = TaskTracker::new();
     let listener_cancel = CancellationToken::new();
     if let Some(addr) = config.daemon.listen {
         let health = health.clone();
@@ -257,6 +266,7 @@ pub async fn run_with_reload(
             }
             Some(()) = reload.recv() => {
                 reload_config(&mut config, &mut generation, &started, &health, &systemd).await?;
+                reload_web(&config, &mut web, &tasks).await;
             }
         }
     }
@@ -266,6 +276,11 @@ pub async fn run_with_reload(
         tracing::warn!("some work did not finish in time; pending deliveries stay in the outbox");
     }
     listener_cancel.cancel();
+    if let Some(web) = web.take() {
+        if !web.stop(SHUTDOWN_GRACE).await {
+            tracing::warn!("the web inbox did not stop in time");
+        }
+    }
     tasks.close();
     if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
         .await
@@ -342,6 +357,32 @@ async fn reload_config(
     );
     systemd.ready(&status_line(config, health));
     Ok(())
+}
+
+/// After a reload: the web inbox serves the new config; when `[web]
+/// listen` changed it stops and starts again on the new address. Failing
+/// to start (no users, a port taken) is logged and leaves it off: a
+/// running daemon does not stop over its web inbox.
+async fn reload_web(config: &Config, web: &mut Option<crate::web::Running>, tasks: &TaskTracker) {
+    let next = Arc::new(config.clone());
+    if let Some(running) = web.as_ref() {
+        if Some(running.listen()) == config.web.listen {
+            running.set_config(next);
+            return;
+        }
+    }
+    if let Some(running) = web.take() {
+        tracing::info!(listen = %running.listen(), "stopping the web inbox: [web] listen changed");
+        if !running.stop(SHUTDOWN_GRACE).await {
+            tracing::warn!("the web inbox did not stop in time");
+        }
+    }
+    match crate::web::Running::start(&next, tasks).await {
+        Ok(started) => *web = started,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "the web inbox stays off");
+        }
+    }
 }
 
 /// Polls each of `sources` once, concurrently within the politeness limits,

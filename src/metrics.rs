@@ -3,17 +3,18 @@
 //!
 //! Counters are plain atomics in one static, bumped where things happen
 //! (pipeline, dispatcher); rendering the text format is a pure function. The
-//! listener is a minimal HTTP/1.1 responder: two GET paths, small bounded
-//! requests, loopback only (config refuses other addresses).
+//! listener is a two-route axum router served like the web inbox (hyper,
+//! bounded connections and header reads), loopback only (config refuses
+//! other addresses); it never answers anything but GET on its two paths.
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use axum::http::header;
+use axum::routing::get;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 /// Upper bounds (seconds) of the poll duration histogram.
 const BUCKETS: [f64; 9] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
@@ -165,7 +166,8 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<std::net::TcpListener> {
     Ok(l)
 }
 
-/// Serves `/healthz` and `/metrics` on `listener` until `cancel` fires.
+/// Serves `/healthz` and `/metrics` on `listener` until `cancel` fires,
+/// then waits for the answers in flight.
 pub async fn serve(
     listener: std::net::TcpListener,
     health: std::sync::Arc<Health>,
@@ -174,62 +176,17 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(addr = %listener.local_addr()?, "serving /healthz and /metrics");
-    // Each answer is a task of its own; stopping waits for those in flight.
-    let answers = TaskTracker::new();
-    loop {
-        let (mut stream, _) = tokio::select! {
-            _ = cancel.cancelled() => {
-                answers.close();
-                answers.wait().await;
-                return Ok(());
-            }
-            r = listener.accept() => match r {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, "metrics listener accept failed");
-                    continue;
-                }
-            },
-        };
-        let health = health.clone();
-        answers.spawn(async move {
-            let mut buf = vec![0u8; 4096];
-            let mut len = 0;
-            let read = tokio::time::timeout(Duration::from_secs(5), async {
-                while len < buf.len() {
-                    let n = stream.read(&mut buf[len..]).await?;
-                    if n == 0 {
-                        break;
-                    }
-                    len += n;
-                    if buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
-                        break;
-                    }
-                }
-                Ok::<_, std::io::Error>(())
-            })
-            .await;
-            if !matches!(read, Ok(Ok(()))) {
-                return;
-            }
-            let head = String::from_utf8_lossy(&buf[..len]);
-            let mut parts = head.split_whitespace();
-            let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-            let (status, ctype, body) = match (method, path) {
-                ("GET", "/healthz") => ("200 OK", "text/plain", "ok\n".to_string()),
-                ("GET", "/metrics") => (
-                    "200 OK",
-                    "text/plain; version=0.0.4",
+    let app = axum::Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/metrics",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
                     METRICS.render(health.failing(), sources),
-                ),
-                ("GET", _) => ("404 Not Found", "text/plain", "not found\n".into()),
-                _ => ("405 Method Not Allowed", "text/plain", "GET only\n".into()),
-            };
-            let response = format!(
-                "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes()).await;
-        });
-    }
+                )
+            }),
+        );
+    crate::web::serve_router(listener, app, cancel).await;
+    Ok(())
 }

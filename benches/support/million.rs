@@ -130,4 +130,3 @@ pub fn build(db: &Path, n: u64) {
     conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("analyze");
 }
-

@@ -6,7 +6,7 @@ use std::io::Write;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::{self, Config};
-use crate::store::{Event, Label, Mention, MentionFilter, Note, State, Store};
+use crate::store::{Label, Mention, MentionDetail, MentionFilter, State, Store, StoreError};
 
 use super::output::{self, Cell, CsvStyle, Format, FormatArg, ListingArgs};
 use super::triage::{self, HistoryFormat};
@@ -119,12 +119,10 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             print_list(&mut out, &found, args.listing.format())
         }
         Some(Sub::Show { id, output }) => {
-            let m = store.mention(*id).map_err(|e| UsageError(e.to_string()))?;
-            let shown = Shown {
-                notes: store.notes(*id)?,
-                history: store.history(*id)?,
-                mention: m,
-            };
+            let shown = store.mention_detail(*id).map_err(|e| match e {
+                StoreError::NoSuchMention(_) => anyhow::Error::from(UsageError(e.to_string())),
+                e => e.into(),
+            })?;
             match output.format {
                 Format::Json => output::json_line(&mut out, &shown)?,
                 Format::Csv => {
@@ -155,15 +153,6 @@ pub fn export(
     };
     let stdout = std::io::stdout();
     print_list_as(&mut stdout.lock(), &store.mentions(&filter)?, format, style)
-}
-
-/// `mentions show`: the mention with its notes and history.
-#[derive(Debug, serde::Serialize)]
-struct Shown {
-    #[serde(flatten)]
-    mention: Mention,
-    notes: Vec<Note>,
-    history: Vec<Event>,
 }
 
 /// Runs `query` once per asked sentiment (the store filters by one) and
@@ -225,6 +214,7 @@ fn filter(config: &Config, a: &ListArgs) -> anyhow::Result<MentionFilter> {
         tag: a.tag.clone(),
         label: a.label.map(|l| l.as_str().to_string()),
         limit: a.listing.limit(),
+        ..MentionFilter::default()
     })
 }
 
@@ -379,7 +369,11 @@ fn csv_mention(out: &mut impl Write, style: CsvStyle, m: &Mention) -> std::io::R
     )
 }
 
-fn show(out: &mut impl Write, shown: &Shown, copies: &[(String, String)]) -> std::io::Result<()> {
+fn show(
+    out: &mut impl Write,
+    shown: &MentionDetail,
+    copies: &[(String, String)],
+) -> std::io::Result<()> {
     let m = &shown.mention;
     let t = &m.triage;
     let c = |s: &str| output::clean(s, 2000);

@@ -11,15 +11,16 @@ mod deliveries;
 mod eval_sentiment;
 mod export;
 mod man;
-mod mentions;
+pub(crate) mod mentions;
 mod output;
 mod poll;
 mod preview;
 mod sources;
-mod stats;
+pub(crate) mod stats;
 mod status;
 mod test_alert;
 mod triage;
+mod users;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,12 @@ pub enum Command {
     Deliveries(deliveries::Args),
     /// Send a sample alert through one notifier and say what happened.
     TestAlert(test_alert::Args),
+    /// Web inbox users: add, list, remove, passwd.
+    #[command(subcommand)]
+    User(users::UserSub),
+    /// API tokens for scripts: create (printed once), list, revoke.
+    #[command(subcommand)]
+    Token(users::TokenSub),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions(completions::Args),
     /// Print the manual page (roff), or write one per subcommand with --dir.
@@ -115,6 +122,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),
+        Command::User(sub) => users::user(&load(&cli)?, sub),
+        Command::Token(sub) => users::token(&load(&cli)?, sub),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }
@@ -166,7 +175,7 @@ pub fn error_text(err: &anyhow::Error) -> String {
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     let usage = err
         .chain()
-        .any(|e| e.is::<ConfigError>() || e.is::<UsageError>());
+        .any(|e| e.is::<ConfigError>() || e.is::<UsageError>() || e.is::<crate::web::NoWebUsers>());
     if usage {
         ExitCode::from(2)
     } else {

@@ -11,6 +11,7 @@ mod secret;
 mod sources;
 mod values;
 mod watches;
+mod web;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -55,6 +56,7 @@ pub use sources::{
 };
 pub use values::{parse_duration, parse_size, ByteSize, HumanDuration};
 pub use watches::{CompiledWatches, Watch};
+pub use web::Web;
 
 /// The error a validation step returns (a [`ConfigError::Invalid`]).
 type Invalid = ConfigError;
@@ -75,6 +77,8 @@ pub struct Config {
     pub delivery: Delivery,
     pub notifiers: Vec<Notifier>,
     pub routes: Vec<Route>,
+    /// `[web]`: the web inbox (off unless `listen` is set).
+    pub web: Web,
 }
 
 #[derive(Debug, Clone)]
@@ -202,6 +206,8 @@ struct RawConfig {
     notifier: Vec<alerts::RawNotifier>,
     #[serde(default)]
     route: Vec<alerts::RawRoute>,
+    #[serde(default)]
+    web: web::RawWeb,
 }
 
 #[derive(Deserialize)]
@@ -423,6 +429,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         &err,
     )?;
 
+    let web = web::validate(raw.web, &err)?;
+
     Ok(Config {
         path: path.to_path_buf(),
         storage: Storage {
@@ -438,6 +446,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         delivery: alerts.delivery,
         notifiers: alerts.notifiers,
         routes: alerts.routes,
+        web,
     })
 }
 

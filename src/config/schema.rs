@@ -8,7 +8,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use super::{alerts, sources, watches, RawConfig, RawHttp, RawSchedule, RawStorage};
+use super::{alerts, sources, watches, web, RawConfig, RawHttp, RawSchedule, RawStorage};
 
 /// Each table of the file (`source.fields` for a nested one) with the keys
 /// it accepts, in the order of the file's top level.
@@ -26,6 +26,7 @@ pub fn schema() -> Vec<(&'static str, &'static [&'static str])> {
         ("delivery", keys::<alerts::RawDelivery>()),
         ("notifier", keys::<alerts::RawNotifier>()),
         ("route", keys::<alerts::RawRoute>()),
+        ("web", keys::<web::RawWeb>()),
     ]
 }
 

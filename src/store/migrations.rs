@@ -160,6 +160,36 @@ const MIGRATIONS: &[&str] = &[
     // benches/stats.rs).
     "CREATE INDEX mentions_stats
         ON mentions(found_at, watch, state, sentiment, handled_at, item_id);",
+    // 10: the web inbox's people and programs (issue #13). Users with an
+    // Argon2id PHC hash; login sessions stored by the SHA-256 of their
+    // 256-bit id (the cookie holds the id), with their CSRF token, gone with
+    // their user; API tokens stored by the SHA-256 of the token, kept when
+    // revoked (their name stays in the history), a name reusable once its
+    // token is revoked. (Written after 8 and 9, which other branches add.)
+    "CREATE TABLE users (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id_hash BLOB PRIMARY KEY,
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX sessions_user ON sessions(user_id);
+    CREATE INDEX sessions_expires ON sessions(expires_at);
+    CREATE TABLE tokens (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        hash BLOB NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at INTEGER
+    );
+    CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_at IS NULL;",
 ];
 
 /// The schema version this earshot writes.

@@ -16,6 +16,7 @@ mod query;
 mod stats;
 mod triage;
 mod upkeep;
+mod users;
 pub mod writer;
 
 use std::path::{Path, PathBuf};
@@ -28,10 +29,11 @@ pub use outbox::{DeliveryFilter, DeliveryRow, DueDelivery};
 pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredSentiment,
 };
-pub use query::{Mention, MentionFilter, SourceReport};
+pub use query::{Mention, MentionDetail, MentionFilter, MentionOrder, SourceReport};
 pub use stats::{StatMention, StatSource};
 pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};
+pub use users::{ActiveToken, SessionUser, TokenInfo, User};
 
 /// How long a connection waits for another's write lock before SQLite gives up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -42,6 +42,31 @@ pub struct MentionFilter {
     pub tag: Option<String>,
     pub label: Option<String>,
     pub limit: Option<usize>,
+    /// Rows to skip before the first listed (paging; with or without a limit).
+    pub offset: usize,
+    /// Any of these sentiment labels (none: all); ANDed with `sentiment`.
+    pub sentiments: Vec<String>,
+    pub order: MentionOrder,
+}
+
+/// The order mentions are listed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MentionOrder {
+    /// Newest found first.
+    #[default]
+    Newest,
+    /// Lowest sentiment score first (unscored last), then newest.
+    MostNegative,
+}
+
+/// One mention with its notes and history: `mentions show --format json`
+/// and `GET /api/mentions/{id}`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MentionDetail {
+    #[serde(flatten)]
+    pub mention: Mention,
+    pub notes: Vec<super::Note>,
+    pub history: Vec<super::Event>,
 }
 
 /// One source's health, for `earshot sources`.
@@ -120,6 +145,15 @@ impl Store {
         self.query_mentions(Some(&fts_query(query)), filter)
     }
 
+    /// One mention with its notes and history.
+    pub fn mention_detail(&self, id: i64) -> Result<MentionDetail> {
+        Ok(MentionDetail {
+            mention: self.mention(id)?,
+            notes: self.notes(id)?,
+            history: self.history(id)?,
+        })
+    }
+
     pub fn mention(&self, id: i64) -> Result<Mention> {
         let sql = format!(
             "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
@@ -190,6 +224,13 @@ impl Store {
             filters.push_str(" AND m.sentiment = ?");
             args.push(Value::Text(s.clone()));
         }
+        if !f.sentiments.is_empty() {
+            filters.push_str(&format!(
+                " AND m.sentiment IN ({})",
+                placeholders(f.sentiments.len())
+            ));
+            args.extend(f.sentiments.iter().cloned().map(Value::Text));
+        }
         if !f.states.is_empty() {
             filters.push_str(&format!(
                 " AND m.state IN ({})",
@@ -211,21 +252,29 @@ impl Store {
             filters.push_str(" AND m.label = ?");
             args.push(Value::Text(l.clone()));
         }
-        const NEWEST_FIRST: &str = " ORDER BY m.found_at DESC, m.id DESC";
-        let sql = match f.limit {
-            Some(limit) => {
-                args.push(Value::Integer(limit.min(i64::MAX as usize) as i64));
+        let order = match f.order {
+            MentionOrder::Newest => " ORDER BY m.found_at DESC, m.id DESC",
+            MentionOrder::MostNegative => {
+                " ORDER BY m.sentiment_score IS NULL, m.sentiment_score, m.found_at DESC, m.id DESC"
+            }
+        };
+        let sql = match (f.limit, f.offset) {
+            (None, 0) => format!(
+                "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+                 FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1{filters}{order}"
+            ),
+            (limit, offset) => {
+                // SQLite's LIMIT -1 is no limit.
+                let limit = limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64);
+                args.push(Value::Integer(limit));
+                args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
                 format!(
                     "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
                      FROM mentions m JOIN items i ON i.id = m.item_id
-                     WHERE m.id IN (SELECT m.id FROM mentions m WHERE 1=1{filters}{NEWEST_FIRST} LIMIT ?)
-                     {NEWEST_FIRST}"
+                     WHERE m.id IN (SELECT m.id FROM mentions m WHERE 1=1{filters}{order} LIMIT ? OFFSET ?)
+                     {order}"
                 )
             }
-            None => format!(
-                "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
-                 FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1{filters}{NEWEST_FIRST}"
-            ),
         };
         let e = self.err();
         let mut stmt = self.conn.prepare(&sql).map_err(&e)?;

@@ -66,6 +66,9 @@ pub struct Tick {
     pub x: f64,
     pub y: f64,
     pub text: String,
+    /// `text-anchor`: the first date starts at its bar, the last ends at
+    /// its bar, so neither runs out of the view box.
+    pub anchor: &'static str,
 }
 
 /// A chart ready to write: render it with [`Template::render`], or put it
@@ -138,11 +141,12 @@ pub fn daily(last: NaiveDate, days: usize, counts: &[DayCount], words: Words<'_>
         .into_iter()
         .enumerate()
         // The middle line only where it is a round number too.
-        .filter(|&(i, v)| i != 1 || (v > 0 && top % 2 == 0))
+        .filter(|&(i, v)| i != 1 || (v > 0 && top.is_multiple_of(2)))
         .map(|(_, v)| Tick {
             x: LEFT - 6.0,
             y: round(baseline - scale(v)),
             text: v.to_string(),
+            anchor: "end",
         })
         .collect::<Vec<_>>();
     let mut x_ticks = Vec::new();
@@ -151,12 +155,18 @@ pub fn daily(last: NaiveDate, days: usize, counts: &[DayCount], words: Words<'_>
             continue;
         }
         if let Some(b) = bars.get(i) {
+            let (x, anchor) = match i {
+                0 => (b.x, "start"),
+                i if i == days - 1 => (b.x + b.width, "end"),
+                _ => (b.x + b.width / 2.0, "middle"),
+            };
             x_ticks.push((
                 i,
                 Tick {
-                    x: round(b.x + b.width / 2.0),
+                    x: round(x),
                     y: HEIGHT - 6.0,
                     text: b.day.to_string(),
+                    anchor,
                 },
             ));
         }

@@ -76,10 +76,11 @@ impl Browser {
             "goog:chromeOptions".into(),
             serde_json::json!({ "binary": CHROMIUM, "args": args }),
         );
-        let connected = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps)
-            .connect(&url)
-            .await;
+        let connected =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(caps)
+                .connect(&url)
+                .await;
         let client = match connected {
             Ok(c) => c,
             Err(e) => {
@@ -116,7 +117,7 @@ impl Browser {
             }),
         };
         let shot = match &failure {
-            Some(_) => Some(self.save_screenshot(&format!("{test}.png")).await),
+            Some(_) => Some(save_screenshot(&self.client, &format!("{test}.png")).await),
             None => None,
         };
         let _ = self.client.clone().close().await;
@@ -129,16 +130,6 @@ impl Browser {
             panic!("{message}\n({shot})");
         }
     }
-
-    /// Saves the current page as `target/browser-screenshots/NAME`.
-    pub async fn save_screenshot(&self, name: &str) -> Result<PathBuf, String> {
-        let png = self.client.screenshot().await.map_err(|e| e.to_string())?;
-        let dir = screenshot_dir();
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let path = dir.join(name);
-        std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(path)
-    }
 }
 
 impl Drop for Browser {
@@ -146,6 +137,16 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Saves the page `client` is on as `target/browser-screenshots/NAME`.
+pub async fn save_screenshot(client: &Client, name: &str) -> Result<PathBuf, String> {
+    let png = client.screenshot().await.map_err(|e| e.to_string())?;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let path = dir.join(name);
+    std::fs::write(&path, png).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
 }
 
 /// `target/browser-screenshots` of this checkout.
@@ -183,7 +184,10 @@ where
             Ok(None) => {}
             Err(e) => last = e,
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what} ({last})");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what} ({last})"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }

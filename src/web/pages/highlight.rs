@@ -53,7 +53,10 @@ pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<Piece<'a>> {
         }
         let start = start.max(at);
         if start > at {
-            pieces.push(Piece { text: &text[at..start], mark: false });
+            pieces.push(Piece {
+                text: &text[at..start],
+                mark: false,
+            });
         }
         // Overlapping terms extend the previous mark.
         match pieces.last_mut() {
@@ -61,12 +64,18 @@ pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<Piece<'a>> {
                 let from = at - last.text.len();
                 last.text = &text[from..end];
             }
-            _ => pieces.push(Piece { text: &text[start..end], mark: true }),
+            _ => pieces.push(Piece {
+                text: &text[start..end],
+                mark: true,
+            }),
         }
         at = end;
     }
     if at < text.len() || pieces.is_empty() {
-        pieces.push(Piece { text: &text[at..], mark: false });
+        pieces.push(Piece {
+            text: &text[at..],
+            mark: false,
+        });
     }
     pieces
 }
@@ -74,8 +83,14 @@ pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<Piece<'a>> {
 /// A match that runs into a letter or digit on either side is part of a
 /// longer word, which the matcher does not count either.
 fn glued(folded: &str, start: usize, end: usize) -> bool {
-    let before = folded[..start].chars().next_back().is_some_and(char::is_alphanumeric);
-    let after = folded[end..].chars().next().is_some_and(char::is_alphanumeric);
+    let before = folded[..start]
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric);
+    let after = folded[end..]
+        .chars()
+        .next()
+        .is_some_and(char::is_alphanumeric);
     before || after
 }
 
@@ -96,21 +111,39 @@ mod tests {
         let terms: Vec<String> = terms.iter().map(|t| t.to_string()).collect();
         let got: String = highlight(text, &terms)
             .iter()
-            .map(|p| if p.mark { format!("[{}]", p.text) } else { p.text.to_string() })
+            .map(|p| {
+                if p.mark {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.to_string()
+                }
+            })
             .collect();
         assert_eq!(got, want, "{text:?} {terms:?}");
     }
 
     #[test]
     fn marks() {
-        check("Acme Telecom is down", &["Acme Telecom"], "[Acme Telecom] is down");
-        check("ACME   telecom\nagain acme", &["acme telecom", "acme"], "[ACME   telecom]\nagain [acme]");
+        check(
+            "Acme Telecom is down",
+            &["Acme Telecom"],
+            "[Acme Telecom] is down",
+        );
+        check(
+            "ACME   telecom\nagain acme",
+            &["acme telecom", "acme"],
+            "[ACME   telecom]\nagain [acme]",
+        );
         // Diacritics and case folded, the original kept.
         check("Café Überweg, cafe", &["cafe"], "[Café] Überweg, [cafe]");
         // Whole words only.
         check("acmestore and acme", &["acme"], "acmestore and [acme]");
         // Overlapping terms merge.
-        check("acme telecom", &["acme", "acme telecom", "telecom"], "[acme telecom]");
+        check(
+            "acme telecom",
+            &["acme", "acme telecom", "telecom"],
+            "[acme telecom]",
+        );
         check("nothing here", &["acme"], "nothing here");
         check("", &["acme"], "");
         check("acme", &[""], "acme");
@@ -120,7 +153,10 @@ mod tests {
     #[test]
     fn marks_are_bounded() {
         let text = "a ".repeat(10_000);
-        let marked = highlight(&text, &["a".to_string()]).iter().filter(|p| p.mark).count();
+        let marked = highlight(&text, &["a".to_string()])
+            .iter()
+            .filter(|p| p.mark)
+            .count();
         assert_eq!(marked, MAX_MARKS);
     }
 }

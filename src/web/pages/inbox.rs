@@ -14,7 +14,7 @@ use axum::Form;
 
 use crate::store::{Label, Mention, MentionFilter, MentionOrder, State as MentionState};
 use crate::web::i18n::{Lang, Messages};
-use crate::web::{apply_action, check_csrf, Action, AppState, CurrentUser, WebError};
+use crate::web::{apply_action, Action, AppState, CurrentUser, WebError};
 
 use super::{local, local_path, render, sentiment_class, shown, Opt, Page, UiLang};
 
@@ -318,10 +318,24 @@ fn selects(q: &InboxQuery, lang: Lang, config: &crate::config::Config) -> Vec<Se
     let any = |v: &str| Opt::new("", t.any, v);
     let word = |k: &str, cur: &str| Opt::new(k, lang.word(k), cur);
     let mut watches = vec![any(&q.watch)];
-    watches.extend(config.watches.iter().map(|w| Opt::new(&w.name, &w.name, &q.watch)));
+    watches.extend(
+        config
+            .watches
+            .iter()
+            .map(|w| Opt::new(&w.name, &w.name, &q.watch)),
+    );
     let mut sources = vec![any(&q.source)];
-    sources.extend(config.sources.iter().map(|s| Opt::new(&s.name, &s.name, &q.source)));
-    let state = if q.state.is_empty() { "open" } else { q.state.as_str() };
+    sources.extend(
+        config
+            .sources
+            .iter()
+            .map(|s| Opt::new(&s.name, &s.name, &q.source)),
+    );
+    let state = if q.state.is_empty() {
+        "open"
+    } else {
+        q.state.as_str()
+    };
     vec![
         Select {
             name: t.watch,
@@ -370,20 +384,22 @@ fn selects(q: &InboxQuery, lang: Lang, config: &crate::config::Config) -> Vec<Se
             name: t.sort,
             param: "sort",
             options: vec![
-                Opt::new("newest", t.newest_first, if q.sort.is_empty() { "newest" } else { &q.sort }),
+                Opt::new(
+                    "newest",
+                    t.newest_first,
+                    if q.sort.is_empty() { "newest" } else { &q.sort },
+                ),
                 Opt::new("negative", t.most_negative_first, &q.sort),
             ],
         },
     ]
 }
 
-/// A triage form: which button (`do`), the session's token (`csrf`, or
-/// the `X-CSRF-Token` header from `fetch()`), where to go back to, and
-/// what some actions need.
+/// A triage form: which button (`do`), where to go back to, and what some
+/// actions need. (Its `csrf` field, or the `X-CSRF-Token` header `fetch()`
+/// sends, is checked by the server's middleware before this is read.)
 #[derive(Debug, Default, serde::Deserialize)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default, rename = "do")]
     act: String,
     #[serde(default)]
@@ -446,12 +462,8 @@ pub async fn action(
     uri: Uri,
     Form(form): Form<ActionForm>,
 ) -> Result<Response, WebError> {
-    let header_token = headers
-        .get("x-csrf-token")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let by_script = header_token.is_some();
-    check_csrf(&user, header_token.as_deref().unwrap_or(&form.csrf))?;
+    // The server's middleware has checked the CSRF token (header or field).
+    let by_script = headers.contains_key("x-csrf-token");
     let id: i64 = id
         .parse()
         .map_err(|_| WebError::NotFound(format!("no mention with id {id:?} ({uri})")))?;
@@ -500,7 +512,8 @@ mod tests {
 
     #[test]
     fn filters_read_and_kept_in_links() {
-        let q = query("q=storing&watch=acme&state=all&sentiment=negative&sort=negative&offset=50&tag=");
+        let q =
+            query("q=storing&watch=acme&state=all&sentiment=negative&sort=negative&offset=50&tag=");
         let (f, search) = q.filter().expect("filter");
         assert!(f.states.is_empty());
         assert_eq!(f.watches, ["acme"]);
@@ -524,7 +537,7 @@ mod tests {
             ("sort=oldest", "`sort`"),
             ("offset=100001", "`offset`"),
         ] {
-            let e = query(pairs).filter().err().expect(pairs);
+            let e = query(pairs).filter().expect_err(pairs);
             assert!(e.to_string().contains(name), "{pairs}: {e}");
         }
     }

@@ -99,7 +99,14 @@ pub async fn page(
         .await?;
     let tz = state.tz();
     let here = format!("/mentions/{id}");
-    let view = view(detail, copies, lang, tz, Page::new(lang, &user, "inbox", tz, &here), here);
+    let view = view(
+        detail,
+        copies,
+        lang,
+        tz,
+        Page::new(lang, &user, "inbox", tz, &here),
+        here,
+    );
     render(&view)
 }
 

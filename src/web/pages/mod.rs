@@ -19,14 +19,14 @@ mod sources;
 use askama::Template;
 use axum::extract::{FromRequestParts, Path, Query};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::i18n::{Lang, Messages, COOKIE};
+use super::i18n::{Lang, COOKIE};
 use super::{AppState, CurrentUser, WebError};
 
 /// The pages' routes (behind the server's authentication layer: each
@@ -159,7 +159,9 @@ pub fn render(t: &impl Template) -> Result<Response, WebError> {
 /// `factuur exe.png`); the template escapes the rest.
 pub fn shown(s: &str) -> String {
     if s.chars().any(crate::text::is_bidi_control) {
-        s.chars().filter(|&c| !crate::text::is_bidi_control(c)).collect()
+        s.chars()
+            .filter(|&c| !crate::text::is_bidi_control(c))
+            .collect()
     } else {
         s.to_string()
     }
@@ -211,21 +213,6 @@ impl Opt {
     }
 }
 
-/// Words for a page that has only them (a missing mention, say).
-pub fn words(lang: Lang) -> &'static Messages {
-    lang.t()
-}
-
-/// 404 for a mention id that is not a number.
-pub fn bad_id(id: &str) -> WebError {
-    WebError::NotFound(format!("no mention with id {id:?}"))
-}
-
-/// A `StatusCode` with a short text, for answers that are no page.
-pub fn plain(status: StatusCode, text: &str) -> Response {
-    (status, format!("{text}\n")).into_response()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,7 +231,6 @@ mod tests {
             "/relative",
             "//evil.example/",
             "vbscript:x",
-            "http:/nohost",
             "",
         ] {
             assert_eq!(web_link(bad), None, "{bad}");
@@ -255,7 +241,14 @@ mod tests {
     fn local_paths_only() {
         assert_eq!(local_path("/?state=open"), Some("/?state=open"));
         assert_eq!(local_path("/mentions/3"), Some("/mentions/3"));
-        for bad in ["//evil.example", "/\\evil.example", "https://evil", "", "x", "/a\nb"] {
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil",
+            "",
+            "x",
+            "/a\nb",
+        ] {
             assert_eq!(local_path(bad), None, "{bad:?}");
         }
     }
@@ -269,9 +262,15 @@ mod tests {
     #[test]
     fn language_from_headers() {
         let mut h = HeaderMap::new();
-        h.insert(header::ACCEPT_LANGUAGE, HeaderValue::from_static("nl-NL,en;q=0.5"));
+        h.insert(
+            header::ACCEPT_LANGUAGE,
+            HeaderValue::from_static("nl-NL,en;q=0.5"),
+        );
         assert_eq!(language(&h), Lang::Nl);
-        h.insert(header::COOKIE, HeaderValue::from_static("earshot_session=x; lang=en"));
+        h.insert(
+            header::COOKIE,
+            HeaderValue::from_static("earshot_session=x; lang=en"),
+        );
         assert_eq!(language(&h), Lang::En);
     }
 }

@@ -138,11 +138,9 @@ fn blocks(
                 name: shown(&name),
                 mentions: m,
                 negative: neg,
-                share_negative: if m == 0 {
-                    "—".into()
-                } else {
-                    format!("{}%", (neg * 100 + m / 2) / m)
-                },
+                share_negative: (neg * 100 + m / 2)
+                    .checked_div(m)
+                    .map_or_else(|| "—".into(), |p| format!("{p}%")),
                 open: count(|r| r.open),
                 handled: count(|r| r.handled),
                 median: lang.duration(total.and_then(|r| r.median_time_to_handle_s)),
@@ -157,7 +155,12 @@ fn blocks(
 /// every row is moved into one period (the window's first instant) with its
 /// time to handle kept, so `figures` groups the window as one day and its
 /// median and p90 are over every mention handled in it.
-fn window(mentions: &[StatMention], sources: &[StatSource], since: DateTime<Utc>, tz: Tz) -> Vec<StatRow> {
+fn window(
+    mentions: &[StatMention],
+    sources: &[StatSource],
+    since: DateTime<Utc>,
+    tz: Tz,
+) -> Vec<StatRow> {
     let moved: Vec<StatMention> = mentions
         .iter()
         .filter(|m| m.found_at >= since)
@@ -187,7 +190,9 @@ mod tests {
     use crate::store::State as S;
 
     fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).expect("time").with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(s)
+            .expect("time")
+            .with_timezone(&Utc)
     }
 
     fn m(watch: &str, found: &str, state: S, negative: bool, handled: Option<&str>) -> StatMention {
@@ -206,29 +211,72 @@ mod tests {
         let now = at("2026-11-30T12:00:00Z");
         let mentions = vec![
             // Outside the 30 days (but inside 90): charted, not counted.
-            m("acme", "2026-10-01T10:00:00Z", S::Handled, true, Some("2026-10-01T11:00:00Z")),
-            m("acme", "2026-11-10T10:00:00Z", S::Handled, true, Some("2026-11-10T10:10:00Z")),
-            m("acme", "2026-11-20T10:00:00Z", S::Handled, false, Some("2026-11-21T10:00:00Z")),
+            m(
+                "acme",
+                "2026-10-01T10:00:00Z",
+                S::Handled,
+                true,
+                Some("2026-10-01T11:00:00Z"),
+            ),
+            m(
+                "acme",
+                "2026-11-10T10:00:00Z",
+                S::Handled,
+                true,
+                Some("2026-11-10T10:10:00Z"),
+            ),
+            m(
+                "acme",
+                "2026-11-20T10:00:00Z",
+                S::Handled,
+                false,
+                Some("2026-11-21T10:00:00Z"),
+            ),
             m("acme", "2026-11-29T10:00:00Z", S::New, true, None),
             m("acme", "2026-11-30T10:00:00Z", S::Assigned, false, None),
             m("gone", "2026-11-30T09:00:00Z", S::New, true, None),
         ];
         let sources = vec![
-            StatSource { watch: "acme".into(), found_at: at("2026-11-10T10:00:00Z"), source: "nu".into() },
-            StatSource { watch: "acme".into(), found_at: at("2026-11-20T10:00:00Z"), source: "nu".into() },
-            StatSource { watch: "acme".into(), found_at: at("2026-11-29T10:00:00Z"), source: "reddit".into() },
+            StatSource {
+                watch: "acme".into(),
+                found_at: at("2026-11-10T10:00:00Z"),
+                source: "nu".into(),
+            },
+            StatSource {
+                watch: "acme".into(),
+                found_at: at("2026-11-20T10:00:00Z"),
+                source: "nu".into(),
+            },
+            StatSource {
+                watch: "acme".into(),
+                found_at: at("2026-11-29T10:00:00Z"),
+                source: "reddit".into(),
+            },
         ];
-        let b = blocks(&["acme".into(), "idle".into()], &mentions, &sources, now, tz, Lang::En);
+        let b = blocks(
+            &["acme".into(), "idle".into()],
+            &mentions,
+            &sources,
+            now,
+            tz,
+            Lang::En,
+        );
         let names: Vec<&str> = b.iter().map(|w| w.name.as_str()).collect();
         assert_eq!(names, ["acme", "idle", "gone"]);
         let acme = &b[0];
-        assert_eq!((acme.mentions, acme.negative, acme.open, acme.handled), (4, 2, 2, 2));
+        assert_eq!(
+            (acme.mentions, acme.negative, acme.open, acme.handled),
+            (4, 2, 2, 2)
+        );
         assert_eq!(acme.share_negative, "50%");
         // Handled after 10 minutes and after a day: nearest-rank median is
         // the first, p90 the second.
         assert_eq!(acme.median, "10 min");
         assert_eq!(acme.p90, "1 d 00 h");
-        assert_eq!(acme.top_sources, [("nu".to_string(), 2), ("reddit".to_string(), 1)]);
+        assert_eq!(
+            acme.top_sources,
+            [("nu".to_string(), 2), ("reddit".to_string(), 1)]
+        );
         assert_eq!(acme.chart30.bars.len(), 30);
         assert_eq!(acme.chart90.bars.len(), 90);
         let charted: u64 = acme.chart90.bars.iter().map(|b| b.mentions).sum();

@@ -47,7 +47,11 @@ pub async fn page(
     let config = state.config();
     for s in &config.sources {
         if !reports.iter().any(|r| r.name == s.name) {
-            reports.push(never_polled(s.name.clone(), s.kind().to_string(), s.locator()));
+            reports.push(never_polled(
+                s.name.clone(),
+                s.kind().to_string(),
+                s.locator(),
+            ));
         }
     }
     let tz = config.daemon.timezone;
