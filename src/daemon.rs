@@ -1,5 +1,6 @@
 //! Wires the long-running tasks together: store writer, poller, scheduler,
-//! dispatcher, and their lifecycle (systemd readiness, watchdog, reload).
+//! dispatcher, the web inbox and the metrics listener, and their lifecycle
+//! (systemd readiness, watchdog, reload).
 //!
 //! [`run`] takes the shutdown signal as a future so tests can stop it at will and
 //! `main` can pass SIGTERM/Ctrl-C; [`run_with_reload`] also takes SIGHUP.

@@ -84,7 +84,33 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
                 .unwrap_or_default(),
         )?;
     }
+    writeln!(out, "{}", web(&config.web))?;
     Ok(())
+}
+
+/// `web: listening on 127.0.0.1:8080, reached at https://…/, sessions last 12h`.
+fn web(w: &crate::config::Web) -> String {
+    let Some(listen) = w.listen else {
+        return "web: off (no [web] listen)".into();
+    };
+    let reached = match &w.base_url {
+        Some(u) => format!(", reached at {u}"),
+        None => String::new(),
+    };
+    let plain = if w.allow_plain_http && !listen.ip().is_loopback() && !w.secure_cookies() {
+        ", plain HTTP off loopback allowed"
+    } else {
+        ""
+    };
+    format!(
+        "web: listening on {listen}{reached}, sessions last {}{}{plain}",
+        super::output::duration(w.session_lifetime),
+        if w.secure_cookies() {
+            ", Secure cookies"
+        } else {
+            ""
+        }
+    )
 }
 
 /// `email via smtp://mail.example.nl:587 (STARTTLS) as earshot → a@x.nl, b@x.nl`.

@@ -282,7 +282,8 @@ mod tests {
     fn removing_a_user_ends_their_sessions_and_a_new_password_too() {
         let (_dir, mut s) = store();
         let now = Utc::now();
-        let later = now + chrono::Duration::hours(1);
+        // The shortest session_lifetime: alive a second before, gone at it.
+        let later = now + chrono::Duration::minutes(5);
         assert!(s.add_user("sanne", "$argon2id$x", now).unwrap());
         assert!(!s.add_user("sanne", "$argon2id$y", now).unwrap());
         assert!(s.add_user("joost", "$argon2id$z", now).unwrap());
@@ -290,6 +291,8 @@ mod tests {
         assert!(s.create_session("joost", b"b", "c2", now, later).unwrap());
         assert!(!s.create_session("nobody", b"c", "c3", now, later).unwrap());
         assert_eq!(s.session(b"a", now).unwrap().unwrap().name, "sanne");
+        let last = later - chrono::Duration::seconds(1);
+        assert_eq!(s.session(b"a", last).unwrap().unwrap().csrf, "c1");
         // Expired at its expires_at, not a second later.
         assert_eq!(s.session(b"a", later).unwrap(), None);
         assert!(s.set_password("joost", "$argon2id$w").unwrap());

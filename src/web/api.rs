@@ -36,6 +36,20 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/api/mentions/{id}", get(show))
         .route("/api/mentions/{id}/actions", post(act))
         .route("/api/stats", get(stats))
+        .route("/api/me", get(me))
+}
+
+/// `GET /api/me` → `{"name": …, "csrf": …}`: who is calling and, for a
+/// browser session, the CSRF token its `fetch()` calls send as
+/// `X-CSRF-Token` (`null` for a token). Only a same-origin page can read it.
+async fn me(caller: ApiCaller, user: Option<super::CurrentUser>) -> Response {
+    json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "name": caller.name,
+            "csrf": user.map(|u| u.csrf),
+        }),
+    )
 }
 
 /// A JSON answer, escaped so no string in it can be read as markup.
@@ -66,7 +80,7 @@ impl serde_json::ser::Formatter for MarkupSafe {
     ) -> std::io::Result<()> {
         let mut rest = fragment;
         while let Some(i) = rest.find(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-            w.write_all(rest[..i].as_bytes())?;
+            w.write_all(&rest.as_bytes()[..i])?;
             let c = rest[i..].chars().next().unwrap_or('\0');
             write!(w, "\\u{:04x}", c as u32)?;
             rest = &rest[i + c.len_utf8()..];

@@ -65,14 +65,18 @@ impl WebError {
     pub fn into_json_response(self) -> Response {
         self.log();
         let body = serde_json::json!({ "error": self.to_string() });
-        let mut r = (self.status(), axum::Json(body)).into_response();
+        let mut r = super::api::json(self.status(), &body);
         self.headers(&mut r);
         r
     }
 
     fn log(&self) {
-        if let WebError::Internal(e) = self {
-            tracing::error!(error = %format!("{e:#}"), "web request failed");
+        match self {
+            WebError::Internal(e) => {
+                tracing::error!(error = %format!("{e:#}"), "web request failed");
+            }
+            WebError::Busy => tracing::warn!("web request refused: the database stayed locked"),
+            _ => {}
         }
     }
 
@@ -94,10 +98,8 @@ impl WebError {
     }
 }
 
-/// Handlers that return `Result<_, WebError>` answer JSON under `/api/` and
-/// text elsewhere: the error carries no path, so it answers JSON when it is
-/// one of the API's own (the API's handlers use [`ApiError`]) and text
-/// otherwise.
+/// A page handler's error answers plain text; the API's handlers return
+/// [`ApiError`], which answers JSON.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         self.into_text_response()

@@ -41,6 +41,7 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 
 pub use actions::{apply_action, Action};
+pub use api::MentionQuery;
 pub use auth::{check_csrf, valid_name, ApiCaller, CurrentUser};
 pub use error::{ApiError, WebError};
 
@@ -155,6 +156,9 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(pages::routes())
         .route("/assets/{*path}", get(assets::serve))
+        // Under the authentication layer too, so a state-changing request
+        // to any path is refused without its CSRF token.
+        .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
@@ -163,6 +167,16 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn(guard))
         .with_state(state)
+}
+
+/// No such page (or API endpoint, answered in JSON).
+async fn not_found(uri: axum::http::Uri) -> Response {
+    let e = WebError::NotFound(format!("nothing at {}", uri.path()));
+    if uri.path().starts_with("/api/") {
+        e.into_json_response()
+    } else {
+        e.into_text_response()
+    }
 }
 
 async fn healthz() -> &'static str {

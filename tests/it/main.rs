@@ -27,4 +27,5 @@ mod service; // issue #10: the systemd unit and install steps, log colour and le
 mod sources; // one module per source kind (feeds, html, json, reviews and the API sources)
 mod stats; // issue #12: `earshot stats` figures by hand per watch and local period, csv and table
 mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics
+mod web; // issue #13: the web inbox's core: login, limits, sessions, CSRF, tokens, the JSON API, hostile text, headers
 mod web_pages; // issue #13: the web inbox pages over plain HTTP: forms without JavaScript, hostile text inert, filters, Dutch
