@@ -297,9 +297,6 @@ pub struct Messages {
     pub failing: &'static str,
     pub never: &'static str,
     pub no_sources: &'static str,
-
-    // Errors.
-    pub not_found: &'static str,
 }
 
 static EN: Messages = Messages {
@@ -411,8 +408,6 @@ static EN: Messages = Messages {
     failing: "failing",
     never: "never",
     no_sources: "No source has been polled yet.",
-
-    not_found: "There is no such page or mention.",
 };
 
 static NL: Messages = Messages {
@@ -524,8 +519,6 @@ static NL: Messages = Messages {
     failing: "faalt",
     never: "nooit",
     no_sources: "Nog geen bron opgehaald.",
-
-    not_found: "Deze pagina of vermelding bestaat niet.",
 };
 
 #[cfg(test)]

@@ -300,6 +300,9 @@ async fn issue13_inbox_filters_search_sort_and_language() {
     let (status, body) = session.page("/?state=done").await;
     assert_eq!(status, 400);
     assert!(body.contains("`state` \"done\""), "{body}");
+    for path in ["/mentions/999999", "/mentions/abc"] {
+        assert_eq!(session.page(path).await.0, 404, "{path}");
+    }
     // Paging: one page of 50 holds all four.
     let (_, html) = session.page("/?offset=50").await;
     assert!(titles(&html).is_empty());
