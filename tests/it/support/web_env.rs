@@ -95,6 +95,16 @@ fn feed(items: &[Item<'_>]) -> String {
     s
 }
 
+impl Drop for WebInbox {
+    /// A test that failed before [`WebInbox::stop`] leaves no daemon behind.
+    fn drop(&mut self) {
+        if let Ok(None) = self.daemon.try_wait() {
+            let _ = self.daemon.kill();
+            let _ = self.daemon.wait();
+        }
+    }
+}
+
 /// `earshot user add NAME --password-stdin` with `password` on standard input.
 pub async fn add_user(env: &Env, name: &str, password: &str) {
     let config = env.config_path();
