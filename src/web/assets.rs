@@ -8,11 +8,18 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 /// Every file served: its name under `/assets/`, its content type, its bytes.
-const ASSETS: &[(&str, &str, &[u8])] = &[(
-    "earshot.css",
-    "text/css; charset=utf-8",
-    include_bytes!("../../assets/earshot.css"),
-)];
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "earshot.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/earshot.css"),
+    ),
+    (
+        "inbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/inbox.js"),
+    ),
+];
 
 /// `GET /assets/{name}`: the file, cacheable for a day, or 404.
 pub(super) async fn serve(Path(path): Path<String>) -> Response {

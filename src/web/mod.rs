@@ -15,8 +15,10 @@ mod actions;
 mod api;
 mod assets;
 mod auth;
+pub mod chart;
 pub mod credentials;
 mod error;
+pub mod i18n;
 pub mod pages;
 
 use std::net::SocketAddr;

@@ -5,6 +5,7 @@
 mod support; // Env (temp dir + config + binary), fixtures, loopback servers, SMTP sink, waits, daemons
 
 mod alerts; // email and webhook alerts end to end: escaping, outbox through outages, signatures, kill -9
+mod browser; // issue #13: one real-browser journey (chromium via WebDriver): log in, filter, triage by keyboard, overview, the CLI sees it
 mod cli; // commands without network: `check`, exit codes, the example config and README cover every key and command
 mod config_fuzz; // issue #10: mangled configs never panic the loader; refusals name file:line:col
 mod config_limits; // issue #10: every range end accepted, one beyond refused; extremes poll and run
@@ -30,3 +31,4 @@ mod stats; // issue #12: `earshot stats` figures by hand per watch and local per
 mod team_alerts; // issue #12: alerts a team can act on: local times across DST, review stars and links, the customer's words first, batch = false
 mod upkeep; // `status`, `export`, `backup`, retention, healthz and metrics
 mod web; // issue #13: the web inbox's core: login, limits, sessions, CSRF, tokens, the JSON API, hostile text, headers
+mod web_pages; // issue #13: the web inbox pages over plain HTTP: forms without JavaScript, hostile text inert, filters, Dutch

@@ -18,6 +18,10 @@ pub mod pages;
 
 pub mod smtp;
 pub mod snippets;
+pub mod web_env;
+
+#[path = "../support/browser.rs"]
+pub mod browser;
 
 pub use server::{Route, Server};
 pub use smtp::SmtpSink;
