@@ -19,7 +19,6 @@ mod wire;
 
 use std::time::Duration;
 
-
 use crate::config::{Notifier, NotifierKind};
 use crate::store::Mention;
 

@@ -117,7 +117,7 @@ impl InboxQuery {
         let filter = MentionFilter {
             watches: some(&self.watch).into_iter().collect(),
             sources: some(&self.source).into_iter().collect(),
-            sentiment,
+            sentiments: sentiment.into_iter().collect(),
             states,
             assignee: some(&self.assignee),
             tag: some(&self.tag),
@@ -517,7 +517,7 @@ mod tests {
         let (f, search) = q.filter().expect("filter");
         assert!(f.states.is_empty());
         assert_eq!(f.watches, ["acme"]);
-        assert_eq!(f.sentiment.as_deref(), Some("negative"));
+        assert_eq!(f.sentiments, vec!["negative".to_string()]);
         assert_eq!(f.order, MentionOrder::MostNegative);
         assert_eq!(f.offset, 50);
         assert_eq!(search.as_deref(), Some("storing"));

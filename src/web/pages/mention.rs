@@ -187,7 +187,13 @@ fn view(
         author: m.author.as_deref().map(shown).unwrap_or_default(),
         found: local(m.found_at, tz),
         published: m.published_at.map(|p| local(p, tz)),
-        stars: None,
+        stars: crate::notify::render::stars(&m).map(|shown| Stars {
+            title: m
+                .rating
+                .map(|r| format!("{} ({}–{})", r.value, r.worst, r.best))
+                .unwrap_or_default(),
+            shown,
+        }),
         terms: shown(&m.terms.join(", ")),
         sentiment,
         sentiment_class: class,
