@@ -1,7 +1,7 @@
 //! Reading the inbox back as figures, for `earshot stats`: one compact row
 //! per mention found since a time (watch, found_at, state, negative,
 //! handled_at) and one per (mention, source). Grouping into local periods
-//! and percentiles happen in `cli::stats`; this module never groups by
+//! and percentiles happen in `crate::stats`; this module never groups by
 //! time zone and never writes.
 
 use chrono::{DateTime, Utc};

@@ -2,7 +2,7 @@
 //! negatives, share negative, open vs handled, median and p90 time to
 //! handle and top sources, and bar charts of mentions and negatives per
 //! local day over 30 and 90 days (SVG from `web::chart`). The figures are
-//! `earshot stats`'s own (`cli::stats::figures` over the store's stat
+//! `earshot stats`'s own (`stats::figures` over the store's stat
 //! rows), so the page and the command never disagree.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use crate::cli::stats::{figures, Period, Row as StatRow};
+use crate::stats::{figures, Period, Row as StatRow};
 use crate::store::{StatMention, StatSource};
 use crate::web::chart::{self, Chart, DayCount};
 use crate::web::i18n::{Lang, Messages};
