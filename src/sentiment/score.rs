@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::custom::{CustomRules, CUSTOM_VALENCE};
 use super::lang::{detect, Lang};
 use super::lexicon::Lexicons;
-use super::patterns::{Hit, Packs};
+use super::patterns::{Hit, Packs, PatternText};
 use super::tokens::{lowercase_same_offsets, tokenize, Kind, Token};
 use super::valence;
 use super::words::{
@@ -82,7 +82,8 @@ pub(super) fn score(
                 .map(|t| t.norm.as_ref()),
         )
     });
-    let mut hits: Vec<Hit> = packs.hits(&lower, lang);
+    let pattern_text = PatternText::new(&lower);
+    let mut hits: Vec<Hit> = packs.hits(&pattern_text, lower.len(), lang);
     // A resolution ("fixed my problem") after a negator is none: "haven't
     // fixed the issue" leaves the words to the rules.
     hits.retain(|h| h.valence < 0.0 || !negated_before(&tokens, h.start, lang));
@@ -146,7 +147,7 @@ pub(super) fn score(
     }
     let has_praise = contributions.iter().any(|c| c.value > 0.0);
     if has_negative_evidence && has_praise {
-        if let Some(cue) = packs.sarcasm(&lower) {
+        if let Some(cue) = packs.sarcasm(&pattern_text) {
             for c in contributions.iter_mut().filter(|c| c.value > 0.0) {
                 c.value *= SARCASM_FLIP;
                 c.notes.push("sarcasm turns praise".into());
@@ -238,8 +239,9 @@ fn ironic_praise(
     /// Ironic praise means its opposite, in full.
     const IRONY: f32 = -1.0;
     let quoted = |t: &Token<'_>| {
-        text[..t.start].ends_with(['"', '“', '‘', '\''])
-            && text[t.end..].starts_with(['"', '”', '’', '\''])
+        (text[..t.start].ends_with(['"', '“', '‘', '\'']) || text[..t.start].ends_with("&quot;"))
+            && (text[t.end..].starts_with(['"', '”', '’', '\''])
+                || text[t.end..].starts_with("&quot;"))
     };
     if let Some(last) = tokens.last().map(|t| t.sentence).filter(|s| *s > 0) {
         let words = tokens

@@ -119,6 +119,19 @@ pub(super) const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("overdone", -1.3),
     ("watery", -1.2),
     ("cramped", -1.0),
+    // faults as software and service people name them; "issue" is weaker
+    // than VADER's "problem" (−1.7), since it is also the neutral word for a
+    // ticket
+    ("issue", -1.0),
+    ("issues", -1.0),
+    ("bug", -1.3),
+    ("bugs", -1.3),
+    ("bugged", -1.3),
+    ("glitchy", -1.5),
+    ("absurd", -1.8),
+    ("mistreated", -2.3),
+    ("mistreat", -2.3),
+    ("mistreating", -2.3),
 ];
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse
@@ -438,4 +451,16 @@ pub(super) const EMOJI_SUPPLEMENT: &[(char, f32)] = &[
     ('💪', 1.5),
     ('🔥', 1.2),
     ('👌', 1.5),
+    // Newer emoji. The 2015 Emoji Sentiment Ranking (Kralj Novak et al.,
+    // tweets in 13 languages) rates 🙌 clearly positive; the others are
+    // newer than it and than VADER's list (🙃 Unicode 8, 🤡 9, 🥲 13, 🫠 14),
+    // so their values are set by hand from their CLDR names and their
+    // common use in complaints: 🙃 and 🫠 resigned irony ("love that for
+    // me 🙃"), 🥲 smiling through tears (mixed, leaning sad), 🤡 calling
+    // someone a clown.
+    ('🙌', 1.8),
+    ('🙃', -0.8),
+    ('🫠', -0.8),
+    ('🥲', -0.5),
+    ('🤡', -1.5),
 ];

@@ -9,7 +9,9 @@ use super::lang::Lang;
 use super::lexicon::Lexicons;
 use super::patterns::Hit;
 use super::tokens::{collapse_runs, Kind, Token};
-use super::words::{idiom_opener, is_negator, is_wanting, like_is_verb, EN_IDIOMS};
+use super::words::{
+    care_is_verb, idiom_opener, is_negator, is_wanting, like_is_verb, EN_IDIOMS,
+};
 
 /// Sets every token's valence: lexicon and watch words, then idioms
 /// (English), then names, then the watch's own terms.
@@ -63,6 +65,13 @@ fn assign_valences(
             // VADER's values, only where the word is the verb.
             let prev = i.checked_sub(1).map(|p| tokens[p].norm.as_ref());
             like_is_verb(prev).then_some(if w == "like" { 1.5 } else { -0.6 })
+        } else if w == "care" && lang != Lang::Nl {
+            let prev = i.checked_sub(1).map(|p| tokens[p].norm.as_ref());
+            if care_is_verb(prev) {
+                lex.get(lang, w)
+            } else {
+                None
+            }
         } else {
             lex.get(lang, w)
                 .or_else(|| lex.hyphenated(lang, w))

@@ -250,6 +250,35 @@ pub(super) fn like_is_verb(prev: Option<&str>) -> bool {
     })
 }
 
+/// English "care" is a feeling as a verb ("we care", "don't care", "take
+/// care", "who cares" is another form), and a department or a trade as a
+/// noun ("customer care", "health care", "with care"): only the verb is
+/// praise.
+pub(super) fn care_is_verb(prev: Option<&str>) -> bool {
+    like_is_verb(prev)
+        || prev.is_some_and(|p| {
+            matches!(
+                p,
+                "take"
+                    | "to"
+                    | "who"
+                    | "he"
+                    | "she"
+                    | "it"
+                    | "people"
+                    | "would"
+                    | "could"
+                    | "might"
+                    | "should"
+                    | "will"
+                    | "truly"
+                    | "genuinely"
+                    | "even"
+                    | "actually"
+            )
+        })
+}
+
 /// English idioms whose sense is not the sum of their words, with the
 /// valence of the whole (VADER's idioms and special cases, plus the
 /// anticipation of "can't wait"). Apostrophes are folded to `'`.

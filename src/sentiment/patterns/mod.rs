@@ -14,10 +14,12 @@
 //! `\b` is the ASCII word boundary so the fast DFA also runs on texts with
 //! emoji.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
+use unicode_normalization::char::decompose_canonical;
 
 use super::lang::Lang;
 use spec::Spec;
@@ -187,6 +189,66 @@ impl Pack {
     }
 }
 
+/// The lowercased text as the patterns read it: accents used for emphasis
+/// folded away ("wéér" → "weer", "nóóit" → "nooit") and curly apostrophes
+/// made straight ("won’t"), with the byte offset in the lowercased text of
+/// each of its bytes, so hits map back. Most texts have nothing to fold
+/// and are borrowed as they are.
+pub(super) struct PatternText<'a> {
+    pub text: Cow<'a, str>,
+    origin: Vec<u32>,
+}
+
+impl<'a> PatternText<'a> {
+    pub fn new(lower: &'a str) -> Self {
+        // Latin letters with diacritics (U+00C0–U+017F) start with these
+        // bytes; '’' is E2 80 99.
+        let bytes = lower.as_bytes();
+        let needs = bytes.iter().enumerate().any(|(i, b)| {
+            (0xC3..=0xC5).contains(b) || (*b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0x99]))
+        });
+        if !needs {
+            return PatternText {
+                text: Cow::Borrowed(lower),
+                origin: Vec::new(),
+            };
+        }
+        let mut text = String::with_capacity(lower.len());
+        let mut origin = Vec::with_capacity(lower.len());
+        for (i, c) in lower.char_indices() {
+            let folded = match c {
+                '’' => '\'',
+                '\u{C0}'..='\u{17F}' => {
+                    let mut base = c;
+                    decompose_canonical(c, |d| {
+                        if d.is_ascii() && base == c {
+                            base = d;
+                        }
+                    });
+                    base
+                }
+                _ => c,
+            };
+            text.push(folded);
+            origin.resize(text.len(), i as u32);
+        }
+        PatternText {
+            text: Cow::Owned(text),
+            origin,
+        }
+    }
+
+    /// The offset in the lowercased text of byte `i` of this text (its
+    /// length for the end).
+    fn to_lower(&self, i: usize, lower_len: usize) -> usize {
+        if self.origin.is_empty() {
+            i
+        } else {
+            self.origin.get(i).map_or(lower_len, |o| *o as usize)
+        }
+    }
+}
+
 impl Packs {
     pub fn build() -> Self {
         Packs {
@@ -204,24 +266,29 @@ impl Packs {
         self.en.get_or_init(|| Pack::build(en_specs()))
     }
 
-    /// Built-in complaint hits in the lowercased text for `lang` (both packs
-    /// when the language is unknown).
-    pub fn hits(&self, lower: &str, lang: Lang) -> Vec<Hit> {
+    /// Built-in complaint hits in `text` for `lang` (both packs when the
+    /// language is unknown), as byte ranges of the lowercased text `text`
+    /// was made from (`lower_len` long).
+    pub fn hits(&self, text: &PatternText<'_>, lower_len: usize, lang: Lang) -> Vec<Hit> {
         let mut out = Vec::new();
         match lang {
-            Lang::Nl => self.nl().hits(lower, &mut out),
-            Lang::En => self.en().hits(lower, &mut out),
+            Lang::Nl => self.nl().hits(&text.text, &mut out),
+            Lang::En => self.en().hits(&text.text, &mut out),
             Lang::Unknown => {
-                self.nl().hits(lower, &mut out);
-                self.en().hits(lower, &mut out);
+                self.nl().hits(&text.text, &mut out);
+                self.en().hits(&text.text, &mut out);
             }
+        }
+        for h in &mut out {
+            h.start = text.to_lower(h.start, lower_len);
+            h.end = text.to_lower(h.end, lower_len);
         }
         out
     }
 
-    /// The first sarcasm cue in the lowercased text, if any.
-    pub fn sarcasm<'t>(&self, lower: &'t str) -> Option<&'t str> {
-        self.sarcasm.as_ref()?.find(lower).map(|m| m.as_str())
+    /// The first sarcasm cue in `text`, if any.
+    pub fn sarcasm<'t>(&self, text: &'t PatternText<'_>) -> Option<&'t str> {
+        self.sarcasm.as_ref()?.find(&text.text).map(|m| m.as_str())
     }
 }
 
@@ -248,8 +315,9 @@ mod tests {
     }
 
     fn names(text: &str, lang: Lang) -> Vec<String> {
+        let lower = text.to_lowercase();
         Packs::build()
-            .hits(&text.to_lowercase(), lang)
+            .hits(&PatternText::new(&lower), lower.len(), lang)
             .into_iter()
             .map(|h| h.name)
             .collect()
