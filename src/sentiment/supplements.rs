@@ -236,6 +236,7 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("bah", -1.5),
     ("kut", -2.5),
     ("kak", -2.0),
+    ("klote", -2.0),
     ("shit", -2.0),
     ("fuck", -2.5),
     ("wtf", -2.0),
@@ -351,6 +352,7 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
 /// ("laatste" from "laat") go too.
 pub(super) const NL_NOT_SENTIMENT: &[&str] = &[
     "min",            // "15 min": minutes, not "mean"
+    "klaar",          // ready, done ("klaar met": fed up, a pattern); seldom "clear"
     "leidinggevende", // the manager, not "managerial"
     "naar",
     "laat",

@@ -10,7 +10,8 @@ use super::lexicon::Lexicons;
 use super::patterns::Hit;
 use super::tokens::{collapse_runs, Kind, Token};
 use super::words::{
-    care_is_verb, idiom_opener, is_negator, is_wanting, like_is_verb, EN_IDIOMS,
+    care_is_verb, idiom_opener, is_negator, is_wanting, like_is_verb, nl_idiom_opener, EN_IDIOMS,
+    NL_IDIOMS,
 };
 
 /// Sets every token's valence: lexicon and watch words, then idioms
@@ -26,7 +27,11 @@ pub(super) fn assign(
 ) {
     assign_valences(tokens, lang, lex, custom, hits);
     if lang != Lang::Nl {
-        apply_idioms(tokens);
+        apply_idioms(tokens, EN_IDIOMS, idiom_opener);
+        wishes(tokens);
+    }
+    if lang != Lang::En {
+        apply_idioms(tokens, NL_IDIOMS, nl_idiom_opener);
     }
     drop_proper_nouns(tokens, text, lang);
     // The watch's own brand names are no sentiment ("bol", "Best Buy").
@@ -84,6 +89,7 @@ fn assign_valences(
                     }
                 })
                 .or_else(|| lex.misspelled(lang, w))
+                .or_else(|| (lang != Lang::En).then(|| lex.compound(w)).flatten())
         };
         if let Some(v) = v {
             tokens[i].valence = v;
@@ -91,9 +97,14 @@ fn assign_valences(
     }
 }
 
-/// Marks idioms: the last word carries the idiom's valence, the others
-/// none, and none of them is negated or negates.
-fn apply_idioms(tokens: &mut [Token<'_>]) {
+/// Marks the idioms of `table` (whose first words `opener` knows): the last
+/// word carries the idiom's valence, the others none, and none of them is
+/// negated or negates.
+fn apply_idioms(
+    tokens: &mut [Token<'_>],
+    table: &[(&[&str], f32)],
+    opener: fn(&str) -> bool,
+) {
     // Only non-ASCII words can hold a typographic apostrophe ("can’t").
     let same = |norm: &str, w: &str| {
         norm == w || (!norm.is_ascii() && norm.contains('’') && norm.replace('’', "'") == w)
@@ -103,8 +114,8 @@ fn apply_idioms(tokens: &mut [Token<'_>]) {
             continue;
         }
         let first = tokens[i].norm.as_ref();
-        let could_open = idiom_opener(first) || !first.is_ascii();
-        for (words, v) in EN_IDIOMS.iter().filter(|_| could_open) {
+        let could_open = opener(first) || !first.is_ascii();
+        for (words, v) in table.iter().filter(|_| could_open) {
             let Some(span) = tokens.get(i..i + words.len()) else {
                 continue;
             };
@@ -120,6 +131,13 @@ fn apply_idioms(tokens: &mut [Token<'_>]) {
                 break;
             }
         }
+    }
+}
+
+/// English "bad"/"badly" after a word of wanting in the same clause ("I
+/// want it so bad") measures the wish: no valence, and not negated.
+fn wishes(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
         if matches!(tokens[i].norm.as_ref(), "bad" | "badly") && !tokens[i].idiom {
             let clause = tokens[i].clause;
             let wanted = tokens[i.saturating_sub(8)..i]

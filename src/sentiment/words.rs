@@ -301,7 +301,25 @@ pub(super) const EN_IDIOMS: &[(&[&str], f32)] = &[
     (&["killed", "it"], 2.0),
     (&["killing", "it"], 2.0),
     (&["kill", "it"], 2.0),
+    // a discourse marker, as "honestly" is: it opens complaints as often
+    // as praise
+    (&["to", "be", "honest"], 0.0),
 ];
+
+/// Dutch idioms whose sense is not the sum of their words. "Eerlijk
+/// gezegd" (honestly speaking) and "om eerlijk te zijn" open complaints as
+/// often as praise: discourse markers, as English "honestly" is.
+pub(super) const NL_IDIOMS: &[(&[&str], f32)] = &[
+    (&["eerlijk", "gezegd"], 0.0),
+    (&["eerlijk", "waar"], 0.0),
+    (&["eerlijk", "is", "eerlijk"], 0.0),
+    (&["om", "eerlijk", "te", "zijn"], 0.0),
+];
+
+/// The first words of [`NL_IDIOMS`], so most words skip the table.
+pub(super) fn nl_idiom_opener(w: &str) -> bool {
+    matches!(w, "eerlijk" | "om")
+}
 
 /// The first words of [`EN_IDIOMS`], so most words skip the table.
 pub(super) fn idiom_opener(w: &str) -> bool {
@@ -344,6 +362,9 @@ mod tests {
     fn every_idiom_has_its_opener() {
         for (words, _) in EN_IDIOMS {
             assert!(idiom_opener(words[0]), "{words:?}");
+        }
+        for (words, _) in NL_IDIOMS {
+            assert!(nl_idiom_opener(words[0]), "{words:?}");
         }
     }
 }

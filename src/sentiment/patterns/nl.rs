@@ -352,6 +352,14 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
+        // "klaar met" is fed up when it is intensified or aimed at people
+        // or "that"; "klaar met dit boek" is only finished.
+        name: "exasperation",
+        regex: r"\b(zijn|bent|is|waren|was) (er |het )?(\w+ )?klaar mee\b|\b(helemaal|echt|zo|spuug|meer dan|totaal|zowat) klaar met\b|\bklaar met (jullie|jou|u|die|dat|al die|al dat|al het|het gedoe|dat gedoe)\b",
+        valence: -2.0,
+        needs: &["klaar m"],
+    },
+    Spec {
         name: "exasperation",
         regex: r"\b(ik )?(snap|begrijp) er (echt )?(niks|niets|geen bal|geen snars) van\b",
         valence: -1.5,
