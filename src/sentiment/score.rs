@@ -33,6 +33,11 @@ const SARCASM_FLIP: f32 = -0.5;
 const SARCASM_CUE: f32 = -1.0;
 /// "Never so/more …": VADER's emphasis instead of negation.
 const NEVER_SO: f32 = 1.25;
+/// A negated negative word ("not bad") turns faintly positive, not into
+/// praise: people negate a complaint to say "acceptable", and VADER's full
+/// flip made "not an engine problem" strong praise. "not bad" (−2.5) lands
+/// at +0.75, VADER's "fine" (0.8) and "ok" (0.9).
+const NEGATED_NEGATIVE: f32 = -0.3;
 /// A short opening sentence ("Teleurstelling.", "Terrible.") or a title
 /// line is the writer's own verdict; it counts this much more.
 const HEADLINE: f32 = 2.0;
@@ -159,7 +164,22 @@ pub(super) fn score(
         }
     }
     if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0) {
-        ironic_praise(&tokens, &hits, &mut contributions, text);
+        let verdict = ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
+        // Praise closing a story of a problem put right is the verdict: as
+        // after a resolution, the complaint before it counts half.
+        if let Some(tail_start) = verdict {
+            for h in hits.iter_mut().filter(|h| h.valence < 0.0) {
+                h.valence *= 0.5;
+            }
+            for c in contributions
+                .iter_mut()
+                .filter(|c| c.value < 0.0 && tokens[c.token].start < tail_start)
+            {
+                c.value *= 0.5;
+                c.notes.push("told before a closing verdict of praise".into());
+            }
+            reasons.push("closing praise after the problem was put right: what came before counts half".into());
+        }
     }
 
     let mut sum: f32 = 0.0;
@@ -225,15 +245,22 @@ pub(super) fn score(
 }
 
 /// Praise that a complaint makes ironic. A short closing sentence of
-/// nothing but praise after nothing but a complaint ("Al 40 minuten in de
-/// rij. Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."),
-/// and a praise word in scare quotes ('Family "friendly"'), turn negative.
+/// nothing but praise right after nothing but a complaint ("Al 40 minuten
+/// in de rij. Top geregeld.", "… kept the tip? Cool cool cool",
+/// "Brilliant."), and a praise word in scare quotes ('Family "friendly"'),
+/// turn negative. Praise after a turn is sincere: when the clause before it
+/// tells of no complaint ("Flight cancelled, they rebooked me at once.
+/// Highly recommend.") or follows a "but" ("… geannuleerd maar binnen 5
+/// minuten omgeboekt. Heel soepel geregeld"): then the byte where that
+/// closing verdict starts is returned.
 fn ironic_praise(
     tokens: &[Token<'_>],
     hits: &[Hit],
     contributions: &mut [Contribution],
+    shape: &Shape,
+    lang: Lang,
     text: &str,
-) {
+) -> Option<usize> {
     const TAIL_MAX_WORDS: usize = 4;
     const IRONY_MIN_COMPLAINT: f32 = -2.5;
     /// Ironic praise means its opposite, in full.
@@ -243,6 +270,7 @@ fn ironic_praise(
             && (text[t.end..].starts_with(['"', '”', '’', '\''])
                 || text[t.end..].starts_with("&quot;"))
     };
+    let mut verdict = None;
     if let Some(last) = tokens.last().map(|t| t.sentence).filter(|s| *s > 0) {
         let words = tokens
             .iter()
@@ -272,10 +300,14 @@ fn ironic_praise(
             && (hits.iter().any(|h| h.valence < 0.0 && h.start < tail_start)
                 || negative_words <= IRONY_MIN_COMPLAINT);
         if words <= TAIL_MAX_WORDS && tail_all_praise && complaint_before {
-            for c in contributions.iter_mut().filter(|c| in_tail(c)) {
-                c.value *= IRONY;
-                c.notes
-                    .push("praise closing a complaint reads as irony".into());
+            if complaint_right_before(tokens, hits, contributions, shape, lang, last) {
+                for c in contributions.iter_mut().filter(|c| in_tail(c)) {
+                    c.value *= IRONY;
+                    c.notes
+                        .push("praise closing a complaint reads as irony".into());
+                }
+            } else {
+                verdict = Some(tail_start);
             }
         }
     }
@@ -285,6 +317,45 @@ fn ironic_praise(
             c.notes.push("praise in scare quotes".into());
         }
     }
+    verdict
+}
+
+/// Whether the clause right before sentence `tail` (from its sentence's
+/// contrast word on, if that comes later) tells of a complaint: a negative
+/// word or pattern, or a negator ("niemand te zien", "weet van niks").
+fn complaint_right_before(
+    tokens: &[Token<'_>],
+    hits: &[Hit],
+    contributions: &[Contribution],
+    shape: &Shape,
+    lang: Lang,
+    tail: u32,
+) -> bool {
+    let Some(tail_first) = tokens.iter().position(|t| t.sentence == tail) else {
+        return false;
+    };
+    let Some(before) = tail_first.checked_sub(1) else {
+        return false;
+    };
+    let (clause, sentence) = (tokens[before].clause, tokens[before].sentence);
+    let mut from = (0..=before)
+        .rev()
+        .take_while(|k| tokens[*k].clause == clause)
+        .last()
+        .unwrap_or(before);
+    if let Some(Some(c)) = shape.contrast_at.get(sentence as usize) {
+        if *c >= from && *c < before {
+            from = c + 1;
+        }
+    }
+    let (start, end) = (tokens[from].start, tokens[before].end);
+    contributions
+        .iter()
+        .any(|c| c.value < 0.0 && (from..=before).contains(&c.token))
+        || hits
+            .iter()
+            .any(|h| h.valence < 0.0 && h.start < end && h.end > start)
+        || (from..=before).any(|k| negates(tokens, k, lang))
 }
 
 /// Contrast and concession per sentence, the headline, and whether
@@ -428,10 +499,19 @@ fn weigh(
             && lang != Lang::Nl
             && has(&["be", "get", "been"])
             && (has(&["more"]) || is_comparative(&t.norm));
-        let emphatic = never_so || comparative;
+        let emphatic = never_so || comparative || nothing_more_than(tokens, j, i, lang);
         if emphatic {
             v *= NEVER_SO;
             notes.push(format!("'{} … {}' emphasis", said(&tokens[j]), said(t)));
+        } else if v < 0.0 {
+            // "not bad", "not an engine problem", "geen probleem": a
+            // negated complaint is no praise, at most faint approval.
+            v *= NEGATED_NEGATIVE;
+            notes.push(format!(
+                "negation '{}' softens '{}'",
+                said(&tokens[j]),
+                said(t)
+            ));
         } else {
             v *= NEGATION;
             notes.push(format!(
@@ -495,6 +575,35 @@ fn shape_reasons(
         }
     }
     reasons
+}
+
+/// "Nothing more infuriating than …", "nobody better than", "niets is
+/// erger dan": a negated comparative followed by "than" is a superlative,
+/// so the word keeps its sign. Token `j` is the negator, `i` the word.
+fn nothing_more_than(tokens: &[Token<'_>], j: usize, i: usize, lang: Lang) -> bool {
+    if j >= i
+        || !matches!(
+            tokens[j].norm.as_ref(),
+            "nothing" | "nobody" | "none" | "noone" | "niets" | "niks" | "niemand" | "nergens"
+        )
+    {
+        return false;
+    }
+    let t = &tokens[i];
+    let more = tokens[j + 1..i]
+        .iter()
+        .any(|x| matches!(x.norm.as_ref(), "more" | "meer" | "zo" | "so"));
+    let comparative = match lang {
+        Lang::En => is_comparative(&t.norm),
+        Lang::Nl => t.norm.ends_with("er"),
+        Lang::Unknown => is_comparative(&t.norm) || t.norm.ends_with("er"),
+    };
+    let than = tokens[i + 1..]
+        .iter()
+        .take(2)
+        .take_while(|x| x.clause == t.clause)
+        .any(|x| matches!(x.norm.as_ref(), "than" | "dan" | "als"));
+    (more || comparative) && than
 }
 
 /// Whether a negator stands within three words before byte `start`, in
