@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use super::custom::{CustomRules, CUSTOM_VALENCE};
 use super::lang::{detect, Lang};
 use super::lexicon::Lexicons;
-use super::patterns::{Hit, Packs, PatternText};
+use super::patterns::{Hit, Packs, PatternText, RATING};
 use super::tokens::{lowercase_same_offsets, tokenize, Kind, Token};
 use super::valence;
 use super::words::{
@@ -89,9 +89,10 @@ pub(super) fn score(
     });
     let pattern_text = PatternText::new(&lower);
     let mut hits: Vec<Hit> = packs.hits(&pattern_text, lower.len(), lang);
+    hits.extend(packs.rating(&lower));
     // A resolution ("fixed my problem") after a negator is none: "haven't
     // fixed the issue" leaves the words to the rules.
-    hits.retain(|h| h.valence < 0.0 || !negated_before(&tokens, h.start, lang));
+    hits.retain(|h| h.valence < 0.0 || h.name == RATING || !negated_before(&tokens, h.start, lang));
     valence::assign(&mut tokens, text, &lower, lang, lex, custom, &hits);
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
@@ -127,7 +128,7 @@ pub(super) fn score(
     // nothing, one before it for half.
     let fixes: Vec<(usize, usize)> = hits
         .iter()
-        .filter(|h| h.valence > 0.0)
+        .filter(|h| h.valence > 0.0 && h.name != RATING)
         .map(|h| (h.start, h.end))
         .collect();
     if let Some(first_fix) = fixes.iter().map(|f| f.0).min() {
@@ -163,7 +164,7 @@ pub(super) fn score(
             ));
         }
     }
-    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0) {
+    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0 && h.name != RATING) {
         let verdict = ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
         // Praise closing a story of a problem put right is the verdict: as
         // after a resolution, the complaint before it counts half.
@@ -508,10 +509,11 @@ fn weigh(
             // negated complaint is no praise, at most faint approval.
             v *= NEGATED_NEGATIVE;
             notes.push(format!(
-                "negation '{}' softens '{}'",
+                "negation '{}' flips '{}'",
                 said(&tokens[j]),
                 said(t)
             ));
+            notes.push(format!("a negated complaint is faint approval (×{NEGATED_NEGATIVE})"));
         } else {
             v *= NEGATION;
             notes.push(format!(

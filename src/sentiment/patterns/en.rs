@@ -164,12 +164,6 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
-        name: "rating-text",
-        regex: r"\b([0-3]|zero|one|two|three) (out of|outta) (5|five|10|ten)\b",
-        valence: -2.0,
-        needs: &["out"],
-    },
-    Spec {
         // Thanks for a harm is sarcasm on its face.
         name: "sarcasm",
         regex: r"\b(thanks|thank you|thx|cheers) (\S+ ){0,3}for (\w+ ){0,2}(losing|breaking|cancell?ing|delaying|ignoring|nothing|wasting|ruining|charging|overcharging|damaging|the delay|the wait|another)\b",
@@ -181,12 +175,6 @@ pub(super) const SPECS: &[Spec] = &[
         regex: r"\bhow (did|does|do|is|are|can|could) [^?\n]*?\beven\b|\bwhy (oh why|on earth|in (god's|gods|the world) name|in the world)\b|\b(why (is|isn't|isnt|are|aren't|does|doesn't|doesnt|do|don't|dont|did|didn't|didnt|can't|cant|won't|wont|has|hasn't|have|haven't|would|the hell|tf|on earth)|how (many (more )?times|hard|difficult) (does|do|is|will|must|should|can|did)|how long (do i have to|do we have to|must|should|will i have to|am i supposed to|are you going to|is this going to)|why (does|do|is|are) (\w+ ){0,3}keep)\b[^?\n]*\?",
         valence: -1.0,
         needs: &[],
-    },
-    Spec {
-        name: "rating-text",
-        regex: r"\b(zero|no|0|one|1|half a|two|2) stars?\b",
-        valence: -2.0,
-        needs: &["star"],
     },
     Spec {
         name: "letdown",

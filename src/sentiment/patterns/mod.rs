@@ -26,7 +26,10 @@ use spec::Spec;
 
 mod en;
 mod nl;
+mod rating;
 mod spec;
+
+pub(super) use rating::NAME as RATING;
 
 /// A built-in pattern ready to compile: regex, name, valence, gate.
 type Compiled = (String, &'static str, f32, &'static [&'static str]);
@@ -93,6 +96,8 @@ pub(super) struct Packs {
     nl: OnceLock<Pack>,
     en: OnceLock<Pack>,
     sarcasm: Option<Regex>,
+    /// Ratings written in the text, in any language.
+    rating: OnceLock<Option<Regex>>,
 }
 
 /// A pattern hit: its name, the matched text (byte range in the lowercased
@@ -255,6 +260,7 @@ impl Packs {
             nl: OnceLock::new(),
             en: OnceLock::new(),
             sarcasm: Regex::new(SARCASM_CUES).ok(),
+            rating: OnceLock::new(),
         }
     }
 
@@ -286,6 +292,16 @@ impl Packs {
         out
     }
 
+    /// A rating written in the lowercased text ("1/5", "★★☆☆☆", "2
+    /// sterren"), as a hit worth what the rating says.
+    pub fn rating(&self, lower: &str) -> Option<Hit> {
+        if !rating::may_hold(lower) {
+            return None;
+        }
+        let re = self.rating.get_or_init(|| Regex::new(rating::REGEX).ok());
+        rating::find(re.as_ref()?, lower)
+    }
+
     /// The first sarcasm cue in `text`, if any.
     pub fn sarcasm<'t>(&self, text: &'t PatternText<'_>) -> Option<&'t str> {
         self.sarcasm.as_ref()?.find(&text.text).map(|m| m.as_str())
@@ -305,6 +321,7 @@ mod tests {
             );
         }
         assert!(Regex::new(SARCASM_CUES).is_ok());
+        assert!(Regex::new(rating::REGEX).is_ok());
         let packs = Packs::build();
         assert!(!packs.nl().each.is_empty() && packs.nl().each.len() <= nl_specs().len());
         assert!(

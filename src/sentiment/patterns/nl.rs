@@ -167,12 +167,6 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
-        name: "rating-text",
-        regex: r"\b([0-3]|nul|een|twee|drie) (uit|op|van de) (5|vijf|10|tien)\b",
-        valence: -2.0,
-        needs: &["vijf", "tien", " 5", " 10"],
-    },
-    Spec {
         // Dank voor een schade is sarcasme.
         name: "sarcasm",
         regex: r"\b(bedankt|dank je wel|dankjewel|dank u wel|dank|merci) (\S+ ){0,3}voor (\w+ ){0,2}(kwijtraken|kwijtgeraakte|verliezen|vertraging|annuleren|niks|niets|wachten|slopen|breken|afschrijven|weer een|alweer)\b",
@@ -184,12 +178,6 @@ pub(super) const SPECS: &[Spec] = &[
         regex: r"\b(waarom|hoezo|hoe lang (nog|moet (ik|je|we|u) nog)|hoe vaak (nog|moet))\b[^?\n]*\?",
         valence: -1.0,
         needs: &[],
-    },
-    Spec {
-        name: "rating-text",
-        regex: r"\b(nul|geen|één|een|1|halve|twee|2) (ster|sterren|sterretjes)\b",
-        valence: -2.0,
-        needs: &["ster"],
     },
     Spec {
         name: "letdown",
