@@ -15,7 +15,8 @@ use super::patterns::{Hit, Packs, PatternText, RATING};
 use super::tokens::{lowercase_same_offsets, tokenize, Kind, Token};
 use super::valence;
 use super::words::{
-    booster, is_comparative, is_concession, is_contrast, is_laughter, is_negator, pure_intensifier,
+    booster, is_comparative, is_concession, is_contrast, is_laughter, is_negator, is_personal,
+    is_reporting, is_speaker_word, pure_intensifier,
 };
 
 /// VADER's constants: CAPS emphasis, negation factor, `!` emphasis and the
@@ -42,6 +43,11 @@ const NEGATED_NEGATIVE: f32 = -0.3;
 /// line is the writer's own verdict; it counts this much more.
 const HEADLINE: f32 = 2.0;
 const HEADLINE_MAX_WORDS: usize = 6;
+/// A report about a brand ("…, meldt de NOS") is not its writer's
+/// complaint: what its words weigh counts this much, so that a report of
+/// an outage, a price rise or a strike stays neutral (an outage pattern,
+/// −2.0, lands at −0.03) and only an extreme one reaches a label.
+const NEWS: f32 = 0.05;
 /// Reasons kept per result.
 const MAX_REASONS: usize = 16;
 
@@ -77,6 +83,7 @@ pub(super) fn score(
     packs: &Packs,
     custom: Option<&CustomRules>,
 ) -> Scored {
+    let text = own_words(text);
     let lower = lowercase_same_offsets(text);
     let mut tokens = tokenize(text, &lower, lex);
     let lang = lang.unwrap_or_else(|| {
@@ -152,8 +159,10 @@ pub(super) fn score(
         contributions.retain(|c| !(c.value > 0.0 && is_laughter(&tokens[c.token].norm)));
     }
     let has_praise = contributions.iter().any(|c| c.value > 0.0);
+    let mut sarcastic = false;
     if has_negative_evidence && has_praise {
         if let Some(cue) = packs.sarcasm(&pattern_text) {
+            sarcastic = true;
             for c in contributions.iter_mut().filter(|c| c.value > 0.0) {
                 c.value *= SARCASM_FLIP;
                 c.notes.push("sarcasm turns praise".into());
@@ -164,8 +173,10 @@ pub(super) fn score(
             ));
         }
     }
+    let mut ironic = false;
     if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0 && h.name != RATING) {
-        let verdict = ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
+        let (verdict, flipped) = ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
+        ironic = flipped;
         // Praise closing a story of a problem put right is the verdict: as
         // after a resolution, the complaint before it counts half.
         if let Some(tail_start) = verdict {
@@ -199,7 +210,7 @@ pub(super) fn score(
         ));
         reasons.extend(c.notes);
     }
-    for h in hits {
+    for h in &hits {
         // A complaint in the headline weighs as its words do ("Valt tegen.").
         let in_headline = shape.headline.is_some()
             && tokens
@@ -220,6 +231,14 @@ pub(super) fn score(
     for (v, why) in extra {
         sum += v;
         reasons.push(why);
+    }
+    if sum != 0.0 && !ironic && !sarcastic {
+        if let Some(cue) = reads_as_news(&tokens, &hits, text) {
+            sum *= NEWS;
+            reasons.push(format!(
+                "reads as news ('{cue}', nobody speaking for themselves): ×{NEWS}"
+            ));
+        }
     }
     if sum != 0.0 {
         let bangs = text.chars().filter(|c| *c == '!').count().min(4);
@@ -245,6 +264,19 @@ pub(super) fn score(
     }
 }
 
+/// A reply's text without its first line when that is "Re: <subject>": the
+/// thread's title, which sources put before a comment so people see what
+/// it answers (Reddit and Hacker News comments, forum feeds), is someone
+/// else's words. "Re: Storing bij KPN?" above "Werkt weer, dank!" is no
+/// complaint. A reply with nothing after its subject keeps it.
+fn own_words(text: &str) -> &str {
+    let reply = text.starts_with("Re: ") || text.starts_with("RE: ");
+    match text.split_once('\n') {
+        Some((_, body)) if reply && !body.trim().is_empty() => body,
+        _ => text,
+    }
+}
+
 /// Praise that a complaint makes ironic. A short closing sentence of
 /// nothing but praise right after nothing but a complaint ("Al 40 minuten
 /// in de rij. Top geregeld.", "… kept the tip? Cool cool cool",
@@ -253,7 +285,7 @@ pub(super) fn score(
 /// tells of no complaint ("Flight cancelled, they rebooked me at once.
 /// Highly recommend.") or follows a "but" ("… geannuleerd maar binnen 5
 /// minuten omgeboekt. Heel soepel geregeld"): then the byte where that
-/// closing verdict starts is returned.
+/// closing verdict starts is returned, with whether any praise was turned.
 fn ironic_praise(
     tokens: &[Token<'_>],
     hits: &[Hit],
@@ -261,7 +293,8 @@ fn ironic_praise(
     shape: &Shape,
     lang: Lang,
     text: &str,
-) -> Option<usize> {
+) -> (Option<usize>, bool) {
+    let mut flipped = false;
     const TAIL_MAX_WORDS: usize = 4;
     const IRONY_MIN_COMPLAINT: f32 = -2.5;
     /// Ironic praise means its opposite, in full.
@@ -306,6 +339,7 @@ fn ironic_praise(
                     c.value *= IRONY;
                     c.notes
                         .push("praise closing a complaint reads as irony".into());
+                    flipped = true;
                 }
             } else {
                 verdict = Some(tail_start);
@@ -316,9 +350,63 @@ fn ironic_praise(
         if c.value > 0.0 && quoted(&tokens[c.token]) {
             c.value *= IRONY;
             c.notes.push("praise in scare quotes".into());
+            flipped = true;
         }
     }
-    verdict
+    (verdict, flipped)
+}
+
+/// The word that makes `text` read as a report about a brand rather than
+/// its writer's own complaint or praise: an attribution ("says", "meldt",
+/// "volgens", "(bron: …)", "(BBC News)", "maakt … bekend"; not "it says"
+/// nor one inside a complaint pattern, "says delivered"), and nothing of
+/// a person speaking: no first or second person, no address ("@brand …"),
+/// no question, exclamation or quote, no emoji, emoticon, laughter or
+/// drawn-out word.
+fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Option<&'t str> {
+    // A quote is mostly the brand's own words thrown back at it ("zegt
+    // 'bezorgd'", "says \"can't do anything\"").
+    if text.trim_start().starts_with('@')
+        || text.contains(['?', '!', '"', '“', '”', '‘', '’'])
+        || text.contains(" '")
+    {
+        return None;
+    }
+    let said = |t: &Token<'_>| &text[t.start..t.end];
+    let speaking = tokens.iter().any(|t| {
+        t.kind != Kind::Word
+            || t.elongated
+            || is_laughter(&t.norm)
+            || is_speaker_word(&t.norm)
+            // "US" is a country
+            || (is_personal(&t.norm) && said(t) != "US")
+    });
+    if speaking {
+        return None;
+    }
+    let made_known = |i: usize| {
+        tokens[i].norm == "bekend"
+            && tokens[i.saturating_sub(6)..i]
+                .iter()
+                .any(|t| matches!(t.norm.as_ref(), "maakt" | "maken"))
+    };
+    let credited = |t: &Token<'_>| {
+        matches!(t.norm.as_ref(), "news" | "nieuws") && text[t.end..].starts_with(')')
+    };
+    // "It says delivered": a device or a page speaking, inside a complaint.
+    let attributed = |i: usize| {
+        let t = &tokens[i];
+        is_reporting(&t.norm)
+            && !hits.iter().any(|h| h.start < t.end && h.end > t.start)
+            && !i
+                .checked_sub(1)
+                .is_some_and(|p| matches!(tokens[p].norm.as_ref(), "it" | "this" | "that" | "het" | "dit" | "dat"))
+    };
+    tokens
+        .iter()
+        .enumerate()
+        .find(|(i, t)| attributed(*i) || made_known(*i) || credited(t))
+        .map(|(_, t)| said(t))
 }
 
 /// Whether the clause right before sentence `tail` (from its sentence's

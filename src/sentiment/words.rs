@@ -191,6 +191,103 @@ pub(super) fn pure_intensifier(lang: Lang, w: &str) -> bool {
         )
 }
 
+/// First- and second-person words: a text with one is someone speaking to
+/// or about themselves, not a report.
+pub(super) fn is_personal(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "i'm"
+            | "im"
+            | "i've"
+            | "ive"
+            | "i'd"
+            | "i'll"
+            | "me"
+            | "my"
+            | "mine"
+            | "myself"
+            | "we"
+            | "we're"
+            | "we've"
+            | "we'll"
+            | "us"
+            | "our"
+            | "ours"
+            | "you"
+            | "you're"
+            | "youre"
+            | "your"
+            | "yours"
+            | "u"
+            | "ur"
+            | "ik"
+            | "mij"
+            | "mijn"
+            | "m'n"
+            | "mn"
+            | "wij"
+            | "ons"
+            | "onze"
+            | "je"
+            | "jij"
+            | "jou"
+            | "jouw"
+            | "jullie"
+            | "uw"
+    )
+}
+
+/// Words of a speaker's attitude that reports do without: Dutch modal
+/// particles ("gewoon", "toch", "hoor"), English stance adverbs
+/// ("literally", "seriously"), and an opening imperative to the reader
+/// ("kijk hoe …", "look at").
+pub(super) fn is_speaker_word(w: &str) -> bool {
+    matches!(
+        w,
+        "gewoon"
+            | "toch"
+            | "nou"
+            | "hoor"
+            | "zeg"
+            | "joh"
+            | "he"
+            | "kijk"
+            | "literally"
+            | "seriously"
+            | "honestly"
+            | "basically"
+            | "apparently"
+            | "look"
+    )
+}
+
+/// Words that attribute what a text says to someone else, as news does
+/// ("…, CEO says", "meldt de NOS", "according to", "(bron: …)"). Present
+/// tense only: "support said they'd call" is a complaint's story.
+pub(super) fn is_reporting(w: &str) -> bool {
+    matches!(
+        w,
+        "says"
+            | "reports"
+            | "reportedly"
+            | "announces"
+            | "confirms"
+            | "warns"
+            | "according"
+            | "meldt"
+            | "melden"
+            | "zegt"
+            | "zeggen"
+            | "aldus"
+            | "volgens"
+            | "bevestigt"
+            | "waarschuwt"
+            | "kondigt"
+            | "bron"
+            | "source"
+    )
+}
+
 /// Words that open a conceded clause, whose weight moves to the main one.
 pub(super) fn is_concession(lang: Lang, w: &str) -> bool {
     let en = || matches!(w, "although" | "though" | "while" | "whilst" | "despite");
