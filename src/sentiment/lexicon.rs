@@ -264,8 +264,11 @@ const CURSING_PARTS: &[&str] = &["kut", "klote", "kanker", "tering", "tyfus"];
 
 /// Sentiment words that more often end unrelated words than head a
 /// compound: "inves-tering", "reis-genoten" (companions), "ren-dement",
-/// "ont-v-angst" (receipt), "boeken-beurs" (fair), "Weisb-erger".
-const NOT_HEADS: &[&str] = &["tering", "genoten", "dement", "erger", "angst", "beurs"];
+/// "ont-v-angst" (receipt), "boeken-beurs" (fair), "Weisb-erger", and the
+/// diminutive "-netjes" ("statiegeldbon-netjes").
+const NOT_HEADS: &[&str] = &[
+    "tering", "genoten", "dement", "erger", "angst", "beurs", "netjes", "netje",
+];
 
 /// Prefixes that derive a word rather than found a compound ("ver-",
 /// "ont-", "over-"): what follows them is not a head that keeps its sense

@@ -48,6 +48,8 @@ const HEADLINE_MAX_WORDS: usize = 6;
 /// an outage, a price rise or a strike stays neutral (an outage pattern,
 /// −2.0, lands at −0.03) and only an extreme one reaches a label.
 const NEWS: f32 = 0.05;
+/// The most one Dutch word adds before contrast.
+const NL_WORD_MAX: f32 = 3.5;
 /// Reasons kept per result.
 const MAX_REASONS: usize = 16;
 
@@ -613,6 +615,12 @@ fn weigh(
     }
     if shape.headline == Some(t.sentence) {
         v *= HEADLINE;
+    }
+    // One Dutch word, however emphasised ("SNEL.", "Eerlijk." as a
+    // headline), weighs no more than the strongest word with a booster:
+    // pattern.nl's small everyday adjectives reached +4 that way.
+    if lang == Lang::Nl && t.kind == Kind::Word {
+        v = v.clamp(-NL_WORD_MAX, NL_WORD_MAX);
     }
     let sent = t.sentence as usize;
     if let Some(Some(c)) = shape.contrast_at.get(sent) {

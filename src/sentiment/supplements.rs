@@ -173,6 +173,10 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("uitval", -1.5),
     ("uitgevallen", -1.3),
     ("defect", -1.5),
+    // pattern.nl rates "kapot" (broken) half descriptive; in a mention it
+    // is the complaint
+    ("kapot", -1.2),
+    ("kapotte", -1.2),
     ("beschadigd", -1.8),
     ("mislukt", -1.8),
     ("mislukte", -1.8),
