@@ -45,9 +45,11 @@ const HEADLINE: f32 = 2.0;
 const HEADLINE_MAX_WORDS: usize = 6;
 /// A report about a brand ("…, meldt de NOS") is not its writer's
 /// complaint: what its words weigh counts this much, so that a report of
-/// an outage, a price rise or a strike stays neutral (an outage pattern,
-/// −2.0, lands at −0.03) and only an extreme one reaches a label.
-const NEWS: f32 = 0.05;
+/// an outage, a price rise or a layoff stays neutral (an outage pattern,
+/// −2.0, lands at −0.01; "cuts … crisis", −4.3, at −0.02).
+const NEWS: f32 = 0.02;
+/// A text of more sentences than this is no news report.
+const NEWS_MAX_SENTENCES: u32 = 3;
 /// The most one Dutch word adds before contrast.
 const NL_WORD_MAX: f32 = 3.5;
 /// Reasons kept per result.
@@ -102,6 +104,9 @@ pub(super) fn score(
     // A resolution ("fixed my problem") after a negator is none: "haven't
     // fixed the issue" leaves the words to the rules.
     hits.retain(|h| h.valence < 0.0 || h.name == RATING || !negated_before(&tokens, h.start, lang));
+    // "Support says it's fixed", "Ziggo zegt dat de storing opgelost is":
+    // the brand's claim, not the writer's thank-you.
+    hits.retain(|h| h.valence < 0.0 || h.name == RATING || !claimed_before(&tokens, h.start));
     valence::assign(&mut tokens, text, &lower, lang, lex, custom, &hits);
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
@@ -395,14 +400,21 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
     let credited = |t: &Token<'_>| {
         matches!(t.norm.as_ref(), "news" | "nieuws") && text[t.end..].starts_with(')')
     };
-    // "It says delivered": a device or a page speaking, inside a complaint.
+    // A report is a headline or a post, not a review of many sentences.
+    if tokens.last().is_some_and(|t| t.sentence >= NEWS_MAX_SENTENCES) {
+        return None;
+    }
+    // "It says delivered": a device or a page speaking, inside a complaint;
+    // "no one even says hi" is no attribution.
     let attributed = |i: usize| {
         let t = &tokens[i];
+        let before = &tokens[i.saturating_sub(3)..i];
         is_reporting(&t.norm)
             && !hits.iter().any(|h| h.start < t.end && h.end > t.start)
-            && !i
-                .checked_sub(1)
-                .is_some_and(|p| matches!(tokens[p].norm.as_ref(), "it" | "this" | "that" | "het" | "dit" | "dat"))
+            && !before.last().is_some_and(|p| {
+                matches!(p.norm.as_ref(), "it" | "this" | "that" | "het" | "dit" | "dat")
+            })
+            && !before.iter().any(|p| is_negator(Lang::Unknown, &p.norm))
     };
     tokens
         .iter()
@@ -715,6 +727,22 @@ fn negated_before(tokens: &[Token<'_>], start: usize, lang: Lang) -> bool {
         .rev()
         .take_while(|j| tokens[*j].clause == clause)
         .any(|j| negates(tokens, j, lang))
+}
+
+/// Whether a reporting word ("says", "zegt", "volgens", "claims") stands within five
+/// words before byte `start`, in the same sentence.
+fn claimed_before(tokens: &[Token<'_>], start: usize) -> bool {
+    let Some(first) = tokens.iter().position(|t| t.end > start) else {
+        return false;
+    };
+    let sentence = tokens[first].sentence;
+    (first.saturating_sub(5)..first)
+        .rev()
+        .take_while(|j| tokens[*j].sentence == sentence)
+        .any(|j| {
+            let w = tokens[j].norm.as_ref();
+            is_reporting(w) || matches!(w, "claims" | "claimed" | "beweert" | "beweren")
+        })
 }
 
 /// Whether token `j` negates what follows: a negator not followed by "but"
