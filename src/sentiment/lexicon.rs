@@ -58,6 +58,13 @@ pub(super) struct Lexicons {
     /// Dutch forms generated from an adjective ("toffer", "misse"), which
     /// are no compound head: "slachtoffer" is no "toffer".
     nl_inflected: HashSet<Box<str>, FxBuild>,
+    /// The last four letters of every clear Dutch word, so a word that
+    /// cannot end in a compound head is passed over at once.
+    nl_head_tails: HashSet<u32, FxBuild>,
+    /// The hand-written Dutch nouns clear enough to carry a compound
+    /// through a linking "s" or "en" (pattern.nl's adjectives used as
+    /// nouns are groups of people: "gehandicapten-zorg").
+    nl_nouns: Map,
 }
 
 impl Lexicons {
@@ -96,6 +103,18 @@ impl Lexicons {
             en_skeletons: skeletons(&en),
             nl_skeletons: skeletons(&nl),
             nl_inflected,
+            nl_head_tails: nl
+                .iter()
+                .filter(|(w, v)| w.len() >= INTENSIFIED_HEAD_MIN_LEN && v.abs() >= HEAD_MIN_VALENCE)
+                .map(|(w, _)| tail(w))
+                .collect(),
+            nl_nouns: NL_SUPPLEMENT
+                .iter()
+                .filter(|(w, v)| {
+                    w.len() >= LINKED_MODIFIER_MIN_LEN && v.abs() >= MODIFIER_MIN_VALENCE
+                })
+                .map(|(w, v)| ((*w).into(), *v))
+                .collect(),
             en,
             nl,
             emoticons,
@@ -145,20 +164,24 @@ impl Lexicons {
         if w.len() < COMPOUND_MIN_LEN || !w.bytes().all(|b| b.is_ascii_lowercase()) {
             return None;
         }
-        if let Some(v) = self.negated_by_on(w) {
-            return Some(v);
-        }
-        // The head: the longest known last part after a plausible first part.
-        for k in MODIFIER_MIN_LEN..=w.len() - INTENSIFIED_HEAD_MIN_LEN {
-            let (modifier, head) = w.split_at(k);
-            if NOT_MODIFIERS.contains(&modifier) || !modifier.bytes().any(is_vowel_byte) {
-                continue;
+        // Most words end in no sentiment word: one set lookup skips them.
+        if self.nl_head_tails.contains(&tail(w)) {
+            if let Some(v) = self.negated_by_on(w) {
+                return Some(v);
             }
-            let intensified = INTENSIFYING_PARTS.contains(&modifier);
-            if head.len() < HEAD_MIN_LEN && !intensified {
-                continue;
-            }
-            if let Some(v) = self.head(head) {
+            // The head: the longest known last part after a plausible first part.
+            for k in MODIFIER_MIN_LEN..=w.len() - INTENSIFIED_HEAD_MIN_LEN {
+                let (modifier, head) = w.split_at(k);
+                let intensified = INTENSIFYING_PARTS.contains(&modifier);
+                if head.len() < HEAD_MIN_LEN && !intensified {
+                    continue;
+                }
+                let Some(v) = self.head(head) else {
+                    continue;
+                };
+                if NOT_MODIFIERS.contains(&modifier) || !modifier.bytes().any(is_vowel_byte) {
+                    continue;
+                }
                 return Some(if intensified {
                     (v * INTENSIFIED).clamp(-PATTERN_MAX - 0.5, PATTERN_MAX + 0.5)
                 } else {
@@ -167,27 +190,25 @@ impl Lexicons {
             }
         }
         // No sentiment in the head: a cursing first part ("kutweer"), or a
-        // clear sentiment word joined by a linking "s" or "en"
+        // clear sentiment noun joined by a linking "s" or "en"
         // ("storing-s-melding", "klacht-en-formulier"). Without the link a
         // first part is too often the start of another word ("mis-schien",
         // "rot-terdam", "super-markt").
-        for k in (MODIFIER_MIN_LEN..=w.len() - MODIFIER_HEAD_MIN_LEN).rev() {
-            let (modifier, head) = w.split_at(k);
-            if SUFFIXES.contains(&head) {
-                continue;
-            }
-            if CURSING_PARTS.contains(&modifier) {
-                return self.nl.get(modifier).map(|v| v * MODIFIER_SHARE);
-            }
-            // The hand-written nouns only: pattern.nl's adjectives used as
-            // nouns are groups of people ("gehandicapten-zorg").
-            let linked = ["s", "en"].iter().find_map(|link| {
-                let m = modifier.strip_suffix(link)?;
-                if m.len() < LINKED_MODIFIER_MIN_LEN || SUFFIXES.iter().any(|x| x.strip_prefix(link) == Some(head)) {
-                    return None;
+        for curse in CURSING_PARTS {
+            if let Some(head) = w.strip_prefix(curse) {
+                if head.len() >= MODIFIER_HEAD_MIN_LEN && !SUFFIXES.contains(&head) {
+                    return self.nl.get(*curse).map(|v| v * MODIFIER_SHARE);
                 }
-                let (_, v) = NL_SUPPLEMENT.iter().find(|(w, _)| *w == m)?;
-                (v.abs() >= MODIFIER_MIN_VALENCE).then_some(*v)
+            }
+        }
+        for k in (LINKED_MODIFIER_MIN_LEN + 1..=w.len() - MODIFIER_HEAD_MIN_LEN).rev() {
+            let (modifier, head) = w.split_at(k);
+            let linked = ["s", "en"].iter().find_map(|link| {
+                let noun = modifier.strip_suffix(link)?;
+                let v = *self.nl_nouns.get(noun)?;
+                let suffix = SUFFIXES.iter().any(|x| x.strip_prefix(link) == Some(head));
+                (noun.len() >= LINKED_MODIFIER_MIN_LEN && !SUFFIXES.contains(&head) && !suffix)
+                    .then_some(v)
             });
             if let Some(v) = linked {
                 return Some(v * MODIFIER_SHARE);
@@ -200,16 +221,20 @@ impl Lexicons {
     /// unrelated words ([`NOT_HEADS`]) nor a form made by inflection,
     /// except an adjective's "-e" ("klantonvriendelijke").
     fn head(&self, head: &str) -> Option<f32> {
+        // Most candidate heads are no word at all: one lookup decides.
+        let v = *self.nl.get(head)?;
         if NOT_HEADS.contains(&head) {
             return None;
         }
-        let base = if self.nl_inflected.contains(head) {
-            head.strip_suffix('e')
-                .filter(|b| b.len() >= HEAD_MIN_LEN && !self.nl_inflected.contains(*b))?
+        let v = if self.nl_inflected.contains(head) {
+            let base = head
+                .strip_suffix('e')
+                .filter(|b| b.len() >= HEAD_MIN_LEN && !self.nl_inflected.contains(*b))?;
+            *self.nl.get(base)?
         } else {
-            head
+            v
         };
-        self.nl.get(base).copied().filter(|v| v.abs() >= HEAD_MIN_VALENCE)
+        (v.abs() >= HEAD_MIN_VALENCE).then_some(v)
     }
 
     /// "on" + a positive word, a whole word the lexicon lacks in that
@@ -285,6 +310,13 @@ const SUFFIXES: &[&str] = &[
     "ling", "lingen", "loos", "loze", "tjes", "ingen", "ster", "sters", "erij", "elijk", "schap",
     "schappen", "tering", "ering",
 ];
+
+/// The last four bytes of `w` (fewer for a shorter word) as one number.
+fn tail(w: &str) -> u32 {
+    w.bytes()
+        .skip(w.len().saturating_sub(4))
+        .fold(0, |acc, b| acc << 8 | u32::from(b))
+}
 
 fn is_vowel_byte(b: u8) -> bool {
     matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
@@ -608,6 +640,30 @@ mod tests {
         assert!(lex
             .nl_skeletons
             .contains_key(skeleton("verassend").as_str()));
+    }
+
+    #[test]
+    fn dutch_compounds_read_from_their_parts() {
+        let l = Lexicons::build();
+        let v = |w: &str| l.compound(w);
+        assert_eq!(v("internetstoring"), l.nl.get("storing").copied());
+        assert!(v("klantonvriendelijke").is_some_and(|x| x < -1.0));
+        assert!(v("onbehulpzaam").is_some_and(|x| x < -1.0));
+        assert!(v("storingsmelding").is_some_and(|x| x < -1.0));
+        assert!(v("kutweer").is_some_and(|x| x < -1.0));
+        assert!(v("supersnel").is_some_and(|x| x > l.nl["snel"]));
+        for not_one in [
+            "misschien",
+            "ontvangst",
+            "slachtoffer",
+            "investering",
+            "statiegeldbonnetjes",
+            "belangrijke",
+            "supermarkt",
+            "bol.com",
+        ] {
+            assert_eq!(v(not_one), None, "{not_one}");
+        }
     }
 
     #[test]

@@ -182,7 +182,8 @@ pub(super) fn score(
     }
     let mut ironic = false;
     if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0 && h.name != RATING) {
-        let (verdict, flipped) = ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
+        let (verdict, flipped) =
+            ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
         ironic = flipped;
         // Praise closing a story of a problem put right is the verdict: as
         // after a resolution, the complaint before it counts half.
@@ -195,9 +196,13 @@ pub(super) fn score(
                 .filter(|c| c.value < 0.0 && tokens[c.token].start < tail_start)
             {
                 c.value *= 0.5;
-                c.notes.push("told before a closing verdict of praise".into());
+                c.notes
+                    .push("told before a closing verdict of praise".into());
             }
-            reasons.push("closing praise after the problem was put right: what came before counts half".into());
+            reasons.push(
+                "closing praise after the problem was put right: what came before counts half"
+                    .into(),
+            );
         }
     }
 
@@ -371,26 +376,14 @@ fn ironic_praise(
 /// no question, exclamation or quote, no emoji, emoticon, laughter or
 /// drawn-out word.
 fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Option<&'t str> {
-    // A quote is mostly the brand's own words thrown back at it ("zegt
-    // 'bezorgd'", "says \"can't do anything\"").
-    if text.trim_start().starts_with('@')
-        || text.contains(['?', '!', '"', '“', '”', '‘', '’'])
-        || text.contains(" '")
+    // A report is a headline or a post, not a review of many sentences.
+    if tokens
+        .last()
+        .is_some_and(|t| t.sentence >= NEWS_MAX_SENTENCES)
     {
         return None;
     }
     let said = |t: &Token<'_>| &text[t.start..t.end];
-    let speaking = tokens.iter().any(|t| {
-        t.kind != Kind::Word
-            || t.elongated
-            || is_laughter(&t.norm)
-            || is_speaker_word(&t.norm)
-            // "US" is a country
-            || (is_personal(&t.norm) && said(t) != "US")
-    });
-    if speaking {
-        return None;
-    }
     let made_known = |i: usize| {
         tokens[i].norm == "bekend"
             && tokens[i.saturating_sub(6)..i]
@@ -400,10 +393,6 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
     let credited = |t: &Token<'_>| {
         matches!(t.norm.as_ref(), "news" | "nieuws") && text[t.end..].starts_with(')')
     };
-    // A report is a headline or a post, not a review of many sentences.
-    if tokens.last().is_some_and(|t| t.sentence >= NEWS_MAX_SENTENCES) {
-        return None;
-    }
     // "It says delivered": a device or a page speaking, inside a complaint;
     // "no one even says hi" is no attribution.
     let attributed = |i: usize| {
@@ -412,15 +401,36 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
         is_reporting(&t.norm)
             && !hits.iter().any(|h| h.start < t.end && h.end > t.start)
             && !before.last().is_some_and(|p| {
-                matches!(p.norm.as_ref(), "it" | "this" | "that" | "het" | "dit" | "dat")
+                matches!(
+                    p.norm.as_ref(),
+                    "it" | "this" | "that" | "het" | "dit" | "dat"
+                )
             })
             && !before.iter().any(|p| is_negator(Lang::Unknown, &p.norm))
     };
-    tokens
+    // Most texts attribute nothing: look for that first.
+    let cue = tokens
         .iter()
         .enumerate()
         .find(|(i, t)| attributed(*i) || made_known(*i) || credited(t))
-        .map(|(_, t)| said(t))
+        .map(|(_, t)| said(t))?;
+    // A quote is mostly the brand's own words thrown back at it ("zegt
+    // 'bezorgd'", "says \"can't do anything\"").
+    if text.trim_start().starts_with('@')
+        || text.contains(['?', '!', '"', '“', '”', '‘', '’'])
+        || text.contains(" '")
+    {
+        return None;
+    }
+    let speaking = tokens.iter().any(|t| {
+        t.kind != Kind::Word
+            || t.elongated
+            || is_laughter(&t.norm)
+            || is_speaker_word(&t.norm)
+            // "US" is a country
+            || (is_personal(&t.norm) && said(t) != "US")
+    });
+    (!speaking).then_some(cue)
 }
 
 /// Whether the clause right before sentence `tail` (from its sentence's
@@ -615,7 +625,9 @@ fn weigh(
                 said(&tokens[j]),
                 said(t)
             ));
-            notes.push(format!("a negated complaint is faint approval (×{NEGATED_NEGATIVE})"));
+            notes.push(format!(
+                "a negated complaint is faint approval (×{NEGATED_NEGATIVE})"
+            ));
         } else {
             v *= NEGATION;
             notes.push(format!(

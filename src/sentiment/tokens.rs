@@ -220,9 +220,7 @@ fn chunk<'a>(
             if word_start.is_none() {
                 // A domain ("bol.com", "t-mobile.nl") is one name, not a
                 // word and a sentence end.
-                let domain = may_hold_domain
-                    .then(|| domain_len(&text[i..e]))
-                    .flatten();
+                let domain = may_hold_domain.then(|| domain_len(&text[i..e])).flatten();
                 if let Some(len) = domain {
                     push_word(text, lower, i, i + len, *sentence, *clause, out);
                     while chars.peek().is_some_and(|(o, _)| s + o < i + len) {
@@ -403,6 +401,29 @@ mod tests {
         assert!(toks[1].clause < toks[2].clause);
         assert!(toks[3].caps);
         assert!(!toks[7].caps, "two-letter capitals are not shouting");
+    }
+
+    #[test]
+    fn domains_and_entities_are_no_words() {
+        assert_eq!(domain_len("bol.com is"), Some(7));
+        assert_eq!(domain_len("t-mobile.nl/x"), Some(11));
+        assert_eq!(domain_len("amazon.co.uk"), Some(12));
+        assert_eq!(domain_len("food.It was"), None);
+        assert_eq!(domain_len("food.it was"), None);
+        assert_eq!(domain_len("3.5"), None);
+        assert_eq!(entity_len("&gt; 3"), Some(4));
+        assert_eq!(entity_len("&#39;s"), Some(5));
+        assert_eq!(entity_len("&#x27;"), Some(6));
+        assert_eq!(entity_len("& co"), None);
+        assert_eq!(entity_len("&verylongname;"), None);
+        let lex = Lexicons::build();
+        let text = "via bol.com &gt; 3 dagen";
+        let lower = lowercase_same_offsets(text);
+        let words: Vec<String> = tokenize(text, &lower, &lex)
+            .iter()
+            .map(|t| t.norm.to_string())
+            .collect();
+        assert_eq!(words, ["via", "bol.com", "3", "dagen"]);
     }
 
     #[test]

@@ -100,11 +100,7 @@ fn assign_valences(
 /// Marks the idioms of `table` (whose first words `opener` knows): the last
 /// word carries the idiom's valence, the others none, and none of them is
 /// negated or negates.
-fn apply_idioms(
-    tokens: &mut [Token<'_>],
-    table: &[(&[&str], f32)],
-    opener: fn(&str) -> bool,
-) {
+fn apply_idioms(tokens: &mut [Token<'_>], table: &[(&[&str], f32)], opener: fn(&str) -> bool) {
     // Only non-ASCII words can hold a typographic apostrophe ("can’t").
     let same = |norm: &str, w: &str| {
         norm == w || (!norm.is_ascii() && norm.contains('’') && norm.replace('’', "'") == w)

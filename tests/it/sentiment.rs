@@ -157,7 +157,10 @@ fn issue14_ratings_written_in_the_text() {
     );
     // A low rating is a strong complaint, stronger than a lone word.
     let a = analyzer();
-    assert!(a.analyze_as("1/5", Lang::En, None, None).score < a.analyze_as("bad", Lang::En, None, None).score);
+    assert!(
+        a.analyze_as("1/5", Lang::En, None, None).score
+            < a.analyze_as("bad", Lang::En, None, None).score
+    );
 }
 
 /// Issue #14: praise closing a story of a problem put right is sincere; the
@@ -191,7 +194,10 @@ fn issue14_irony_spares_sincere_praise() {
                 Positive,
             ),
             ("Weer storing. Echt top", Negative),
-            ("Al 40 minuten in de rij bij de kassa. Top geregeld.", Negative),
+            (
+                "Al 40 minuten in de rij bij de kassa. Top geregeld.",
+                Negative,
+            ),
         ],
     );
 }
@@ -213,10 +219,18 @@ fn issue14_negated_negatives_are_faint() {
     }
     assert!(score("not bad", Lang::En) < score("good", Lang::En));
     use Label::*;
-    check_as("There is nothing more infuriating than this app", Lang::En, Negative);
+    check_as(
+        "There is nothing more infuriating than this app",
+        Lang::En,
+        Negative,
+    );
     check_as("Nothing better than a cold beer", Lang::En, Positive);
     check_as("Niets is erger dan wachten op de NS", Lang::Nl, Negative);
-    check_as("Er is niets mooier dan een trein die op tijd rijdt", Lang::Nl, Positive);
+    check_as(
+        "Er is niets mooier dan een trein die op tijd rijdt",
+        Lang::Nl,
+        Positive,
+    );
 }
 
 /// Issue #14: names and markup are no words: a domain ("bol.com"), an HTML
@@ -271,7 +285,10 @@ fn issue14_small_words_weigh_in_proportion() {
     let a = analyzer();
     let headline = a.analyze_as("Eerlijk. Dat zijn ze", Lang::Nl, None, None);
     let strongest = a.analyze_as("Geweldig. Dat zijn ze", Lang::Nl, None, None);
-    assert!(headline.score <= strongest.score, "{headline:?} vs {strongest:?}");
+    assert!(
+        headline.score <= strongest.score,
+        "{headline:?} vs {strongest:?}"
+    );
 }
 
 /// Issue #14: English fault words were missing; "without power" is an outage
@@ -322,10 +339,16 @@ fn issue14_news_is_no_complaint() {
     check_all(
         Lang::En,
         &[
-            ("Spotify cuts 17% of staff amid cost crisis, CEO says", Neutral),
+            (
+                "Spotify cuts 17% of staff amid cost crisis, CEO says",
+                Neutral,
+            ),
             ("Airline cabin crew to strike over pay, union says", Neutral),
             ("It says delivered but it's not here", Negative),
-            ("Support says it's fixed but my internet is still down", Negative),
+            (
+                "Support says it's fixed but my internet is still down",
+                Negative,
+            ),
         ],
     );
     let s = analyzer().analyze_as(

@@ -96,8 +96,9 @@ pub(super) struct Packs {
     nl: OnceLock<Pack>,
     en: OnceLock<Pack>,
     sarcasm: Option<Regex>,
-    /// Ratings written in the text, in any language.
-    rating: OnceLock<Option<Regex>>,
+    /// Ratings written in the text, in any language: the gate and the
+    /// regex.
+    rating: OnceLock<Option<(AhoCorasick, Regex)>>,
 }
 
 /// A pattern hit: its name, the matched text (byte range in the lowercased
@@ -209,9 +210,11 @@ impl<'a> PatternText<'a> {
         // Latin letters with diacritics (U+00C0–U+017F) start with these
         // bytes; '’' is E2 80 99.
         let bytes = lower.as_bytes();
-        let needs = bytes.iter().enumerate().any(|(i, b)| {
-            (0xC3..=0xC5).contains(b) || (*b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0x99]))
-        });
+        let needs = !lower.is_ascii()
+            && bytes.iter().enumerate().any(|(i, b)| {
+                (0xC3..=0xC5).contains(b)
+                    || (*b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0x99]))
+            });
         if !needs {
             return PatternText {
                 text: Cow::Borrowed(lower),
@@ -295,11 +298,16 @@ impl Packs {
     /// A rating written in the lowercased text ("1/5", "★★☆☆☆", "2
     /// sterren"), as a hit worth what the rating says.
     pub fn rating(&self, lower: &str) -> Option<Hit> {
-        if !rating::may_hold(lower) {
-            return None;
-        }
-        let re = self.rating.get_or_init(|| Regex::new(rating::REGEX).ok());
-        rating::find(re.as_ref()?, lower)
+        let (gate, re) = self
+            .rating
+            .get_or_init(|| {
+                let gate = AhoCorasick::new(rating::GATE).ok()?;
+                Some((gate, Regex::new(rating::REGEX).ok()?))
+            })
+            .as_ref()?;
+        rating::may_hold(gate, lower)
+            .then(|| rating::find(re, lower))
+            .flatten()
     }
 
     /// The first sarcasm cue in `text`, if any.
@@ -373,6 +381,18 @@ mod tests {
         }
         assert!(names("lovely day at the beach", Lang::En).is_empty());
         assert!(names("mooi boek, snel gelezen", Lang::Nl).is_empty());
+    }
+
+    #[test]
+    fn accents_fold_and_hits_map_back() {
+        let lower = "wéér: internet werkt wéér niet";
+        let text = PatternText::new(lower);
+        assert_eq!(text.text, "weer: internet werkt weer niet");
+        let hits = Packs::build().hits(&text, lower.len(), Lang::Nl);
+        let outage = hits.iter().find(|h| h.name == "outage").expect("an outage");
+        assert_eq!(&lower[outage.start..outage.end], "werkt wéér niet");
+        let plain = "no accents here";
+        assert!(matches!(PatternText::new(plain).text, Cow::Borrowed(_)));
     }
 
     /// A gate literal missing from a pattern's `needs` would silently stop it
