@@ -4,7 +4,8 @@
 //! descriptions scored through the English lexicon, and two small
 //! hand-written supplements (`supplements`) for common complaint and
 //! praise words the published lexicons lack; and the lookup of a word's
-//! valence in a language, misspelt and hyphenated forms included. It knows
+//! valence in a language, misspelt, hyphenated and (Dutch) compound forms
+//! included. It knows
 //! nothing of sentences or rules: that is `score`.
 
 use std::collections::{HashMap, HashSet};

@@ -1,7 +1,8 @@
-//! The scorer: tokenises (`tokens`), finds the complaint patterns, gives
-//! each token its own valence (`valence`), weighs it by the rules
-//! (negation window, boosters and dampeners, contrast and concession, CAPS,
-//! elongation, headline, sarcasm, irony, `!`) and sums the valences
+//! The scorer: skips a reply's "Re: …" line, tokenises (`tokens`), finds
+//! the complaint patterns and written ratings, gives each token its own
+//! valence (`valence`), weighs it by the rules (negation window, boosters
+//! and dampeners, contrast and concession, CAPS, elongation, headline,
+//! sarcasm, irony, `!`, the news reading) and sums the valences
 //! VADER-style into a score in −1…+1 with the reasons that moved it. It
 //! holds no word lists (`words`, `lexicon`) and no patterns (`patterns`):
 //! only what they do to a score.

@@ -1,6 +1,7 @@
 //! The tokenizer: splits a text into words, emoji and emoticons with
 //! sentence and clause numbers, CAPS and elongation marks, and each word's
-//! folded form. Mentions and URLs are skipped. It gives emoji and
+//! folded form. Mentions, URLs and HTML entities are skipped; a domain
+//! ("bol.com") is one token. It gives emoji and
 //! emoticons their valence (they are recognised by lexicon lookup) but
 //! leaves words unscored: that is `score`.
 

@@ -1,5 +1,6 @@
 //! Gives each token its own valence before the rules weigh it: the
-//! lexicon's value or a watch's word, English idioms scored whole, and none
+//! lexicon's value or a watch's word, English and Dutch idioms scored
+//! whole, English "like"/"miss"/"care" only as verbs, and none
 //! for names (capitalised runs, a watch's own terms) or for words a
 //! complaint pattern already counts. It weighs nothing against anything
 //! else (negation, contrast, sarcasm): that is `score`.

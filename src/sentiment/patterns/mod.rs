@@ -6,8 +6,9 @@
 //! opposite: a resolution ("fixed my problem", "storing is opgelost") is a
 //! thank-you, not a complaint, so it adds positive valence.
 //!
-//! The pattern data is per language in `nl.rs` and `en.rs`; this file holds
-//! no pattern of one language, and a watch's own rules are `custom`.
+//! The pattern data is per language in `nl.rs` and `en.rs`, ratings written
+//! in the text ("1/5", "2 sterren") in `rating.rs`; this file holds no
+//! pattern of one language, and a watch's own rules are `custom`.
 //! Built-in patterns are written in lowercase and run on the lowercased
 //! text; the gap between two key phrases is "anywhere in the same sentence"
 //! (`[^.!?\n]*?`), which compiles far smaller than a bounded `.{0,40}`.
