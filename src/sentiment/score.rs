@@ -408,6 +408,10 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
                 )
             })
             && !before.iter().any(|p| is_negator(Lang::Unknown, &p.norm))
+            // "Acme zegt niets", "says nothing": silence is the complaint.
+            && !tokens.get(i + 1).is_some_and(|n| {
+                is_negator(Lang::Unknown, &n.norm) || matches!(n.norm.as_ref(), "niks" | "nothing")
+            })
     };
     // Most texts attribute nothing: look for that first.
     let cue = tokens

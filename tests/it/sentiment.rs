@@ -334,6 +334,11 @@ fn issue14_news_is_no_complaint() {
                 "Volgens de app is mijn pakket bezorgd maar er ligt niks",
                 Negative,
             ),
+            // Silence is the complaint, not an attribution.
+            (
+                "Acme Telecom storing: al uren geen internet, waardeloos. Acme Telecom zegt niets, waardeloos.",
+                Negative,
+            ),
         ],
     );
     check_all(
@@ -345,6 +350,7 @@ fn issue14_news_is_no_complaint() {
             ),
             ("Airline cabin crew to strike over pay, union says", Neutral),
             ("It says delivered but it's not here", Negative),
+            ("Outage all day. Acme says nothing, terrible.", Negative),
             (
                 "Support says it's fixed but my internet is still down",
                 Negative,
