@@ -334,6 +334,10 @@ fn issue14_news_is_no_complaint() {
                 "Volgens de app is mijn pakket bezorgd maar er ligt niks",
                 Negative,
             ),
+            (
+                "Al uren geen internet. Acme Telecom zegt niets, waardeloos.",
+                Negative,
+            ),
         ],
     );
     check_all(
