@@ -25,6 +25,7 @@
 //! | what negation, boosters, contrast, CAPS, headlines, sarcasm, irony and `!` do; the final sum | `score.rs` |
 //! | a Dutch or English complaint pattern, its duration words | `patterns/nl.rs`, `patterns/en.rs` |
 //! | how patterns gate, merge and match; the sarcasm cues | `patterns/mod.rs` |
+//! | a rating written in the text (`★☆☆☆☆`, `2/5`, `2 van de 5`, `one star`) | `patterns/rating.rs` |
 //! | a watch's own patterns, words and terms ([`CustomRules`]) | `custom.rs` |
 //! | evaluation on labelled TSV | `eval.rs` |
 //!

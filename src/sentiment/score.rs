@@ -395,7 +395,8 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
         matches!(t.norm.as_ref(), "news" | "nieuws") && text[t.end..].starts_with(')')
     };
     // "It says delivered": a device or a page speaking, inside a complaint;
-    // "no one even says hi" is no attribution.
+    // "no one even says hi" and "Acme zegt niets" (says nothing) attribute
+    // nothing: they complain of silence.
     let attributed = |i: usize| {
         let t = &tokens[i];
         let before = &tokens[i.saturating_sub(3)..i];
@@ -408,10 +409,9 @@ fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Optio
                 )
             })
             && !before.iter().any(|p| is_negator(Lang::Unknown, &p.norm))
-            // "Acme zegt niets", "says nothing": silence is the complaint.
-            && !tokens.get(i + 1).is_some_and(|n| {
-                is_negator(Lang::Unknown, &n.norm) || matches!(n.norm.as_ref(), "niks" | "nothing")
-            })
+            && !tokens
+                .get(i + 1)
+                .is_some_and(|n| n.clause == t.clause && is_negator(Lang::Unknown, &n.norm))
     };
     // Most texts attribute nothing: look for that first.
     let cue = tokens

@@ -339,6 +339,10 @@ fn issue14_news_is_no_complaint() {
                 "Acme Telecom storing: al uren geen internet, waardeloos. Acme Telecom zegt niets, waardeloos.",
                 Negative,
             ),
+            (
+                "Al uren geen internet. Acme Telecom zegt niets, waardeloos.",
+                Negative,
+            ),
         ],
     );
     check_all(
