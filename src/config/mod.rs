@@ -6,6 +6,7 @@
 //! Later stages take typed values (durations, parsed URLs) and never re-validate.
 
 mod alerts;
+mod learn;
 mod schema;
 mod secret;
 mod sources;
@@ -56,6 +57,7 @@ pub use sources::{
 };
 pub use values::{parse_duration, parse_size, ByteSize, HumanDuration};
 pub use watches::{CompiledWatches, Watch};
+pub use learn::Learn;
 pub use web::Web;
 
 /// The error a validation step returns (a [`ConfigError::Invalid`]).
@@ -79,6 +81,8 @@ pub struct Config {
     pub routes: Vec<Route>,
     /// `[web]`: the web inbox (off unless `listen` is set).
     pub web: Web,
+    /// `[learn]`: when the daemon trains the learned model again.
+    pub learn: Learn,
 }
 
 #[derive(Debug, Clone)]
@@ -208,6 +212,8 @@ struct RawConfig {
     route: Vec<alerts::RawRoute>,
     #[serde(default)]
     web: web::RawWeb,
+    #[serde(default)]
+    learn: learn::RawLearn,
 }
 
 #[derive(Deserialize)]
@@ -430,6 +436,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
     )?;
 
     let web = web::validate(raw.web, &err)?;
+    let learn = learn::validate(raw.learn, &err)?;
 
     Ok(Config {
         path: path.to_path_buf(),
@@ -447,6 +454,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         notifiers: alerts.notifiers,
         routes: alerts.routes,
         web,
+        learn,
     })
 }
 
