@@ -241,7 +241,11 @@ pub fn train_and_store(
     let mut languages = Vec::new();
     for lang in [Lang::Nl, Lang::En, Lang::Unknown] {
         let (mut labels, mut imported) = (Counts::default(), Counts::default());
-        for (g, _) in gathered.iter().zip(&examples).filter(|(_, e)| e.lang == lang) {
+        for (g, _) in gathered
+            .iter()
+            .zip(&examples)
+            .filter(|(_, e)| e.lang == lang)
+        {
             if g.imported {
                 imported.add(g.label);
             } else {
@@ -305,7 +309,9 @@ pub async fn run(config: Config, slot: Arc<Slot>, cancel: CancellationToken) {
         };
         match result {
             Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::warn!(error = %format!("{e:#}"), "learning from labels failed; trying again later"),
+            Ok(Err(e)) => {
+                tracing::warn!(error = %format!("{e:#}"), "learning from labels failed; trying again later")
+            }
             Err(e) => tracing::error!(error = %e, "the learner crashed; trying again later"),
         }
     }
@@ -313,7 +319,11 @@ pub async fn run(config: Config, slot: Arc<Slot>, cancel: CancellationToken) {
 
 /// One check (on a blocking thread): load a model trained elsewhere, and
 /// train again when enough labels arrived or the last training is old.
-fn check(config: &Config, slot: &Slot, analyzer: &std::sync::OnceLock<Analyzer>) -> anyhow::Result<()> {
+fn check(
+    config: &Config,
+    slot: &Slot,
+    analyzer: &std::sync::OnceLock<Analyzer>,
+) -> anyhow::Result<()> {
     let mut store = Store::open(&config.storage.database)?;
     let info = store.model_info()?;
     if let Some(info) = &info {

@@ -106,7 +106,8 @@ impl Analysis {
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
                         let rules = self.watches.custom.get(h.watch);
-                        let s = scorer.analyze_with(&text, None, item.rating, rules, model.as_deref());
+                        let s =
+                            scorer.analyze_with(&text, None, item.rating, rules, model.as_deref());
                         FindingHit {
                             deliveries: plan(
                                 &self.routes,

@@ -159,13 +159,7 @@ fn table(
             .languages
             .iter()
             .filter(|l| l.rules.is_some())
-            .map(|l| {
-                vec![
-                    l.lang.clone(),
-                    figures(l.rules),
-                    figures(l.with_model),
-                ]
-            })
+            .map(|l| vec![l.lang.clone(), figures(l.rules), figures(l.with_model)])
             .collect();
         if rows.is_empty() {
             writeln!(out, "(no language has enough examples to try a model)")?;

@@ -271,7 +271,8 @@ fn load(cli: &Cli) -> anyhow::Result<Config> {
 /// The config when one was named (`--config` or `$EARSHOT_CONFIG`), for a
 /// command that also works without one.
 fn explicit_config(cli: &Cli) -> anyhow::Result<Option<Config>> {
-    let named = cli.config.is_some() || std::env::var_os("EARSHOT_CONFIG").is_some_and(|v| !v.is_empty());
+    let named =
+        cli.config.is_some() || std::env::var_os("EARSHOT_CONFIG").is_some_and(|v| !v.is_empty());
     if named {
         load(cli).map(Some)
     } else {

@@ -48,6 +48,7 @@ pub use alerts::{
     DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport, Spike,
     WebhookNotifier,
 };
+pub use learn::Learn;
 pub use schema::schema;
 pub use secret::Secret;
 pub use sources::{
@@ -57,7 +58,6 @@ pub use sources::{
 };
 pub use values::{parse_duration, parse_size, ByteSize, HumanDuration};
 pub use watches::{CompiledWatches, Watch};
-pub use learn::Learn;
 pub use web::Web;
 
 /// The error a validation step returns (a [`ConfigError::Invalid`]).

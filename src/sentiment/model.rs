@@ -84,7 +84,9 @@ fn each_token(text: &str, mut each: impl FnMut(Tok<'_>)) {
             });
             continue;
         }
-        if chunk.starts_with("http://") || chunk.starts_with("https://") || chunk.starts_with("www.")
+        if chunk.starts_with("http://")
+            || chunk.starts_with("https://")
+            || chunk.starts_with("www.")
         {
             each(Tok {
                 bytes: b"http",
@@ -626,7 +628,9 @@ mod tests {
 
     fn tokens(text: &str) -> Vec<String> {
         let mut out = Vec::new();
-        each_token(text, |t| out.push(String::from_utf8_lossy(t.bytes).into_owned()));
+        each_token(text, |t| {
+            out.push(String::from_utf8_lossy(t.bytes).into_owned())
+        });
         out
     }
 
@@ -681,7 +685,10 @@ mod tests {
         let m = toy();
         let bytes = m.to_bytes();
         assert_eq!(Model::from_bytes(&bytes), Ok(m.clone()));
-        assert_eq!(Model::from_bytes(&Model::default().to_bytes()), Ok(Model::default()));
+        assert_eq!(
+            Model::from_bytes(&Model::default().to_bytes()),
+            Ok(Model::default())
+        );
         for cut in [0, 3, 11, bytes.len() - 1] {
             assert!(Model::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
         }
@@ -690,7 +697,10 @@ mod tests {
         assert!(Model::from_bytes(&longer).is_err());
         let mut other = bytes.clone();
         other[4] = 9;
-        assert!(Model::from_bytes(&other).unwrap_err().0.contains("format 9"));
+        assert!(Model::from_bytes(&other)
+            .unwrap_err()
+            .0
+            .contains("format 9"));
         let mut nan = bytes;
         let at = nan.len() - 4;
         nan[at..].copy_from_slice(&f32::NAN.to_le_bytes());

@@ -11,7 +11,9 @@
 //! as given. Pure: the caller reads the labels and stores the result; this
 //! file does no I/O.
 
-use super::model::{blend_inputs, class, features, scale, softmax, Blend, LangModel, Linear, Model, BLEND_INPUTS};
+use super::model::{
+    blend_inputs, class, features, scale, softmax, Blend, LangModel, Linear, Model, BLEND_INPUTS,
+};
 use super::{Label, Lang};
 
 /// One labelled text with the rules' verdict on it.
@@ -441,14 +443,38 @@ mod tests {
     /// A stream where complaints carry no negative word the rules know:
     /// "waar blijft", "nog steeds", "pakket"; the rules call them neutral.
     fn stream(n: usize) -> Vec<(String, Label, Label)> {
-        let complaint = ["waar blijft mijn pakket", "nog steeds niets ontvangen", "pakket nog steeds zoek"];
-        let neutral = ["vandaag een pakket besteld", "morgen komt de monteur", "de winkel is open tot zes"];
-        let praise = ["super geholpen, dank", "top service", "fijn dat het zo snel ging"];
+        let complaint = [
+            "waar blijft mijn pakket",
+            "nog steeds niets ontvangen",
+            "pakket nog steeds zoek",
+        ];
+        let neutral = [
+            "vandaag een pakket besteld",
+            "morgen komt de monteur",
+            "de winkel is open tot zes",
+        ];
+        let praise = [
+            "super geholpen, dank",
+            "top service",
+            "fijn dat het zo snel ging",
+        ];
         (0..n)
             .map(|i| match i % 3 {
-                0 => (format!("{} {i}", complaint[i % 9 / 3]), Label::Negative, Label::Neutral),
-                1 => (format!("{} {i}", neutral[i % 9 / 3]), Label::Neutral, Label::Neutral),
-                _ => (format!("{} {i}", praise[i % 9 / 3]), Label::Positive, Label::Positive),
+                0 => (
+                    format!("{} {i}", complaint[i % 9 / 3]),
+                    Label::Negative,
+                    Label::Neutral,
+                ),
+                1 => (
+                    format!("{} {i}", neutral[i % 9 / 3]),
+                    Label::Neutral,
+                    Label::Neutral,
+                ),
+                _ => (
+                    format!("{} {i}", praise[i % 9 / 3]),
+                    Label::Positive,
+                    Label::Positive,
+                ),
             })
             .collect()
     }
@@ -472,7 +498,11 @@ mod tests {
         assert!(m.languages().is_empty());
         let nl = &reports[0];
         assert_eq!((nl.lang, nl.used), (Lang::Nl, false));
-        assert!(nl.why_not.as_deref().unwrap_or("").contains("too few labels"));
+        assert!(nl
+            .why_not
+            .as_deref()
+            .unwrap_or("")
+            .contains("too few labels"));
         assert_eq!(reports[1].counts, [0, 0, 0]);
     }
 
@@ -482,8 +512,13 @@ mod tests {
         let (m, reports) = train(&examples(&rows), &Params::default());
         let nl = &reports[0];
         assert!(nl.used, "{nl:?}");
-        assert!(nl.with_model.unwrap().f1 > nl.rules.unwrap().f1 + 0.5, "{nl:?}");
-        let p = m.score("waar blijft het pakket nou", Lang::Nl).expect("nl model");
+        assert!(
+            nl.with_model.unwrap().f1 > nl.rules.unwrap().f1 + 0.5,
+            "{nl:?}"
+        );
+        let p = m
+            .score("waar blijft het pakket nou", Lang::Nl)
+            .expect("nl model");
         assert!(p[0] > p[1] && p[0] > p[2], "{p:?}");
         // Deterministic: the same examples give the same bytes.
         let (again, _) = train(&examples(&rows), &Params::default());
