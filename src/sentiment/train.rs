@@ -332,11 +332,12 @@ impl<'p> Fit<'p> {
                 let s = scale(f.len());
                 for &b in f {
                     let at = b as usize * 3;
-                    for c in 0..3 {
-                        let w = &mut m.weights[at + c];
-                        let grad = g[c] * s + p.l2 * *w;
-                        self.g2[at + c] += grad * grad;
-                        *w -= p.rate * grad / (self.g2[at + c].sqrt() + 1e-6);
+                    let ws = &mut m.weights[at..at + 3];
+                    let g2 = &mut self.g2[at..at + 3];
+                    for ((w, g2), gc) in ws.iter_mut().zip(g2).zip(g) {
+                        let grad = gc * s + p.l2 * *w;
+                        *g2 += grad * grad;
+                        *w -= p.rate * grad / (g2.sqrt() + 1e-6);
                     }
                 }
             }
@@ -420,12 +421,14 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> Option<[f64; 
         }
         a.swap(col, pivot);
         b.swap(col, pivot);
-        for row in col + 1..K {
-            let f = a[row][col] / a[col][col];
-            for c in col..K {
-                a[row][c] -= f * a[col][c];
+        let (top, below) = a.split_at_mut(col + 1);
+        let pivot_row = &top[col];
+        for (k, row) in below.iter_mut().enumerate() {
+            let f = row[col] / pivot_row[col];
+            for (x, p) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                *x -= f * p;
             }
-            b[row] -= f * b[col];
+            b[col + 1 + k] -= f * b[col];
         }
     }
     let mut x = [0f64; K];
