@@ -75,9 +75,27 @@ pub fn load(store: &Store) -> Result<Option<(i64, Model)>, StoreError> {
     }
 }
 
+/// Examples a training reads at most: the team's labels newest first, then
+/// imported examples newest first. Bounds a training's memory (about 1 KiB
+/// an example) and time (seconds per 10,000).
+pub const MAX_EXAMPLES: usize = 200_000;
+
+/// The largest import file read.
+const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// Reads an import file (`label<TAB>text[<TAB>lang]` a line) into examples
 /// to store; the first bad line is an error naming the file and the line.
 pub fn read_import(path: &Path) -> anyhow::Result<Vec<NewExample>> {
+    let size = std::fs::metadata(path)
+        .with_context(|| format!("reading examples from {}", path.display()))?
+        .len();
+    anyhow::ensure!(
+        size <= MAX_IMPORT_BYTES,
+        "{} is {} MiB; import files of at most {} MiB (split it)",
+        path.display(),
+        size / (1024 * 1024),
+        MAX_IMPORT_BYTES / (1024 * 1024)
+    );
     let input = std::fs::read_to_string(path)
         .with_context(|| format!("reading examples from {}", path.display()))?;
     let rows = eval::parse_examples(&input).map_err(|e| {
@@ -192,7 +210,8 @@ pub fn train_and_store(
 ) -> anyhow::Result<(Summary, Model)> {
     let label_mark = store.label_mark()?;
     let mut gathered: Vec<Gathered> = Vec::new();
-    for m in store.labelled_mentions()? {
+    // The newest first, so a cap keeps what is most like today's stream.
+    for m in store.labelled_mentions(MAX_EXAMPLES)? {
         let label = match m.label.as_str() {
             "complaint" => Label::Negative,
             "praise" => Label::Positive,
@@ -207,7 +226,7 @@ pub fn train_and_store(
             imported: false,
         });
     }
-    for e in store.examples()? {
+    for e in store.examples(MAX_EXAMPLES.saturating_sub(gathered.len()))? {
         let Ok(label) = e.label.parse::<Label>() else {
             continue;
         };
@@ -336,7 +355,7 @@ fn check(
     }
     let now = Utc::now();
     let due = match &info {
-        None => store.label_mark()? > 0 || !store.examples()?.is_empty(),
+        None => store.label_mark()? > 0 || !store.examples(1)?.is_empty(),
         Some(info) => {
             let new = store.labels_since(info.label_mark)?;
             let age = (now - info.trained_at).to_std().unwrap_or(Duration::ZERO);

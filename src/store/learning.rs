@@ -67,6 +67,14 @@ pub struct ModelInfo {
     pub summary: String,
 }
 
+/// Characters of a text read for training: the scorer reads no more.
+pub const TEXT_CHARS: i64 = 16 * 1024;
+
+/// A row limit as SQLite takes it.
+fn limit_of(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
 /// The content hash that makes an example unique.
 fn example_hash(e: &NewExample) -> [u8; 32] {
     let mut h = Sha256::new();
@@ -109,14 +117,18 @@ impl Store {
         })
     }
 
-    /// Every imported example, in the order imported.
-    pub fn examples(&self) -> Result<Vec<StoredExample>> {
+    /// The imported examples, newest first, at most `limit`, each text cut
+    /// to its first [`TEXT_CHARS`] characters.
+    pub fn examples(&self, limit: usize) -> Result<Vec<StoredExample>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT label, lang, text FROM learn_examples ORDER BY id")
+            .prepare_cached(
+                "SELECT label, lang, substr(text, 1, ?2) FROM learn_examples
+                 ORDER BY id DESC LIMIT ?1",
+            )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![limit_of(limit), TEXT_CHARS], |r| {
                 Ok(StoredExample {
                     label: r.get(0)?,
                     lang: r.get(1)?,
@@ -128,19 +140,20 @@ impl Store {
         Ok(rows)
     }
 
-    /// Every mention labelled complaint, praise or neutral, oldest first.
-    pub fn labelled_mentions(&self) -> Result<Vec<LabelledMention>> {
+    /// The mentions labelled complaint, praise or neutral, newest first, at
+    /// most `limit`, each text cut to its first [`TEXT_CHARS`] characters.
+    pub fn labelled_mentions(&self, limit: usize) -> Result<Vec<LabelledMention>> {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT m.id, m.watch, m.label, i.title, i.text
+                "SELECT m.id, m.watch, m.label, i.title, substr(i.text, 1, ?2)
                  FROM mentions m JOIN items i ON i.id = m.item_id
                  WHERE m.label IN ('complaint', 'praise', 'neutral')
-                 ORDER BY m.id",
+                 ORDER BY m.id DESC LIMIT ?1",
             )
             .map_err(self.err())?;
         let rows = stmt
-            .query_map([], |r| {
+            .query_map(params![limit_of(limit), TEXT_CHARS], |r| {
                 Ok(LabelledMention {
                     id: r.get(0)?,
                     watch: r.get(1)?,
@@ -269,7 +282,8 @@ mod tests {
             .import_examples(&[("b.tsv".into(), batch)], now)
             .expect("import");
         assert_eq!(again, [0]);
-        assert_eq!(store.examples().expect("examples").len(), 3);
+        assert_eq!(store.examples(10).expect("examples").len(), 3);
+        assert_eq!(store.examples(2).expect("examples").len(), 2);
 
         assert_eq!(store.model_info().expect("info"), None);
         let model = |bytes: &[u8]| NewModel {
