@@ -226,12 +226,20 @@ impl Linear {
 
     /// Class probabilities of `text`, summed as its features are found.
     fn probs(&self, text: &str) -> [f32; 3] {
+        // Buckets first, weights after: the loads of a batch do not wait
+        // on one another or on the hashing, so their cache misses overlap.
         let mut z = [0f32; 3];
-        let mut n = 0usize;
+        let (mut batch, mut len, mut n) = ([0u32; 256], 0usize, 0usize);
         for_each_feature(text, |_, f| {
-            self.add(&mut z, f);
+            if len == batch.len() {
+                batch.iter().for_each(|&f| self.add(&mut z, f));
+                len = 0;
+            }
+            batch[len] = f;
+            len += 1;
             n += 1;
         });
+        batch[..len].iter().for_each(|&f| self.add(&mut z, f));
         softmax(self.finish(z, n))
     }
 
@@ -423,9 +431,13 @@ fn reason(from: Label, to: Label, p_negative: f32, words: &[String]) -> String {
 /// The `n` words or word pairs of `text` whose features pushed hardest
 /// towards `towards` rather than the other classes, strongest first.
 fn top_words(m: &Linear, text: &str, towards: Label, n: usize) -> Vec<String> {
-    let mut toks: Vec<(String, bool)> = Vec::new();
+    // Every token's text in one buffer: (start, end, is a word).
+    let mut buf = String::new();
+    let mut toks: Vec<(usize, usize, bool)> = Vec::new();
     each_token(text, |t| {
-        toks.push((String::from_utf8_lossy(t.bytes).into_owned(), t.word));
+        let start = buf.len();
+        buf.push_str(&String::from_utf8_lossy(t.bytes));
+        toks.push((start, buf.len(), t.word));
     });
     let c = class(towards);
     let mut own = vec![0f32; toks.len()];
@@ -447,27 +459,38 @@ fn top_words(m: &Linear, text: &str, towards: Label, n: usize) -> Vec<String> {
         }
         k += 1;
     });
-    let mut found: Vec<(f32, String)> = Vec::new();
-    for (i, (t, word)) in toks.iter().enumerate() {
-        if !*word || t == "@user" || t == "http" {
+    // (push, first token, last token)
+    let mut found: Vec<(f32, usize, usize)> = Vec::new();
+    for (i, &(start, end, word)) in toks.iter().enumerate() {
+        let said = &buf[start..end];
+        if !word || said == "@user" || said == "http" {
             continue;
         }
         if own[i] > 0.0 {
-            found.push((own[i], t.clone()));
+            found.push((own[i], i, i));
         }
-        if i > 0 && pair[i] > 0.0 && toks[i - 1].1 {
+        if i > 0 && pair[i] > 0.0 && toks[i - 1].2 {
             let both = own[i - 1].max(0.0) + own[i].max(0.0) + pair[i];
             if pair[i] > 0.5 * both {
-                found.push((both, format!("{} {t}", toks[i - 1].0)));
+                found.push((both, i - 1, i));
             }
         }
     }
     found.sort_by(|a, b| b.0.total_cmp(&a.0));
     let mut out: Vec<String> = Vec::new();
-    for (_, w) in found {
+    for (_, first, last) in found {
         if out.len() >= n {
             break;
         }
+        let w = if first == last {
+            buf[toks[first].0..toks[first].1].to_string()
+        } else {
+            format!(
+                "{} {}",
+                &buf[toks[first].0..toks[first].1],
+                &buf[toks[last].0..toks[last].1]
+            )
+        };
         if !out.iter().any(|o| o.contains(&w) || w.contains(o.as_str())) {
             out.push(w);
         }
