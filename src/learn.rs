@@ -345,7 +345,12 @@ fn check(
 ) -> anyhow::Result<()> {
     let mut store = Store::open(&config.storage.database)?;
     let info = store.model_info()?;
-    if let Some(info) = &info {
+    // A model in another format (stored by another earshot version) is
+    // trained again rather than read.
+    let readable = info
+        .as_ref()
+        .is_some_and(|i| i.format == crate::sentiment::MODEL_FORMAT);
+    if let Some(info) = info.as_ref().filter(|_| readable) {
         if slot.version() != Some(info.version) {
             if let Some((version, model)) = load(&store)? {
                 tracing::info!(version, languages = ?model.languages(), "loaded the learned model");
@@ -356,6 +361,7 @@ fn check(
     let now = Utc::now();
     let due = match &info {
         None => store.label_mark()? > 0 || !store.examples(1)?.is_empty(),
+        Some(_) if !readable => true,
         Some(info) => {
             let new = store.labels_since(info.label_mark)?;
             let age = (now - info.trained_at).to_std().unwrap_or(Duration::ZERO);
