@@ -15,6 +15,7 @@ pub mod pipeline;
 pub mod scheduler;
 pub mod sentiment;
 pub mod sources;
+pub mod stats;
 pub mod store;
 pub mod systemd;
 pub mod text;

@@ -12,12 +12,12 @@ mod eval_sentiment;
 mod export;
 mod learn;
 mod man;
-pub(crate) mod mentions;
+mod mentions;
 mod output;
 mod poll;
 mod preview;
 mod sources;
-pub(crate) mod stats;
+mod stats;
 mod status;
 mod test_alert;
 mod triage;
@@ -27,7 +27,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
 
@@ -193,68 +193,27 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
 }
 
 /// Refuses a `--watch` or `--source` name the config does not know (exit
-/// status 2), listing the known ones: a typo must not look like "no mentions".
+/// status 2), listing the known ones: see [`Config::check_names`].
 pub fn check_names(
     config: &Config,
     watches: &[String],
     sources: &[String],
 ) -> Result<(), UsageError> {
-    let known_watches: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
-    let known_sources: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
-    for (flag, asked, known) in [
-        ("watch", watches, &known_watches),
-        ("source", sources, &known_sources),
-    ] {
-        if let Some(name) = asked.iter().find(|n| !known.contains(&n.as_str())) {
-            let list = if known.is_empty() {
-                "none are configured".to_string()
-            } else {
-                format!("known: {}", known.join(", "))
-            };
-            return Err(UsageError(format!(
-                "unknown {flag} {:?} (--{flag}) in {}; {list}",
-                output::clean(name, 200),
-                config.path.display()
-            )));
-        }
-    }
-    Ok(())
+    config.check_names(watches, sources).map_err(|e| {
+        UsageError(format!(
+            "unknown {flag} {:?} (--{flag}) in {}; {}",
+            output::clean(&e.name, 200),
+            config.path.display(),
+            e.known_list(),
+            flag = e.what,
+        ))
+    })
 }
 
-/// `--since` (every command that has it) as the instant it names: `today`,
-/// `yesterday` or a date (`2026-11-01`) from local midnight in `tz` (`[daemon]
-/// timezone`), a duration ago (`24h`, `7d`), or an RFC 3339 time.
-pub fn parse_since(s: &str, tz: Tz) -> Result<DateTime<Utc>, UsageError> {
-    since_at(s, tz, Utc::now())
-}
-
-/// [`parse_since`] as of `now`.
-fn since_at(s: &str, tz: Tz, now: DateTime<Utc>) -> Result<DateTime<Utc>, UsageError> {
-    let today = localtime::date(now, tz);
-    let day = if s.eq_ignore_ascii_case("today") {
-        Some(today)
-    } else if s.eq_ignore_ascii_case("yesterday") {
-        today.pred_opt()
-    } else {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-    };
-    if let Some(day) = day {
-        return Ok(localtime::midnight(day, tz));
-    }
-    if let Ok(d) = config::parse_duration(s) {
-        return chrono::Duration::from_std(d)
-            .ok()
-            .and_then(|d| now.checked_sub_signed(d))
-            .ok_or_else(|| UsageError(format!("--since {s:?} reaches too far back")));
-    }
-    DateTime::parse_from_rfc3339(s)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            UsageError(format!(
-                "--since {:?}: use today, yesterday or a date (2026-11-01), each from local midnight in [daemon] timezone ({tz}), a duration ago (24h, 7d) or an RFC 3339 time",
-                output::clean(s, 200)
-            ))
-        })
+/// `--since` (every command that has it) as the instant it names, as of
+/// now: see [`localtime::parse_since`].
+fn parse_since(s: &str, tz: Tz) -> Result<DateTime<Utc>, UsageError> {
+    localtime::parse_since(s, tz, Utc::now()).map_err(|e| UsageError(format!("--since {e}")))
 }
 
 fn config_path(cli: &Cli) -> PathBuf {
@@ -325,43 +284,5 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono_tz::Europe::Amsterdam;
-
-    fn at(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s)
-            .map(|t| t.with_timezone(&Utc))
-            .expect("test time")
-    }
-
-    #[test]
-    fn since_days_begin_at_local_midnight() {
-        // 00:30 CET on 1 December is still 30 November in UTC.
-        let now = at("2026-11-30T23:30:00Z");
-        let since = |s: &str| since_at(s, Amsterdam, now).map_err(|e| e.0);
-        assert_eq!(since("today"), Ok(at("2026-11-30T23:00:00Z")));
-        assert_eq!(since("Yesterday"), Ok(at("2026-11-29T23:00:00Z")));
-        assert_eq!(since("2026-12-01"), Ok(at("2026-11-30T23:00:00Z")));
-        // Summer time: local midnight is 22:00 UTC.
-        assert_eq!(since("2026-07-01"), Ok(at("2026-06-30T22:00:00Z")));
-        assert_eq!(
-            since_at("today", chrono_tz::UTC, now).map_err(|e| e.0),
-            Ok(at("2026-11-30T00:00:00Z"))
-        );
-        assert_eq!(since("24h"), Ok(at("2026-11-29T23:30:00Z")));
-        assert_eq!(
-            since("2026-11-01T12:00:00+01:00"),
-            Ok(at("2026-11-01T11:00:00Z"))
-        );
-        let bad = since("tomorrow").expect_err("refused");
-        assert!(
-            bad.contains("today") && bad.contains("Europe/Amsterdam"),
-            "{bad}"
-        );
     }
 }

@@ -72,7 +72,8 @@ impl FormatArg {
 }
 
 /// `--format` of the reports that have no CSV form (`status`, `mentions
-/// history`): a table (or text) by default, or JSON Lines.
+/// history`, `user list`, `token list`): a table (or text) by default, or
+/// JSON Lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
     Table,

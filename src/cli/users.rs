@@ -18,14 +18,8 @@ use crate::config::Config;
 use crate::store::{Store, StoreError};
 use crate::web::credentials::{self, PasswordError};
 
-use super::output;
+use super::output::{self, ReportFormat};
 use super::UsageError;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
-}
 
 /// `earshot user …`
 #[derive(Debug, clap::Subcommand)]
@@ -40,7 +34,7 @@ pub enum UserSub {
     /// List the web users and their live sessions.
     List {
         #[arg(long, value_enum, default_value = "table")]
-        format: ListFormat,
+        format: ReportFormat,
     },
     /// Remove a web user; their sessions end at once.
     Remove { name: String },
@@ -61,7 +55,7 @@ pub enum TokenSub {
     /// List the API tokens: created, last used, revoked (never the token).
     List {
         #[arg(long, value_enum, default_value = "table")]
-        format: ListFormat,
+        format: ReportFormat,
     },
     /// Revoke an API token; calls with it are refused at once.
     Revoke { name: String },
@@ -90,12 +84,12 @@ pub fn user(config: &Config, sub: &UserSub) -> anyhow::Result<()> {
             let store = Store::open_read_only(path)?;
             let users = store.users(Utc::now())?;
             match format {
-                ListFormat::Json => {
+                ReportFormat::Json => {
                     for u in &users {
                         output::json_line(&mut out, u)?;
                     }
                 }
-                ListFormat::Table => {
+                ReportFormat::Table => {
                     let rows: Vec<Vec<String>> = users
                         .iter()
                         .map(|u| {
@@ -167,12 +161,12 @@ pub fn token(config: &Config, sub: &TokenSub) -> anyhow::Result<()> {
             let store = Store::open_read_only(path)?;
             let tokens = store.tokens()?;
             match format {
-                ListFormat::Json => {
+                ReportFormat::Json => {
                     for t in &tokens {
                         output::json_line(&mut out, t)?;
                     }
                 }
-                ListFormat::Table => {
+                ReportFormat::Table => {
                     let rows: Vec<Vec<String>> = tokens
                         .iter()
                         .map(|t| {

@@ -158,7 +158,64 @@ impl Config {
     pub fn watch(&self, name: &str) -> Option<&Watch> {
         self.watches.iter().find(|w| w.name == name)
     }
+
+    /// Refuses the first watch or source name asked for that this config
+    /// does not know (the command line's `--watch`/`--source`, the web's
+    /// `watch=`/`source=`): a typo must not look like "no mentions".
+    pub fn check_names(&self, watches: &[String], sources: &[String]) -> Result<(), UnknownName> {
+        let known_watches: Vec<&str> = self.watches.iter().map(|w| w.name.as_str()).collect();
+        let known_sources: Vec<&str> = self.sources.iter().map(|s| s.name.as_str()).collect();
+        for (what, asked, known) in [
+            ("watch", watches, &known_watches),
+            ("source", sources, &known_sources),
+        ] {
+            if let Some(name) = asked.iter().find(|n| !known.contains(&n.as_str())) {
+                return Err(UnknownName {
+                    what,
+                    name: name.clone(),
+                    known: known.iter().map(|k| k.to_string()).collect(),
+                });
+            }
+        }
+        Ok(())
+    }
 }
+
+/// A watch or source name the config does not know, with the ones it does
+/// (see [`Config::check_names`]); callers say where the name came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// `watch` or `source`.
+    pub what: &'static str,
+    pub name: String,
+    /// Every name of that kind the config has.
+    pub known: Vec<String>,
+}
+
+impl UnknownName {
+    /// `known: a, b`, or `none are configured`.
+    pub fn known_list(&self) -> String {
+        if self.known.is_empty() {
+            "none are configured".to_string()
+        } else {
+            format!("known: {}", self.known.join(", "))
+        }
+    }
+}
+
+impl std::fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown {} {:?}; {}",
+            self.what,
+            self.name,
+            self.known_list()
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
 
 fn invalid(path: &Path, text: &str, offset: usize, message: &str) -> ConfigError {
     let mut offset = offset.min(text.len());

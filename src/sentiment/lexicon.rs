@@ -4,10 +4,11 @@
 //! descriptions scored through the English lexicon, and two small
 //! hand-written supplements (`supplements`) for common complaint and
 //! praise words the published lexicons lack; and the lookup of a word's
-//! valence in a language, misspelt and hyphenated forms included. It knows
+//! valence in a language, misspelt, hyphenated and (Dutch) compound forms
+//! included. It knows
 //! nothing of sentences or rules: that is `score`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -29,6 +30,19 @@ const VADER_EMOJI: &str = include_str!("lexicons/emoji/vader_emoji_utf8_lexicon.
 /// and "slecht" (−0.7) at −2.45.
 const PATTERN_SCALE: f32 = 3.5;
 
+/// VADER's strongest single adjectives sit near ±3 ("great" 3.1,
+/// "worst" −3.1); pattern.nl's ±1.0 × [`PATTERN_SCALE`] would put
+/// "prachtig" and "perfect" at 3.5, above any of them.
+const PATTERN_MAX: f32 = 3.0;
+
+/// pattern.nl rates each sense's subjectivity (0 objective … 1 opinion). A
+/// sense below [`PATTERN_SUBJECTIVE`] is mostly description ("snel" as in
+/// quick, 0.6; "gratis" 0.5; "bol" as in round, 0.4), so its polarity
+/// counts in proportion, and not at all at [`PATTERN_OBJECTIVE`] or below:
+/// a plain fact is not praise, and a brand named "bol" is no complaint.
+const PATTERN_SUBJECTIVE: f32 = 0.7;
+const PATTERN_OBJECTIVE: f32 = 0.2;
+
 /// AFINN's −5…+5 onto VADER's −4…+4.
 const AFINN_SCALE: f32 = 0.8;
 
@@ -42,6 +56,16 @@ pub(super) struct Lexicons {
     /// letters ("dissapointed", "verassend").
     pub en_skeletons: Map,
     pub nl_skeletons: Map,
+    /// Dutch forms generated from an adjective ("toffer", "misse"), which
+    /// are no compound head: "slachtoffer" is no "toffer".
+    nl_inflected: HashSet<Box<str>, FxBuild>,
+    /// The last four letters of every clear Dutch word, so a word that
+    /// cannot end in a compound head is passed over at once.
+    nl_head_tails: HashSet<u32, FxBuild>,
+    /// The hand-written Dutch nouns clear enough to carry a compound
+    /// through a linking "s" or "en" (pattern.nl's adjectives used as
+    /// nouns are groups of people: "gehandicapten-zorg").
+    nl_nouns: Map,
 }
 
 impl Lexicons {
@@ -61,12 +85,16 @@ impl Lexicons {
         for w in EN_NOT_SENTIMENT {
             en.remove(*w);
         }
-        let mut nl = parse_pattern_nl(PATTERN_NL, NL_NOT_SENTIMENT);
+        let (mut nl, nl_inflected) = parse_pattern_nl(PATTERN_NL, NL_NOT_SENTIMENT);
         for (w, v) in NL_SUPPLEMENT {
             nl.insert((*w).into(), *v);
         }
+        // Known words of no sentiment stay known (as 0), so that no compound
+        // is read into them ("belangrijke" is not "belang" + "rijke").
         for w in NL_NOT_SENTIMENT {
-            nl.remove(*w);
+            for form in dutch_inflections(w).into_iter().chain([(*w).to_owned()]) {
+                nl.insert(form.into_boxed_str(), 0.0);
+            }
         }
         let mut emoji = parse_emoji(VADER_EMOJI, &en);
         for (c, v) in EMOJI_SUPPLEMENT {
@@ -75,6 +103,19 @@ impl Lexicons {
         Lexicons {
             en_skeletons: skeletons(&en),
             nl_skeletons: skeletons(&nl),
+            nl_inflected,
+            nl_head_tails: nl
+                .iter()
+                .filter(|(w, v)| w.len() >= INTENSIFIED_HEAD_MIN_LEN && v.abs() >= HEAD_MIN_VALENCE)
+                .map(|(w, _)| tail(w))
+                .collect(),
+            nl_nouns: NL_SUPPLEMENT
+                .iter()
+                .filter(|(w, v)| {
+                    w.len() >= LINKED_MODIFIER_MIN_LEN && v.abs() >= MODIFIER_MIN_VALENCE
+                })
+                .map(|(w, v)| ((*w).into(), *v))
+                .collect(),
             en,
             nl,
             emoticons,
@@ -112,6 +153,174 @@ impl Lexicons {
         self.get(lang, &joined)
             .or_else(|| self.get(lang, w.rsplit('-').next()?))
     }
+
+    /// A Dutch compound the lexicon lacks, read from its parts: the head
+    /// (last part) carries it ("internetstoring" as "storing",
+    /// "klantonvriendelijk" as "onvriendelijk"); "on-" before a positive
+    /// word negates it ("onbehulpzaam"); an intensifying first part
+    /// strengthens it ("supersnel", "peperduur"); when the head is no
+    /// sentiment word, a clear sentiment word in front carries part of its
+    /// valence ("storingsmelding", "topkwaliteit", "kutweer").
+    pub fn compound(&self, w: &str) -> Option<f32> {
+        if w.len() < COMPOUND_MIN_LEN || !w.bytes().all(|b| b.is_ascii_lowercase()) {
+            return None;
+        }
+        // Most words end in no sentiment word: one set lookup skips them.
+        if self.nl_head_tails.contains(&tail(w)) {
+            if let Some(v) = self.negated_by_on(w) {
+                return Some(v);
+            }
+            // The head: the longest known last part after a plausible first part.
+            for k in MODIFIER_MIN_LEN..=w.len() - INTENSIFIED_HEAD_MIN_LEN {
+                let (modifier, head) = w.split_at(k);
+                let intensified = INTENSIFYING_PARTS.contains(&modifier);
+                if head.len() < HEAD_MIN_LEN && !intensified {
+                    continue;
+                }
+                let Some(v) = self.head(head) else {
+                    continue;
+                };
+                if NOT_MODIFIERS.contains(&modifier) || !modifier.bytes().any(is_vowel_byte) {
+                    continue;
+                }
+                return Some(if intensified {
+                    (v * INTENSIFIED).clamp(-PATTERN_MAX - 0.5, PATTERN_MAX + 0.5)
+                } else {
+                    v
+                });
+            }
+        }
+        // No sentiment in the head: a cursing first part ("kutweer"), or a
+        // clear sentiment noun joined by a linking "s" or "en"
+        // ("storing-s-melding", "klacht-en-formulier"). Without the link a
+        // first part is too often the start of another word ("mis-schien",
+        // "rot-terdam", "super-markt").
+        for curse in CURSING_PARTS {
+            if let Some(head) = w.strip_prefix(curse) {
+                if head.len() >= MODIFIER_HEAD_MIN_LEN && !SUFFIXES.contains(&head) {
+                    return self.nl.get(*curse).map(|v| v * MODIFIER_SHARE);
+                }
+            }
+        }
+        for k in (LINKED_MODIFIER_MIN_LEN + 1..=w.len() - MODIFIER_HEAD_MIN_LEN).rev() {
+            let (modifier, head) = w.split_at(k);
+            let linked = ["s", "en"].iter().find_map(|link| {
+                let noun = modifier.strip_suffix(link)?;
+                let v = *self.nl_nouns.get(noun)?;
+                let suffix = SUFFIXES.iter().any(|x| x.strip_prefix(link) == Some(head));
+                (noun.len() >= LINKED_MODIFIER_MIN_LEN && !SUFFIXES.contains(&head) && !suffix)
+                    .then_some(v)
+            });
+            if let Some(v) = linked {
+                return Some(v * MODIFIER_SHARE);
+            }
+        }
+        None
+    }
+
+    /// A compound head's valence: a clear word that is not an ending of
+    /// unrelated words ([`NOT_HEADS`]) nor a form made by inflection,
+    /// except an adjective's "-e" ("klantonvriendelijke").
+    fn head(&self, head: &str) -> Option<f32> {
+        // Most candidate heads are no word at all: one lookup decides.
+        let v = *self.nl.get(head)?;
+        if NOT_HEADS.contains(&head) {
+            return None;
+        }
+        let v = if self.nl_inflected.contains(head) {
+            let base = head
+                .strip_suffix('e')
+                .filter(|b| b.len() >= HEAD_MIN_LEN && !self.nl_inflected.contains(*b))?;
+            *self.nl.get(base)?
+        } else {
+            v
+        };
+        (v.abs() >= HEAD_MIN_VALENCE).then_some(v)
+    }
+
+    /// "on" + a positive word, a whole word the lexicon lacks in that
+    /// form: its opposite ("onbehulpzaam"). Inside a compound only the
+    /// lexicon's own "on-" words count ("klant-onvriendelijk"): "statiegeld-
+    /// bonnetjes" holds no "on-netjes".
+    fn negated_by_on(&self, w: &str) -> Option<f32> {
+        let rest = w.strip_prefix("on")?;
+        if rest.len() < ON_BASE_MIN_LEN {
+            return None;
+        }
+        let v = self.head(rest)?;
+        (v > 0.0).then_some(-v)
+    }
+}
+
+/// Compounds are read from words of this many letters or more.
+const COMPOUND_MIN_LEN: usize = 7;
+/// A first part is at least this long ("kut", "top", "pech").
+const MODIFIER_MIN_LEN: usize = 3;
+/// A head is at least this long: shorter last parts are often another
+/// word ("tegoed" is credit, "levensduur" a lifetime, "koninkrijk" a realm).
+const HEAD_MIN_LEN: usize = 5;
+/// … or this long after an intensifying first part ("keigoed").
+const INTENSIFIED_HEAD_MIN_LEN: usize = 4;
+/// A head of no sentiment is at least this long ("kutweer").
+const MODIFIER_HEAD_MIN_LEN: usize = 4;
+/// A head counts when its valence is at least this clear ("licht", 0.75,
+/// is mostly light in weight or colour).
+const HEAD_MIN_VALENCE: f32 = 1.0;
+/// A first part before a linking "s" or "en" is at least this long.
+const LINKED_MODIFIER_MIN_LEN: usize = 5;
+/// A first part carries a compound only when it is a clear sentiment word …
+const MODIFIER_MIN_VALENCE: f32 = 1.0;
+/// … and then for this share of its valence: the compound names a thing
+/// about it ("storingsmelding" is a report of an outage).
+const MODIFIER_SHARE: f32 = 0.75;
+/// "on" is followed by a word at least this long ("onleuk").
+const ON_BASE_MIN_LEN: usize = 4;
+/// What an intensifying first part does to the head ("supersnel").
+const INTENSIFIED: f32 = 1.25;
+
+/// First parts that only intensify what follows.
+const INTENSIFYING_PARTS: &[&str] = &[
+    "super", "mega", "giga", "hyper", "ultra", "kei", "oer", "reuze", "bere", "bloed", "dood",
+    "stik", "knetter", "peper", "spot", "snoei", "loei", "kots", "apen",
+];
+
+/// Curses that make a compound of whatever follows ("kutweer",
+/// "klotedag"); each is in the Dutch supplement.
+const CURSING_PARTS: &[&str] = &["kut", "klote", "kanker", "tering", "tyfus"];
+
+/// Sentiment words that more often end unrelated words than head a
+/// compound: "inves-tering", "reis-genoten" (companions), "ren-dement",
+/// "ont-v-angst" (receipt), "boeken-beurs" (fair), "Weisb-erger", and the
+/// diminutive "-netjes" ("statiegeldbon-netjes").
+const NOT_HEADS: &[&str] = &[
+    "tering", "genoten", "dement", "erger", "angst", "beurs", "netjes", "netje",
+];
+
+/// Prefixes that derive a word rather than found a compound ("ver-",
+/// "ont-", "over-"): what follows them is not a head that keeps its sense
+/// ("overgewaardeerd", "ontgoocheld").
+const NOT_MODIFIERS: &[&str] = &[
+    "ver", "ont", "her", "mis", "aan", "bij", "door", "mee", "onder", "over", "tegen", "terug",
+    "toe", "uit", "voor", "weg", "wan", "achter", "boven", "binnen", "buiten", "rond", "samen",
+    "onge", "onver", "onbe", "zelf", "voort", "dis",
+];
+
+/// Derivational endings, which are no head of their own ("snel-heid").
+const SUFFIXES: &[&str] = &[
+    "heid", "heden", "lijk", "lijke", "lijker", "baar", "bare", "schap", "achtig", "achtige",
+    "ling", "lingen", "loos", "loze", "tjes", "ingen", "ster", "sters", "erij", "elijk", "schap",
+    "schappen", "tering", "ering",
+];
+
+/// The last four bytes of `w` (fewer for a shorter word) as one number.
+fn tail(w: &str) -> u32 {
+    w.bytes()
+        .skip(w.len().saturating_sub(4))
+        .fold(0, |acc, b| acc << 8 | u32::from(b))
+}
+
+fn is_vowel_byte(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
 }
 
 pub(super) type Map = HashMap<Box<str>, f32, FxBuild>;
@@ -212,10 +421,12 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     None
 }
 
-/// pattern.nl: one `<word form=… pos=… polarity=…/>` per sense; a form's
-/// polarity is the mean over its senses (as pattern itself does), and each
-/// adjective also gets its inflected forms (mooie, grote, slechtste).
-fn parse_pattern_nl(src: &str, skip: &[&str]) -> Map {
+/// pattern.nl: one `<word form=… pos=… polarity=… subjectivity=…/>` per
+/// sense; a form's polarity is the mean over its senses (as pattern itself
+/// does), a descriptive sense's weighed by its subjectivity, capped at
+/// [`PATTERN_MAX`]; each adjective also gets its inflected forms (mooie,
+/// grote, slechtste).
+fn parse_pattern_nl(src: &str, skip: &[&str]) -> (Map, HashSet<Box<str>, FxBuild>) {
     let mut sums: HashMap<String, (f32, u32, bool)> = HashMap::with_capacity(4096);
     for line in src.lines() {
         let line = line.trim();
@@ -228,6 +439,12 @@ fn parse_pattern_nl(src: &str, skip: &[&str]) -> Map {
         let Ok(polarity) = polarity.parse::<f32>() else {
             continue;
         };
+        let subjectivity = attr(line, "subjectivity")
+            .and_then(|s| s.parse::<f32>().ok())
+            .filter(|s| s.is_finite())
+            .unwrap_or(1.0);
+        let weight = (subjectivity - PATTERN_OBJECTIVE) / (PATTERN_SUBJECTIVE - PATTERN_OBJECTIVE);
+        let polarity = polarity * weight.clamp(0.0, 1.0);
         let adjective = matches!(attr(line, "pos"), Some("JJ") | Some(""));
         let form = fold(&form.to_lowercase());
         if skip.contains(&form.as_str()) {
@@ -243,19 +460,26 @@ fn parse_pattern_nl(src: &str, skip: &[&str]) -> Map {
     let mut sums: Vec<(String, (f32, u32, bool))> = sums.into_iter().collect();
     sums.sort_by(|a, b| a.0.cmp(&b.0));
     let mut map = Map::with_capacity_and_hasher(sums.len() * 6, FxBuild::default());
+    let mut generated = HashSet::with_capacity_and_hasher(sums.len() * 4, FxBuild::default());
+    let valence =
+        |sum: f32, n: u32| (PATTERN_SCALE * sum / n as f32).clamp(-PATTERN_MAX, PATTERN_MAX);
     for (form, (sum, n, _)) in &sums {
-        map.insert(form.as_str().into(), PATTERN_SCALE * sum / *n as f32);
+        map.insert(form.as_str().into(), valence(*sum, *n));
     }
     for (form, (sum, n, adjective)) in &sums {
         if !adjective {
             continue;
         }
-        let valence = PATTERN_SCALE * sum / *n as f32;
+        let valence = valence(*sum, *n);
         for inflected in dutch_inflections(form) {
-            map.entry(inflected.into_boxed_str()).or_insert(valence);
+            if !map.contains_key(inflected.as_str()) {
+                let inflected = inflected.into_boxed_str();
+                generated.insert(inflected.clone());
+                map.insert(inflected, valence);
+            }
         }
     }
-    map
+    (map, generated)
 }
 
 fn is_vowel(c: char) -> bool {
@@ -417,6 +641,30 @@ mod tests {
         assert!(lex
             .nl_skeletons
             .contains_key(skeleton("verassend").as_str()));
+    }
+
+    #[test]
+    fn dutch_compounds_read_from_their_parts() {
+        let l = Lexicons::build();
+        let v = |w: &str| l.compound(w);
+        assert_eq!(v("internetstoring"), l.nl.get("storing").copied());
+        assert!(v("klantonvriendelijke").is_some_and(|x| x < -1.0));
+        assert!(v("onbehulpzaam").is_some_and(|x| x < -1.0));
+        assert!(v("storingsmelding").is_some_and(|x| x < -1.0));
+        assert!(v("kutweer").is_some_and(|x| x < -1.0));
+        assert!(v("supersnel").is_some_and(|x| x > l.nl["snel"]));
+        for not_one in [
+            "misschien",
+            "ontvangst",
+            "slachtoffer",
+            "investering",
+            "statiegeldbonnetjes",
+            "belangrijke",
+            "supermarkt",
+            "bol.com",
+        ] {
+            assert_eq!(v(not_one), None, "{not_one}");
+        }
     }
 
     #[test]

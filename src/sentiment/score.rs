@@ -1,7 +1,8 @@
-//! The scorer: tokenises (`tokens`), finds the complaint patterns, gives
-//! each token its own valence (`valence`), weighs it by the rules
-//! (negation window, boosters and dampeners, contrast and concession, CAPS,
-//! elongation, headline, sarcasm, irony, `!`) and sums the valences
+//! The scorer: skips a reply's "Re: …" line, tokenises (`tokens`), finds
+//! the complaint patterns and written ratings, gives each token its own
+//! valence (`valence`), weighs it by the rules (negation window, boosters
+//! and dampeners, contrast and concession, CAPS, elongation, headline,
+//! sarcasm, irony, `!`, the news reading) and sums the valences
 //! VADER-style into a score in −1…+1 with the reasons that moved it. It
 //! holds no word lists (`words`, `lexicon`) and no patterns (`patterns`):
 //! only what they do to a score.
@@ -11,11 +12,12 @@ use std::borrow::Cow;
 use super::custom::{CustomRules, CUSTOM_VALENCE};
 use super::lang::{detect, Lang};
 use super::lexicon::Lexicons;
-use super::patterns::{Hit, Packs};
+use super::patterns::{Hit, Packs, PatternText, RATING};
 use super::tokens::{lowercase_same_offsets, tokenize, Kind, Token};
 use super::valence;
 use super::words::{
-    booster, is_comparative, is_concession, is_contrast, is_laughter, is_negator, pure_intensifier,
+    booster, is_comparative, is_concession, is_contrast, is_laughter, is_negator, is_personal,
+    is_reporting, is_speaker_word, pure_intensifier,
 };
 
 /// VADER's constants: CAPS emphasis, negation factor, `!` emphasis and the
@@ -33,10 +35,24 @@ const SARCASM_FLIP: f32 = -0.5;
 const SARCASM_CUE: f32 = -1.0;
 /// "Never so/more …": VADER's emphasis instead of negation.
 const NEVER_SO: f32 = 1.25;
+/// A negated negative word ("not bad") turns faintly positive, not into
+/// praise: people negate a complaint to say "acceptable", and VADER's full
+/// flip made "not an engine problem" strong praise. "not bad" (−2.5) lands
+/// at +0.75, VADER's "fine" (0.8) and "ok" (0.9).
+const NEGATED_NEGATIVE: f32 = -0.3;
 /// A short opening sentence ("Teleurstelling.", "Terrible.") or a title
 /// line is the writer's own verdict; it counts this much more.
 const HEADLINE: f32 = 2.0;
 const HEADLINE_MAX_WORDS: usize = 6;
+/// A report about a brand ("…, meldt de NOS") is not its writer's
+/// complaint: what its words weigh counts this much, so that a report of
+/// an outage, a price rise or a layoff stays neutral (an outage pattern,
+/// −2.0, lands at −0.01; "cuts … crisis", −4.3, at −0.02).
+const NEWS: f32 = 0.02;
+/// A text of more sentences than this is no news report.
+const NEWS_MAX_SENTENCES: u32 = 3;
+/// The most one Dutch word adds before contrast.
+const NL_WORD_MAX: f32 = 3.5;
 /// Reasons kept per result.
 const MAX_REASONS: usize = 16;
 
@@ -72,6 +88,7 @@ pub(super) fn score(
     packs: &Packs,
     custom: Option<&CustomRules>,
 ) -> Scored {
+    let text = own_words(text);
     let lower = lowercase_same_offsets(text);
     let mut tokens = tokenize(text, &lower, lex);
     let lang = lang.unwrap_or_else(|| {
@@ -82,10 +99,15 @@ pub(super) fn score(
                 .map(|t| t.norm.as_ref()),
         )
     });
-    let mut hits: Vec<Hit> = packs.hits(&lower, lang);
+    let pattern_text = PatternText::new(&lower);
+    let mut hits: Vec<Hit> = packs.hits(&pattern_text, lower.len(), lang);
+    hits.extend(packs.rating(&lower));
     // A resolution ("fixed my problem") after a negator is none: "haven't
     // fixed the issue" leaves the words to the rules.
-    hits.retain(|h| h.valence < 0.0 || !negated_before(&tokens, h.start, lang));
+    hits.retain(|h| h.valence < 0.0 || h.name == RATING || !negated_before(&tokens, h.start, lang));
+    // "Support says it's fixed", "Ziggo zegt dat de storing opgelost is":
+    // the brand's claim, not the writer's thank-you.
+    hits.retain(|h| h.valence < 0.0 || h.name == RATING || !claimed_before(&tokens, h.start));
     valence::assign(&mut tokens, text, &lower, lang, lex, custom, &hits);
     let shape = shape(&tokens, lang);
     let mut contributions: Vec<Contribution> = (0..tokens.len())
@@ -121,7 +143,7 @@ pub(super) fn score(
     // nothing, one before it for half.
     let fixes: Vec<(usize, usize)> = hits
         .iter()
-        .filter(|h| h.valence > 0.0)
+        .filter(|h| h.valence > 0.0 && h.name != RATING)
         .map(|h| (h.start, h.end))
         .collect();
     if let Some(first_fix) = fixes.iter().map(|f| f.0).min() {
@@ -145,8 +167,10 @@ pub(super) fn score(
         contributions.retain(|c| !(c.value > 0.0 && is_laughter(&tokens[c.token].norm)));
     }
     let has_praise = contributions.iter().any(|c| c.value > 0.0);
+    let mut sarcastic = false;
     if has_negative_evidence && has_praise {
-        if let Some(cue) = packs.sarcasm(&lower) {
+        if let Some(cue) = packs.sarcasm(&pattern_text) {
+            sarcastic = true;
             for c in contributions.iter_mut().filter(|c| c.value > 0.0) {
                 c.value *= SARCASM_FLIP;
                 c.notes.push("sarcasm turns praise".into());
@@ -157,8 +181,30 @@ pub(super) fn score(
             ));
         }
     }
-    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0) {
-        ironic_praise(&tokens, &hits, &mut contributions, text);
+    let mut ironic = false;
+    if has_negative_evidence && !hits.iter().any(|h| h.valence > 0.0 && h.name != RATING) {
+        let (verdict, flipped) =
+            ironic_praise(&tokens, &hits, &mut contributions, &shape, lang, text);
+        ironic = flipped;
+        // Praise closing a story of a problem put right is the verdict: as
+        // after a resolution, the complaint before it counts half.
+        if let Some(tail_start) = verdict {
+            for h in hits.iter_mut().filter(|h| h.valence < 0.0) {
+                h.valence *= 0.5;
+            }
+            for c in contributions
+                .iter_mut()
+                .filter(|c| c.value < 0.0 && tokens[c.token].start < tail_start)
+            {
+                c.value *= 0.5;
+                c.notes
+                    .push("told before a closing verdict of praise".into());
+            }
+            reasons.push(
+                "closing praise after the problem was put right: what came before counts half"
+                    .into(),
+            );
+        }
     }
 
     let mut sum: f32 = 0.0;
@@ -177,7 +223,7 @@ pub(super) fn score(
         ));
         reasons.extend(c.notes);
     }
-    for h in hits {
+    for h in &hits {
         // A complaint in the headline weighs as its words do ("Valt tegen.").
         let in_headline = shape.headline.is_some()
             && tokens
@@ -198,6 +244,14 @@ pub(super) fn score(
     for (v, why) in extra {
         sum += v;
         reasons.push(why);
+    }
+    if sum != 0.0 && !ironic && !sarcastic {
+        if let Some(cue) = reads_as_news(&tokens, &hits, text) {
+            sum *= NEWS;
+            reasons.push(format!(
+                "reads as news ('{cue}', nobody speaking for themselves): ×{NEWS}"
+            ));
+        }
     }
     if sum != 0.0 {
         let bangs = text.chars().filter(|c| *c == '!').count().min(4);
@@ -223,24 +277,47 @@ pub(super) fn score(
     }
 }
 
+/// A reply's text without its first line when that is "Re: <subject>": the
+/// thread's title, which sources put before a comment so people see what
+/// it answers (Reddit and Hacker News comments, forum feeds), is someone
+/// else's words. "Re: Storing bij KPN?" above "Werkt weer, dank!" is no
+/// complaint. A reply with nothing after its subject keeps it.
+fn own_words(text: &str) -> &str {
+    let reply = text.starts_with("Re: ") || text.starts_with("RE: ");
+    match text.split_once('\n') {
+        Some((_, body)) if reply && !body.trim().is_empty() => body,
+        _ => text,
+    }
+}
+
 /// Praise that a complaint makes ironic. A short closing sentence of
-/// nothing but praise after nothing but a complaint ("Al 40 minuten in de
-/// rij. Top geregeld.", "… kept the tip? Cool cool cool", "Brilliant."),
-/// and a praise word in scare quotes ('Family "friendly"'), turn negative.
+/// nothing but praise right after nothing but a complaint ("Al 40 minuten
+/// in de rij. Top geregeld.", "… kept the tip? Cool cool cool",
+/// "Brilliant."), and a praise word in scare quotes ('Family "friendly"'),
+/// turn negative. Praise after a turn is sincere: when the clause before it
+/// tells of no complaint ("Flight cancelled, they rebooked me at once.
+/// Highly recommend.") or follows a "but" ("… geannuleerd maar binnen 5
+/// minuten omgeboekt. Heel soepel geregeld"): then the byte where that
+/// closing verdict starts is returned, with whether any praise was turned.
 fn ironic_praise(
     tokens: &[Token<'_>],
     hits: &[Hit],
     contributions: &mut [Contribution],
+    shape: &Shape,
+    lang: Lang,
     text: &str,
-) {
+) -> (Option<usize>, bool) {
+    let mut flipped = false;
     const TAIL_MAX_WORDS: usize = 4;
     const IRONY_MIN_COMPLAINT: f32 = -2.5;
     /// Ironic praise means its opposite, in full.
     const IRONY: f32 = -1.0;
     let quoted = |t: &Token<'_>| {
-        text[..t.start].ends_with(['"', '“', '‘', '\''])
-            && text[t.end..].starts_with(['"', '”', '’', '\''])
+        (text[..t.start].ends_with(['"', '“', '‘', '\'']) || text[..t.start].ends_with("&quot;"))
+            && (text[t.end..].starts_with(['"', '”', '’', '\''])
+                || text[t.end..].starts_with("&quot;"))
     };
+    let mut verdict = None;
     if let Some(last) = tokens.last().map(|t| t.sentence).filter(|s| *s > 0) {
         let words = tokens
             .iter()
@@ -270,10 +347,15 @@ fn ironic_praise(
             && (hits.iter().any(|h| h.valence < 0.0 && h.start < tail_start)
                 || negative_words <= IRONY_MIN_COMPLAINT);
         if words <= TAIL_MAX_WORDS && tail_all_praise && complaint_before {
-            for c in contributions.iter_mut().filter(|c| in_tail(c)) {
-                c.value *= IRONY;
-                c.notes
-                    .push("praise closing a complaint reads as irony".into());
+            if complaint_right_before(tokens, hits, contributions, shape, lang, last) {
+                for c in contributions.iter_mut().filter(|c| in_tail(c)) {
+                    c.value *= IRONY;
+                    c.notes
+                        .push("praise closing a complaint reads as irony".into());
+                    flipped = true;
+                }
+            } else {
+                verdict = Some(tail_start);
             }
         }
     }
@@ -281,8 +363,113 @@ fn ironic_praise(
         if c.value > 0.0 && quoted(&tokens[c.token]) {
             c.value *= IRONY;
             c.notes.push("praise in scare quotes".into());
+            flipped = true;
         }
     }
+    (verdict, flipped)
+}
+
+/// The word that makes `text` read as a report about a brand rather than
+/// its writer's own complaint or praise: an attribution ("says", "meldt",
+/// "volgens", "(bron: …)", "(BBC News)", "maakt … bekend"; not "it says"
+/// nor one inside a complaint pattern, "says delivered"), and nothing of
+/// a person speaking: no first or second person, no address ("@brand …"),
+/// no question, exclamation or quote, no emoji, emoticon, laughter or
+/// drawn-out word.
+fn reads_as_news<'t>(tokens: &[Token<'_>], hits: &[Hit], text: &'t str) -> Option<&'t str> {
+    // A report is a headline or a post, not a review of many sentences.
+    if tokens
+        .last()
+        .is_some_and(|t| t.sentence >= NEWS_MAX_SENTENCES)
+    {
+        return None;
+    }
+    let said = |t: &Token<'_>| &text[t.start..t.end];
+    let made_known = |i: usize| {
+        tokens[i].norm == "bekend"
+            && tokens[i.saturating_sub(6)..i]
+                .iter()
+                .any(|t| matches!(t.norm.as_ref(), "maakt" | "maken"))
+    };
+    let credited = |t: &Token<'_>| {
+        matches!(t.norm.as_ref(), "news" | "nieuws") && text[t.end..].starts_with(')')
+    };
+    // "It says delivered": a device or a page speaking, inside a complaint;
+    // "no one even says hi" is no attribution.
+    let attributed = |i: usize| {
+        let t = &tokens[i];
+        let before = &tokens[i.saturating_sub(3)..i];
+        is_reporting(&t.norm)
+            && !hits.iter().any(|h| h.start < t.end && h.end > t.start)
+            && !before.last().is_some_and(|p| {
+                matches!(
+                    p.norm.as_ref(),
+                    "it" | "this" | "that" | "het" | "dit" | "dat"
+                )
+            })
+            && !before.iter().any(|p| is_negator(Lang::Unknown, &p.norm))
+    };
+    // Most texts attribute nothing: look for that first.
+    let cue = tokens
+        .iter()
+        .enumerate()
+        .find(|(i, t)| attributed(*i) || made_known(*i) || credited(t))
+        .map(|(_, t)| said(t))?;
+    // A quote is mostly the brand's own words thrown back at it ("zegt
+    // 'bezorgd'", "says \"can't do anything\"").
+    if text.trim_start().starts_with('@')
+        || text.contains(['?', '!', '"', '“', '”', '‘', '’'])
+        || text.contains(" '")
+    {
+        return None;
+    }
+    let speaking = tokens.iter().any(|t| {
+        t.kind != Kind::Word
+            || t.elongated
+            || is_laughter(&t.norm)
+            || is_speaker_word(&t.norm)
+            // "US" is a country
+            || (is_personal(&t.norm) && said(t) != "US")
+    });
+    (!speaking).then_some(cue)
+}
+
+/// Whether the clause right before sentence `tail` (from its sentence's
+/// contrast word on, if that comes later) tells of a complaint: a negative
+/// word or pattern, or a negator ("niemand te zien", "weet van niks").
+fn complaint_right_before(
+    tokens: &[Token<'_>],
+    hits: &[Hit],
+    contributions: &[Contribution],
+    shape: &Shape,
+    lang: Lang,
+    tail: u32,
+) -> bool {
+    let Some(tail_first) = tokens.iter().position(|t| t.sentence == tail) else {
+        return false;
+    };
+    let Some(before) = tail_first.checked_sub(1) else {
+        return false;
+    };
+    let (clause, sentence) = (tokens[before].clause, tokens[before].sentence);
+    let mut from = (0..=before)
+        .rev()
+        .take_while(|k| tokens[*k].clause == clause)
+        .last()
+        .unwrap_or(before);
+    if let Some(Some(c)) = shape.contrast_at.get(sentence as usize) {
+        if *c >= from && *c < before {
+            from = c + 1;
+        }
+    }
+    let (start, end) = (tokens[from].start, tokens[before].end);
+    contributions
+        .iter()
+        .any(|c| c.value < 0.0 && (from..=before).contains(&c.token))
+        || hits
+            .iter()
+            .any(|h| h.valence < 0.0 && h.start < end && h.end > start)
+        || (from..=before).any(|k| negates(tokens, k, lang))
 }
 
 /// Contrast and concession per sentence, the headline, and whether
@@ -426,10 +613,22 @@ fn weigh(
             && lang != Lang::Nl
             && has(&["be", "get", "been"])
             && (has(&["more"]) || is_comparative(&t.norm));
-        let emphatic = never_so || comparative;
+        let emphatic = never_so || comparative || nothing_more_than(tokens, j, i, lang);
         if emphatic {
             v *= NEVER_SO;
             notes.push(format!("'{} … {}' emphasis", said(&tokens[j]), said(t)));
+        } else if v < 0.0 {
+            // "not bad", "not an engine problem", "geen probleem": a
+            // negated complaint is no praise, at most faint approval.
+            v *= NEGATED_NEGATIVE;
+            notes.push(format!(
+                "negation '{}' flips '{}'",
+                said(&tokens[j]),
+                said(t)
+            ));
+            notes.push(format!(
+                "a negated complaint is faint approval (×{NEGATED_NEGATIVE})"
+            ));
         } else {
             v *= NEGATION;
             notes.push(format!(
@@ -441,6 +640,12 @@ fn weigh(
     }
     if shape.headline == Some(t.sentence) {
         v *= HEADLINE;
+    }
+    // One Dutch word, however emphasised ("SNEL.", "Eerlijk." as a
+    // headline), weighs no more than the strongest word with a booster:
+    // pattern.nl's small everyday adjectives reached +4 that way.
+    if lang == Lang::Nl && t.kind == Kind::Word {
+        v = v.clamp(-NL_WORD_MAX, NL_WORD_MAX);
     }
     let sent = t.sentence as usize;
     if let Some(Some(c)) = shape.contrast_at.get(sent) {
@@ -495,6 +700,35 @@ fn shape_reasons(
     reasons
 }
 
+/// "Nothing more infuriating than …", "nobody better than", "niets is
+/// erger dan": a negated comparative followed by "than" is a superlative,
+/// so the word keeps its sign. Token `j` is the negator, `i` the word.
+fn nothing_more_than(tokens: &[Token<'_>], j: usize, i: usize, lang: Lang) -> bool {
+    if j >= i
+        || !matches!(
+            tokens[j].norm.as_ref(),
+            "nothing" | "nobody" | "none" | "noone" | "niets" | "niks" | "niemand" | "nergens"
+        )
+    {
+        return false;
+    }
+    let t = &tokens[i];
+    let more = tokens[j + 1..i]
+        .iter()
+        .any(|x| matches!(x.norm.as_ref(), "more" | "meer" | "zo" | "so"));
+    let comparative = match lang {
+        Lang::En => is_comparative(&t.norm),
+        Lang::Nl => t.norm.ends_with("er"),
+        Lang::Unknown => is_comparative(&t.norm) || t.norm.ends_with("er"),
+    };
+    let than = tokens[i + 1..]
+        .iter()
+        .take(2)
+        .take_while(|x| x.clause == t.clause)
+        .any(|x| matches!(x.norm.as_ref(), "than" | "dan" | "als"));
+    (more || comparative) && than
+}
+
 /// Whether a negator stands within three words before byte `start`, in
 /// the same clause.
 fn negated_before(tokens: &[Token<'_>], start: usize, lang: Lang) -> bool {
@@ -506,6 +740,22 @@ fn negated_before(tokens: &[Token<'_>], start: usize, lang: Lang) -> bool {
         .rev()
         .take_while(|j| tokens[*j].clause == clause)
         .any(|j| negates(tokens, j, lang))
+}
+
+/// Whether a reporting word ("says", "zegt", "volgens", "claims") stands within five
+/// words before byte `start`, in the same sentence.
+fn claimed_before(tokens: &[Token<'_>], start: usize) -> bool {
+    let Some(first) = tokens.iter().position(|t| t.end > start) else {
+        return false;
+    };
+    let sentence = tokens[first].sentence;
+    (first.saturating_sub(5)..first)
+        .rev()
+        .take_while(|j| tokens[*j].sentence == sentence)
+        .any(|j| {
+            let w = tokens[j].norm.as_ref();
+            is_reporting(w) || matches!(w, "claims" | "claimed" | "beweert" | "beweren")
+        })
 }
 
 /// Whether token `j` negates what follows: a negator not followed by "but"

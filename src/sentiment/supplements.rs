@@ -119,6 +119,19 @@ pub(super) const EN_SUPPLEMENT: &[(&str, f32)] = &[
     ("overdone", -1.3),
     ("watery", -1.2),
     ("cramped", -1.0),
+    // faults as software and service people name them; "issue" is weaker
+    // than VADER's "problem" (−1.7), since it is also the neutral word for a
+    // ticket
+    ("issue", -1.0),
+    ("issues", -1.0),
+    ("bug", -1.3),
+    ("bugs", -1.3),
+    ("bugged", -1.3),
+    ("glitchy", -1.5),
+    ("absurd", -1.8),
+    ("mistreated", -2.3),
+    ("mistreat", -2.3),
+    ("mistreating", -2.3),
 ];
 
 /// VADER entries that, in mentions, are mostly not sentiment: discourse
@@ -160,6 +173,10 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("uitval", -1.5),
     ("uitgevallen", -1.3),
     ("defect", -1.5),
+    // pattern.nl rates "kapot" (broken) half descriptive; in a mention it
+    // is the complaint
+    ("kapot", -1.2),
+    ("kapotte", -1.2),
     ("beschadigd", -1.8),
     ("mislukt", -1.8),
     ("mislukte", -1.8),
@@ -223,6 +240,7 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("bah", -1.5),
     ("kut", -2.5),
     ("kak", -2.0),
+    ("klote", -2.0),
     ("shit", -2.0),
     ("fuck", -2.5),
     ("wtf", -2.0),
@@ -312,6 +330,11 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
     ("awesome", 2.5),
     ("sorry", -0.5),
     ("fail", -2.0),
+    ("bug", -1.3),
+    ("bugs", -1.3),
+    ("issue", -1.0),
+    ("issues", -1.0),
+    ("glitch", -1.3),
     ("sad", -2.0),
     ("boring", -1.5),
     ("crap", -2.0),
@@ -338,6 +361,7 @@ pub(super) const NL_SUPPLEMENT: &[(&str, f32)] = &[
 /// ("laatste" from "laat") go too.
 pub(super) const NL_NOT_SENTIMENT: &[&str] = &[
     "min",            // "15 min": minutes, not "mean"
+    "klaar",          // ready, done ("klaar met": fed up, a pattern); seldom "clear"
     "leidinggevende", // the manager, not "managerial"
     "naar",
     "laat",
@@ -438,4 +462,16 @@ pub(super) const EMOJI_SUPPLEMENT: &[(char, f32)] = &[
     ('💪', 1.5),
     ('🔥', 1.2),
     ('👌', 1.5),
+    // Newer emoji. The 2015 Emoji Sentiment Ranking (Kralj Novak et al.,
+    // tweets in 13 languages) rates 🙌 clearly positive; the others are
+    // newer than it and than VADER's list (🙃 Unicode 8, 🤡 9, 🥲 13, 🫠 14),
+    // so their values are set by hand from their CLDR names and their
+    // common use in complaints: 🙃 and 🫠 resigned irony ("love that for
+    // me 🙃"), 🥲 smiling through tears (mixed, leaning sad), 🤡 calling
+    // someone a clown.
+    ('🙌', 1.8),
+    ('🙃', -0.8),
+    ('🫠', -0.8),
+    ('🥲', -0.5),
+    ('🤡', -1.5),
 ];

@@ -1,6 +1,7 @@
 //! The tokenizer: splits a text into words, emoji and emoticons with
 //! sentence and clause numbers, CAPS and elongation marks, and each word's
-//! folded form. Mentions and URLs are skipped. It gives emoji and
+//! folded form. Mentions, URLs and HTML entities are skipped; a domain
+//! ("bol.com") is one token. It gives emoji and
 //! emoticons their valence (they are recognised by lexicon lookup) but
 //! leaves words unscored: that is `score`.
 
@@ -199,6 +200,16 @@ fn chunk<'a>(
             return;
         }
     }
+    // "&lt;3" is a heart whose "<" a feed or API left encoded.
+    if lc.starts_with("&lt;3") {
+        if let Some(v) = lex.emoticons.get("<3") {
+            let mut heart = Token::symbol(Kind::Emoticon, s, "<3", *v, (*sentence, *clause));
+            heart.end = s + "&lt;3".len();
+            out.push(heart);
+        }
+        return;
+    }
+    let may_hold_domain = lc.contains('.');
     let mut word_start: Option<usize> = None;
     let mut chars = text[s..e].char_indices().peekable();
     while let Some((off, c)) = chars.next() {
@@ -208,12 +219,35 @@ fn chunk<'a>(
             || (matches!(c, '\'' | '’' | '-') && word_start.is_some() && next_alnum);
         if in_word {
             if word_start.is_none() {
+                // A domain ("bol.com", "t-mobile.nl") is one name, not a
+                // word and a sentence end.
+                let domain = may_hold_domain.then(|| domain_len(&text[i..e])).flatten();
+                if let Some(len) = domain {
+                    push_word(text, lower, i, i + len, *sentence, *clause, out);
+                    while chars.peek().is_some_and(|(o, _)| s + o < i + len) {
+                        chars.next();
+                    }
+                    continue;
+                }
                 word_start = Some(i);
             }
             continue;
         }
         if let Some(ws) = word_start.take() {
             push_word(text, lower, ws, i, *sentence, *clause, out);
+        }
+        if c == '&' {
+            // An HTML entity left in the text ("&gt;", "&amp;", "&#39;") is
+            // markup, not a word ("gt" is slang for "good times").
+            if let Some(len) = entity_len(&lc[off..]) {
+                if &lc[off..off + len] == "&quot;" {
+                    *clause += 1;
+                }
+                while chars.peek().is_some_and(|(o, _)| *o < off + len) {
+                    chars.next();
+                }
+                continue;
+            }
         }
         if is_emoji_modifier(c) {
             continue;
@@ -241,6 +275,63 @@ fn chunk<'a>(
     if let Some(ws) = word_start {
         push_word(text, lower, ws, e, *sentence, *clause, out);
     }
+}
+
+/// The length of the HTML entity `s` starts with (`&gt;`, `&#39;`,
+/// `&#x27;`), if it starts with one.
+fn entity_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let body = b.get(1..)?;
+    let (digits, min, max) = match body {
+        [b'#', b'x', ..] => (2, 1, 6),
+        [b'#', ..] => (1, 1, 7),
+        _ => (0, 2, 8),
+    };
+    let name = &body[digits..];
+    let n = name
+        .iter()
+        .take_while(|c| match digits {
+            0 => c.is_ascii_alphabetic(),
+            1 => c.is_ascii_digit(),
+            _ => c.is_ascii_hexdigit(),
+        })
+        .count();
+    ((min..=max).contains(&n) && name.get(n) == Some(&b';')).then_some(1 + digits + n + 1)
+}
+
+/// Top-level domains a brand's site is written with. Words of English or
+/// Dutch that are also domains ("it", "me", "to") are left out: "food.it
+/// was" is a missing space, not a site.
+const DOMAINS: &[&str] = &[
+    "com", "nl", "be", "de", "org", "net", "eu", "io", "uk", "fr", "app", "shop", "info", "tv",
+];
+
+/// The length of the domain name `s` starts with ("bol.com", "t-mobile.nl",
+/// "amazon.co.uk"): labels of letters, digits and hyphens joined by dots,
+/// the last a known top-level domain written in lowercase and not followed
+/// by a letter or digit.
+fn domain_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let label = |from: usize| {
+        b[from..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
+            .count()
+    };
+    let mut end = label(0);
+    let mut last: Option<(usize, usize)> = None;
+    while end > 0 && b.get(end) == Some(&b'.') {
+        let n = label(end + 1);
+        if n == 0 {
+            break;
+        }
+        last = Some((end + 1, end + 1 + n));
+        end += 1 + n;
+    }
+    let (ls, le) = last?;
+    let tld = &s[ls..le];
+    let followed = s[le..].chars().next().is_some_and(char::is_alphanumeric);
+    (DOMAINS.contains(&tld) && !followed).then_some(le)
 }
 
 fn push_word<'a>(
@@ -311,6 +402,29 @@ mod tests {
         assert!(toks[1].clause < toks[2].clause);
         assert!(toks[3].caps);
         assert!(!toks[7].caps, "two-letter capitals are not shouting");
+    }
+
+    #[test]
+    fn domains_and_entities_are_no_words() {
+        assert_eq!(domain_len("bol.com is"), Some(7));
+        assert_eq!(domain_len("t-mobile.nl/x"), Some(11));
+        assert_eq!(domain_len("amazon.co.uk"), Some(12));
+        assert_eq!(domain_len("food.It was"), None);
+        assert_eq!(domain_len("food.it was"), None);
+        assert_eq!(domain_len("3.5"), None);
+        assert_eq!(entity_len("&gt; 3"), Some(4));
+        assert_eq!(entity_len("&#39;s"), Some(5));
+        assert_eq!(entity_len("&#x27;"), Some(6));
+        assert_eq!(entity_len("& co"), None);
+        assert_eq!(entity_len("&verylongname;"), None);
+        let lex = Lexicons::build();
+        let text = "via bol.com &gt; 3 dagen";
+        let lower = lowercase_same_offsets(text);
+        let words: Vec<String> = tokenize(text, &lower, &lex)
+            .iter()
+            .map(|t| t.norm.to_string())
+            .collect();
+        assert_eq!(words, ["via", "bol.com", "3", "dagen"]);
     }
 
     #[test]

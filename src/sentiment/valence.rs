@@ -1,5 +1,6 @@
 //! Gives each token its own valence before the rules weigh it: the
-//! lexicon's value or a watch's word, English idioms scored whole, and none
+//! lexicon's value or a watch's word, English and Dutch idioms scored
+//! whole, English "like"/"miss"/"care" only as verbs, and none
 //! for names (capitalised runs, a watch's own terms) or for words a
 //! complaint pattern already counts. It weighs nothing against anything
 //! else (negation, contrast, sarcasm): that is `score`.
@@ -9,7 +10,10 @@ use super::lang::Lang;
 use super::lexicon::Lexicons;
 use super::patterns::Hit;
 use super::tokens::{collapse_runs, Kind, Token};
-use super::words::{idiom_opener, is_negator, is_wanting, like_is_verb, EN_IDIOMS};
+use super::words::{
+    care_is_verb, idiom_opener, is_negator, is_wanting, like_is_verb, nl_idiom_opener, EN_IDIOMS,
+    NL_IDIOMS,
+};
 
 /// Sets every token's valence: lexicon and watch words, then idioms
 /// (English), then names, then the watch's own terms.
@@ -24,7 +28,11 @@ pub(super) fn assign(
 ) {
     assign_valences(tokens, lang, lex, custom, hits);
     if lang != Lang::Nl {
-        apply_idioms(tokens);
+        apply_idioms(tokens, EN_IDIOMS, idiom_opener);
+        wishes(tokens);
+    }
+    if lang != Lang::En {
+        apply_idioms(tokens, NL_IDIOMS, nl_idiom_opener);
     }
     drop_proper_nouns(tokens, text, lang);
     // The watch's own brand names are no sentiment ("bol", "Best Buy").
@@ -63,6 +71,13 @@ fn assign_valences(
             // VADER's values, only where the word is the verb.
             let prev = i.checked_sub(1).map(|p| tokens[p].norm.as_ref());
             like_is_verb(prev).then_some(if w == "like" { 1.5 } else { -0.6 })
+        } else if w == "care" && lang != Lang::Nl {
+            let prev = i.checked_sub(1).map(|p| tokens[p].norm.as_ref());
+            if care_is_verb(prev) {
+                lex.get(lang, w)
+            } else {
+                None
+            }
         } else {
             lex.get(lang, w)
                 .or_else(|| lex.hyphenated(lang, w))
@@ -75,6 +90,7 @@ fn assign_valences(
                     }
                 })
                 .or_else(|| lex.misspelled(lang, w))
+                .or_else(|| (lang != Lang::En).then(|| lex.compound(w)).flatten())
         };
         if let Some(v) = v {
             tokens[i].valence = v;
@@ -82,9 +98,10 @@ fn assign_valences(
     }
 }
 
-/// Marks idioms: the last word carries the idiom's valence, the others
-/// none, and none of them is negated or negates.
-fn apply_idioms(tokens: &mut [Token<'_>]) {
+/// Marks the idioms of `table` (whose first words `opener` knows): the last
+/// word carries the idiom's valence, the others none, and none of them is
+/// negated or negates.
+fn apply_idioms(tokens: &mut [Token<'_>], table: &[(&[&str], f32)], opener: fn(&str) -> bool) {
     // Only non-ASCII words can hold a typographic apostrophe ("can’t").
     let same = |norm: &str, w: &str| {
         norm == w || (!norm.is_ascii() && norm.contains('’') && norm.replace('’', "'") == w)
@@ -94,8 +111,8 @@ fn apply_idioms(tokens: &mut [Token<'_>]) {
             continue;
         }
         let first = tokens[i].norm.as_ref();
-        let could_open = idiom_opener(first) || !first.is_ascii();
-        for (words, v) in EN_IDIOMS.iter().filter(|_| could_open) {
+        let could_open = opener(first) || !first.is_ascii();
+        for (words, v) in table.iter().filter(|_| could_open) {
             let Some(span) = tokens.get(i..i + words.len()) else {
                 continue;
             };
@@ -111,6 +128,13 @@ fn apply_idioms(tokens: &mut [Token<'_>]) {
                 break;
             }
         }
+    }
+}
+
+/// English "bad"/"badly" after a word of wanting in the same clause ("I
+/// want it so bad") measures the wish: no valence, and not negated.
+fn wishes(tokens: &mut [Token<'_>]) {
+    for i in 0..tokens.len() {
         if matches!(tokens[i].norm.as_ref(), "bad" | "badly") && !tokens[i].idiom {
             let clause = tokens[i].clause;
             let wanted = tokens[i.saturating_sub(8)..i]

@@ -191,6 +191,103 @@ pub(super) fn pure_intensifier(lang: Lang, w: &str) -> bool {
         )
 }
 
+/// First- and second-person words: a text with one is someone speaking to
+/// or about themselves, not a report.
+pub(super) fn is_personal(w: &str) -> bool {
+    matches!(
+        w,
+        "i" | "i'm"
+            | "im"
+            | "i've"
+            | "ive"
+            | "i'd"
+            | "i'll"
+            | "me"
+            | "my"
+            | "mine"
+            | "myself"
+            | "we"
+            | "we're"
+            | "we've"
+            | "we'll"
+            | "us"
+            | "our"
+            | "ours"
+            | "you"
+            | "you're"
+            | "youre"
+            | "your"
+            | "yours"
+            | "u"
+            | "ur"
+            | "ik"
+            | "mij"
+            | "mijn"
+            | "m'n"
+            | "mn"
+            | "wij"
+            | "ons"
+            | "onze"
+            | "je"
+            | "jij"
+            | "jou"
+            | "jouw"
+            | "jullie"
+            | "uw"
+    )
+}
+
+/// Words of a speaker's attitude that reports do without: Dutch modal
+/// particles ("gewoon", "toch", "hoor"), English stance adverbs
+/// ("literally", "seriously"), and an opening imperative to the reader
+/// ("kijk hoe …", "look at").
+pub(super) fn is_speaker_word(w: &str) -> bool {
+    matches!(
+        w,
+        "gewoon"
+            | "toch"
+            | "nou"
+            | "hoor"
+            | "zeg"
+            | "joh"
+            | "he"
+            | "kijk"
+            | "literally"
+            | "seriously"
+            | "honestly"
+            | "basically"
+            | "apparently"
+            | "look"
+    )
+}
+
+/// Words that attribute what a text says to someone else, as news does
+/// ("…, CEO says", "meldt de NOS", "according to", "(bron: …)"). Present
+/// tense only: "support said they'd call" is a complaint's story.
+pub(super) fn is_reporting(w: &str) -> bool {
+    matches!(
+        w,
+        "says"
+            | "reports"
+            | "reportedly"
+            | "announces"
+            | "confirms"
+            | "warns"
+            | "according"
+            | "meldt"
+            | "melden"
+            | "zegt"
+            | "zeggen"
+            | "aldus"
+            | "volgens"
+            | "bevestigt"
+            | "waarschuwt"
+            | "kondigt"
+            | "bron"
+            | "source"
+    )
+}
+
 /// Words that open a conceded clause, whose weight moves to the main one.
 pub(super) fn is_concession(lang: Lang, w: &str) -> bool {
     let en = || matches!(w, "although" | "though" | "while" | "whilst" | "despite");
@@ -250,6 +347,35 @@ pub(super) fn like_is_verb(prev: Option<&str>) -> bool {
     })
 }
 
+/// English "care" is a feeling as a verb ("we care", "don't care", "take
+/// care", "who cares" is another form), and a department or a trade as a
+/// noun ("customer care", "health care", "with care"): only the verb is
+/// praise.
+pub(super) fn care_is_verb(prev: Option<&str>) -> bool {
+    like_is_verb(prev)
+        || prev.is_some_and(|p| {
+            matches!(
+                p,
+                "take"
+                    | "to"
+                    | "who"
+                    | "he"
+                    | "she"
+                    | "it"
+                    | "people"
+                    | "would"
+                    | "could"
+                    | "might"
+                    | "should"
+                    | "will"
+                    | "truly"
+                    | "genuinely"
+                    | "even"
+                    | "actually"
+            )
+        })
+}
+
 /// English idioms whose sense is not the sum of their words, with the
 /// valence of the whole (VADER's idioms and special cases, plus the
 /// anticipation of "can't wait"). Apostrophes are folded to `'`.
@@ -272,7 +398,25 @@ pub(super) const EN_IDIOMS: &[(&[&str], f32)] = &[
     (&["killed", "it"], 2.0),
     (&["killing", "it"], 2.0),
     (&["kill", "it"], 2.0),
+    // a discourse marker, as "honestly" is: it opens complaints as often
+    // as praise
+    (&["to", "be", "honest"], 0.0),
 ];
+
+/// Dutch idioms whose sense is not the sum of their words. "Eerlijk
+/// gezegd" (honestly speaking) and "om eerlijk te zijn" open complaints as
+/// often as praise: discourse markers, as English "honestly" is.
+pub(super) const NL_IDIOMS: &[(&[&str], f32)] = &[
+    (&["eerlijk", "gezegd"], 0.0),
+    (&["eerlijk", "waar"], 0.0),
+    (&["eerlijk", "is", "eerlijk"], 0.0),
+    (&["om", "eerlijk", "te", "zijn"], 0.0),
+];
+
+/// The first words of [`NL_IDIOMS`], so most words skip the table.
+pub(super) fn nl_idiom_opener(w: &str) -> bool {
+    matches!(w, "eerlijk" | "om")
+}
 
 /// The first words of [`EN_IDIOMS`], so most words skip the table.
 pub(super) fn idiom_opener(w: &str) -> bool {
@@ -315,6 +459,9 @@ mod tests {
     fn every_idiom_has_its_opener() {
         for (words, _) in EN_IDIOMS {
             assert!(idiom_opener(words[0]), "{words:?}");
+        }
+        for (words, _) in NL_IDIOMS {
+            assert!(nl_idiom_opener(words[0]), "{words:?}");
         }
     }
 }

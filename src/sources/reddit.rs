@@ -3,7 +3,10 @@
 //! first; with `comments = true`, also those subreddits' newest comments
 //! (`/r/a+b/comments.json`), which the watches then filter like any item
 //! (complaints often sit in a thread's comments, where search cannot see
-//! them). A comment is titled "Re: <its post's title>".
+//! them). A comment is titled "Re: <its post's title>", for people to see
+//! what it answers; the sentiment scorer reads that line as the thread's
+//! words and scores the comment's own text (a comment saying the outage is
+//! fixed, under "Storing?", is no complaint).
 //!
 //! The cursor is the newest `created_utc` seen and the fullnames posted in
 //! that same second, kept as one JSON object (`{"t":1763800000,"seen":

@@ -250,6 +250,53 @@ const MIGRATIONS: &[&str] = &[
         revoked_at INTEGER
     );
     CREATE UNIQUE INDEX tokens_active_name ON tokens(name) WHERE revoked_at IS NULL;",
+    // 11: the web inbox on a large database (issue #13). "Most negative
+    // first" under a state filter (the inbox's open mentions) reads
+    // `mentions_state_score` in the order it lists, and stops after a page,
+    // instead of sorting every open mention. Each source's mention count
+    // (`earshot sources`, the sources page) was a join over every item it
+    // saw; it is kept on the source's row instead, `mention_count`, counted
+    // once here and kept true by triggers on every change to `mentions`
+    // and `item_sources` (a source's count is the mentions of the items it
+    // saw, an item with two watches counting twice).
+    "CREATE INDEX mentions_state_score
+        ON mentions(state, sentiment_score IS NULL, sentiment_score, found_at DESC, id DESC);
+    ALTER TABLE sources ADD COLUMN mention_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE sources SET mention_count = (
+        SELECT count(*) FROM item_sources x JOIN mentions m ON m.item_id = x.item_id
+        WHERE x.source_id = sources.id);
+    CREATE TRIGGER mentions_count_insert AFTER INSERT ON mentions BEGIN
+        UPDATE sources SET mention_count = mention_count + 1
+        WHERE id IN (SELECT source_id FROM item_sources WHERE item_id = new.item_id);
+    END;
+    CREATE TRIGGER mentions_count_delete AFTER DELETE ON mentions BEGIN
+        UPDATE sources SET mention_count = mention_count - 1
+        WHERE id IN (SELECT source_id FROM item_sources WHERE item_id = old.item_id);
+    END;
+    CREATE TRIGGER mentions_count_update AFTER UPDATE OF item_id ON mentions BEGIN
+        UPDATE sources SET mention_count = mention_count - 1
+        WHERE id IN (SELECT source_id FROM item_sources WHERE item_id = old.item_id);
+        UPDATE sources SET mention_count = mention_count + 1
+        WHERE id IN (SELECT source_id FROM item_sources WHERE item_id = new.item_id);
+    END;
+    CREATE TRIGGER item_sources_count_insert AFTER INSERT ON item_sources BEGIN
+        UPDATE sources SET mention_count = mention_count
+            + (SELECT count(*) FROM mentions WHERE item_id = new.item_id)
+        WHERE id = new.source_id;
+    END;
+    CREATE TRIGGER item_sources_count_delete AFTER DELETE ON item_sources BEGIN
+        UPDATE sources SET mention_count = mention_count
+            - (SELECT count(*) FROM mentions WHERE item_id = old.item_id)
+        WHERE id = old.source_id;
+    END;
+    CREATE TRIGGER item_sources_count_update AFTER UPDATE OF item_id, source_id ON item_sources BEGIN
+        UPDATE sources SET mention_count = mention_count
+            - (SELECT count(*) FROM mentions WHERE item_id = old.item_id)
+        WHERE id = old.source_id;
+        UPDATE sources SET mention_count = mention_count
+            + (SELECT count(*) FROM mentions WHERE item_id = new.item_id)
+        WHERE id = new.source_id;
+    END;",
     // 12: learning from the team's labels (issue #14). Imported labelled
     // examples, each once (by the SHA-256 of its label, language and text;
     // `lang` NULL: detected when trained on); the learned model, one row
@@ -320,6 +367,47 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Migration 11 counts each source's mentions once, from the rows
+    /// already there; its triggers keep the count from then on.
+    #[test]
+    fn source_mention_counts_start_from_the_rows_there() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("old.db");
+        let mut conn = Connection::open(&path).expect("open");
+        let before = MIGRATIONS
+            .iter()
+            .position(|m| m.contains("mention_count"))
+            .expect("the mention count migration");
+        for m in &MIGRATIONS[..before] {
+            conn.execute_batch(m).expect("older migration");
+        }
+        conn.pragma_update(None, "user_version", before as i64)
+            .expect("version");
+        conn.execute_batch(
+            "INSERT INTO sources (id, name, kind, url) VALUES (1, 'a', 'feed', 'x'), (2, 'b', 'feed', 'x'), (3, 'c', 'feed', 'x');
+             INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0), (2, 't', 'x', 0), (3, 't', 'x', 0);
+             INSERT INTO item_sources (item_id, source_id, first_seen_at) VALUES (1, 1, 0), (2, 1, 0), (2, 2, 0), (3, 2, 0);
+             INSERT INTO mentions (item_id, watch, found_at, terms, snippet) VALUES
+                (1, 'acme', 0, '[]', ''), (2, 'acme', 0, '[]', ''), (2, 'globex', 0, '[]', '');",
+        )
+        .expect("rows");
+        apply(&mut conn, &path).expect("migrate");
+        let counts = |conn: &Connection| -> Vec<i64> {
+            conn.prepare("SELECT mention_count FROM sources ORDER BY id")
+                .expect("prepare")
+                .query_map([], |r| r.get(0))
+                .expect("query")
+                .collect::<std::result::Result<_, _>>()
+                .expect("rows")
+        };
+        assert_eq!(counts(&conn), [3, 2, 0]);
+        conn.execute_batch(
+            "INSERT INTO mentions (item_id, watch, found_at, terms, snippet) VALUES (3, 'acme', 0, '[]', '');",
+        )
+        .expect("a new mention");
+        assert_eq!(counts(&conn), [3, 3, 0]);
+    }
 
     /// Migration 9 builds `deliveries` anew: a database with alerts in its
     /// outbox keeps every row with its id (the alerts' Message-IDs), and a

@@ -35,7 +35,7 @@ pub use polls::{
 };
 pub use query::{Mention, MentionDetail, MentionFilter, MentionOrder, SourceReport};
 pub use spikes::{SpikeRule, SpikeSummary};
-pub use stats::{StatMention, StatSource};
+pub use stats::{Activity, SpanCount, StatMention, StatSource};
 pub use triage::{Change, Event, Label, Note, State, Triage};
 pub use upkeep::{Heartbeat, Pruned};
 pub use users::{ActiveToken, SessionUser, TokenInfo, User};

@@ -196,89 +196,7 @@ impl Store {
     }
 
     fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {
-        // The filters read only `mentions m`. With a limit, they pick the
-        // ids first and only those rows get their columns: otherwise SQLite
-        // sorts every match with its per-row subqueries evaluated (100k open
-        // mentions of a million: 100 ms instead of 1 ms).
-        let mut filters = String::new();
-        let mut args: Vec<Value> = Vec::new();
-        if let Some(q) = fts {
-            filters.push_str(
-                " AND m.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)",
-            );
-            args.push(Value::Text(q.to_string()));
-        }
-        if !f.watches.is_empty() {
-            filters.push_str(&format!(
-                " AND m.watch IN ({})",
-                placeholders(f.watches.len())
-            ));
-            args.extend(f.watches.iter().cloned().map(Value::Text));
-        }
-        if !f.sources.is_empty() {
-            filters.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM item_sources x JOIN sources s ON s.id = x.source_id
-                   WHERE x.item_id = m.item_id AND s.name IN ({}))",
-                placeholders(f.sources.len())
-            ));
-            args.extend(f.sources.iter().cloned().map(Value::Text));
-        }
-        if let Some(since) = f.since {
-            filters.push_str(" AND m.found_at >= ?");
-            args.push(Value::Integer(to_db_time(since)));
-        }
-        if !f.sentiments.is_empty() {
-            filters.push_str(&format!(
-                " AND m.sentiment IN ({})",
-                placeholders(f.sentiments.len())
-            ));
-            args.extend(f.sentiments.iter().cloned().map(Value::Text));
-        }
-        if !f.states.is_empty() {
-            filters.push_str(&format!(
-                " AND m.state IN ({})",
-                placeholders(f.states.len())
-            ));
-            args.extend(f.states.iter().map(|s| Value::Text(s.as_str().into())));
-        }
-        if let Some(a) = &f.assignee {
-            filters.push_str(" AND m.assignee = ?");
-            args.push(Value::Text(a.clone()));
-        }
-        if let Some(t) = &f.tag {
-            filters.push_str(
-                " AND EXISTS (SELECT 1 FROM mention_tags t WHERE t.mention_id = m.id AND t.tag = ?)",
-            );
-            args.push(Value::Text(t.clone()));
-        }
-        if let Some(l) = &f.label {
-            filters.push_str(" AND m.label = ?");
-            args.push(Value::Text(l.clone()));
-        }
-        let order = match f.order {
-            MentionOrder::Newest => " ORDER BY m.found_at DESC, m.id DESC",
-            MentionOrder::MostNegative => {
-                " ORDER BY m.sentiment_score IS NULL, m.sentiment_score, m.found_at DESC, m.id DESC"
-            }
-        };
-        let sql = match (f.limit, f.offset) {
-            (None, 0) => format!(
-                "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
-                 FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1{filters}{order}"
-            ),
-            (limit, offset) => {
-                // SQLite's LIMIT -1 is no limit.
-                let limit = limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64);
-                args.push(Value::Integer(limit));
-                args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
-                format!(
-                    "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
-                     FROM mentions m JOIN items i ON i.id = m.item_id
-                     WHERE m.id IN (SELECT m.id FROM mentions m WHERE 1=1{filters}{order} LIMIT ? OFFSET ?)
-                     {order}"
-                )
-            }
-        };
+        let (sql, args) = mentions_sql(fts, f);
         let e = self.err();
         let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
         let rows = stmt
@@ -287,7 +205,9 @@ impl Store {
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
 
-    /// Every source's health and counts, by name.
+    /// Every source's health and counts, by name. The mention count is
+    /// the one kept on the source's row (migration 11), not a count over
+    /// every item it saw.
     pub fn source_reports(&self) -> Result<Vec<SourceReport>> {
         let e = self.err();
         let mut stmt = self
@@ -295,15 +215,103 @@ impl Store {
             .prepare(
                 "SELECT s.name, s.kind, s.url, s.last_poll_at, s.last_success_at, s.last_status,
                     s.last_error, s.last_error_at, s.failing_since, s.consecutive_failures, s.polls,
-                    s.last_items,
-                    (SELECT count(*) FROM item_sources x JOIN mentions m ON m.item_id = x.item_id
-                      WHERE x.source_id = s.id)
+                    s.last_items, s.mention_count
                  FROM sources s ORDER BY s.name",
             )
             .map_err(&e)?;
         let rows = stmt.query_map([], source_report_row).map_err(&e)?;
         rows.collect::<std::result::Result<_, _>>().map_err(e)
     }
+}
+
+/// The query listing mentions by `f` (and the full-text query `fts`), and
+/// its arguments.
+fn mentions_sql(fts: Option<&str>, f: &MentionFilter) -> (String, Vec<Value>) {
+    // The filters read only `mentions m`. With a limit, they pick the
+    // ids first and only those rows get their columns: otherwise SQLite
+    // sorts every match with its per-row subqueries evaluated (100k open
+    // mentions of a million: 100 ms instead of 1 ms).
+    let mut filters = String::new();
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(q) = fts {
+        filters.push_str(" AND m.item_id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)");
+        args.push(Value::Text(q.to_string()));
+    }
+    if !f.watches.is_empty() {
+        filters.push_str(&format!(
+            " AND m.watch IN ({})",
+            placeholders(f.watches.len())
+        ));
+        args.extend(f.watches.iter().cloned().map(Value::Text));
+    }
+    if !f.sources.is_empty() {
+        filters.push_str(&format!(
+            " AND EXISTS (SELECT 1 FROM item_sources x JOIN sources s ON s.id = x.source_id
+               WHERE x.item_id = m.item_id AND s.name IN ({}))",
+            placeholders(f.sources.len())
+        ));
+        args.extend(f.sources.iter().cloned().map(Value::Text));
+    }
+    if let Some(since) = f.since {
+        filters.push_str(" AND m.found_at >= ?");
+        args.push(Value::Integer(to_db_time(since)));
+    }
+    if !f.sentiments.is_empty() {
+        filters.push_str(&format!(
+            " AND m.sentiment IN ({})",
+            placeholders(f.sentiments.len())
+        ));
+        args.extend(f.sentiments.iter().cloned().map(Value::Text));
+    }
+    if !f.states.is_empty() {
+        filters.push_str(&format!(
+            " AND m.state IN ({})",
+            placeholders(f.states.len())
+        ));
+        args.extend(f.states.iter().map(|s| Value::Text(s.as_str().into())));
+    }
+    if let Some(a) = &f.assignee {
+        filters.push_str(" AND m.assignee = ?");
+        args.push(Value::Text(a.clone()));
+    }
+    if let Some(t) = &f.tag {
+        filters.push_str(
+            " AND EXISTS (SELECT 1 FROM mention_tags t WHERE t.mention_id = m.id AND t.tag = ?)",
+        );
+        args.push(Value::Text(t.clone()));
+    }
+    if let Some(l) = &f.label {
+        filters.push_str(" AND m.label = ?");
+        args.push(Value::Text(l.clone()));
+    }
+    let order = match f.order {
+        MentionOrder::Newest => " ORDER BY m.found_at DESC, m.id DESC",
+        // Exactly the columns of `mentions_state_score` (migration 11): under
+        // a state filter SQLite reads each state's part of that index in
+        // this order and stops after a page, rather than sorting them all.
+        MentionOrder::MostNegative => {
+            " ORDER BY m.sentiment_score IS NULL, m.sentiment_score, m.found_at DESC, m.id DESC"
+        }
+    };
+    let sql = match (f.limit, f.offset) {
+        (None, 0) => format!(
+            "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+             FROM mentions m JOIN items i ON i.id = m.item_id WHERE 1=1{filters}{order}"
+        ),
+        (limit, offset) => {
+            // SQLite's LIMIT -1 is no limit.
+            let limit = limit.map_or(-1, |l| l.min(i64::MAX as usize) as i64);
+            args.push(Value::Integer(limit));
+            args.push(Value::Integer(offset.min(i64::MAX as usize) as i64));
+            format!(
+                "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
+                 FROM mentions m JOIN items i ON i.id = m.item_id
+                 WHERE m.id IN (SELECT m.id FROM mentions m WHERE 1=1{filters}{order} LIMIT ? OFFSET ?)
+                 {order}"
+            )
+        }
+    };
+    (sql, args)
 }
 
 fn source_report_row(r: &Row<'_>) -> rusqlite::Result<SourceReport> {
@@ -385,7 +393,127 @@ fn fts_query(q: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("t.db")).expect("open");
+        (dir, store)
+    }
+
+    /// "Most negative first" over the open mentions (the inbox's sort)
+    /// reads `mentions_state_score` in its order instead of sorting every
+    /// open mention.
+    #[test]
+    fn most_negative_first_reads_the_state_score_index() {
+        let (_dir, store) = store();
+        for filter in [
+            MentionFilter {
+                states: vec![State::New, State::Assigned],
+                order: MentionOrder::MostNegative,
+                limit: Some(51),
+                ..MentionFilter::default()
+            },
+            MentionFilter {
+                states: vec![State::Handled],
+                order: MentionOrder::MostNegative,
+                limit: Some(51),
+                offset: 1000,
+                ..MentionFilter::default()
+            },
+        ] {
+            let (sql, args) = mentions_sql(None, &filter);
+            let mut stmt = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("explain");
+            let plan: Vec<String> = stmt
+                .query_map(params_from_iter(args), |r| r.get(3))
+                .expect("plan")
+                .collect::<rusqlite::Result<_>>()
+                .expect("plan rows");
+            assert!(
+                plan.iter()
+                    .any(|p| p.contains("USING COVERING INDEX mentions_state_score (state=?)")),
+                "{filter:?}: {plan:#?}"
+            );
+        }
+    }
+
+    /// Each source's mention count, kept on its row by migration 11's
+    /// triggers, is what counting over the items it saw gives, through
+    /// every change: a new mention, a second watch on an item, a second
+    /// source seeing an item, a mention or item deleted (retention), a
+    /// mention or sighting moved.
+    #[test]
+    fn source_mention_counts_stay_what_a_join_counts() {
+        let (_dir, store) = store();
+        let check = |step: &str| {
+            let counted: Vec<(String, i64)> = store
+                .conn
+                .prepare(
+                    "SELECT s.name, (SELECT count(*) FROM item_sources x
+                        JOIN mentions m ON m.item_id = x.item_id WHERE x.source_id = s.id)
+                     FROM sources s ORDER BY s.name",
+                )
+                .expect("prepare")
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .expect("query")
+                .collect::<rusqlite::Result<_>>()
+                .expect("rows");
+            let kept: Vec<(String, i64)> = store
+                .source_reports()
+                .expect("reports")
+                .into_iter()
+                .map(|r| (r.name, r.mentions))
+                .collect();
+            assert_eq!(kept, counted, "after {step}");
+        };
+        let run = |step: &str, sql: &str| {
+            store.conn.execute_batch(sql).expect(step);
+            check(step);
+        };
+        run(
+            "sources and items",
+            "INSERT INTO sources (id, name, kind, url) VALUES (1, 'a', 'feed', 'x'), (2, 'b', 'feed', 'x'), (3, 'c', 'feed', 'x');
+             INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0), (2, 't', 'x', 0), (3, 't', 'x', 0);",
+        );
+        run(
+            "sightings, then mentions",
+            "INSERT INTO item_sources (item_id, source_id, first_seen_at) VALUES (1, 1, 0), (2, 1, 0), (2, 2, 0);
+             INSERT INTO mentions (id, item_id, watch, found_at, terms, snippet) VALUES
+                (1, 1, 'acme', 0, '[]', ''), (2, 2, 'acme', 0, '[]', ''), (3, 2, 'globex', 0, '[]', '');",
+        );
+        run(
+            "a mention, then its sighting",
+            "INSERT INTO mentions (id, item_id, watch, found_at, terms, snippet) VALUES (4, 3, 'acme', 5, '[]', '');
+             INSERT INTO item_sources (item_id, source_id, first_seen_at) VALUES (3, 3, 5), (1, 3, 5);",
+        );
+        run(
+            "a repeat sighting (ignored)",
+            "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at) VALUES (2, 2, 9);",
+        );
+        run("a mention deleted", "DELETE FROM mentions WHERE id = 3;");
+        run(
+            "a mention moved to another item",
+            "UPDATE mentions SET item_id = 3, watch = 'hooli' WHERE id = 2;",
+        );
+        run(
+            "a sighting moved",
+            "UPDATE item_sources SET source_id = 2 WHERE item_id = 1 AND source_id = 1;",
+        );
+        run(
+            "retention",
+            "DELETE FROM mentions WHERE found_at < 1;
+             DELETE FROM items WHERE NOT EXISTS (SELECT 1 FROM mentions m WHERE m.item_id = items.id);",
+        );
+        run("an item deleted", "DELETE FROM items WHERE id = 3;");
+        let left: i64 = store
+            .conn
+            .query_row("SELECT sum(mention_count) FROM sources", [], |r| r.get(0))
+            .expect("sum");
+        assert_eq!(left, 0);
+    }
 
     #[test]
     fn fts_queries_are_made_safe() {

@@ -16,9 +16,11 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde::Serialize;
 
-use crate::cli::parse_since;
-use crate::cli::stats::{figures, Period};
+use chrono::{DateTime, Utc};
+
 use crate::config::Config;
+use crate::localtime;
+use crate::stats::{figures, Period};
 use crate::store::{Label, MentionFilter, MentionOrder, State as InboxState};
 
 use super::actions::{apply_action, Action};
@@ -166,9 +168,7 @@ impl MentionQuery {
                 "since" => {
                     m.filter.since = match one() {
                         None => None,
-                        Some(s) => Some(parse_since(&s, config.daemon.timezone).map_err(|e| {
-                            WebError::BadRequest(e.0.replacen("--since", "since", 1))
-                        })?),
+                        Some(s) => Some(since(&s, config)?),
                     }
                 }
                 "q" => m.q = one(),
@@ -221,22 +221,18 @@ fn label(s: &str) -> Result<Label, WebError> {
 }
 
 /// Refuses a watch or source the config does not know, listing the known
-/// ones: a typo must not look like "no mentions".
+/// ones: see [`Config::check_names`].
 fn known_names(config: &Config, watches: &[String], sources: &[String]) -> Result<(), WebError> {
-    let known_watches: Vec<&str> = config.watches.iter().map(|w| w.name.as_str()).collect();
-    let known_sources: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
-    for (what, asked, known) in [
-        ("watch", watches, &known_watches),
-        ("source", sources, &known_sources),
-    ] {
-        if let Some(name) = asked.iter().find(|n| !known.contains(&n.as_str())) {
-            return Err(WebError::BadRequest(format!(
-                "unknown {what} {name:?}; known: {}",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(())
+    config
+        .check_names(watches, sources)
+        .map_err(|e| WebError::BadRequest(e.to_string()))
+}
+
+/// `since=` as the instant it names, as of now: see
+/// [`localtime::parse_since`].
+fn since(value: &str, config: &Config) -> Result<DateTime<Utc>, WebError> {
+    localtime::parse_since(value, config.daemon.timezone, Utc::now())
+        .map_err(|e| WebError::BadRequest(format!("since {e}")))
 }
 
 #[derive(Serialize)]
@@ -370,7 +366,7 @@ async fn act(
 
 #[derive(Serialize)]
 struct Stats {
-    stats: Vec<crate::cli::stats::Row>,
+    stats: Vec<crate::stats::Row>,
 }
 
 /// `GET /api/stats?since=30d&by=day&watch=W` → `{"stats": [...]}`, the rows
@@ -381,12 +377,12 @@ async fn stats(
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
     let config = state.config();
-    let mut since = "30d".to_string();
+    let mut since_text = "30d".to_string();
     let mut by = Period::Day;
     let mut watches = Vec::new();
     for (key, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
         match key.as_ref() {
-            "since" => since = value.trim().to_string(),
+            "since" => since_text = value.trim().to_string(),
             "by" => {
                 by = match value.trim() {
                     "day" => Period::Day,
@@ -416,8 +412,7 @@ async fn stats(
         }
     }
     known_names(&config, &watches, &[])?;
-    let since = parse_since(&since, config.daemon.timezone)
-        .map_err(|e| WebError::BadRequest(e.0.replacen("--since", "since", 1)))?;
+    let since = since(&since_text, &config)?;
     let tz = config.daemon.timezone;
     let rows = state
         .read(move |s| {

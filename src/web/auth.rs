@@ -33,6 +33,8 @@ use axum::{Form, Router};
 use chrono::Utc;
 
 use super::credentials::{self, same_secret};
+use super::i18n::{Lang, Messages};
+use super::pages::{Page, UiLang};
 use super::{AppState, WebError, BODY_LIMIT};
 
 /// The session cookie: 256 random bits in hex; the store keeps its digest.
@@ -315,9 +317,12 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/logout", post(logout))
 }
 
+/// The login form, in the page's language and frame (`base.html`).
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage<'a> {
+    page: Page,
+    t: &'static Messages,
     csrf: &'a str,
     next: &'a str,
     error: Option<&'a str>,
@@ -331,27 +336,35 @@ struct NextQuery {
 
 /// The login form, with a fresh login CSRF token in a cookie and the form.
 async fn login_form(
+    State(state): State<AppState>,
     caller: Option<CurrentUser>,
+    UiLang(lang): UiLang,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, WebError> {
     let next = q.next.as_deref().and_then(safe_next).unwrap_or("/");
     if caller.is_some() {
         return Ok(Redirect::to(next).into_response());
     }
-    login_page(StatusCode::OK, next, None, "")
+    login_page(&state, lang, StatusCode::OK, next, false, "")
 }
 
+/// The login form; `failed` says the last try was a wrong name or password.
 fn login_page(
+    state: &AppState,
+    lang: Lang,
     status: StatusCode,
     next: &str,
-    error: Option<&str>,
+    failed: bool,
     name: &str,
 ) -> Result<Response, WebError> {
     let csrf = credentials::new_csrf_token();
+    let t = lang.t();
     let html = LoginPage {
+        page: Page::signed_out(lang, state.tz(), &login_url(next)),
+        t,
+        error: failed.then_some(t.wrong_login),
         csrf: &csrf,
         next,
-        error,
         name,
     }
     .render()
@@ -382,12 +395,12 @@ struct LoginForm {
     next: String,
 }
 
-/// The one answer to a wrong name or password, whichever it was.
-const WRONG_LOGIN: &str = "wrong name or password";
-
+/// A wrong name and a wrong password get the same answer (`wrong_login`
+/// in the page's language), whichever it was.
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    UiLang(lang): UiLang,
     headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -427,7 +440,7 @@ async fn login(
     if !ok {
         state.limiter().failed(&keys, Instant::now());
         tracing::info!(client = %peer.ip(), "failed web login");
-        return login_page(StatusCode::UNAUTHORIZED, &next, Some(WRONG_LOGIN), &name);
+        return login_page(&state, lang, StatusCode::UNAUTHORIZED, &next, true, &name);
     }
     state.limiter().succeeded(&keys[1]);
     let id = credentials::new_session_id();
@@ -443,7 +456,7 @@ async fn login(
         .await?;
     if !created {
         // Removed between the check and now.
-        return login_page(StatusCode::UNAUTHORIZED, &next, Some(WRONG_LOGIN), &name);
+        return login_page(&state, lang, StatusCode::UNAUTHORIZED, &next, true, &name);
     }
     tracing::info!(user = %name, "web login");
     let secure = if config.web.secure_cookies() {

@@ -188,6 +188,12 @@ pub struct Messages {
     pub language: &'static str,
     pub keys_hint: &'static str,
 
+    // The login page.
+    pub log_in: &'static str,
+    pub name: &'static str,
+    pub password: &'static str,
+    pub wrong_login: &'static str,
+
     // The inbox's filters.
     pub search: &'static str,
     pub search_placeholder: &'static str,
@@ -308,6 +314,11 @@ static EN: Messages = Messages {
     language: "Language",
     keys_hint: "Press ? for keys",
 
+    log_in: "Log in",
+    name: "Name",
+    password: "Password",
+    wrong_login: "wrong name or password",
+
     search: "Search",
     search_placeholder: "words, \"a phrase\", prefix*",
     filter: "Filter",
@@ -418,6 +429,11 @@ static NL: Messages = Messages {
     log_out: "Uitloggen",
     language: "Taal",
     keys_hint: "Druk ? voor toetsen",
+
+    log_in: "Inloggen",
+    name: "Naam",
+    password: "Wachtwoord",
+    wrong_login: "verkeerde naam of wachtwoord",
 
     search: "Zoeken",
     search_placeholder: "woorden, \"een zin\", begin*",

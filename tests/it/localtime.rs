@@ -11,7 +11,9 @@ use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Amsterdam;
 use serde_json::Value;
 
-use crate::support::{by_title, feed_source, rss, webhook_notifier, Env, Route, Server, ACME};
+use crate::support::{
+    by_title, column, feed_source, read_csv, rss, webhook_notifier, Env, Route, Server, ACME,
+};
 
 /// Found on Saturday 24 Oct 2026, 14:00 CEST.
 const SUMMER: &str = "Acme Telecom storing in Delft";
@@ -447,31 +449,6 @@ async fn issue12_repeated_sentiment_is_one_query() {
         .await,
         vec![ids[4], ids[2], ids[1]]
     );
-}
-
-/// The CSV's header and rows.
-fn read_csv(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .expect("csv header")
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
-}
-
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
 /// Excel's CSV: a byte order mark, then `;`-separated cells.

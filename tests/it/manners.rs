@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use crate::support::{rss, sorted_titles, Env, Route, Server};
+use crate::support::{column, read_csv, rss, sorted_titles, Env, Route, Server};
 
 const NEG_NL: &str = "Al 3 weken geen reactie van Acme Telecom op mijn klacht";
 const POS: &str = "Top service van Acme Telecom, super snel geholpen. Dank!";
@@ -137,31 +137,6 @@ async fn issue12_sentiment_repeats() {
     let mut want = vec![NEG_NL, NEG_EN, NEUTRAL];
     want.sort();
     assert_eq!(sorted_titles(&search), want);
-}
-
-/// The CSV's rows as maps from header to cell.
-fn read_csv(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let header: Vec<String> = reader
-        .headers()
-        .expect("csv header")
-        .iter()
-        .map(str::to_string)
-        .collect();
-    let rows = reader
-        .records()
-        .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
-        .collect();
-    (header, rows)
-}
-
-fn column(header: &[String], name: &str) -> usize {
-    header
-        .iter()
-        .position(|h| h == name)
-        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -23,6 +23,347 @@ fn check(text: &str, expected: Label) {
     );
 }
 
+/// Scores `text` as `lang` and checks its label.
+#[track_caller]
+fn check_as(text: &str, lang: Lang, expected: Label) {
+    let s = analyzer().analyze_as(text, lang, None, None);
+    assert_eq!(
+        s.label, expected,
+        "{text:?} ({lang}) scored {:.3} because {:?}",
+        s.score, s.reasons
+    );
+}
+
+#[track_caller]
+fn check_all(lang: Lang, cases: &[(&str, Label)]) {
+    for (text, want) in cases {
+        check_as(text, lang, *want);
+    }
+}
+
+/// Issue #14: Dutch writes compounds as one word, so "internetstoring"
+/// scored 0 while "storing" counted. The head carries a compound, "on-"
+/// negates, a linking "s" or a curse lets the first part carry it; words
+/// that only look like compounds stay calm, and English is not split.
+#[test]
+fn issue14_dutch_compounds_carry_their_parts() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Weer een internetstoring in Utrecht", Negative),
+            ("Storingsmelding gekregen van de app", Negative),
+            ("Treinvertraging bij Amersfoort", Negative),
+            ("Wat een klantonvriendelijke winkel", Negative),
+            ("Onbehulpzaam personeel bij de balie", Negative),
+            ("Kutweer vandaag", Negative),
+            ("Supersnel geleverd", Positive),
+            ("Ontvangst van mijn pakket bevestigd", Neutral),
+            ("Statiegeldbonnetjes inleveren bij de kassa", Neutral),
+            ("Misschien morgen", Neutral),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            ("Our therapist session was booked", Neutral),
+            ("The internetoutage page is up", Neutral),
+        ],
+    );
+}
+
+/// Issue #14: accents written for emphasis ("wéér", "nóóit") and curly
+/// apostrophes ("won’t") kept patterns from matching.
+#[test]
+fn issue14_emphasis_accents_fold_before_patterns() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Internet werkt wéér niet", Negative),
+            ("Ziggo verhoogt wéér de prijs", Negative),
+            ("Dit nóóit meer", Negative),
+            ("Internet werkt wéér.", Positive),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            ("The app won’t load", Negative),
+            ("Still nó reply from support", Negative),
+        ],
+    );
+}
+
+/// Issue #14: newer emoji had no value.
+#[test]
+fn issue14_newer_emoji_count() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Nieuwe app is live 🙌", Positive),
+            ("De nieuwe app 🫠", Negative),
+            ("Klantenservice 🤡", Negative),
+            ("Mijn bestelling 🥲", Negative),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            ("New update is out 🙌", Positive),
+            ("Customer service 🤡", Negative),
+            ("my order 🫠", Negative),
+            ("🙃", Negative),
+        ],
+    );
+}
+
+/// Issue #14: a rating written in the text is the writer's verdict, high or
+/// low; dates, times, fractions and shares are not ratings.
+#[test]
+fn issue14_ratings_written_in_the_text() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Bezorging ★☆☆☆☆", Negative),
+            ("Bezorging 1/5", Negative),
+            ("Service: 2 van de 5.", Negative),
+            ("1 ster", Negative),
+            ("2 sterren", Negative),
+            ("10/10 zou weer bestellen", Positive),
+            ("Vijf sterren", Positive),
+            ("★★★★☆", Positive),
+            ("Open 24/7 in Utrecht", Neutral),
+            ("Levering binnen 1/2 uur", Neutral),
+            ("Op 1/5 besteld", Neutral),
+            ("3/4 van de bestellingen", Neutral),
+            ("2 van de 5 pakketten kwamen vandaag", Neutral),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            ("one star", Negative),
+            ("Rating: 2/5", Negative),
+            ("10/10 would order again", Positive),
+            ("5 stars", Positive),
+            ("Open 24/7", Neutral),
+            ("3/4 of the way there", Neutral),
+            ("We ordered on 10/10", Neutral),
+            ("9/10 of which arrived", Neutral),
+        ],
+    );
+    // A low rating is a strong complaint, stronger than a lone word.
+    let a = analyzer();
+    assert!(
+        a.analyze_as("1/5", Lang::En, None, None).score
+            < a.analyze_as("bad", Lang::En, None, None).score
+    );
+}
+
+/// Issue #14: praise closing a story of a problem put right is sincere; the
+/// irony rule needs the complaint right before the praise.
+#[test]
+fn issue14_irony_spares_sincere_praise() {
+    use Label::*;
+    check_all(
+        Lang::En,
+        &[
+            (
+                "Flight was cancelled, they rebooked me at once. Highly recommend.",
+                Positive,
+            ),
+            (
+                "My package arrived damaged, they sent a new one the next day. Highly recommend",
+                Positive,
+            ),
+            ("Waited on hold for 2 hours. Brilliant.", Negative),
+        ],
+    );
+    check_all(
+        Lang::Nl,
+        &[
+            (
+                "Trein had vertraging, de conducteur regelde een taxi. Netjes!",
+                Positive,
+            ),
+            (
+                "Vlucht geannuleerd maar binnen 5 minuten omgeboekt via de app. Echt top",
+                Positive,
+            ),
+            ("Weer storing. Echt top", Negative),
+            (
+                "Al 40 minuten in de rij bij de kassa. Top geregeld.",
+                Negative,
+            ),
+        ],
+    );
+}
+
+/// Issue #14: a negated complaint is faint approval, not praise; "nothing
+/// more X than" is a superlative of X.
+#[test]
+fn issue14_negated_negatives_are_faint() {
+    let a = analyzer();
+    let score = |t: &str, lang| a.analyze_as(t, lang, None, None).score;
+    for (text, lang) in [
+        ("not bad", Lang::En),
+        ("It's not an engine problem", Lang::En),
+        ("niet slecht", Lang::Nl),
+        ("geen probleem", Lang::Nl),
+    ] {
+        let s = score(text, lang);
+        assert!((0.0..0.25).contains(&s), "{text:?} scored {s:.3}");
+    }
+    assert!(score("not bad", Lang::En) < score("good", Lang::En));
+    use Label::*;
+    check_as(
+        "There is nothing more infuriating than this app",
+        Lang::En,
+        Negative,
+    );
+    check_as("Nothing better than a cold beer", Lang::En, Positive);
+    check_as("Niets is erger dan wachten op de NS", Lang::Nl, Negative);
+    check_as(
+        "Er is niets mooier dan een trein die op tijd rijdt",
+        Lang::Nl,
+        Positive,
+    );
+}
+
+/// Issue #14: names and markup are no words: a domain ("bol.com"), an HTML
+/// entity ("&gt;" is not slang "gt"), "customer care" (a department).
+#[test]
+fn issue14_names_and_markup_are_no_words() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Bestelling via bol.com geplaatst", Neutral),
+            ("Coolblue vs bol voor een nieuwe tv", Neutral),
+            ("&gt; 3 dagen levertijd", Neutral),
+            ("&lt;3 jullie", Positive),
+            ("Bol.com. Slecht.", Negative),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            ("Order &gt; 3 days", Neutral),
+            ("Customer care called back", Neutral),
+            ("Contact customer care at booking.com", Neutral),
+            ("&lt;3 you guys", Positive),
+            ("They really care about their customers", Positive),
+            ("Customer care doesn't care", Negative),
+        ],
+    );
+}
+
+/// Issue #14: small Dutch words weighed out of proportion ("Eerlijk." as a
+/// headline, "eerlijk gezegd" as praise), and "klaar met" (fed up) read as
+/// "ready"; English "to be honest" is a discourse marker too.
+#[test]
+fn issue14_small_words_weigh_in_proportion() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            ("Eerlijk gezegd vind ik het jammer", Negative),
+            ("Ik ben echt klaar met die storingen", Negative),
+            ("Helemaal klaar met jullie", Negative),
+            ("Het eten is klaar", Neutral),
+            ("In twee dagen klaar met dit boek", Neutral),
+            (
+                "Snel geleverd. Maar de doos was kapot en de handleiding ontbrak",
+                Negative,
+            ),
+        ],
+    );
+    check_as("To be honest the service was slow", Lang::En, Negative);
+    let a = analyzer();
+    let headline = a.analyze_as("Eerlijk. Dat zijn ze", Lang::Nl, None, None);
+    let strongest = a.analyze_as("Geweldig. Dat zijn ze", Lang::Nl, None, None);
+    assert!(
+        headline.score <= strongest.score,
+        "{headline:?} vs {strongest:?}"
+    );
+}
+
+/// Issue #14: English fault words were missing; "without power" is an outage
+/// as "zonder stroom" is.
+#[test]
+fn issue14_fault_words_and_outages() {
+    use Label::*;
+    check_all(
+        Lang::En,
+        &[
+            ("Having issues with the app", Negative),
+            ("Found a bug in checkout", Negative),
+            ("This is absurd", Negative),
+            ("I was mistreated at the counter", Negative),
+            ("Without power since 8am", Negative),
+            ("Been without internet all weekend", Negative),
+        ],
+    );
+    check_all(
+        Lang::Nl,
+        &[
+            ("Al sinds vanochtend zonder internet", Negative),
+            ("Weer een bug in de app", Negative),
+        ],
+    );
+}
+
+/// Issue #14: news about a brand is a report, not the writer's complaint;
+/// a complaint that mentions what the brand says still is one.
+#[test]
+fn issue14_news_is_no_complaint() {
+    use Label::*;
+    check_all(
+        Lang::Nl,
+        &[
+            (
+                "NS: door een storing rijden er minder treinen tussen Amsterdam en Utrecht (bron: NOS)",
+                Neutral,
+            ),
+            ("Ziggo verhoogt de prijzen per 1 juli, meldt de NOS", Neutral),
+            ("Ziggo verhoogt alweer mijn prijs", Negative),
+            (
+                "Volgens de app is mijn pakket bezorgd maar er ligt niks",
+                Negative,
+            ),
+        ],
+    );
+    check_all(
+        Lang::En,
+        &[
+            (
+                "Spotify cuts 17% of staff amid cost crisis, CEO says",
+                Neutral,
+            ),
+            ("Airline cabin crew to strike over pay, union says", Neutral),
+            ("It says delivered but it's not here", Negative),
+            (
+                "Support says it's fixed but my internet is still down",
+                Negative,
+            ),
+        ],
+    );
+    let s = analyzer().analyze_as(
+        "Ofcom fines EE and BT over emergency call outage (BBC News)",
+        Lang::En,
+        None,
+        None,
+    );
+    assert!(
+        s.reasons.iter().any(|r| r.starts_with("reads as news")),
+        "{:?}",
+        s.reasons
+    );
+}
+
 #[test]
 fn dutch_complaints() {
     use Label::*;
@@ -342,21 +683,26 @@ fn praise_with_negative_words() {
     }
 }
 
-/// A watch's own terms name the brand and carry no sentiment: "bol" is a
-/// shop, not "convex", for the watch on bol.
+/// A watch's own terms name the brand and carry no sentiment: "happy
+/// socks" is a shop, not a mood, for the watch on it.
 #[test]
 fn a_watch_term_is_no_sentiment() {
     let a = analyzer();
-    let text = "Bol breidt distributiecentrum in Waalwijk uit";
-    let plain = a.analyze_as(text, Lang::Nl, None, None);
-    assert_eq!(plain.label, Label::Negative, "{:?}", plain.reasons);
+    let text = "happy socks opens a new store in Utrecht";
+    let plain = a.analyze_as(text, Lang::En, None, None);
+    assert_eq!(plain.label, Label::Positive, "{:?}", plain.reasons);
     let watch = CustomRules::new(&[], &[], &[])
         .expect("no patterns")
-        .with_names(&["bol".to_string(), "bol.com".to_string()]);
-    let named = a.analyze_as(text, Lang::Nl, None, Some(&watch));
+        .with_names(&["happy socks".to_string()]);
+    let named = a.analyze_as(text, Lang::En, None, Some(&watch));
     assert_eq!(named.label, Label::Neutral, "{:?}", named.reasons);
     // Only the name: other words still count.
-    let complaint = a.analyze_as("Bol levert weer slecht", Lang::Nl, None, Some(&watch));
+    let complaint = a.analyze_as(
+        "happy socks sent the wrong size again, terrible",
+        Lang::En,
+        None,
+        Some(&watch),
+    );
     assert_eq!(complaint.label, Label::Negative, "{:?}", complaint.reasons);
 }
 
@@ -617,29 +963,29 @@ fn dev_set_floors() {
     }
     // (set, language, NEG precision, NEG F1, macro-F1)
     let floors: &[(&str, Lang, f64, f64, f64)] = &[
-        ("en/tweeteval_sentiment_val", Lang::En, 0.465, 0.559, 0.579),
-        ("en/uci_yelp_sentences", Lang::En, 0.962, 0.839, 0.854),
+        ("en/tweeteval_sentiment_val", Lang::En, 0.465, 0.562, 0.582),
+        ("en/uci_yelp_sentences", Lang::En, 0.962, 0.842, 0.856),
         (
             "en/absa16_restaurants_sentences",
             Lang::En,
             0.807,
-            0.691,
+            0.692,
             0.636,
         ),
-        ("nl/bol_book_reviews", Lang::Nl, 0.927, 0.834, 0.847),
-        ("nl/political_tweets_train", Lang::Nl, 0.639, 0.520, 0.570),
+        ("nl/bol_book_reviews", Lang::Nl, 0.928, 0.840, 0.852),
+        ("nl/political_tweets_train", Lang::Nl, 0.653, 0.520, 0.575),
         ("en/vader_tweets", Lang::En, 0.937, 0.895, 0.612),
-        ("en/vader_amazon", Lang::En, 0.792, 0.588, 0.471),
-        ("en/vader_movies", Lang::En, 0.726, 0.558, 0.411),
-        ("en/vader_nyt", Lang::En, 0.803, 0.589, 0.433),
+        ("en/vader_amazon", Lang::En, 0.792, 0.595, 0.474),
+        ("en/vader_movies", Lang::En, 0.726, 0.560, 0.411),
+        ("en/vader_nyt", Lang::En, 0.803, 0.591, 0.433),
         ("en/uci_amazon_sentences", Lang::En, 0.974, 0.836, 0.853),
-        ("en/uci_imdb_sentences", Lang::En, 0.902, 0.770, 0.795),
+        ("en/uci_imdb_sentences", Lang::En, 0.902, 0.776, 0.799),
         (
             "en/absa16_restaurants_reviews",
             Lang::En,
-            0.912,
-            0.833,
-            0.589,
+            0.913,
+            0.841,
+            0.592,
         ),
     ];
     let a = analyzer();
@@ -683,10 +1029,10 @@ fn brand_mentions_floor() {
     // never been read for tuning: read their misses and they stop measuring
     // anything. Add a new holdout instead.
     let floors: &[(&str, Lang, usize, f64, f64, f64)] = &[
-        ("brand_mentions_nl.tsv", Lang::Nl, 160, 0.847, 0.831, 0.736),
-        ("brand_mentions_en.tsv", Lang::En, 160, 0.894, 0.853, 0.729),
-        ("holdout_nl.tsv", Lang::Nl, 150, 0.800, 0.571, 0.585),
-        ("holdout_en.tsv", Lang::En, 150, 0.830, 0.662, 0.587),
+        ("brand_mentions_nl.tsv", Lang::Nl, 160, 0.897, 0.867, 0.799),
+        ("brand_mentions_en.tsv", Lang::En, 160, 0.920, 0.864, 0.787),
+        ("holdout_nl.tsv", Lang::Nl, 150, 0.847, 0.605, 0.626),
+        ("holdout_en.tsv", Lang::En, 150, 0.830, 0.662, 0.610),
     ];
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sentiment");
     for (file, lang, lines, p_floor, f1_floor, macro_floor) in floors {

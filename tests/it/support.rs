@@ -138,6 +138,32 @@ pub fn reasons(m: &serde_json::Value) -> String {
     m["sentiment"]["reasons"].to_string()
 }
 
+/// A CSV's header and rows, as read back by the csv crate.
+pub fn read_csv(bytes: &[u8], delimiter: u8) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .expect("csv header")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| r.expect("csv record").iter().map(str::to_string).collect())
+        .collect();
+    (header, rows)
+}
+
+/// Where column `name` is in a CSV header.
+pub fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
 /// An RSS 2.0 feed of `(guid, title)` items; each item's description repeats
 /// its title and its link is `http://example.nl/GUID`.
 pub fn rss(items: &[(&str, &str)]) -> String {

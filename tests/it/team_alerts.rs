@@ -166,14 +166,9 @@ async fn issue12_review_alerts_show_stars_a_link_and_the_customers_words_first()
     let table = env.ok(&["mentions", "show", "1"]).await;
     assert!(table.contains("rating:    ★★☆☆☆"), "{table}");
     let csv = env.ok(&["mentions", "list", "--format", "csv"]).await;
-    let mut rows = csv::Reader::from_reader(csv.as_bytes());
-    let header = rows.headers().expect("csv header").clone();
-    let at = header
-        .iter()
-        .position(|h| h == "rating")
-        .expect("a rating column");
-    let row = rows.records().next().expect("a row").expect("a record");
-    assert_eq!(row[at].parse::<f64>().ok(), Some(2.0), "{csv}");
+    let (header, rows) = crate::support::read_csv(csv.as_bytes(), b',');
+    let at = crate::support::column(&header, "rating");
+    assert_eq!(rows[0][at].parse::<f64>().ok(), Some(2.0), "{csv}");
 
     let bodies = text_bodies(&sink);
     assert_eq!(bodies.len(), 1, "{bodies:#?}");

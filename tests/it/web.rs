@@ -380,6 +380,90 @@ async fn issue13_login_logout_and_the_same_answer_for_an_unknown_name() {
     web.stop();
 }
 
+/// The login page speaks the pages' language (the `lang` cookie, else
+/// `Accept-Language`) in the pages' frame: their stylesheet, header and
+/// footer with the language switch, but no navigation and no session token.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_the_login_page_speaks_dutch_in_the_pages_frame() {
+    let web = Web::start("").await;
+    let c = client();
+    let get = |path: &str, cookie: Option<&str>| {
+        let mut r = c
+            .get(web.url(path))
+            .header("accept-language", "nl-NL,nl;q=0.9,en;q=0.5");
+        if let Some(cookie) = cookie {
+            r = r.header("cookie", cookie);
+        }
+        r.send()
+    };
+    let r = get("/login?next=/sources", None).await.expect("GET /login");
+    assert_eq!(r.status(), 200);
+    let login_cookie = set_cookie(r.headers(), "earshot_login").expect("login cookie");
+    let page = r.text().await.expect("body");
+    for dutch in [
+        "<html lang=\"nl\">",
+        "<title>Inloggen · earshot</title>",
+        "<label for=\"name\">Naam</label>",
+        "<label for=\"password\">Wachtwoord</label>",
+        "<button type=\"submit\">Inloggen</button>",
+        "Tijden in Europe/Amsterdam",
+        // The switch comes back to this login, and from it to the page asked for.
+        "href=\"/lang/en?next=%2Flogin%3Fnext%3D%252Fsources\"",
+    ] {
+        assert!(page.contains(dutch), "{dutch}: {page}");
+    }
+    assert!(page.contains("<link rel=\"stylesheet\" href=\"/assets/earshot.css\">"));
+    assert!(page.contains("<header class=\"top\">"), "{page}");
+    assert!(
+        !page.contains("<nav>"),
+        "no navigation before login: {page}"
+    );
+    assert!(!page.contains("Log in"), "{page}");
+    assert_eq!(
+        page.matches("name=\"csrf\"").count(),
+        1,
+        "only the login form's own token: {page}"
+    );
+
+    // A wrong password, answered in Dutch.
+    let wrong = c
+        .post(web.url("/login"))
+        .header("cookie", format!("earshot_login={login_cookie}"))
+        .header("accept-language", "nl")
+        .form(&[
+            ("name", "sanne"),
+            ("password", "niet het wachtwoord"),
+            ("csrf", &csrf_in(&page)),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .expect("POST /login");
+    assert_eq!(wrong.status(), 401);
+    let wrong = wrong.text().await.expect("body");
+    assert!(wrong.contains("verkeerde naam of wachtwoord"), "{wrong}");
+
+    // The switch works before login; its cookie wins over Accept-Language.
+    let r = get("/lang/en?next=/login", None)
+        .await
+        .expect("GET /lang/en");
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+    assert_eq!(set_cookie(r.headers(), "lang").as_deref(), Some("en"));
+    let page = get("/login", Some("lang=en"))
+        .await
+        .expect("GET /login")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        page.contains("<html lang=\"en\">")
+            && page.contains("<button type=\"submit\">Log in</button>"),
+        "{page}"
+    );
+    web.stop();
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn issue13_failed_logins_are_limited_per_address_and_per_name() {
     let web = Web::start("").await;

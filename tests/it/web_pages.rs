@@ -3,10 +3,11 @@
 //! to the page it came from, the history records the logged-in user, hostile
 //! text (markup, a `javascript:` link, bidi controls) is shown inert, the
 //! filters, search, sort and paging of the inbox select what the command
-//! line selects, and the pages speak Dutch when asked.
+//! line selects (a spike alert's link to a watch's open negatives too), a
+//! review's stars are shown, and the pages speak Dutch when asked.
 
-use crate::support::by_title;
 use crate::support::web_env::{field, Item, Session, WebInbox, PASSWORD, USER};
+use crate::support::{by_title, fixture, Route, Server};
 
 /// Reads as `<script>alert(1)</script>` once XML and then HTML are decoded.
 const HOSTILE_TITLE: &str =
@@ -353,5 +354,112 @@ async fn issue13_inbox_filters_search_sort_and_language() {
     );
     // Times local, with the zone.
     assert!(html.contains(" CET<") || html.contains(" CEST<"), "{html}");
+    inbox.stop();
+}
+
+/// A spike alert links to the inbox listing its watch's open negative
+/// mentions (`Frame::negatives_url`): after login that very address lists
+/// them, as `mentions list` with the same filters does, and nothing else.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_a_spike_alerts_link_lists_the_watchs_open_negatives() {
+    const HANDLED: &str = "Acme Telecom storing: waardeloos, nog steeds geen internet";
+    let mut items = items();
+    items.push(Item {
+        guid: "n2",
+        title: HANDLED,
+        text: "Acme Telecom reageert niet, waardeloos",
+        link: None,
+    });
+    let inbox = WebInbox::start(&items).await;
+    let handled = id_of(&inbox, HANDLED).await.to_string();
+    inbox.env.ok(&["mentions", "handle", &handled]).await;
+    let want: Vec<String> = inbox
+        .mentions(&[
+            "--watch",
+            "acme",
+            "--sentiment",
+            "negative",
+            "--state",
+            "open",
+        ])
+        .await
+        .iter()
+        .map(|m| m["title"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(want, [NEGATIVE], "the fixture's one open acme negative");
+
+    // The link exactly as an alert writes it, under this inbox's address.
+    let frame = earshot::notify::render::Frame {
+        tz: chrono_tz::Europe::Amsterdam,
+        inbox: url::Url::parse(&format!("{}/", inbox.base)).ok(),
+    };
+    let link = frame.negatives_url("acme").expect("a link");
+    let path = link
+        .strip_prefix(&inbox.base)
+        .expect("under the inbox")
+        .to_string();
+    assert_eq!(path, "/?watch=acme&sentiment=negative&state=open");
+
+    // Not logged in: the login page, coming back to the list after.
+    let r = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .get(&link)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        "/login?next=%2F%3Fwatch%3Dacme%26sentiment%3Dnegative%26state%3Dopen"
+    );
+    let session = Session::login(&inbox.base, USER, PASSWORD).await;
+    let (status, html) = session.page(&path).await;
+    assert_eq!(status, 200, "{html}");
+    assert_eq!(row_titles(&html), want);
+    for selected in [
+        "<option value=\"acme\" selected>",
+        "<option value=\"negative\" selected>",
+        "<option value=\"open\" selected>",
+    ] {
+        assert!(
+            html.contains(selected),
+            "the filter shows {selected}: {html}"
+        );
+    }
+    inbox.stop();
+}
+
+/// A review's rating is shown as stars on its mention page, with the
+/// numbers on hover.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue13_the_mention_page_shows_a_reviews_stars() {
+    const REVIEWS: &str = "/review/acme-telecom.nl";
+    let server = Server::start().await;
+    // One review: 2 of 5 stars, "Factuur klopt niet".
+    server.route(
+        REVIEWS,
+        Route::ok(
+            "text/html; charset=utf-8",
+            fixture("reviews/trustpilot-page2.html"),
+        ),
+    );
+    let source = format!(
+        "[[source]]\nname = \"trustpilot\"\nkind = \"reviews\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+        server.url(REVIEWS)
+    );
+    let inbox = WebInbox::start_with(server, &source).await;
+    let mentions = inbox.mentions(&[]).await;
+    assert_eq!(mentions.len(), 1, "{mentions:?}");
+    assert_eq!(mentions[0]["rating"]["value"], 2.0);
+    let id = mentions[0]["id"].as_i64().expect("id");
+    let session = Session::login(&inbox.base, USER, PASSWORD).await;
+    let (status, html) = session.page(&format!("/mentions/{id}")).await;
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("<dt>Rating</dt><dd class=\"stars\" title=\"2 (1–5)\">★★☆☆☆</dd>"),
+        "{html}"
+    );
     inbox.stop();
 }

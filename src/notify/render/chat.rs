@@ -395,6 +395,11 @@ fn teams_body(ms: &[Mention], items: Vec<Value>) -> (Value, Vec<i64>) {
         "wrap": true,
     })];
     body.extend(items);
+    (teams_message(body), ids(ms))
+}
+
+/// An Adaptive Card of `body` in the envelope a Teams Workflows webhook takes.
+pub(super) fn teams_message(body: Vec<Value>) -> Value {
     let card = json!({
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
         "type": "AdaptiveCard",
@@ -402,17 +407,14 @@ fn teams_body(ms: &[Mention], items: Vec<Value>) -> (Value, Vec<i64>) {
         "msteams": {"width": "Full"},
         "body": body,
     });
-    (
-        json!({
-            "type": "message",
-            "attachments": [{
-                "contentType": "application/vnd.microsoft.card.adaptive",
-                "contentUrl": null,
-                "content": card,
-            }],
-        }),
-        ids(ms),
-    )
+    json!({
+        "type": "message",
+        "attachments": [{
+            "contentType": "application/vnd.microsoft.card.adaptive",
+            "contentUrl": null,
+            "content": card,
+        }],
+    })
 }
 
 /// One card per batch, a new card when the serialized containers would pass

@@ -517,21 +517,7 @@ fn teams(n: &Notice) -> Value {
     }
     body.push(json!({"type": "RichTextBlock", "inlines": [
         {"type": "TextRun", "text": cut(&n.footer, 200), "isSubtle": true, "size": "Small"}]}));
-    let card = json!({
-        "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
-        "type": "AdaptiveCard",
-        "version": "1.4",
-        "msteams": {"width": "Full"},
-        "body": body,
-    });
-    json!({
-        "type": "message",
-        "attachments": [{
-            "contentType": "application/vnd.microsoft.card.adaptive",
-            "contentUrl": null,
-            "content": card,
-        }],
-    })
+    super::chat::teams_message(body)
 }
 
 #[cfg(test)]

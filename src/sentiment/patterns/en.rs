@@ -88,7 +88,7 @@ pub(super) const SPECS: &[Spec] = &[
     },
     Spec {
         name: "outage",
-        regex: r"\b((signal|connection|wifi|internet|service|calls?|line) (has |have |keeps |keep )?(dropped|dropping|cutting out|cut out|gone)|bricked|outage|not working|isn't working|isnt working|aren't working|doesn't work|doesnt work|does not work|didn't work|didnt work|did not work|stopped working|(won't|wont|doesn't|doesnt|does not|will not) (load|work|connect|start|open|turn on|switch on|power on|boot|charge|sync|update|send|pay|log ?in)|keeps? (crashing|freezing|dropping|disconnecting|buffering|restarting|rebooting|failing|glitching|lagging|overheating|(logging|kicking|signing|throwing|booting) (me |us )?out)|no (internet|wifi|signal|service|power|connection|network|water|heating)|can't (log ?in|connect|access|sign in|get through)|cant (log ?in|connect|access|sign in|get through)|cannot (log ?in|connect|access|sign in|get through)|unable to (log ?in|connect|access|sign in|get through)|error message|(flight|train|order|booking) (was |got |has been )?(cancell?ed|delayed)|delayed again)\b",
+        regex: r"\b((signal|connection|wifi|internet|service|calls?|line) (has |have |keeps |keep )?(dropped|dropping|cutting out|cut out|gone)|bricked|outage|not working|isn't working|isnt working|aren't working|doesn't work|doesnt work|does not work|didn't work|didnt work|did not work|stopped working|(won't|wont|doesn't|doesnt|does not|will not) (load|work|connect|start|open|turn on|switch on|power on|boot|charge|sync|update|send|pay|log ?in)|keeps? (crashing|freezing|dropping|disconnecting|buffering|restarting|rebooting|failing|glitching|lagging|overheating|(logging|kicking|signing|throwing|booting) (me |us )?out)|(no|without) (internet|wifi|wi-fi|signal|service|power|electricity|connection|network|water|hot water|heating)|can't (log ?in|connect|access|sign in|get through)|cant (log ?in|connect|access|sign in|get through)|cannot (log ?in|connect|access|sign in|get through)|unable to (log ?in|connect|access|sign in|get through)|error message|(flight|train|order|booking) (was |got |has been )?(cancell?ed|delayed)|delayed again)\b",
         valence: -2.0,
         needs: &[],
     },
@@ -164,12 +164,6 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
-        name: "rating-text",
-        regex: r"\b([0-3]|zero|one|two|three) (out of|outta) (5|five|10|ten)\b",
-        valence: -2.0,
-        needs: &["out"],
-    },
-    Spec {
         // Thanks for a harm is sarcasm on its face.
         name: "sarcasm",
         regex: r"\b(thanks|thank you|thx|cheers) (\S+ ){0,3}for (\w+ ){0,2}(losing|breaking|cancell?ing|delaying|ignoring|nothing|wasting|ruining|charging|overcharging|damaging|the delay|the wait|another)\b",
@@ -181,12 +175,6 @@ pub(super) const SPECS: &[Spec] = &[
         regex: r"\bhow (did|does|do|is|are|can|could) [^?\n]*?\beven\b|\bwhy (oh why|on earth|in (god's|gods|the world) name|in the world)\b|\b(why (is|isn't|isnt|are|aren't|does|doesn't|doesnt|do|don't|dont|did|didn't|didnt|can't|cant|won't|wont|has|hasn't|have|haven't|would|the hell|tf|on earth)|how (many (more )?times|hard|difficult) (does|do|is|will|must|should|can|did)|how long (do i have to|do we have to|must|should|will i have to|am i supposed to|are you going to|is this going to)|why (does|do|is|are) (\w+ ){0,3}keep)\b[^?\n]*\?",
         valence: -1.0,
         needs: &[],
-    },
-    Spec {
-        name: "rating-text",
-        regex: r"\b(zero|no|0|one|1|half a|two|2) stars?\b",
-        valence: -2.0,
-        needs: &["star"],
     },
     Spec {
         name: "letdown",

@@ -6,25 +6,31 @@
 //! opposite: a resolution ("fixed my problem", "storing is opgelost") is a
 //! thank-you, not a complaint, so it adds positive valence.
 //!
-//! The pattern data is per language in `nl.rs` and `en.rs`; this file holds
-//! no pattern of one language, and a watch's own rules are `custom`.
+//! The pattern data is per language in `nl.rs` and `en.rs`, ratings written
+//! in the text ("1/5", "2 sterren") in `rating.rs`; this file holds no
+//! pattern of one language, and a watch's own rules are `custom`.
 //! Built-in patterns are written in lowercase and run on the lowercased
 //! text; the gap between two key phrases is "anywhere in the same sentence"
 //! (`[^.!?\n]*?`), which compiles far smaller than a bounded `.{0,40}`.
 //! `\b` is the ASCII word boundary so the fast DFA also runs on texts with
 //! emoji.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::Regex;
+use unicode_normalization::char::decompose_canonical;
 
 use super::lang::Lang;
 use spec::Spec;
 
 mod en;
 mod nl;
+mod rating;
 mod spec;
+
+pub(super) use rating::NAME as RATING;
 
 /// A built-in pattern ready to compile: regex, name, valence, gate.
 type Compiled = (String, &'static str, f32, &'static [&'static str]);
@@ -91,6 +97,9 @@ pub(super) struct Packs {
     nl: OnceLock<Pack>,
     en: OnceLock<Pack>,
     sarcasm: Option<Regex>,
+    /// Ratings written in the text, in any language: the gate and the
+    /// regex.
+    rating: OnceLock<Option<(AhoCorasick, Regex)>>,
 }
 
 /// A pattern hit: its name, the matched text (byte range in the lowercased
@@ -187,12 +196,75 @@ impl Pack {
     }
 }
 
+/// The lowercased text as the patterns read it: accents used for emphasis
+/// folded away ("wéér" → "weer", "nóóit" → "nooit") and curly apostrophes
+/// made straight ("won’t"), with the byte offset in the lowercased text of
+/// each of its bytes, so hits map back. Most texts have nothing to fold
+/// and are borrowed as they are.
+pub(super) struct PatternText<'a> {
+    pub text: Cow<'a, str>,
+    origin: Vec<u32>,
+}
+
+impl<'a> PatternText<'a> {
+    pub fn new(lower: &'a str) -> Self {
+        // Latin letters with diacritics (U+00C0–U+017F) start with these
+        // bytes; '’' is E2 80 99.
+        let bytes = lower.as_bytes();
+        let needs = !lower.is_ascii()
+            && bytes.iter().enumerate().any(|(i, b)| {
+                (0xC3..=0xC5).contains(b)
+                    || (*b == 0xE2 && bytes.get(i + 1..i + 3) == Some(&[0x80, 0x99]))
+            });
+        if !needs {
+            return PatternText {
+                text: Cow::Borrowed(lower),
+                origin: Vec::new(),
+            };
+        }
+        let mut text = String::with_capacity(lower.len());
+        let mut origin = Vec::with_capacity(lower.len());
+        for (i, c) in lower.char_indices() {
+            let folded = match c {
+                '’' => '\'',
+                '\u{C0}'..='\u{17F}' => {
+                    let mut base = c;
+                    decompose_canonical(c, |d| {
+                        if d.is_ascii() && base == c {
+                            base = d;
+                        }
+                    });
+                    base
+                }
+                _ => c,
+            };
+            text.push(folded);
+            origin.resize(text.len(), i as u32);
+        }
+        PatternText {
+            text: Cow::Owned(text),
+            origin,
+        }
+    }
+
+    /// The offset in the lowercased text of byte `i` of this text (its
+    /// length for the end).
+    fn to_lower(&self, i: usize, lower_len: usize) -> usize {
+        if self.origin.is_empty() {
+            i
+        } else {
+            self.origin.get(i).map_or(lower_len, |o| *o as usize)
+        }
+    }
+}
+
 impl Packs {
     pub fn build() -> Self {
         Packs {
             nl: OnceLock::new(),
             en: OnceLock::new(),
             sarcasm: Regex::new(SARCASM_CUES).ok(),
+            rating: OnceLock::new(),
         }
     }
 
@@ -204,24 +276,44 @@ impl Packs {
         self.en.get_or_init(|| Pack::build(en_specs()))
     }
 
-    /// Built-in complaint hits in the lowercased text for `lang` (both packs
-    /// when the language is unknown).
-    pub fn hits(&self, lower: &str, lang: Lang) -> Vec<Hit> {
+    /// Built-in complaint hits in `text` for `lang` (both packs when the
+    /// language is unknown), as byte ranges of the lowercased text `text`
+    /// was made from (`lower_len` long).
+    pub fn hits(&self, text: &PatternText<'_>, lower_len: usize, lang: Lang) -> Vec<Hit> {
         let mut out = Vec::new();
         match lang {
-            Lang::Nl => self.nl().hits(lower, &mut out),
-            Lang::En => self.en().hits(lower, &mut out),
+            Lang::Nl => self.nl().hits(&text.text, &mut out),
+            Lang::En => self.en().hits(&text.text, &mut out),
             Lang::Unknown => {
-                self.nl().hits(lower, &mut out);
-                self.en().hits(lower, &mut out);
+                self.nl().hits(&text.text, &mut out);
+                self.en().hits(&text.text, &mut out);
             }
+        }
+        for h in &mut out {
+            h.start = text.to_lower(h.start, lower_len);
+            h.end = text.to_lower(h.end, lower_len);
         }
         out
     }
 
-    /// The first sarcasm cue in the lowercased text, if any.
-    pub fn sarcasm<'t>(&self, lower: &'t str) -> Option<&'t str> {
-        self.sarcasm.as_ref()?.find(lower).map(|m| m.as_str())
+    /// A rating written in the lowercased text ("1/5", "★★☆☆☆", "2
+    /// sterren"), as a hit worth what the rating says.
+    pub fn rating(&self, lower: &str) -> Option<Hit> {
+        let (gate, re) = self
+            .rating
+            .get_or_init(|| {
+                let gate = AhoCorasick::new(rating::GATE).ok()?;
+                Some((gate, Regex::new(rating::REGEX).ok()?))
+            })
+            .as_ref()?;
+        rating::may_hold(gate, lower)
+            .then(|| rating::find(re, lower))
+            .flatten()
+    }
+
+    /// The first sarcasm cue in `text`, if any.
+    pub fn sarcasm<'t>(&self, text: &'t PatternText<'_>) -> Option<&'t str> {
+        self.sarcasm.as_ref()?.find(&text.text).map(|m| m.as_str())
     }
 }
 
@@ -238,6 +330,7 @@ mod tests {
             );
         }
         assert!(Regex::new(SARCASM_CUES).is_ok());
+        assert!(Regex::new(rating::REGEX).is_ok());
         let packs = Packs::build();
         assert!(!packs.nl().each.is_empty() && packs.nl().each.len() <= nl_specs().len());
         assert!(
@@ -248,8 +341,9 @@ mod tests {
     }
 
     fn names(text: &str, lang: Lang) -> Vec<String> {
+        let lower = text.to_lowercase();
         Packs::build()
-            .hits(&text.to_lowercase(), lang)
+            .hits(&PatternText::new(&lower), lower.len(), lang)
             .into_iter()
             .map(|h| h.name)
             .collect()
@@ -288,6 +382,18 @@ mod tests {
         }
         assert!(names("lovely day at the beach", Lang::En).is_empty());
         assert!(names("mooi boek, snel gelezen", Lang::Nl).is_empty());
+    }
+
+    #[test]
+    fn accents_fold_and_hits_map_back() {
+        let lower = "wéér: internet werkt wéér niet";
+        let text = PatternText::new(lower);
+        assert_eq!(text.text, "weer: internet werkt weer niet");
+        let hits = Packs::build().hits(&text, lower.len(), Lang::Nl);
+        let outage = hits.iter().find(|h| h.name == "outage").expect("an outage");
+        assert_eq!(&lower[outage.start..outage.end], "werkt wéér niet");
+        let plain = "no accents here";
+        assert!(matches!(PatternText::new(plain).text, Cow::Borrowed(_)));
     }
 
     /// A gate literal missing from a pattern's `needs` would silently stop it

@@ -167,12 +167,6 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
-        name: "rating-text",
-        regex: r"\b([0-3]|nul|een|twee|drie) (uit|op|van de) (5|vijf|10|tien)\b",
-        valence: -2.0,
-        needs: &["vijf", "tien", " 5", " 10"],
-    },
-    Spec {
         // Dank voor een schade is sarcasme.
         name: "sarcasm",
         regex: r"\b(bedankt|dank je wel|dankjewel|dank u wel|dank|merci) (\S+ ){0,3}voor (\w+ ){0,2}(kwijtraken|kwijtgeraakte|verliezen|vertraging|annuleren|niks|niets|wachten|slopen|breken|afschrijven|weer een|alweer)\b",
@@ -184,12 +178,6 @@ pub(super) const SPECS: &[Spec] = &[
         regex: r"\b(waarom|hoezo|hoe lang (nog|moet (ik|je|we|u) nog)|hoe vaak (nog|moet))\b[^?\n]*\?",
         valence: -1.0,
         needs: &[],
-    },
-    Spec {
-        name: "rating-text",
-        regex: r"\b(nul|geen|één|een|1|halve|twee|2) (ster|sterren|sterretjes)\b",
-        valence: -2.0,
-        needs: &["ster"],
     },
     Spec {
         name: "letdown",
@@ -350,6 +338,14 @@ pub(super) const SPECS: &[Spec] = &[
         regex: r"\bafspraak (\w+ ){0,2}(verzet|geannuleerd|afgezegd|verschoven|vergeten)\b|\b(weigert|weigeren|weigerde|weigerden) (\w+ ){0,3}(te )?(helpen|terugbetalen|vergoeden|uitleggen|vertellen|omruilen)\b",
         valence: -1.8,
         needs: &[],
+    },
+    Spec {
+        // "klaar met" is fed up when it is intensified or aimed at people
+        // or "that"; "klaar met dit boek" is only finished.
+        name: "exasperation",
+        regex: r"\b(zijn|bent|is|waren|was) (er |het )?(\w+ )?klaar mee\b|\b(helemaal|echt|zo|spuug|meer dan|totaal|zowat) klaar met\b|\bklaar met (jullie|jou|u|die|dat|al die|al dat|al het|het gedoe|dat gedoe)\b",
+        valence: -2.0,
+        needs: &["klaar m"],
     },
     Spec {
         name: "exasperation",

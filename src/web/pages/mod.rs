@@ -125,12 +125,23 @@ impl Page {
     /// `here` is the page's own path and query, to come back to after a
     /// language switch.
     pub fn new(lang: Lang, user: &CurrentUser, nav: &'static str, tz: Tz, here: &str) -> Page {
-        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
         Page {
-            lang,
             user: shown(&user.name),
             csrf: user.csrf.clone(),
             nav,
+            ..Page::signed_out(lang, tz, here)
+        }
+    }
+
+    /// The frame of the login page: nobody signed in, so no user, no
+    /// session token and no navigation (the template leaves them out).
+    pub fn signed_out(lang: Lang, tz: Tz, here: &str) -> Page {
+        let next: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+        Page {
+            lang,
+            user: String::new(),
+            csrf: String::new(),
+            nav: "",
             times_in: lang.times_in(tz.name()),
             langs: Lang::ALL
                 .iter()

@@ -2,19 +2,21 @@
 //! negatives, share negative, open vs handled, median and p90 time to
 //! handle and top sources, and bar charts of mentions and negatives per
 //! local day over 30 and 90 days (SVG from `web::chart`). The figures are
-//! `earshot stats`'s own (`cli::stats::figures` over the store's stat
-//! rows), so the page and the command never disagree.
+//! `earshot stats`'s (the same counts, `stats::nearest_rank` for the
+//! percentiles), but counted by the store in one pass over spans of one
+//! local day each ([`Store::activity`](crate::store::Store::activity)):
+//! 90 days of a large inbox are a quarter million mentions.
 
 use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use crate::cli::stats::{figures, Period, Row as StatRow};
-use crate::store::{StatMention, StatSource};
+use crate::stats::nearest_rank;
+use crate::store::{Activity, SpanCount};
 use crate::web::chart::{self, Chart, DayCount};
 use crate::web::i18n::{Lang, Messages};
 use crate::web::{AppState, CurrentUser, WebError};
@@ -23,6 +25,10 @@ use super::{render, shown, Page, UiLang};
 
 /// The sources listed per watch.
 const TOP_SOURCES: usize = 5;
+/// The days charted (the longer chart).
+const CHART_DAYS: usize = 90;
+/// The days the figures are over (and the shorter chart).
+const WINDOW_DAYS: usize = 30;
 
 pub struct WatchBlock {
     pub name: String,
@@ -54,69 +60,94 @@ pub async fn page(
     let config = state.config();
     let tz = config.daemon.timezone;
     let now = Utc::now();
-    let since = first_instant(now, tz, 90);
-    let (mentions, sources) = state
-        .read(move |s| Ok((s.stat_mentions(since, &[])?, s.stat_sources(since, &[])?)))
-        .await?;
+    let days = Days::up_to(now, tz);
+    let (bounds, window) = (days.bounds(tz), days.window(tz));
+    let activity = state.read(move |s| s.activity(&bounds, window)).await?;
     let names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
     let view = OverviewPage {
         page: Page::new(lang, &user, "overview", tz, "/overview"),
         t: lang.t(),
-        watches: blocks(&names, &mentions, &sources, now, tz, lang),
+        watches: blocks(&names, &activity, &days, lang),
     };
     render(&view)
 }
 
-/// The first instant of the last `days` local days up to `now`'s.
-fn first_instant(now: DateTime<Utc>, tz: Tz, days: u64) -> DateTime<Utc> {
-    let today = crate::localtime::date(now, tz);
-    let first = today
-        .checked_sub_days(chrono::Days::new(days - 1))
-        .unwrap_or(today);
-    crate::localtime::midnight(first, tz)
+/// The last [`CHART_DAYS`] local days up to today.
+struct Days {
+    first: NaiveDate,
+    today: NaiveDate,
+}
+
+impl Days {
+    fn up_to(now: DateTime<Utc>, tz: Tz) -> Days {
+        let today = crate::localtime::date(now, tz);
+        let first = today
+            .checked_sub_days(chrono::Days::new(CHART_DAYS as u64 - 1))
+            .unwrap_or(today);
+        Days { first, today }
+    }
+
+    /// The `i`th day (0 is the first).
+    fn day(&self, i: usize) -> NaiveDate {
+        self.first
+            .checked_add_days(chrono::Days::new(i as u64))
+            .unwrap_or(self.today)
+    }
+
+    /// The store's spans: one per day, from its local midnight to the
+    /// next, then one from tomorrow's midnight on (a clock behind the
+    /// daemon's: counted in the figures, as `stats` does, never charted).
+    fn bounds(&self, tz: Tz) -> Vec<DateTime<Utc>> {
+        (0..=CHART_DAYS)
+            .map(|i| crate::localtime::midnight(self.day(i), tz))
+            .collect()
+    }
+
+    /// The first instant of the last [`WINDOW_DAYS`] days.
+    fn window(&self, tz: Tz) -> DateTime<Utc> {
+        crate::localtime::midnight(self.day(CHART_DAYS - WINDOW_DAYS), tz)
+    }
 }
 
 /// One block per watch: the configured ones in their order, then any other
-/// the rows name (a watch since removed from the config).
+/// the store counted (a watch since removed from the config), by name.
 fn blocks(
     configured: &[String],
-    mentions: &[StatMention],
-    sources: &[StatSource],
-    now: DateTime<Utc>,
-    tz: Tz,
+    activity: &[Activity],
+    days: &Days,
     lang: Lang,
 ) -> Vec<WatchBlock> {
     let t = lang.t();
-    let today = crate::localtime::date(now, tz);
-    let mut days: BTreeMap<String, Vec<DayCount>> = BTreeMap::new();
-    for r in figures(mentions, sources, tz, Period::Day) {
-        days.entry(r.watch.clone()).or_default().push(DayCount {
-            day: r.period,
-            mentions: r.mentions,
-            negative: r.negative,
-        });
-    }
-    let since30 = first_instant(now, tz, 30);
-    let totals: BTreeMap<String, StatRow> = window(mentions, sources, since30, tz)
-        .into_iter()
-        .map(|r| (r.watch.clone(), r))
-        .collect();
+    let by_name: BTreeMap<&str, &Activity> =
+        activity.iter().map(|a| (a.watch.as_str(), a)).collect();
     let mut names: Vec<String> = configured.to_vec();
-    for w in days.keys() {
-        if !names.contains(w) {
-            names.push(w.clone());
+    for w in by_name.keys() {
+        if !names.iter().any(|n| n == w) {
+            names.push(w.to_string());
         }
     }
     names
         .into_iter()
         .map(|name| {
-            let counts = days.get(&name).map(Vec::as_slice).unwrap_or(&[]);
+            let a = by_name.get(name.as_str()).copied();
+            let spans = a.map_or(&[][..], |a| a.spans.as_slice());
+            let counts: Vec<DayCount> = spans
+                .iter()
+                .take(CHART_DAYS)
+                .enumerate()
+                .filter(|(_, c)| c.mentions > 0)
+                .map(|(i, c)| DayCount {
+                    day: days.day(i),
+                    mentions: c.mentions,
+                    negative: c.negative,
+                })
+                .collect();
             let chart = |n: usize| {
                 let title = lang.per_day(&name, n);
                 chart::daily(
-                    today,
+                    days.today,
                     n,
-                    counts,
+                    &counts,
                     chart::Words {
                         title: &title,
                         mentions: t.mentions,
@@ -124,70 +155,42 @@ fn blocks(
                     },
                 )
             };
-            let total = totals.get(&name);
-            let count = |f: fn(&StatRow) -> u64| total.map_or(0, f);
-            let mut top: Vec<(String, u64)> = total
-                .map(|r| r.sources.iter().map(|(s, n)| (shown(s), *n)).collect())
+            // The window's days and whatever came after.
+            let mut total = SpanCount::default();
+            for c in spans.iter().skip(CHART_DAYS - WINDOW_DAYS) {
+                total.add(c);
+            }
+            let mut times = a.map(|a| a.handle_times.clone()).unwrap_or_default();
+            times.sort_unstable();
+            let mut top: Vec<(String, u64)> = a
+                .map(|a| a.sources.iter().map(|(s, n)| (shown(s), *n)).collect())
                 .unwrap_or_default();
             top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(TOP_SOURCES);
-            let (m, neg) = (count(|r| r.mentions), count(|r| r.negative));
+            let (m, neg) = (total.mentions, total.negative);
             WatchBlock {
-                chart30: chart(30),
-                chart90: chart(90),
+                chart30: chart(WINDOW_DAYS),
+                chart90: chart(CHART_DAYS),
                 name: shown(&name),
                 mentions: m,
                 negative: neg,
                 share_negative: (neg * 100 + m / 2)
                     .checked_div(m)
                     .map_or_else(|| "—".into(), |p| format!("{p}%")),
-                open: count(|r| r.open),
-                handled: count(|r| r.handled),
-                median: lang.duration(total.and_then(|r| r.median_time_to_handle_s)),
-                p90: lang.duration(total.and_then(|r| r.p90_time_to_handle_s)),
+                open: total.open(),
+                handled: total.handled,
+                median: lang.duration(nearest_rank(&times, 50)),
+                p90: lang.duration(nearest_rank(&times, 90)),
                 top_sources: top,
             }
         })
         .collect()
 }
 
-/// `earshot stats`'s figures per watch over the whole window from `since`:
-/// every row is moved into one period (the window's first instant) with its
-/// time to handle kept, so `figures` groups the window as one day and its
-/// median and p90 are over every mention handled in it.
-fn window(
-    mentions: &[StatMention],
-    sources: &[StatSource],
-    since: DateTime<Utc>,
-    tz: Tz,
-) -> Vec<StatRow> {
-    let moved: Vec<StatMention> = mentions
-        .iter()
-        .filter(|m| m.found_at >= since)
-        .map(|m| StatMention {
-            watch: m.watch.clone(),
-            found_at: since,
-            state: m.state,
-            negative: m.negative,
-            handled_at: m.handled_at.map(|h| since + (h - m.found_at)),
-        })
-        .collect();
-    let moved_sources: Vec<StatSource> = sources
-        .iter()
-        .filter(|s| s.found_at >= since)
-        .map(|s| StatSource {
-            watch: s.watch.clone(),
-            found_at: since,
-            source: s.source.clone(),
-        })
-        .collect();
-    figures(&moved, &moved_sources, tz, Period::Day)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::State as S;
+    use crate::store::{StatMention, State as S, Store};
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s)
@@ -195,72 +198,87 @@ mod tests {
             .with_timezone(&Utc)
     }
 
-    fn m(watch: &str, found: &str, state: S, negative: bool, handled: Option<&str>) -> StatMention {
-        StatMention {
-            watch: watch.into(),
-            found_at: at(found),
-            state,
-            negative,
-            handled_at: handled.map(at),
-        }
+    fn m(
+        watch: &str,
+        found: &str,
+        state: S,
+        negative: bool,
+        handled: Option<&str>,
+        sources: &[&str],
+    ) -> (StatMention, Vec<String>) {
+        (
+            StatMention {
+                watch: watch.into(),
+                found_at: at(found),
+                state,
+                negative,
+                handled_at: handled.map(at),
+            },
+            sources.iter().map(|s| s.to_string()).collect(),
+        )
     }
 
+    /// The figures `stats::figures` gave for these mentions when the page
+    /// computed them from `stat_mentions` rows, now counted by the store.
     #[test]
     fn window_figures_over_thirty_days() {
         let tz = chrono_tz::Europe::Amsterdam;
         let now = at("2026-11-30T12:00:00Z");
-        let mentions = vec![
-            // Outside the 30 days (but inside 90): charted, not counted.
-            m(
-                "acme",
-                "2026-10-01T10:00:00Z",
-                S::Handled,
-                true,
-                Some("2026-10-01T11:00:00Z"),
-            ),
-            m(
-                "acme",
-                "2026-11-10T10:00:00Z",
-                S::Handled,
-                true,
-                Some("2026-11-10T10:10:00Z"),
-            ),
-            m(
-                "acme",
-                "2026-11-20T10:00:00Z",
-                S::Handled,
-                false,
-                Some("2026-11-21T10:00:00Z"),
-            ),
-            m("acme", "2026-11-29T10:00:00Z", S::New, true, None),
-            m("acme", "2026-11-30T10:00:00Z", S::Assigned, false, None),
-            m("gone", "2026-11-30T09:00:00Z", S::New, true, None),
-        ];
-        let sources = vec![
-            StatSource {
-                watch: "acme".into(),
-                found_at: at("2026-11-10T10:00:00Z"),
-                source: "nu".into(),
-            },
-            StatSource {
-                watch: "acme".into(),
-                found_at: at("2026-11-20T10:00:00Z"),
-                source: "nu".into(),
-            },
-            StatSource {
-                watch: "acme".into(),
-                found_at: at("2026-11-29T10:00:00Z"),
-                source: "reddit".into(),
-            },
-        ];
-        let b = blocks(
-            &["acme".into(), "idle".into()],
-            &mentions,
-            &sources,
-            now,
-            tz,
-            Lang::En,
-        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("t.db")).expect("store");
+        store
+            .insert_stat_rows(&[
+                // Before the 90 days: neither charted nor counted.
+                m("acme", "2026-08-01T10:00:00Z", S::New, true, None, &["nu"]),
+                // Outside the 30 days (but inside 90): charted, not counted.
+                m(
+                    "acme",
+                    "2026-10-01T10:00:00Z",
+                    S::Handled,
+                    true,
+                    Some("2026-10-01T11:00:00Z"),
+                    &["nu"],
+                ),
+                m(
+                    "acme",
+                    "2026-11-10T10:00:00Z",
+                    S::Handled,
+                    true,
+                    Some("2026-11-10T10:10:00Z"),
+                    &["nu"],
+                ),
+                m(
+                    "acme",
+                    "2026-11-20T10:00:00Z",
+                    S::Handled,
+                    false,
+                    Some("2026-11-21T10:00:00Z"),
+                    &["nu"],
+                ),
+                m(
+                    "acme",
+                    "2026-11-29T10:00:00Z",
+                    S::New,
+                    true,
+                    None,
+                    &["reddit"],
+                ),
+                m(
+                    "acme",
+                    "2026-11-30T10:00:00Z",
+                    S::Assigned,
+                    false,
+                    None,
+                    &[],
+                ),
+                m("gone", "2026-11-30T09:00:00Z", S::New, true, None, &[]),
+            ])
+            .expect("rows");
+        let days = Days::up_to(now, tz);
+        let activity = store
+            .activity(&days.bounds(tz), days.window(tz))
+            .expect("activity");
+        let b = blocks(&["acme".into(), "idle".into()], &activity, &days, Lang::En);
         let names: Vec<&str> = b.iter().map(|w| w.name.as_str()).collect();
         assert_eq!(names, ["acme", "idle", "gone"]);
         let acme = &b[0];
@@ -284,5 +302,18 @@ mod tests {
         let idle = &b[1];
         assert_eq!((idle.mentions, idle.share_negative.as_str()), (0, "—"));
         assert_eq!(idle.median, "—");
+    }
+
+    /// The spans are local days, summer time and winter time alike.
+    #[test]
+    fn days_are_local() {
+        let tz = chrono_tz::Europe::Amsterdam;
+        let days = Days::up_to(at("2026-11-30T23:30:00Z"), tz);
+        assert_eq!(days.today.to_string(), "2026-12-01");
+        let bounds = days.bounds(tz);
+        assert_eq!(bounds.len(), CHART_DAYS + 1);
+        assert_eq!(bounds[0], at("2026-09-02T22:00:00Z"));
+        assert_eq!(bounds[CHART_DAYS], at("2026-12-01T23:00:00Z"));
+        assert_eq!(days.window(tz), at("2026-11-01T23:00:00Z"));
     }
 }

@@ -439,6 +439,34 @@ async fn comments_in_the_subreddits_are_mentions_too() {
     assert_eq!(server.requests_to_path(COMMENTS).len(), 2);
 }
 
+/// Issue #14: a comment was scored with its post's title ("Re: Wie heeft
+/// er ook storing vandaag?"), so one saying the outage was over read as a
+/// complaint. The title stays for people to see; the comment's own words
+/// are scored.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue14_a_comment_is_scored_without_its_threads_title() {
+    let server = Server::start().await;
+    server.route(SUBS, json("reddit/search_page1.json"));
+    server.route(COMMENTS, json("reddit/comments_page1.json"));
+    let env = Env::new(&config(&server, &format!("{SUBREDDITS}comments = true\n")));
+    env.ok(&["poll"]).await;
+    let mentions = env.mentions_json(&[]).await;
+    let fixed = mentions
+        .iter()
+        .find(|m| m["url"].as_str().unwrap_or("").ends_with("/lx3c0dd/"))
+        .expect("the comment saying it works again is a mention");
+    assert_eq!(fixed["title"], "Re: Wie heeft er ook storing vandaag?");
+    assert_ne!(fixed["sentiment"]["label"], "negative", "{fixed}");
+    let reasons = fixed["sentiment"]["reasons"].to_string();
+    assert!(!reasons.contains("storing"), "{reasons}");
+    // The complaint in the same thread still is one, on its own words.
+    let complaint = mentions
+        .iter()
+        .find(|m| m["url"].as_str().unwrap_or("").ends_with("/lx3c3aa/"))
+        .expect("the complaint is a mention");
+    assert_eq!(complaint["sentiment"]["label"], "negative", "{complaint}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn comments_need_subreddits() {
     let server = Server::start().await;

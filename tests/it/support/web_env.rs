@@ -38,12 +38,20 @@ impl WebInbox {
     pub async fn start(items: &[Item<'_>]) -> WebInbox {
         let server = Server::start().await;
         server.route("/f.rss", Route::ok("application/rss+xml", feed(items)));
+        let source = format!(
+            "[[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1h\"\n",
+            server.url("/f.rss")
+        );
+        WebInbox::start_with(server, &source).await
+    }
+
+    /// As [`WebInbox::start`], polling `source` (a `[[source]]` block
+    /// reading from `server`, whose routes the caller has set) instead.
+    pub async fn start_with(server: Server, source: &str) -> WebInbox {
         let port = free_port();
         let env = Env::new(&format!(
             "[daemon]\ntimezone = \"Europe/Amsterdam\"\n\n[web]\nlisten = \"127.0.0.1:{port}\"\n\n\
-             {ACME}\n[[watch]]\nname = \"globex\"\nterms = [\"Globex\"]\n\n\
-             [[source]]\nname = \"nieuws\"\nkind = \"feed\"\nurl = \"{}\"\ninterval = \"1h\"\n",
-            server.url("/f.rss")
+             {ACME}\n[[watch]]\nname = \"globex\"\nterms = [\"Globex\"]\n\n{source}"
         ));
         env.ok(&["poll"]).await;
         add_user(&env, USER, PASSWORD).await;
