@@ -296,7 +296,7 @@ async fn issue14_the_daemon_retrains_after_new_labels_and_keeps_polling() {
     ));
     // A first model (nothing to learn from yet): version 1.
     assert_eq!(learn(&env, &[]).await["version"], 1);
-    let child = start_daemon(&env, &[]);
+    let mut daemon = Daemon(Some(start_daemon(&env, &[])));
     let ids: Vec<String> = settle(20, async || env.mentions_json(&[]).await, |m| m.len() == 5)
         .await
         .iter()
@@ -338,5 +338,17 @@ async fn issue14_the_daemon_retrains_after_new_labels_and_keeps_polling() {
         server.requests_to("/f.rss").len() >= polls + 2
     })
     .await;
-    stop_within_10s(child).await;
+    stop_within_10s(daemon.0.take().expect("running")).await;
+}
+
+/// A daemon that a failed assertion does not leave running.
+struct Daemon(Option<std::process::Child>);
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
