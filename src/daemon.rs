@@ -17,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, Source};
+use crate::learn::{self, Slot};
 use crate::metrics::Health;
 use crate::notify::dispatcher::{Dispatcher, PassReport};
 use crate::notify::source_alerts::SourceAlerter;
@@ -34,6 +35,8 @@ struct Started {
     writer: Writer,
     thread: WriterThread,
     states: HashMap<String, SourceState>,
+    /// The learned model the pollers score with (the stored one at start).
+    learned: Arc<Slot>,
 }
 
 fn start(config: &Config) -> anyhow::Result<Started> {
@@ -42,12 +45,14 @@ fn start(config: &Config) -> anyhow::Result<Started> {
         .sync_sources(&config.sources)
         .context("registering sources")?;
     let states = store.source_states()?;
+    let learned = Arc::new(Slot::new(learn::load(&store)?));
     let (writer, thread) = Writer::from_store(store);
     Ok(Started {
         new_mentions: Arc::new(Notify::new()),
         writer,
         thread,
         states,
+        learned,
     })
 }
 
@@ -57,9 +62,10 @@ async fn finish(started: Started) {
     let _ = tokio::task::spawn_blocking(move || thread.join()).await;
 }
 
-/// The tasks that depend on the config: one polling loop per source and the
-/// dispatcher. A reload stops one generation and starts the next; the store
-/// writer and the database outlive them.
+/// The tasks that depend on the config: one polling loop per source, the
+/// dispatcher and the learner. A reload stops one generation and starts the
+/// next; the store writer, the database and the learned model's slot
+/// outlive them.
 struct Generation {
     cancel: CancellationToken,
     tracker: TaskTracker,
@@ -68,12 +74,17 @@ struct Generation {
 impl Generation {
     fn spawn(
         config: &Config,
-        writer: &Writer,
-        new_mentions: &Arc<Notify>,
+        started: &Started,
         states: &HashMap<String, SourceState>,
         health: &Arc<Health>,
     ) -> anyhow::Result<Generation> {
-        let poller = Poller::new(config, writer.clone(), new_mentions.clone())?;
+        let (writer, new_mentions) = (&started.writer, &started.new_mentions);
+        let poller = Poller::new(
+            config,
+            writer.clone(),
+            new_mentions.clone(),
+            started.learned.clone(),
+        )?;
         // The dispatcher first: whatever was left pending goes out now.
         let dispatcher = Dispatcher::new(config).context("starting the delivery dispatcher")?;
         let cancel = CancellationToken::new();
@@ -89,6 +100,11 @@ impl Generation {
             alerter,
         };
         scheduler::spawn_all(&tracker, &shared, &config.sources, states);
+        tracker.spawn(learn::run(
+            config.clone(),
+            started.learned.clone(),
+            cancel.clone(),
+        ));
         tracker.close();
         Ok(Generation { cancel, tracker })
     }
@@ -219,13 +235,7 @@ pub async fn run_with_reload(
     };
     let systemd = systemd::Notifier::from_env();
     let health = Arc::new(Health::default());
-    let mut generation = Generation::spawn(
-        &config,
-        &started.writer,
-        &started.new_mentions,
-        &started.states,
-        &health,
-    )?;
+    let mut generation = Generation::spawn(&config, &started, &started.states, &health)?;
     tracing::info!(
         sources = config.sources.len(),
         watches = config.watches.len(),
@@ -342,13 +352,7 @@ async fn reload_config(
         .await
         .context("reload task")??
     };
-    *generation = Generation::spawn(
-        &next,
-        &started.writer,
-        &started.new_mentions,
-        &states,
-        health,
-    )?;
+    *generation = Generation::spawn(&next, started, &states, health)?;
     *config = next;
     tracing::info!(
         sources = config.sources.len(),
@@ -395,7 +399,12 @@ pub async fn poll_once(
     mut progress: impl FnMut(&Result<PollReport, StoreError>),
 ) -> anyhow::Result<Vec<(String, Result<PollReport, StoreError>)>> {
     let started = start(config)?;
-    let poller = Poller::new(config, started.writer.clone(), started.new_mentions.clone())?;
+    let poller = Poller::new(
+        config,
+        started.writer.clone(),
+        started.new_mentions.clone(),
+        started.learned.clone(),
+    )?;
     let mut results: Vec<Option<Result<PollReport, StoreError>>> =
         (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();

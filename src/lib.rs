@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod daemon;
 pub mod http;
+pub mod learn;
 pub mod localtime;
 pub mod matcher;
 pub mod metrics;

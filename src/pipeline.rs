@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use crate::config::{CompiledWatches, Config, Source};
 use crate::http::{Http, Validators};
+use crate::learn::Slot;
 use crate::notify::plan::plan;
 use crate::sentiment::Analyzer;
 use crate::sources::{self, Item, ParseSlots, SourceError};
@@ -48,10 +49,12 @@ pub struct Analysis {
     /// Built on first use: a poll that finds nothing (or only 304s) never pays
     /// for the lexicons.
     sentiment: std::sync::OnceLock<Analyzer>,
+    /// The learned model beside the rules, swapped by the daemon's learner.
+    learned: Arc<Slot>,
 }
 
 impl Analysis {
-    pub fn new(config: &Config) -> Analysis {
+    pub fn new(config: &Config, learned: Arc<Slot>) -> Analysis {
         let watch_names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
         let allowed = config
             .sources
@@ -72,6 +75,7 @@ impl Analysis {
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
             sentiment: std::sync::OnceLock::new(),
+            learned,
         }
     }
 
@@ -96,12 +100,14 @@ impl Analysis {
                 // least its terms as names).
                 let text = format!("{}\n{}", item.title, item.text);
                 let scorer = self.sentiment.get_or_init(Analyzer::new);
+                let model = self.learned.get();
                 let hits: Vec<FindingHit> = hits
                     .into_iter()
                     .map(|h| {
                         let watch = &self.watch_names[h.watch];
                         let rules = self.watches.custom.get(h.watch);
-                        let s = scorer.analyze(&text, item.rating, rules);
+                        let s =
+                            scorer.analyze_with(&text, None, item.rating, rules, model.as_deref());
                         FindingHit {
                             deliveries: plan(
                                 &self.routes,
@@ -141,10 +147,11 @@ impl Poller {
         config: &Config,
         writer: Writer,
         new_mentions: Arc<Notify>,
+        learned: Arc<Slot>,
     ) -> anyhow::Result<Poller> {
         Ok(Poller {
             http: Http::new(&config.http)?,
-            analysis: Arc::new(Analysis::new(config)),
+            analysis: Arc::new(Analysis::new(config, learned)),
             writer,
             new_mentions,
             cpu: Arc::new(ParseSlots::new(

@@ -10,6 +10,7 @@ mod deliver;
 mod deliveries;
 mod eval_sentiment;
 mod export;
+mod learn;
 mod man;
 mod mentions;
 mod output;
@@ -70,8 +71,12 @@ pub enum Command {
     Export(export::ExportArgs),
     /// A consistent copy of the database (safe while the daemon runs).
     Backup(export::BackupArgs),
-    /// Measure the sentiment scorer on a labelled file (`neg|neu|pos<TAB>text` a line).
+    /// Measure the sentiment scorer on a labelled file (`neg|neu|pos<TAB>text` a line),
+    /// with the learned model as the daemon scores when a config is given.
     EvalSentiment(eval_sentiment::Args),
+    /// Train the learned model on the team's labels and imported examples; say per
+    /// language what it used and whether the model is in use.
+    Learn(learn::Args),
     /// Send the alerts that are due now (what the daemon does continuously).
     Deliver(deliver::Args),
     /// The alert outbox: pending, sent and failed deliveries with their last error.
@@ -121,7 +126,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats(args) => stats::run(&load(&cli)?, args),
         Command::Export(args) => export::export(&load(&cli)?, args),
         Command::Backup(args) => export::backup(&load(&cli)?, args),
-        Command::EvalSentiment(args) => eval_sentiment::run(args),
+        Command::EvalSentiment(args) => eval_sentiment::run(args, explicit_config(&cli)?.as_ref()),
+        Command::Learn(args) => learn::run(&load(&cli)?, args),
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),
         Command::Deliveries(args) => deliveries::run(&load(&cli)?, args),
         Command::TestAlert(args) => test_alert::run(&load(&cli)?, args),
@@ -219,6 +225,18 @@ fn config_path(cli: &Cli) -> PathBuf {
 
 fn load(cli: &Cli) -> anyhow::Result<Config> {
     Ok(Config::load(&config_path(cli))?)
+}
+
+/// The config when one was named (`--config` or `$EARSHOT_CONFIG`), for a
+/// command that also works without one.
+fn explicit_config(cli: &Cli) -> anyhow::Result<Option<Config>> {
+    let named =
+        cli.config.is_some() || std::env::var_os("EARSHOT_CONFIG").is_some_and(|v| !v.is_empty());
+    if named {
+        load(cli).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

@@ -37,6 +37,18 @@ struct Status {
     database_bytes: u64,
     last_mention_at: Option<chrono::DateTime<Utc>>,
     last_mention: Option<String>,
+    /// The learned model (issue #14): when it was last trained, and per
+    /// language whether it is in use.
+    learned_model: Option<LearnedModel>,
+}
+
+#[derive(serde::Serialize)]
+struct LearnedModel {
+    version: i64,
+    trained_at: chrono::DateTime<Utc>,
+    /// Labels set or changed since that training.
+    labels_since: i64,
+    in_use: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -86,6 +98,23 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         .filter(|r| configured(&r.name) && r.polls > 0)
         .count();
     let last = store.last_mention()?;
+    let learned_model = match store.model_info()? {
+        Some(info) => Some(LearnedModel {
+            version: info.version,
+            trained_at: info.trained_at,
+            labels_since: store.labels_since(info.label_mark)?,
+            in_use: serde_json::from_str::<crate::learn::Summary>(&info.summary)
+                .map(|s| {
+                    s.languages
+                        .into_iter()
+                        .filter(|l| l.used)
+                        .map(|l| l.lang)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+        None => None,
+    };
     let status = Status {
         daemon_running: running,
         daemon: beat,
@@ -106,6 +135,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         database_bytes: store.size_on_disk(),
         last_mention_at: last.as_ref().map(|l| l.0),
         last_mention: last.as_ref().map(|l| format!("{}: {}", l.1, l.2)),
+        learned_model,
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -181,6 +211,24 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             output::clean(m, 100)
         )?,
         _ => writeln!(out, "last mention: none yet")?,
+    }
+    match &status.learned_model {
+        Some(m) => writeln!(
+            out,
+            "learned:      model version {} trained {}, in use for {}; {} labels since",
+            m.version,
+            output::time(Some(m.trained_at), tz),
+            if m.in_use.is_empty() {
+                "no language yet (the rules score alone)".to_string()
+            } else {
+                m.in_use.join(", ")
+            },
+            m.labels_since
+        )?,
+        None => writeln!(
+            out,
+            "learned:      no model trained yet (the rules score alone)"
+        )?,
     }
     daemon_check(running, stale_secs)
 }

@@ -6,6 +6,7 @@
 //! Later stages take typed values (durations, parsed URLs) and never re-validate.
 
 mod alerts;
+mod learn;
 mod schema;
 mod secret;
 mod sources;
@@ -47,6 +48,7 @@ pub use alerts::{
     DigestSchedule, EmailNotifier, Mode, Notifier, NotifierKind, Route, SmtpTransport, Spike,
     WebhookNotifier,
 };
+pub use learn::Learn;
 pub use schema::schema;
 pub use secret::Secret;
 pub use sources::{
@@ -79,6 +81,8 @@ pub struct Config {
     pub routes: Vec<Route>,
     /// `[web]`: the web inbox (off unless `listen` is set).
     pub web: Web,
+    /// `[learn]`: when the daemon trains the learned model again.
+    pub learn: Learn,
 }
 
 #[derive(Debug, Clone)]
@@ -265,6 +269,8 @@ struct RawConfig {
     route: Vec<alerts::RawRoute>,
     #[serde(default)]
     web: web::RawWeb,
+    #[serde(default)]
+    learn: learn::RawLearn,
 }
 
 #[derive(Deserialize)]
@@ -487,6 +493,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
     )?;
 
     let web = web::validate(raw.web, &err)?;
+    let learn = learn::validate(raw.learn, &err)?;
 
     Ok(Config {
         path: path.to_path_buf(),
@@ -504,6 +511,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
         notifiers: alerts.notifiers,
         routes: alerts.routes,
         web,
+        learn,
     })
 }
 

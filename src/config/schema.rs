@@ -8,7 +8,7 @@
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use super::{alerts, sources, watches, web, RawConfig, RawHttp, RawSchedule, RawStorage};
+use super::{alerts, learn, sources, watches, web, RawConfig, RawHttp, RawSchedule, RawStorage};
 
 /// Each table of the file (`source.fields` for a nested one) with the keys
 /// it accepts, in the order of the file's top level.
@@ -28,6 +28,7 @@ pub fn schema() -> Vec<(&'static str, &'static [&'static str])> {
         ("route", keys::<alerts::RawRoute>()),
         ("route.spike", keys::<alerts::RawSpike>()),
         ("web", keys::<web::RawWeb>()),
+        ("learn", keys::<learn::RawLearn>()),
     ]
 }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::{Analyzer, Label, Lang, Sentiment};
+use super::{Analyzer, Label, Lang, Model, Sentiment};
 
 /// A line that is not `label<TAB>text`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,13 +41,86 @@ pub fn parse_tsv(input: &str) -> Result<Vec<(Label, &str)>, TsvError> {
     Ok(rows)
 }
 
+/// The longest text an imported example may have, in bytes.
+pub const MAX_EXAMPLE_BYTES: usize = 64 * 1024;
+
+/// One line of an import file: `label<TAB>text[<TAB>lang]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleRow<'a> {
+    pub label: Label,
+    pub text: &'a str,
+    /// `None`: detect it.
+    pub lang: Option<Lang>,
+}
+
+/// Parses `neg|neu|pos<TAB>text[<TAB>nl|en]` lines (blank lines skipped,
+/// `\r` ignored, an empty third column means "detect"); the first bad line
+/// is an error with its number.
+pub fn parse_examples(input: &str) -> Result<Vec<ExampleRow<'_>>, TsvError> {
+    let mut rows = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let bad = |message: String| TsvError {
+            line: i + 1,
+            message,
+        };
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let (label, text, lang) = match fields[..] {
+            [label, text] => (label, text, None),
+            [label, text, lang] => (label, text, Some(lang)),
+            [_] => return Err(bad("expected label<TAB>text[<TAB>lang], found no tab".into())),
+            _ => {
+                return Err(bad(format!(
+                    "expected label<TAB>text[<TAB>lang], found {} columns (replace tabs inside a text with spaces)",
+                    fields.len()
+                )))
+            }
+        };
+        let label = label.parse::<Label>().map_err(|e| bad(e.to_string()))?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(bad("the text is empty".into()));
+        }
+        if text.len() > MAX_EXAMPLE_BYTES {
+            return Err(bad(format!(
+                "the text is {} bytes, more than the {} an example may have",
+                text.len(),
+                MAX_EXAMPLE_BYTES
+            )));
+        }
+        let lang = match lang.map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => match l.parse::<Lang>() {
+                Ok(l @ (Lang::Nl | Lang::En)) => Some(l),
+                _ => {
+                    return Err(bad(format!(
+                        "unknown language {l:?} in the third column: use nl or en, or leave it out to detect it"
+                    )))
+                }
+            },
+        };
+        rows.push(ExampleRow { label, text, lang });
+    }
+    Ok(rows)
+}
+
 /// Scores each row (as `lang` when given), in the rows' order.
 pub fn score(analyzer: &Analyzer, rows: &[(Label, &str)], lang: Option<Lang>) -> Vec<Sentiment> {
+    score_with(analyzer, rows, lang, None)
+}
+
+/// [`score`] with the learned `model` beside the rules, as the daemon scores.
+pub fn score_with(
+    analyzer: &Analyzer,
+    rows: &[(Label, &str)],
+    lang: Option<Lang>,
+    model: Option<&Model>,
+) -> Vec<Sentiment> {
     rows.iter()
-        .map(|(_, text)| match lang {
-            Some(l) => analyzer.analyze_as(text, l, None, None),
-            None => analyzer.analyze(text, None, None),
-        })
+        .map(|(_, text)| analyzer.analyze_with(text, lang, None, None, model))
         .collect()
 }
 
@@ -239,6 +312,45 @@ mod tests {
         assert_eq!(err.line, 2);
         let err = parse_tsv("neg\tok\nmeh\ttext\n").expect_err("bad label");
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn examples_parse_with_an_optional_language() {
+        let rows = parse_examples("neg\twaar blijft mijn pakket\tnl\r\n\npos\tgreat\npos\tok\t\n")
+            .expect("valid");
+        assert_eq!(
+            rows,
+            vec![
+                ExampleRow {
+                    label: Negative,
+                    text: "waar blijft mijn pakket",
+                    lang: Some(Lang::Nl)
+                },
+                ExampleRow {
+                    label: Positive,
+                    text: "great",
+                    lang: None
+                },
+                ExampleRow {
+                    label: Positive,
+                    text: "ok",
+                    lang: None
+                },
+            ]
+        );
+        for (bad, line, says) in [
+            ("neg\tok\nno tab\n", 2, "no tab"),
+            ("neg\tok\nmeh\ttext\n", 2, "label"),
+            ("neg\ta\tfr\n", 1, "nl or en"),
+            ("neg\ta\tnl\tx\n", 1, "4 columns"),
+            ("neg\t  \n", 1, "empty"),
+        ] {
+            let err = parse_examples(bad).expect_err(bad);
+            assert_eq!(err.line, line, "{bad:?}");
+            assert!(err.message.contains(says), "{bad:?}: {}", err.message);
+        }
+        let long = format!("neg\t{}\n", "a".repeat(MAX_EXAMPLE_BYTES + 1));
+        assert!(parse_examples(&long).is_err());
     }
 
     #[test]

@@ -28,27 +28,33 @@
 //! | a rating written in the text (`★☆☆☆☆`, `2/5`, `2 van de 5`, `one star`) | `patterns/rating.rs` |
 //! | a watch's own patterns, words and terms ([`CustomRules`]) | `custom.rs` |
 //! | evaluation on labelled TSV | `eval.rs` |
+//! | the learned model's features, scoring, blend and bytes ([`Model`]) | `model.rs` |
+//! | how the learned model is trained, when a language gets one | `train.rs` |
 //!
 //! No file uses a file that uses it back: each uses only files further down
-//! this list. `mod.rs`, `score`, `valence`, `tokens`, `custom`, `lexicon`,
-//! `supplements`, `words`, `verdict`, `patterns` (its `nl` and `en` use only
-//! its `spec`), `lang`, `fxhash`. `eval` uses only the public API.
+//! this list. `mod.rs`, `train`, `model`, `score`, `valence`, `tokens`,
+//! `custom`, `lexicon`, `supplements`, `words`, `verdict`, `patterns` (its
+//! `nl` and `en` use only its `spec`), `lang`, `fxhash`. `eval` uses only
+//! the public API.
 
 mod custom;
 pub mod eval;
 mod fxhash;
 mod lang;
 mod lexicon;
+mod model;
 mod patterns;
 mod score;
 mod supplements;
 mod tokens;
+pub mod train;
 mod valence;
 mod verdict;
 mod words;
 
 pub use custom::CustomRules;
 pub use lang::{Lang, ParseError};
+pub use model::{Model, ModelError, FORMAT as MODEL_FORMAT};
 pub use verdict::{Label, Rating, Sentiment};
 
 /// Only this many bytes of a text are scored; the rest of a huge text adds
@@ -97,6 +103,26 @@ impl Analyzer {
         custom: Option<&CustomRules>,
     ) -> Sentiment {
         self.analyze_capped(cap(text), Some(lang), rating, custom)
+    }
+
+    /// Scores `text` as the daemon does: the rules (as `lang` when given,
+    /// else detecting it), then the learned `model` when there is one for
+    /// the text's language. A valid rating decides alone, as it does for
+    /// the rules.
+    pub fn analyze_with(
+        &self,
+        text: &str,
+        lang: Option<Lang>,
+        rating: Option<Rating>,
+        custom: Option<&CustomRules>,
+        model: Option<&Model>,
+    ) -> Sentiment {
+        let text = cap(text);
+        let rules = self.analyze_capped(text, lang, rating, custom);
+        match model {
+            Some(m) if !rating.is_some_and(verdict::rating_decides) => m.apply(text, rules),
+            _ => rules,
+        }
     }
 
     fn analyze_capped(

@@ -118,6 +118,11 @@ fn label_for(score: f32) -> Label {
     }
 }
 
+/// Whether a rating is valid, and so decides the label alone.
+pub(super) fn rating_decides(r: Rating) -> bool {
+    rating_verdict(r).is_some()
+}
+
 /// A rating's score, label and reason, or `None` for a nonsensical scale.
 fn rating_verdict(r: Rating) -> Option<(f32, Label, String)> {
     let finite = r.value.is_finite() && r.worst.is_finite() && r.best.is_finite();

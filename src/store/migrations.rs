@@ -297,6 +297,34 @@ const MIGRATIONS: &[&str] = &[
             + (SELECT count(*) FROM mentions WHERE item_id = new.item_id)
         WHERE id = new.source_id;
     END;",
+    // 12: learning from the team's labels (issue #14). Imported labelled
+    // examples, each once (by the SHA-256 of its label, language and text;
+    // `lang` NULL: detected when trained on); the learned model, one row
+    // (the latest): its version, byte format, when it was trained, the last
+    // label event it saw, how many examples it used, what training said
+    // (JSON) and its bytes. Labelled mentions and label events are found by
+    // index.
+    "CREATE TABLE learn_examples (
+        id INTEGER PRIMARY KEY,
+        hash BLOB NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        lang TEXT,
+        text TEXT NOT NULL,
+        source TEXT NOT NULL,
+        imported_at INTEGER NOT NULL
+    );
+    CREATE TABLE learn_model (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL,
+        format INTEGER NOT NULL,
+        trained_at INTEGER NOT NULL,
+        label_mark INTEGER NOT NULL,
+        examples INTEGER NOT NULL,
+        summary TEXT NOT NULL,
+        model BLOB NOT NULL
+    );
+    CREATE INDEX mentions_label ON mentions(label) WHERE label IS NOT NULL;
+    CREATE INDEX mention_events_what ON mention_events(what, id);",
 ];
 
 /// The schema version this earshot writes.

@@ -9,6 +9,7 @@
 //! through the [`writer::Writer`] thread (writes) or `spawn_blocking` (reads).
 //! No other module builds a query string.
 
+mod learning;
 mod migrations;
 mod outbox;
 mod polls;
@@ -26,6 +27,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use learning::{LabelledMention, ModelInfo, NewExample, NewModel, StoredExample};
 pub use outbox::{DeliveryFilter, DeliveryRow, DueDelivery};
 pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredRating,

@@ -16,6 +16,7 @@ mod database; // issue #10: read commands open the database read-only; errors na
 mod escaping; // issue #10: hostile text in mail headers, on the terminal and at ingest
 mod hostile; // issue #10: deeply nested pages parse in bounded time without starving feeds or SIGTERM
 mod inbox; // issue #12: the team inbox commands, list filters, who acts, all-or-nothing, retention
+mod learn; // issue #14: the learned model: import once, bad files refused whole, too few labels leave the rules alone, beats the rules on held-out text, uses `mentions label`, `show` names its change, the daemon retrains while polling
 mod lifecycle; // the daemon as a service: SIGHUP reload, systemd notify, SIGTERM with alerts pending
 mod localtime; // issue #12: local time with its zone in tables and `show`, --since today|yesterday|DATE at local midnight, one query for repeated --sentiment, --excel on every CSV, colour rules
 mod manners; // issue #12: unknown names refused, --sentiment repeats, CSV numbers, --excel, CSV and JSON names, tables fit the terminal, poll progress

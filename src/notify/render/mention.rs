@@ -248,6 +248,10 @@ pub(super) fn why(m: &Mention) -> Option<String> {
                 phrases.push(p);
                 last_word = None;
             }
+            Reason::Learned(words) => {
+                phrases.extend(words);
+                last_word = None;
+            }
             Reason::Word(v, w) if v * sign > 0.0 => {
                 words.push(w);
                 last_word = Some(words.len() - 1);
@@ -308,6 +312,9 @@ enum Reason {
     Word(f64, String),
     /// `negation 'niet' flips 'goed'`.
     Negation(String, String),
+    /// The learned model changed the label (`model: negative, the rules
+    /// said neutral (…); words: 'waar blijft', 'pakket'`): its words.
+    Learned(Vec<String>),
     /// Rules, multipliers, ratings, emphasis: not the customer's words.
     Other,
 }
@@ -328,6 +335,12 @@ impl Reason {
             if let Some((_, said)) = rest.rsplit_once(": ") {
                 return quoted(said).map_or(Reason::Other, Reason::Phrase);
             }
+        }
+        if let Some(rest) = r.strip_prefix("model: ") {
+            let words = rest.split_once("; words: ").map_or(Vec::new(), |(_, w)| {
+                w.split(", ").filter_map(quoted).collect()
+            });
+            return Reason::Learned(words);
         }
         if let Some(rest) = r.strip_prefix("negation ") {
             if let Some((neg, word)) = rest.split_once(" flips ") {
@@ -423,6 +436,20 @@ mod tests {
                 "… 4 more",
             ],
             Some("\"wachten\", \"traag\""),
+        );
+        // The learned model's words, when it changed the label (issue #14).
+        check_why(
+            "negative",
+            &[
+                "model: negative, the rules said neutral (p negative 0.81); words: 'waar blijft', 'pakket'",
+                "+1.0 'fijn'",
+            ],
+            Some("\"waar blijft\", \"pakket\""),
+        );
+        check_why(
+            "negative",
+            &["model: negative, the rules said neutral (p negative 0.81)"],
+            None,
         );
         // A negation reads as written.
         check_why(
