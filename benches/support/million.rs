@@ -130,3 +130,22 @@ pub fn build(db: &Path, n: u64) {
     conn.execute_batch("ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("analyze");
 }
+
+/// What follows a figure: nothing for a checked case, a mark for one only
+/// reported.
+pub fn note(checked: bool) -> &'static str {
+    if checked {
+        ""
+    } else {
+        "  [reported, not checked]"
+    }
+}
+
+/// Fails the benchmark naming every checked case over `target`.
+pub fn assert_within(over: &[&str], target: std::time::Duration) {
+    assert!(
+        over.is_empty(),
+        "over the {} ms target: {over:?}",
+        target.as_millis()
+    );
+}
