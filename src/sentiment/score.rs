@@ -75,6 +75,10 @@ struct Shape {
     contrast_at: Vec<Option<usize>>,
     /// A concessive word ("although", "hoewel") opening a sentence.
     concession_at: Vec<Option<usize>>,
+    /// A contrast word opening a sentence that follows another ("Goed.
+    /// Maar de levering duurde drie weken."): it contrasts with the
+    /// sentence before, as one inside a sentence does with its start.
+    opens_contrast: Vec<bool>,
     /// The opening sentence, when it is a short headline.
     headline: Option<u32>,
     /// Some but not all words are in capitals, so capitals are emphasis.
@@ -482,6 +486,7 @@ fn shape(tokens: &[Token<'_>], lang: Lang) -> Shape {
     let sentences = tokens.last().map_or(0, |t| t.sentence as usize + 1);
     let mut contrast_at: Vec<Option<usize>> = vec![None; sentences];
     let mut concession_at: Vec<Option<usize>> = vec![None; sentences];
+    let mut opens_contrast = vec![false; sentences];
     for (i, t) in tokens.iter().enumerate() {
         let sent = t.sentence as usize;
         if t.kind != Kind::Word || contrast_at.get(sent).is_none_or(Option::is_some) {
@@ -505,6 +510,8 @@ fn shape(tokens: &[Token<'_>], lang: Lang) -> Shape {
             contrast_at[sent] = Some(i);
         } else if starts_sentence && is_concession(lang, &t.norm) {
             concession_at[sent] = Some(i);
+        } else if starts_sentence && i > 0 && is_contrast(lang, &t.norm, None, next, true) {
+            opens_contrast[sent] = true;
         }
     }
     // A contrast word later in the sentence wins over a concession.
@@ -528,6 +535,7 @@ fn shape(tokens: &[Token<'_>], lang: Lang) -> Shape {
     Shape {
         contrast_at,
         concession_at,
+        opens_contrast,
         headline: (first_words <= HEADLINE_MAX_WORDS && more_follows).then_some(first),
         caps_differ: caps > 0 && caps < words,
     }
@@ -664,6 +672,10 @@ fn weigh(
         } else {
             v *= AFTER_CONTRAST;
         }
+    } else if shape.opens_contrast.get(sent + 1) == Some(&true) {
+        v *= BEFORE_CONTRAST;
+    } else if shape.opens_contrast.get(sent) == Some(&true) {
+        v *= AFTER_CONTRAST;
     }
     Some(Contribution {
         token: i,
@@ -699,6 +711,15 @@ fn shape_reasons(
                     &text[t.start..t.end]
                 ));
             }
+        }
+    }
+    for (sentence, _) in shape.opens_contrast.iter().enumerate().filter(|o| *o.1) {
+        let opener = tokens.iter().find(|t| t.sentence as usize == sentence);
+        if let Some(t) = opener.filter(|t| weighed(t.sentence) || weighed(t.sentence - 1)) {
+            reasons.push(format!(
+                "contrast '{}': the sentence before ×{BEFORE_CONTRAST}, its own ×{AFTER_CONTRAST}",
+                &text[t.start..t.end]
+            ));
         }
     }
     reasons

@@ -182,6 +182,23 @@ pub(super) const SPECS: &[Spec] = &[
         valence: -2.0,
         needs: &[],
     },
+    // A request to be answered or helped quickly ("please reply asap", "a
+    // quick response would be appreciated"): a customer waiting, not praise.
+    Spec {
+        name: "urgent-request",
+        regex: r"\b(please|pls|plz|need|needs|hoping for|would like|i'd like)\b[^.!?\n]*?\b(quick|fast|prompt|speedy|asap|urgent|urgently|immediate)\s+(\w+\s+){0,2}(reply|response|answer|fix|help|resolution|callback|call back)\b|\b(quick|fast|prompt|speedy) (reply|response|answer|fix) (would be|is|will be) (much |greatly |really )?(appreciated|welcome)\b|\b(please|pls|plz) (\w+ ){0,4}(asap|urgently|as soon as possible)\b",
+        valence: -1.0,
+        needs: &[
+            "please",
+            "pls",
+            "plz",
+            "need",
+            "hoping",
+            "like",
+            "appreciated",
+            "welcome",
+        ],
+    },
     Spec {
         name: "chasing",
         regex: r"\b([3-9]|\d\d+|three|four|five|several|multiple|many|countless) (times|calls|emails|attempts) (\w+ ){0,3}(called|emailed|tried|asked|chased|contacted|complained)\b|\b(called|emailed|tried|asked|contacted|chased|messaged) (\w+ ){0,2}([3-9]|\d\d+|three|four|five|several|multiple|many|countless) times\b|\b(been|keep) trying to\b",

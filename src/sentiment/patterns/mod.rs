@@ -373,6 +373,15 @@ mod tests {
             ("I want a refund", Lang::En, "money"),
             ("going to cancel my subscription", Lang::En, "leaving"),
             ("never again", Lang::En, "leaving"),
+            ("de levering duurde drie weken", Lang::Nl, "waiting"),
+            ("graag snel een reactie", Lang::Nl, "urgent-request"),
+            ("kunnen jullie z.s.m. reageren?", Lang::Nl, "urgent-request"),
+            ("please get back to me asap", Lang::En, "urgent-request"),
+            (
+                "a quick response would be appreciated",
+                Lang::En,
+                "urgent-request",
+            ),
         ];
         for (text, lang, want) in cases {
             assert!(
@@ -382,6 +391,18 @@ mod tests {
         }
         assert!(names("lovely day at the beach", Lang::En).is_empty());
         assert!(names("mooi boek, snel gelezen", Lang::Nl).is_empty());
+        // Praise of speed is no request, and a short delivery no wait.
+        for (text, lang) in [
+            ("ik werd snel geholpen, top", Lang::Nl),
+            ("bezorging duurde maar een dag", Lang::Nl),
+            ("thanks for the quick reply", Lang::En),
+        ] {
+            assert!(
+                names(text, lang).is_empty(),
+                "{text:?}: {:?}",
+                names(text, lang)
+            );
+        }
     }
 
     #[test]

@@ -186,6 +186,23 @@ pub(super) const SPECS: &[Spec] = &[
         needs: &[],
     },
     Spec {
+        name: "waiting",
+        regex: r"\b(duurde|duurt|kostte|kost) (het |me |mij |ons |hen |ze |dat )?(al |ruim |bijna |meer dan |wel |zeker |alweer |nu al )?#D\b",
+        valence: -1.8,
+        needs: &["duurde", "duurt", "kostte", "kost"],
+    },
+    // A request to be answered or helped quickly ("graag snel een reactie",
+    // "kunnen jullie z.s.m. reageren"): a customer waiting, not praise of
+    // speed, so "snel" inside it is no praise.
+    Spec {
+        name: "urgent-request",
+        regex: r"\b(graag|gaarne|verzoek|hoop op|kunnen jullie|kunt u|kun je|zou fijn zijn)\b[^.!?\n]*?\b(snel|zsm|z\.s\.m\.?|spoedig|per omgaande|zo snel mogelijk|asap)\s+(\w+\s+){0,2}(reactie|antwoord|reageren|terugbellen|terugkoppeling|oplossing|oplossen|opgelost|geholpen|helpen|contact)\b",
+        valence: -1.0,
+        needs: &[
+            "graag", "gaarne", "verzoek", "hoop", "kunnen", "kunt", "kun", "fijn",
+        ],
+    },
+    Spec {
         name: "chasing",
         regex: r"\b(al |nu al |inmiddels )?([3-9]|\d\d+|drie|vier|vijf|zes|tien|meerdere|zoveel|zo vaak) ?(keer|x|maal) (\w+ ){0,3}(gebeld|gemaild|geappt|gevraagd|aangevraagd|contact|geklaagd|teruggestuurd|geprobeerd|langs geweest)\b",
         valence: -2.0,
