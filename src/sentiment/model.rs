@@ -406,7 +406,8 @@ impl Model {
         }
         let words = top_words(&m.linear, text, label, 3);
         let mut out = rules;
-        out.reasons.insert(0, reason(out.label, label, pn, &words));
+        out.reasons
+            .insert(0, reason(out.label, out.score, label, pn, &words));
         out.score = match label {
             Label::Negative => out.score.min(-0.05).min(-pn),
             Label::Neutral => 0.0,
@@ -418,10 +419,13 @@ impl Model {
 }
 
 /// The reason a changed label gives: `model: negative, the rules said
-/// neutral (p 0.84); words: 'waar blijft', 'pakket'`. `notify::render`
+/// neutral +0.12 (p negative 0.84); words: 'waar blijft', 'pakket'`, the rules' own
+/// score kept there. `notify::render`
 /// quotes the words in an alert's "why".
-fn reason(from: Label, to: Label, p_negative: f32, words: &[String]) -> String {
-    let mut s = format!("model: {to}, the rules said {from} (p negative {p_negative:.2})");
+fn reason(from: Label, rules_score: f32, to: Label, p_negative: f32, words: &[String]) -> String {
+    let mut s = format!(
+        "model: {to}, the rules said {from} {rules_score:+.2} (p negative {p_negative:.2})"
+    );
     if !words.is_empty() {
         let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
         s.push_str("; words: ");
@@ -738,7 +742,7 @@ mod tests {
     fn apply_changes_the_label_and_says_why() {
         let m = toy();
         let rules = Sentiment {
-            score: 0.0,
+            score: 0.03,
             label: Label::Neutral,
             lang: Lang::Nl,
             reasons: vec![],
@@ -746,8 +750,9 @@ mod tests {
         let s = m.apply("waar blijft mijn pakket", rules.clone());
         assert_eq!(s.label, Label::Negative);
         assert!(s.score <= -0.05);
+        // The rules' own score stays readable in the reason.
         assert!(
-            s.reasons[0].starts_with("model: negative, the rules said neutral")
+            s.reasons[0].starts_with("model: negative, the rules said neutral +0.03 (")
                 && s.reasons[0].contains("'pakket'"),
             "{:?}",
             s.reasons

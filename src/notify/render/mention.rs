@@ -441,14 +441,14 @@ mod tests {
         check_why(
             "negative",
             &[
-                "model: negative, the rules said neutral (p negative 0.81); words: 'waar blijft', 'pakket'",
+                "model: negative, the rules said neutral +0.12 (p negative 0.81); words: 'waar blijft', 'pakket'",
                 "+1.0 'fijn'",
             ],
             Some("\"waar blijft\", \"pakket\""),
         );
         check_why(
             "negative",
-            &["model: negative, the rules said neutral (p negative 0.81)"],
+            &["model: negative, the rules said neutral +0.12 (p negative 0.81)"],
             None,
         );
         // A negation reads as written.
