@@ -55,6 +55,7 @@ impl Answer {
         FetchError::Status {
             status: self.status,
             retry_after: self.retry_after,
+            message: server_message(self.status, None, &self.body),
         }
     }
 }
@@ -65,10 +66,17 @@ impl Answer {
 pub enum FetchError {
     #[error("timed out after {0:?}")]
     Timeout(Duration),
-    #[error("HTTP {status}{}", retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default())]
+    #[error(
+        "HTTP {status}{}{}",
+        message.as_deref().map(|m| format!(": {m}")).unwrap_or_default(),
+        retry_after.map(|d| format!(" (retry after {}s)", d.as_secs())).unwrap_or_default()
+    )]
     Status {
         status: u16,
         retry_after: Option<Duration>,
+        /// The status's reason and the first line of the server's own
+        /// message (`Forbidden - this instance requires auth`), bounded.
+        message: Option<String>,
     },
     #[error("body larger than the {limit}-byte limit (max_body)")]
     TooLarge { limit: u64 },
@@ -294,6 +302,7 @@ impl Http {
             (Fetched::NotModified, _) => Err(FetchError::Status {
                 status: 304,
                 retry_after: None,
+                message: None,
             }),
         }
     }
@@ -329,9 +338,12 @@ impl Http {
                     .then(|| rate_limit_reset(h))
                     .flatten()
             });
+            let content_type = header_string(h, CONTENT_TYPE.as_str());
+            let body = read_some(resp, ERROR_BODY).await;
             return Err(FetchError::Status {
                 status: status.as_u16(),
                 retry_after: wait,
+                message: server_message(status.as_u16(), content_type.as_deref(), &body),
             });
         }
         let headers = resp.headers().clone();
@@ -364,6 +376,85 @@ impl Http {
             FetchError::Other(error_chain(&e))
         }
     }
+}
+
+/// Most of an error answer's body read for its message.
+const ERROR_BODY: usize = 4 * 1024;
+/// Longest server message kept, in characters.
+const ERROR_MESSAGE: usize = 200;
+
+/// At most `limit` bytes of a body; a body that fails midway is what came.
+async fn read_some(mut resp: reqwest::Response, limit: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                body.extend_from_slice(&chunk[..chunk.len().min(limit - body.len())])
+            }
+            _ => break,
+        }
+    }
+    body
+}
+
+/// What an error answer says, for the source's error: the status's reason
+/// and the server's own message: a JSON `error_description`, `message` or
+/// `error` string (also `error.message`), else the first non-empty line of
+/// a text body (never HTML markup). Controls dropped, at most
+/// [`ERROR_MESSAGE`] characters. `None` when the server says nothing more
+/// than the status.
+pub fn server_message(status: u16, content_type: Option<&str>, body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(&body[..body.len().min(ERROR_BODY)]);
+    let trimmed = text.trim_start();
+    let said = if trimmed.starts_with(['{', '[']) {
+        json_message(trimmed)
+    } else if content_type.is_some_and(|c| c.to_ascii_lowercase().contains("html"))
+        || trimmed.starts_with('<')
+    {
+        None
+    } else {
+        trimmed
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .map(str::to_string)
+    };
+    let said: String = said
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !crate::text::is_bidi_control(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let said = match said.char_indices().nth(ERROR_MESSAGE) {
+        Some((at, _)) => format!("{}…", &said[..at]),
+        None => said,
+    };
+    let reason = StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match reason {
+        _ if said.is_empty() => None,
+        Some(r) if r.eq_ignore_ascii_case(&said) => None,
+        Some(r) => Some(format!("{r} - {said}")),
+        None => Some(said),
+    }
+}
+
+fn json_message(text: &str) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let string = |v: &serde_json::Value, key: &str| {
+        v.get(key)
+            .and_then(serde_json::Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    string(&v, "error_description")
+        .or_else(|| string(&v, "message"))
+        .or_else(|| string(&v, "error"))
+        .or_else(|| v.get("error").and_then(|e| string(e, "message")))
 }
 
 pub fn error_chain(e: &dyn std::error::Error) -> String {
@@ -462,10 +553,58 @@ mod tests {
         let s = |status| FetchError::Status {
             status,
             retry_after: None,
+            message: None,
         };
         assert!(s(503).is_retryable());
         assert!(s(429).is_retryable());
         assert!(!s(404).is_retryable());
         assert!(!FetchError::TooLarge { limit: 1 }.is_retryable());
+    }
+
+    #[test]
+    fn issue15_server_messages_are_one_bounded_line() {
+        let check = |status, ct: Option<&str>, body: &str, want: Option<&str>| {
+            assert_eq!(
+                server_message(status, ct, body.as_bytes()).as_deref(),
+                want,
+                "{body:?}"
+            );
+        };
+        check(
+            403,
+            None,
+            r#"{"error":"this instance requires auth"}"#,
+            Some("Forbidden - this instance requires auth"),
+        );
+        check(
+            401,
+            None,
+            r#"{"error":"invalid_client","error_description":"bad secret"}"#,
+            Some("Unauthorized - bad secret"),
+        );
+        check(403, None, r#"{"message":"Forbidden","error":403}"#, None);
+        check(
+            400,
+            None,
+            r#"{"error":{"code":400,"message":"bad query"}}"#,
+            Some("Bad Request - bad query"),
+        );
+        check(
+            503,
+            Some("text/plain"),
+            "\n\n  down for\tmaintenance \u{1b}[31m\nsecond line",
+            Some("Service Unavailable - down for maintenance [31m"),
+        );
+        check(404, Some("text/html"), "not found, as HTML", None);
+        check(404, None, "<!DOCTYPE html><title>404</title>", None);
+        check(404, None, "   ", None);
+        check(599, None, "odd", Some("odd"));
+        let long = "x".repeat(10_000);
+        let got = server_message(500, None, long.as_bytes()).unwrap();
+        assert_eq!(
+            got.chars().count(),
+            "Internal Server Error - ".len() + 200 + 1,
+            "{got}"
+        );
     }
 }

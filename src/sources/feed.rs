@@ -3,7 +3,15 @@
 //!
 //! feed-rs does the format work; this file fixes the character encoding when only
 //! the HTTP header declares it, turns titles and content into plain text, resolves
-//! relative links against the feed URL and unwraps redirect links.
+//! relative links against the feed URL and unwraps redirect links. What feed-rs
+//! refuses or misreads is handled beside it, one module each: `dialect` (feed
+//! dialects rewritten in front of it, and the check that a feed with items
+//! yielded some), `dates` (dates it drops), `authors` (its placeholder names).
+//! It never fetches: it is handed the body.
+
+mod authors;
+mod dates;
+mod dialect;
 
 use std::borrow::Cow;
 
@@ -16,20 +24,75 @@ use crate::text::{html_to_text, one_line, truncate, truncate_owned, unwrap_redir
 /// Parses a feed body fetched from `url`.
 pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
     let body = to_parseable(body, content_type);
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(Some(url.as_str()))
-        .build();
-    let feed = parser
-        .parse(body.as_ref())
-        .map_err(|e| SourceError::parse("feed", e.to_string()))?;
+    let doc = dialect::normalise(&body).map_or(body, Cow::Owned);
+    let (feed, doc) = read(doc, url)?;
+    // issue #15: a feed whose items feed-rs could not see is an error on the
+    // source, never an empty success.
+    if feed.entries.is_empty() && dialect::holds_items(&doc) {
+        return Err(SourceError::parse(
+            "feed",
+            "it has items (<item>, <entry> or JSON Feed \"items\") but none could be read; \
+             check that it is RSS 0.9x, 1.0 or 2.0, Atom or JSON Feed",
+        ));
+    }
+    let atom_dates = atom_dates(&feed, &doc);
+    let names = authors::Names::new(&doc);
     Ok(feed
         .entries
         .into_iter()
-        .map(|e| entry_to_item(e, url))
+        .enumerate()
+        .map(|(i, mut e)| {
+            if e.published.is_none() && e.updated.is_none() {
+                e.updated = atom_dates.as_ref().and_then(|d| d[i]);
+            }
+            entry_to_item(e, url, &names)
+        })
         .collect())
 }
 
-fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
+/// feed-rs's reading of `doc`; a document it refuses is repaired and read
+/// once more (see `dialect::repair`), and its first refusal is the error.
+fn read<'a>(
+    doc: Cow<'a, [u8]>,
+    url: &Url,
+) -> Result<(feed_rs::model::Feed, Cow<'a, [u8]>), SourceError> {
+    let parser = || {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(url.as_str()))
+            .timestamp_parser(dates::parse)
+            .build()
+    };
+    let malformed = |e: &feed_rs::parser::ParseFeedError| SourceError::parse("feed", e.to_string());
+    match parser().parse(doc.as_ref()) {
+        Ok(feed) => Ok((feed, doc)),
+        Err(e) => {
+            let fixed = dialect::repair(&doc, &e).ok_or_else(|| malformed(&e))?;
+            let feed = parser()
+                .parse(fixed.as_slice())
+                .map_err(|_| malformed(&e))?;
+            Ok((feed, Cow::Owned(fixed)))
+        }
+    }
+}
+
+/// For an RSS feed with undated items: each item's Atom date, when the
+/// document has one per item (.NET's `<a10:updated>`).
+fn atom_dates(
+    feed: &feed_rs::model::Feed,
+    doc: &[u8],
+) -> Option<Vec<Option<chrono::DateTime<chrono::Utc>>>> {
+    use feed_rs::model::FeedType;
+    let undated = feed
+        .entries
+        .iter()
+        .any(|e| e.published.is_none() && e.updated.is_none());
+    if !undated || !matches!(feed.feed_type, FeedType::RSS2 | FeedType::RSS0) {
+        return None;
+    }
+    dialect::atom_dates_in_rss(doc).filter(|d| d.len() == feed.entries.len())
+}
+
+fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url, names: &authors::Names) -> Item {
     let link = e
         .links
         .iter()
@@ -50,12 +113,9 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url) -> Item {
         .unwrap_or("");
     // Cut the raw HTML at a generous bound first so a hostile body costs little.
     let text = truncate_owned(html_to_text(&truncate(body, MAX_TEXT * 4)), MAX_TEXT);
-    let author = e
-        .authors
-        .iter()
-        .map(|p| p.name.trim())
-        .find(|n| !n.is_empty())
-        .map(|n| truncate(n, 200).into_owned());
+    let author = names
+        .pick(&e.authors)
+        .map(|n| truncate(&n, 200).into_owned());
     let key = if e.id.trim().is_empty() {
         link.as_ref().map(Url::to_string).unwrap_or_default()
     } else {
@@ -100,10 +160,13 @@ fn to_parseable<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]>
         (None, None) => WINDOWS_1252,
     };
     if enc == UTF_8 && std::str::from_utf8(body).is_ok() {
-        return Cow::Borrowed(body);
+        // Without its BOM: serde_json (JSON Feed) refuses one.
+        return Cow::Borrowed(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body));
     }
     let (text, _, _) = enc.decode(body);
-    Cow::Owned(text.into_owned().into_bytes())
+    let mut text = text.into_owned().into_bytes();
+    dialect::declare_utf8(&mut text);
+    Cow::Owned(text)
 }
 
 fn charset(content_type: &str) -> Option<String> {

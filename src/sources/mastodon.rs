@@ -4,9 +4,12 @@
 //! The cursor is, per hashtag, the newest status id seen, kept as one JSON
 //! object (`{"ns":"113…","klm":"113…"}`). The first poll of a hashtag reads
 //! only its newest page; later polls ask for `since_id`, newest first, and
-//! page back with `max_id` (the smallest id seen, which is what the `Link:
-//! rel="next"` header carries) while pages are full, at most `max_pages`
-//! pages. Ids are compared as big integers: by length, then by their digits.
+//! page back through the `Link` header's `rel="next"` (as the API documents;
+//! ids need not come in order) while pages are full and have not reached the
+//! cursor, at most `max_pages` pages. A next link to another host than the
+//! instance is not followed. The status search sends no `Link` header and
+//! pages with `max_id`, the smallest id seen. Ids are compared as big
+//! integers: by length, then by their digits.
 //! A reblog is the status it reblogs: one identity (the original's URI), so a
 //! reblog and its original, or one status under two hashtags, are one item.
 //! A disabled timeline answers `[]`: no items, no error.
@@ -15,13 +18,13 @@ use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, LINK};
 use serde::Deserialize;
 use url::Url;
 
 use super::{read_cursor, write_cursor, Found, Item, SourceError, MAX_TEXT, MAX_TITLE};
 use crate::config::{MastodonOptions, Source};
-use crate::http::{Fetched, Http, Validators};
+use crate::http::{Fetched, Http};
 use crate::text::{html_to_text, one_line, truncate, truncate_owned};
 
 const KIND: &str = "mastodon";
@@ -155,13 +158,14 @@ pub async fn poll(
         let key = target.key();
         let since = old.get(&key).cloned();
         let mut newest = since.clone();
-        let mut max_id: Option<String> = None;
+        let mut url = page_url(source, target, since.as_deref(), None)?;
         for _ in 0..opts.max_pages {
-            let url = page_url(source, target, since.as_deref(), max_id.as_deref())?;
-            let (fetched, _slot) = http.get_with(&url, &Validators::default(), &headers).await;
-            let body = match fetched? {
-                Fetched::Body { body, .. } => body,
-                Fetched::NotModified => break,
+            let (fetched, _slot) = http.get_with_headers(&url, &headers).await;
+            let (body, link) = match fetched? {
+                (Fetched::Body { body, .. }, answer) => {
+                    (body, next_link(&answer, &url, &source.url))
+                }
+                (Fetched::NotModified, _) => break,
             };
             let statuses = match target {
                 Target::Tag(_) => parse_page(&body)?,
@@ -190,19 +194,20 @@ pub async fn poll(
             }
             // The first poll reads one page; later ones go back to the
             // cursor while pages are full.
-            if since.is_none() || !full {
+            let reached = oldest
+                .as_deref()
+                .zip(since.as_deref())
+                .is_none_or(|(o, s)| cmp_id(o, s) != Ordering::Greater);
+            if since.is_none() || !full || reached {
                 break;
             }
-            match oldest {
-                Some(o)
-                    if since
-                        .as_deref()
-                        .is_none_or(|s| cmp_id(&o, s) == Ordering::Greater) =>
-                {
-                    max_id = Some(o)
+            url = match (link, target) {
+                (Some(next), _) => next,
+                (None, Target::Search(_)) => {
+                    page_url(source, target, since.as_deref(), oldest.as_deref())?
                 }
-                _ => break,
-            }
+                (None, Target::Tag(_)) => break,
+            };
         }
         if let Some(n) = newest {
             next.insert(key, n);
@@ -210,6 +215,38 @@ pub async fn poll(
     }
     let cursor = write_cursor(KIND, &next)?;
     Ok(Found { items, cursor })
+}
+
+/// The `Link` header's `rel="next"` target, resolved against the page's
+/// URL; `None` without one, or when it points off the instance (scheme, host
+/// and port of `instance`): a page must not send the token elsewhere.
+fn next_link(headers: &HeaderMap, page: &Url, instance: &Url) -> Option<Url> {
+    let value = headers.get(LINK)?.to_str().ok()?;
+    let mut rest = value;
+    while let Some(open) = rest.find('<') {
+        let close = open + rest[open..].find('>')?;
+        let target = &rest[open + 1..close];
+        rest = &rest[close + 1..];
+        let params = &rest[..rest.find('<').unwrap_or(rest.len())];
+        let is_next = params.split([';', ',']).any(|p| {
+            p.trim()
+                .strip_prefix("rel=")
+                .is_some_and(|r| r.trim_matches('"').split_whitespace().any(|r| r == "next"))
+        });
+        if !is_next {
+            continue;
+        }
+        let next = page.join(target.trim()).ok()?;
+        let same = next.scheme() == instance.scheme()
+            && next.host_str() == instance.host_str()
+            && next.port_or_known_default() == instance.port_or_known_default();
+        if !same {
+            tracing::warn!(next = %next, "mastodon: not following a next page on another host");
+            return None;
+        }
+        return Some(next);
+    }
+    None
 }
 
 /// A `/api/v2/search` answer: its statuses, newest first.

@@ -301,6 +301,7 @@ pub async fn poll(
             return Err(FetchError::Status {
                 status: 429,
                 retry_after: Some(Duration::from_secs((until - now) as u64)),
+                message: None,
             }
             .into());
         }

@@ -322,7 +322,11 @@ async fn broken_sources_never_stop_the_good_ones() {
         ("malformed", "malformed feed"),
         ("html-page", "malformed feed"),
         ("stalled", "timed out after 2s"),
-        ("rate-limited", "HTTP 429 (retry after 120s)"),
+        // The server's own word comes along (issue #15).
+        (
+            "rate-limited",
+            "HTTP 429: Too Many Requests - slow down (retry after 120s)",
+        ),
         ("redirect-loop", "too many redirects"),
     ] {
         let r = &reports[name];
@@ -435,4 +439,70 @@ async fn a_syndicated_copy_at_another_url_is_the_same_mention() {
     // A second poll of both writes nothing new.
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("; 0 new mentions"), "{out}");
+}
+
+/// Issue 15: an API's error answer keeps the first line of the server's own
+/// message, bounded (a JSON `error`, a text line, never HTML markup), in the
+/// source's error as `earshot sources` shows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_error_answers_keep_the_servers_message() {
+    let server = Server::start().await;
+    server.route(
+        "/api/v1/timelines/tag/ns",
+        Route {
+            status: 403,
+            ..Route::ok(
+                "application/json",
+                r#"{"error":"this instance requires auth"}"#,
+            )
+        },
+    );
+    let long = format!(
+        "rate limit exceeded\u{1b}[2J {}\nsecond line",
+        "x".repeat(8000)
+    );
+    server.route("/api/v1/search_by_date", Route::status(503, &long));
+    server.route(
+        "/feed.rss",
+        Route {
+            status: 404,
+            ..Route::ok("text/html", "<html><body><h1>Not here</h1></body></html>")
+        },
+    );
+    let base = server.url("");
+    let env = Env::new(&format!(
+        "[[watch]]\nname = \"acme\"\nterms = [\"Acme\"]\n\n\
+         [[source]]\nname = \"toots\"\nkind = \"mastodon\"\nbase_url = \"{base}\"\nhashtags = [\"ns\"]\n\n\
+         [[source]]\nname = \"hn\"\nkind = \"hackernews\"\nquery = \"acme\"\nbase_url = \"{base}\"\n\n\
+         [[source]]\nname = \"site\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        server.url("/feed.rss")
+    ));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("0 ok, 0 not modified, 3 failed"), "{out}");
+    let reports = source_reports(&env).await;
+    let error = |name: &str| {
+        reports[name]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        error("toots"),
+        "HTTP 403: Forbidden - this instance requires auth"
+    );
+    let hn = error("hn");
+    assert!(
+        hn.starts_with("HTTP 503: Service Unavailable - rate limit exceeded [2J xxx"),
+        "{hn}"
+    );
+    assert!(
+        !hn.contains('\u{1b}') && !hn.contains("second line"),
+        "{hn}"
+    );
+    assert!(
+        hn.chars().count() < 260,
+        "bounded: {} chars",
+        hn.chars().count()
+    );
+    assert_eq!(error("site"), "HTTP 404");
 }

@@ -224,8 +224,8 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     assert!(out.contains("toots: 40 items"), "{out}");
     assert_eq!(server.requests_to_path(NS).len(), 1);
 
-    // Later: 80+ new statuses; two pages are read, the second from the
-    // smallest id of the first (what Link rel="next" says).
+    // Later: 80+ new statuses; two pages are read, the second where the
+    // first page's Link rel="next" says.
     server.route(NS, full_page(&server, 113500000000002000));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 40 items"), "{out}");
@@ -238,7 +238,7 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
         paths[1..],
         [
             format!("{NS}?limit=40&since_id=113500000000001000"),
-            format!("{NS}?limit=40&since_id=113500000000001000&max_id=113500000000001961"),
+            format!("{NS}?limit=40&max_id=113500000000001961"),
         ]
     );
 
@@ -246,6 +246,68 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     server.route(NS, json(fixture("mastodon/ns_page2.json")));
     env.ok(&["poll"]).await;
     assert_eq!(server.requests_to_path(NS).len(), 4);
+}
+
+/// A page of the template status with these ids, in this order, and a
+/// `Link` header naming `next`.
+fn page_of(ids: &[u64], next: Option<String>) -> Route {
+    let template = String::from_utf8(fixture("mastodon/status_template.json")).unwrap();
+    let one = template
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let statuses: Vec<String> = ids
+        .iter()
+        .map(|id| one.replace("113500000000000999", &id.to_string()))
+        .collect();
+    let route = json(format!("[{}]", statuses.join(",")).into_bytes());
+    match next {
+        Some(next) => route.with_header("Link", &format!("<{next}>; rel=\"next\"")),
+        None => route,
+    }
+}
+
+/// Issue 15: paging follows the `Link` header, not the smallest id: here a
+/// full page holds one old id among new ones (the smallest id would page
+/// back from it, repeating and skipping), and its next link names another
+/// place. A next link to another host is not followed.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue15_paging_follows_the_link_header_on_the_instance_only() {
+    let server = Server::start().await;
+    server.route(NS, full_page(&server, 113500000000001000));
+    let env = Env::new(&config(&server, "hashtags = [\"ns\"]\nmax_pages = 3\n"));
+    env.ok(&["poll"]).await;
+
+    let base = 113500000000002000;
+    let mut ids: Vec<u64> = (0..39).map(|i| base - i).collect();
+    ids.insert(20, 113500000000001500);
+    let next = format!("{NS}?limit=40&max_id={}", base - 38);
+    server.route(NS, page_of(&ids, Some(server.url(&next))));
+    server.route(&next, page_of(&[base - 39, base - 40], None));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("toots: 42 items"), "{out}");
+    let paths: Vec<String> = server
+        .requests_to_path(NS)
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        paths[1..],
+        [format!("{NS}?limit=40&since_id=113500000000001000"), next]
+    );
+
+    // The next poll: a full page whose next link leaves the instance.
+    let elsewhere = Server::start().await;
+    let newer: Vec<u64> = (0..40).map(|i| base + 100 - i).collect();
+    server.route(NS, page_of(&newer, Some(elsewhere.url(NS))));
+    elsewhere.route(NS, page_of(&[base + 1], None));
+    let out = env.ok(&["poll"]).await;
+    assert!(out.contains("toots: 40 items"), "{out}");
+    assert!(out.contains("0 failed"), "{out}");
+    assert!(
+        elsewhere.requests().is_empty(),
+        "followed a link off the instance"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
