@@ -243,46 +243,61 @@ impl Matcher {
         if !self.scan(&folded, None).iter().any(Found::may_hit) {
             return Vec::new();
         }
-        self.find_in(&if text.is_empty() {
-            title.to_string()
-        } else {
-            format!("{title}\n{text}")
-        })
+        self.find_in(&joined(title, text))
     }
 
     /// The watches that one piece of plain text mentions.
     pub fn find_in(&self, original: &str) -> Vec<Hit> {
         let mapped = fold_mapped(original);
-        let found = self.scan(
+        self.scan_mapped(original, &mapped)
+            .into_iter()
+            .enumerate()
+            .filter(|(_, f)| f.is_hit())
+            .map(|(watch, f)| hit(original, &mapped, watch, f))
+            .collect()
+    }
+
+    /// For a source whose every item is about `watches` (`match = "all"`):
+    /// a hit for each of them that no exclusion of its own vetoes, with the
+    /// terms that do occur (perhaps none) and the snippet around the first
+    /// of them, else the start of the text (of the title when there is no
+    /// text). Other watches are not looked at.
+    pub fn find_all(&self, title: &str, text: &str, watches: &[usize]) -> Vec<Hit> {
+        let original = joined(title, text);
+        let mapped = fold_mapped(&original);
+        let mut found = self.scan_mapped(&original, &mapped);
+        let lead = if text.is_empty() { title } else { text };
+        let mut watches = watches.to_vec();
+        watches.sort_unstable();
+        watches.dedup();
+        watches
+            .into_iter()
+            .filter_map(|watch| {
+                let f = std::mem::take(found.get_mut(watch)?);
+                if f.excluded {
+                    None
+                } else if f.terms.is_empty() {
+                    Some(Hit {
+                        watch,
+                        terms: Vec::new(),
+                        snippet: snippet(lead, 0),
+                    })
+                } else {
+                    Some(hit(&original, &mapped, watch, f))
+                }
+            })
+            .collect()
+    }
+
+    /// [`Matcher::scan`] of `original`'s fold, its case at hand.
+    fn scan_mapped(&self, original: &str, mapped: &Folded) -> Vec<Found> {
+        self.scan(
             &mapped.text,
             Some(&Origin {
                 text: original,
                 map: &mapped.origin,
             }),
-        );
-        found
-            .into_iter()
-            .enumerate()
-            .filter(|(_, f)| f.is_hit())
-            .map(|(watch, f)| {
-                let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
-                let terms = f
-                    .terms
-                    .into_iter()
-                    .map(|t| match t {
-                        Term::Configured(s) => s,
-                        Term::Regex(start, end) => {
-                            original_slice(original, &mapped, start, end).to_string()
-                        }
-                    })
-                    .collect();
-                Hit {
-                    watch,
-                    terms,
-                    snippet: snippet(original, at),
-                }
-            })
-            .collect()
+        )
     }
 
     /// What each watch found in folded text (positions are folded offsets).
@@ -323,6 +338,33 @@ impl Matcher {
             }
         }
         found
+    }
+}
+
+/// An item's title and text as the one text that is matched.
+fn joined(title: &str, text: &str) -> String {
+    if text.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title}\n{text}")
+    }
+}
+
+/// What `watch` found in `original` (folded as `mapped`), as reported.
+fn hit(original: &str, mapped: &Folded, watch: usize, f: Found) -> Hit {
+    let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
+    let terms = f
+        .terms
+        .into_iter()
+        .map(|t| match t {
+            Term::Configured(s) => s,
+            Term::Regex(start, end) => original_slice(original, mapped, start, end).to_string(),
+        })
+        .collect();
+    Hit {
+        watch,
+        terms,
+        snippet: snippet(original, at),
     }
 }
 
@@ -744,6 +786,32 @@ mod tests {
             m.find_in("vlucht KL1234")[0].terms,
             vec!["KL1234".to_string()]
         );
+    }
+
+    #[test]
+    fn issue15_find_all_makes_every_item_a_mention_unless_excluded() {
+        let m = Matcher::new(&[
+            watch("acme", &["Acme"], &["Acme Corporation"], &[]),
+            watch("other", &["storing"], &[], &[]),
+        ])
+        .unwrap();
+        // No term: a hit all the same, its snippet the start of the text.
+        let hits = m.find_all("Crasht bij openen", "De app crasht meteen.", &[0]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].watch, 0);
+        assert!(hits[0].terms.is_empty());
+        assert_eq!(hits[0].snippet, "De app crasht meteen.");
+        assert_eq!(
+            m.find_all("Alleen een titel", "", &[0])[0].snippet,
+            "Alleen een titel"
+        );
+        // A term that occurs is reported as usual; other watches are not asked.
+        let hits = m.find_all("Storing", "Acme doet het niet", &[0, 0]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].terms, vec!["Acme".to_string()]);
+        assert_eq!(hits[0].snippet, "Storing Acme doet het niet");
+        // An exclusion still drops the item.
+        assert!(m.find_all("t", "voor Acme Corporation", &[0]).is_empty());
     }
 
     #[test]
