@@ -59,7 +59,7 @@ const DECOYS: &[&str] = &[
     "bolcom",
     "Acme Corporation Acme Telecom",
     "hemathologie",
-    "cafenoel",
+    "cafenoelle",
 ];
 
 const WORDS: &[&str] = &[

@@ -1,21 +1,29 @@
 //! Compiled watch rules: an item's title and text in, the watches it mentions out.
 //!
 //! All terms and exclusions of all watches are folded (lower case, no diacritics,
-//! single spaces) and compiled into one Aho-Corasick automaton, and all regexes
-//! into one `RegexSet`, so the cost per item does not grow with the number of
-//! terms. A term matches only as a whole word: it must not be glued to a letter or
-//! digit on a side where the term itself starts or ends with one. Pure: no I/O,
-//! and matching cannot fail.
+//! styled letters plain, single spaces) and compiled into one Aho-Corasick
+//! automaton, and all regexes into one `RegexSet`, so the cost per item does not
+//! grow with the number of terms. A term of several words is compiled in the
+//! forms people type it too: joined (`rabobank`), hyphenated (`rabo-bank`),
+//! with underscores (`rabo_bank`). A term matches only as a whole word: it must
+//! not be glued to a letter or digit on a side where the term itself starts or
+//! ends with one, except where the original text marks a word's end inside a
+//! glued token (`#KPNstoring`, `#ZiggoStoring`, `KL1234`); punctuation such as
+//! `@`, `#` or a domain's `.nl` is never glue. Pure: no I/O, and matching
+//! cannot fail.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 
-use crate::text::{fold, fold_all, fold_mapped, Folded};
+use crate::text::{fold_all, fold_mapped, is_format, Folded};
 
 /// Bytes of context kept before and after the first hit in a snippet.
 const SNIPPET_BEFORE: usize = 90;
 const SNIPPET_AFTER: usize = 160;
 const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Words of a term up to which every mix of spaced and joined words is
+/// compiled (`Rabo Bank Foundation` as `RaboBank Foundation`): 2^(n-1) forms.
+const MIXED_FORMS_UP_TO: usize = 5;
 
 #[derive(Debug, thiserror::Error)]
 #[error("watch {watch:?}: regex {pattern:?}: {source}")]
@@ -127,27 +135,31 @@ impl Matcher {
                 .map(|t| (t, Role::Term))
                 .chain(w.exclude().iter().map(|t| (t, Role::Exclude)));
             for (term, role) in roles {
-                let folded = fold_mapped(term).text;
-                if folded.is_empty() {
-                    continue;
+                let folded = fold_all(&[term]);
+                for form in forms(&folded) {
+                    let first = form.chars().next().is_some_and(char::is_alphanumeric);
+                    let last = form.chars().next_back().is_some_and(char::is_alphanumeric);
+                    let slot = *index.entry(form.clone()).or_insert_with(|| {
+                        folded_patterns.push(form);
+                        needles.push(Vec::new());
+                        needles.len() - 1
+                    });
+                    // Two forms of one term can be one string (`a-b` written
+                    // `a b`): one needle each.
+                    if needles[slot]
+                        .iter()
+                        .any(|n| n.watch == wi && n.term == *term)
+                    {
+                        continue;
+                    }
+                    needles[slot].push(Needle {
+                        watch: wi,
+                        role,
+                        term: term.clone(),
+                        check_start: first,
+                        check_end: last,
+                    });
                 }
-                let first = folded.chars().next().is_some_and(char::is_alphanumeric);
-                let last = folded
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric);
-                let slot = *index.entry(folded.clone()).or_insert_with(|| {
-                    folded_patterns.push(folded.clone());
-                    needles.push(Vec::new());
-                    needles.len() - 1
-                });
-                needles[slot].push(Needle {
-                    watch: wi,
-                    role,
-                    term: term.clone(),
-                    check_start: first,
-                    check_end: last,
-                });
             }
         }
         let ac = if folded_patterns.is_empty() {
@@ -188,9 +200,10 @@ impl Matcher {
                 .iter()
                 .flat_map(|w| w.terms())
                 .filter_map(|t| {
-                    let folded = fold_mapped(t).text;
-                    folded
-                        .split(' ')
+                    // A word of the term occurs in each of its forms.
+                    let folded = fold_all(&[t]);
+                    words(&folded)
+                        .into_iter()
                         .max_by_key(|p| p.len())
                         .filter(|p| !p.is_empty() && p.is_ascii())
                         .map(str::to_string)
@@ -223,57 +236,74 @@ impl Matcher {
             }
         }
         // Fold without the offset map and without joining the two first: most
-        // items mention nothing, and for them this is all the work done.
+        // items mention nothing, and for them this is all the work done. A
+        // term glued to a letter needs the original's case to decide, so it
+        // is decided below, with the map.
         let folded = fold_all(&[title, text]);
-        if !self.any_hit(&folded) {
+        if !self.scan(&folded, None).iter().any(Found::may_hit) {
             return Vec::new();
         }
-        self.find_in(&if text.is_empty() {
-            title.to_string()
-        } else {
-            format!("{title}\n{text}")
-        })
+        self.find_in(&joined(title, text))
     }
 
     /// The watches that one piece of plain text mentions.
     pub fn find_in(&self, original: &str) -> Vec<Hit> {
-        let folded = fold(original);
-        let found = self.scan(&folded);
-        if !found.iter().any(Found::is_hit) {
-            return Vec::new();
-        }
         let mapped = fold_mapped(original);
-        found
+        self.scan_mapped(original, &mapped)
             .into_iter()
             .enumerate()
             .filter(|(_, f)| f.is_hit())
-            .map(|(watch, f)| {
-                let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
-                let terms = f
-                    .terms
-                    .into_iter()
-                    .map(|t| match t {
-                        Term::Configured(s) => s,
-                        Term::Regex(start, end) => {
-                            original_slice(original, &mapped, start, end).to_string()
-                        }
+            .map(|(watch, f)| hit(original, &mapped, watch, f))
+            .collect()
+    }
+
+    /// For a source whose every item is about `watches` (`match = "all"`):
+    /// a hit for each of them that no exclusion of its own vetoes, with the
+    /// terms that do occur (perhaps none) and the snippet around the first
+    /// of them, else the start of the text (of the title when there is no
+    /// text). Other watches are not looked at.
+    pub fn find_all(&self, title: &str, text: &str, watches: &[usize]) -> Vec<Hit> {
+        let original = joined(title, text);
+        let mapped = fold_mapped(&original);
+        let mut found = self.scan_mapped(&original, &mapped);
+        let lead = if text.is_empty() { title } else { text };
+        let mut watches = watches.to_vec();
+        watches.sort_unstable();
+        watches.dedup();
+        watches
+            .into_iter()
+            .filter_map(|watch| {
+                let f = std::mem::take(found.get_mut(watch)?);
+                if f.excluded {
+                    None
+                } else if f.terms.is_empty() {
+                    Some(Hit {
+                        watch,
+                        terms: Vec::new(),
+                        snippet: snippet(lead, 0),
                     })
-                    .collect();
-                Hit {
-                    watch,
-                    terms,
-                    snippet: snippet(original, at),
+                } else {
+                    Some(hit(&original, &mapped, watch, f))
                 }
             })
             .collect()
     }
 
-    fn any_hit(&self, folded: &str) -> bool {
-        self.scan(folded).iter().any(Found::is_hit)
+    /// [`Matcher::scan`] of `original`'s fold, its case at hand.
+    fn scan_mapped(&self, original: &str, mapped: &Folded) -> Vec<Found> {
+        self.scan(
+            &mapped.text,
+            Some(&Origin {
+                text: original,
+                map: &mapped.origin,
+            }),
+        )
     }
 
     /// What each watch found in folded text (positions are folded offsets).
-    fn scan(&self, folded: &str) -> Vec<Found> {
+    /// Without `origin`, a term glued to a letter after it is left unsure
+    /// ([`Found::unsure`]): only the original's case can decide it.
+    fn scan(&self, folded: &str, origin: Option<&Origin<'_>>) -> Vec<Found> {
         let mut found: Vec<Found> = (0..self.watch_count).map(|_| Found::default()).collect();
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(folded.as_bytes()) {
@@ -281,8 +311,15 @@ impl Matcher {
                     if n.check_start && glued_before(folded, m.start()) {
                         continue;
                     }
-                    if n.check_end && glued_after(folded, m.end()) {
-                        continue;
+                    if n.check_end {
+                        match end_edge(folded, m.start(), m.end(), origin) {
+                            Edge::Word => {}
+                            Edge::Glued => continue,
+                            Edge::Unsure => {
+                                found[n.watch].unsure = true;
+                                continue;
+                            }
+                        }
                     }
                     let f = &mut found[n.watch];
                     match n.role {
@@ -304,6 +341,33 @@ impl Matcher {
     }
 }
 
+/// An item's title and text as the one text that is matched.
+fn joined(title: &str, text: &str) -> String {
+    if text.is_empty() {
+        title.to_string()
+    } else {
+        format!("{title}\n{text}")
+    }
+}
+
+/// What `watch` found in `original` (folded as `mapped`), as reported.
+fn hit(original: &str, mapped: &Folded, watch: usize, f: Found) -> Hit {
+    let at = mapped.origin.get(f.first).copied().unwrap_or(0) as usize;
+    let terms = f
+        .terms
+        .into_iter()
+        .map(|t| match t {
+            Term::Configured(s) => s,
+            Term::Regex(start, end) => original_slice(original, mapped, start, end).to_string(),
+        })
+        .collect();
+    Hit {
+        watch,
+        terms,
+        snippet: snippet(original, at),
+    }
+}
+
 /// A hit before it is reported: a configured term, or a regex match's folded range.
 #[derive(PartialEq)]
 enum Term {
@@ -316,11 +380,19 @@ struct Found {
     excluded: bool,
     terms: Vec<Term>,
     first: usize,
+    /// A term or exclusion was glued to a letter after it, which only the
+    /// original's case can tell apart from a longer word.
+    unsure: bool,
 }
 
 impl Found {
     fn is_hit(&self) -> bool {
         !self.excluded && !self.terms.is_empty()
+    }
+
+    /// A hit, or one the original text may still make.
+    fn may_hit(&self) -> bool {
+        !self.excluded && (self.unsure || !self.terms.is_empty())
     }
 
     fn add(&mut self, term: Term, at: usize) {
@@ -341,10 +413,133 @@ fn glued_before(s: &str, at: usize) -> bool {
         .is_some_and(char::is_alphanumeric)
 }
 
-fn glued_after(s: &str, at: usize) -> bool {
-    s.get(at..)
-        .and_then(|a| a.chars().next())
-        .is_some_and(char::is_alphanumeric)
+/// Whether a match ends a word where it ends.
+#[derive(Debug, PartialEq, Eq)]
+enum Edge {
+    Word,
+    Glued,
+    /// Glued to a letter in the folded text; the original's case decides.
+    Unsure,
+}
+
+/// The edge after folded `start..end`: no letter or digit follows; or a
+/// digit follows a letter (`KL1234`); or a letter follows a letter and the
+/// original marks a word's end there ([`Origin::case_break`]).
+fn end_edge(folded: &str, start: usize, end: usize, origin: Option<&Origin<'_>>) -> Edge {
+    let next = folded.get(end..).and_then(|a| a.chars().next());
+    let Some(next) = next.filter(|c| c.is_alphanumeric()) else {
+        return Edge::Word;
+    };
+    let last = folded.get(..end).and_then(|b| b.chars().next_back());
+    if !last.is_some_and(char::is_alphabetic) {
+        return Edge::Glued;
+    }
+    if !next.is_alphabetic() {
+        return Edge::Word;
+    }
+    match origin {
+        None => Edge::Unsure,
+        Some(o) if o.case_break(start, end) => Edge::Word,
+        Some(_) => Edge::Glued,
+    }
+}
+
+/// The original text a folded text came from, and the map back to it.
+struct Origin<'a> {
+    text: &'a str,
+    map: &'a [u32],
+}
+
+impl Origin<'_> {
+    /// Whether the original of folded `start..end`, glued to a letter after
+    /// it, ends a word by its case: an all-caps word of two letters or more
+    /// before a lower-case letter (`KPNstoring`, `NSstaking`), or a capital
+    /// starting the next word (`ZiggoStoring`, `KPNStoring`). Lower case
+    /// glued to lower case (`bolletje`, `kpnstoring`) and a capitalised word
+    /// going on in lower case (`Kpnstoring`) stay one word.
+    fn case_break(&self, start: usize, end: usize) -> bool {
+        let at = |i: usize| self.map.get(i).map(|&o| o as usize);
+        let (Some(from), Some(last_at), Some(next_at)) = (at(start), at(end - 1), at(end)) else {
+            return false;
+        };
+        let Some(last) = self.text.get(last_at..).and_then(|r| r.chars().next()) else {
+            return false;
+        };
+        let Some(mut after) = self
+            .text
+            .get(next_at..)
+            .map(|r| r.chars().filter(|&c| !is_format(c)))
+        else {
+            return false;
+        };
+        let Some(next) = after.next() else {
+            return false;
+        };
+        if next.is_lowercase() {
+            let word = self.text.get(from..last_at + last.len_utf8()).unwrap_or("");
+            all_caps(word)
+        } else if next.is_uppercase() {
+            last.is_lowercase() || after.next().is_some_and(char::is_lowercase)
+        } else {
+            false
+        }
+    }
+}
+
+/// At least two capitals and no lower-case letter.
+fn all_caps(word: &str) -> bool {
+    let mut capitals = 0;
+    for c in word.chars() {
+        if c.is_lowercase() {
+            return false;
+        }
+        if c.is_uppercase() {
+            capitals += 1;
+        }
+    }
+    capitals >= 2
+}
+
+/// The words of a folded term (split at spaces, hyphens and underscores).
+fn words(folded: &str) -> Vec<&str> {
+    folded
+        .split([' ', '-', '_'])
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// The folded forms a term is matched in: as written and, with several
+/// words, joined (`rabobank`), spaced, hyphenated (`rabo-bank`), with
+/// underscores (`rabo_bank`), and up to [`MIXED_FORMS_UP_TO`] words every mix
+/// of spaced and joined (`rabobank foundation`).
+fn forms(folded: &str) -> Vec<String> {
+    let mut out = vec![folded.to_string()];
+    let words = words(folded);
+    if words.len() < 2 {
+        return out;
+    }
+    let mut add = |f: String| {
+        if !out.contains(&f) {
+            out.push(f);
+        }
+    };
+    for sep in [" ", "", "-", "_"] {
+        add(words.join(sep));
+    }
+    if words.len() <= MIXED_FORMS_UP_TO {
+        // Bit i of `mask` joins word i+1 to word i without a space.
+        for mask in 0u32..(1 << (words.len() - 1)) {
+            let mut f = words[0].to_string();
+            for (i, w) in words[1..].iter().enumerate() {
+                if mask & (1 << i) == 0 {
+                    f.push(' ');
+                }
+                f.push_str(w);
+            }
+            add(f);
+        }
+    }
+    out
 }
 
 fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usize) -> &'a str {
@@ -442,7 +637,9 @@ mod tests {
         check(&["KLM"], "#KLM en @KLM", Some(&["KLM"]));
         check(&["KLM"], "KLMN is iets anders", None);
         check(&["KLM"], "xKLM", None);
-        check(&["KLM"], "KLM2", None);
+        // A digit after a term's last letter ends it (issue #15: flight numbers).
+        check(&["KLM"], "KLM2", Some(&["KLM"]));
+        check(&["KLM"], "2KLM", None);
         check(&["bol.com"], "besteld bij BOL.COM", Some(&["bol.com"]));
         check(&["bol.com"], "bolcom", None);
         check(
@@ -460,6 +657,161 @@ mod tests {
             "Acme Telecom down",
             Some(&["Acme", "Acme Telecom"]),
         );
+    }
+
+    #[test]
+    fn issue15_multi_word_terms_joined_hyphenated_as_handle_or_domain() {
+        for text in [
+            "Storing bij RaboBank vandaag",
+            "storing bij rabobank vandaag",
+            "vraag aan @rabobank over",
+            "Rabo-Bank app",
+            "kijk op rabobank.nl voor",
+            "#rabobank #storing",
+            "@Rabo_Bank help",
+            "RABOBANK app",
+            "Rabo Bank app",
+            "Rabo\nBank app",
+        ] {
+            check(&["Rabo Bank"], text, Some(&["Rabo Bank"]));
+        }
+        check(
+            &["Jumbo Supermarkten"],
+            "bij Jumbo-Supermarkten gekocht",
+            Some(&["Jumbo Supermarkten"]),
+        );
+        check(
+            &["Jumbo Supermarkten"],
+            "#JumboSupermarkten",
+            Some(&["Jumbo Supermarkten"]),
+        );
+        // A term written hyphenated finds the spaced and joined forms too.
+        check(&["Coca-Cola"], "een coca cola light", Some(&["Coca-Cola"]));
+        check(&["Coca-Cola"], "CocaCola", Some(&["Coca-Cola"]));
+        // Mixed: some words joined, some spaced.
+        check(
+            &["Rabo Bank Foundation"],
+            "de RaboBank Foundation geeft",
+            Some(&["Rabo Bank Foundation"]),
+        );
+        // Still whole words: glued on to more lower case is another word.
+        check(&["Rabo Bank"], "rabobankier", None);
+        check(&["Rabo Bank"], "mijnrabobank", None);
+        check(&["Rabo Bank"], "rabo bankje", None);
+    }
+
+    #[test]
+    fn issue15_styled_letters_and_invisible_characters() {
+        for text in [
+            "storing bij 𝐊𝐏𝐍 weer",
+            "storing bij ＫＰＮ weer",
+            "storing bij ⓀⓅⓃ weer",
+            "storing bij K\u{200b}PN weer",
+            "storing bij K\u{200c}P\u{200d}N weer",
+            "storing bij K\u{2060}PN\u{feff} weer",
+            "storing bij K\u{ad}PN weer",
+            "storing bij \u{202a}KPN\u{202c} weer",
+        ] {
+            check(&["KPN"], text, Some(&["KPN"]));
+        }
+        // Styled, then glued: still the case rules of the original.
+        check(&["KPN"], "#𝐊𝐏𝐍storing", Some(&["KPN"]));
+        // A symbol is not letters: "Acme™" is Acme, not "acmetm".
+        check(&["Acme"], "Acme™ modem", Some(&["Acme"]));
+        // The snippet is the original text, styled letters and all.
+        let m = Matcher::new(&[watch("w", &["KPN"], &[], &[])]).unwrap();
+        let hits = m.find("Weer 𝐊𝐏𝐍 ＫＰＮ", "niks K\u{200b}PN");
+        assert_eq!(hits[0].snippet, "Weer 𝐊𝐏𝐍 ＫＰＮ niks K\u{200b}PN");
+    }
+
+    #[test]
+    fn issue15_word_ends_inside_glued_tokens() {
+        let cases: &[(&str, &str, bool)] = &[
+            // An all-caps term glued to a lower-case word.
+            ("KPN", "#KPNstoring weer", true),
+            ("NS", "NSstaking morgen", true),
+            ("NS", "ik zit vast #NSstoring", true),
+            // CamelCase: a capital starts the next word.
+            ("Ziggo", "#ZiggoStoring", true),
+            ("KPN", "#KPNStoring", true),
+            ("Ziggo", "#ZIGGOstoring", true),
+            // A digit after a letter.
+            ("KL", "vlucht KL1234 vertraagd", true),
+            ("KL", "vlucht kl1234 vertraagd", true),
+            // The case change is the boundary: without one, one word.
+            ("bol", "een bolletje", false),
+            ("bol", "Bolletje", false),
+            ("KPN", "kpnstoring", false),
+            ("KPN", "Kpnstoring", false),
+            ("KPN", "KPNSTORING", false),
+            ("KPN", "KPNS", false),
+            ("KL", "klant", false),
+            ("KL", "Klant", false),
+            ("Ziggo", "Ziggostoring", false),
+            // Before a term nothing changes: glued is glued.
+            ("KPN", "storingKPN", false),
+            ("Ziggo", "BoosOpZiggo", false),
+            ("KL", "1234KL", false),
+            // A single capital is no all-caps word.
+            ("B", "Bolletje", false),
+            // A term ending in a digit glued to more digits is a longer number.
+            ("A1", "A12", false),
+        ];
+        for (term, text, hit) in cases {
+            check(&[term], text, hit.then_some(&[*term][..]));
+            // The same verdict from the item path (title and text apart).
+            let m = Matcher::new(&[watch("w", &[term], &[], &[])]).unwrap();
+            assert_eq!(!m.find("titel", text).is_empty(), *hit, "{term} in {text}");
+        }
+    }
+
+    #[test]
+    fn issue15_exclusions_across_the_same_forms() {
+        let m = Matcher::new(&[watch("kpn", &["KPN"], &["KPN Mobile"], &[])]).unwrap();
+        for text in [
+            "KPN Mobile abonnement",
+            "KPNMobile abonnement",
+            "kpn-mobile abonnement",
+            "#kpnmobile",
+            "𝐊𝐏𝐍 Mobile",
+            "KPN\u{200b}Mobile",
+        ] {
+            assert!(m.find_in(text).is_empty(), "{text}");
+            assert!(m.find("t", text).is_empty(), "{text}");
+        }
+        assert_eq!(m.find_in("#KPNstoring").len(), 1);
+        // Regexes are matched as before, on the folded text.
+        let m = Matcher::new(&[watch("w", &[], &[], &[r"\bkl\d{3,4}\b"])]).unwrap();
+        assert_eq!(
+            m.find_in("vlucht KL1234")[0].terms,
+            vec!["KL1234".to_string()]
+        );
+    }
+
+    #[test]
+    fn issue15_find_all_makes_every_item_a_mention_unless_excluded() {
+        let m = Matcher::new(&[
+            watch("acme", &["Acme"], &["Acme Corporation"], &[]),
+            watch("other", &["storing"], &[], &[]),
+        ])
+        .unwrap();
+        // No term: a hit all the same, its snippet the start of the text.
+        let hits = m.find_all("Crasht bij openen", "De app crasht meteen.", &[0]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].watch, 0);
+        assert!(hits[0].terms.is_empty());
+        assert_eq!(hits[0].snippet, "De app crasht meteen.");
+        assert_eq!(
+            m.find_all("Alleen een titel", "", &[0])[0].snippet,
+            "Alleen een titel"
+        );
+        // A term that occurs is reported as usual; other watches are not asked.
+        let hits = m.find_all("Storing", "Acme doet het niet", &[0, 0]);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].terms, vec!["Acme".to_string()]);
+        assert_eq!(hits[0].snippet, "Storing Acme doet het niet");
+        // An exclusion still drops the item.
+        assert!(m.find_all("t", "voor Acme Corporation", &[0]).is_empty());
     }
 
     #[test]
@@ -501,7 +853,12 @@ mod tests {
         let hits = m.find_in("AcmeTel storing! ook bij de HEMA");
         assert_eq!(hits.len(), 2);
         assert_eq!(hits[0].watch, 0);
-        assert_eq!(hits[0].terms, vec!["AcmeTel".to_string()]);
+        // CamelCase "AcmeTel" is "Acme" then "Tel" (issue #15); the regex
+        // reports the text it matched.
+        assert_eq!(
+            hits[0].terms,
+            vec!["Acme".to_string(), "AcmeTel".to_string()]
+        );
         assert_eq!(hits[1].watch, 1);
     }
 

@@ -12,9 +12,10 @@ use std::sync::Arc;
 use chrono::Utc;
 use tokio::sync::Notify;
 
-use crate::config::{CompiledWatches, Config, Source};
+use crate::config::{CompiledWatches, Config, MatchMode, Source};
 use crate::http::{Http, Validators};
 use crate::learn::Slot;
+use crate::matcher::{Hit, Matcher};
 use crate::notify::plan::plan;
 use crate::sentiment::Analyzer;
 use crate::sources::{self, Item, ParseSlots, SourceError};
@@ -42,8 +43,8 @@ pub struct Analysis {
     /// The watch list as config compiled it at load.
     watches: Arc<CompiledWatches>,
     watch_names: Vec<String>,
-    /// Per source name, the watch indexes it may match (absent: all).
-    allowed: HashMap<String, Vec<usize>>,
+    /// Per source name, the watches its items are matched against, and how.
+    sources: HashMap<String, SourceWatches>,
     routes: Vec<crate::config::Route>,
     tz: chrono_tz::Tz,
     /// Built on first use: a poll that finds nothing (or only 304s) never pays
@@ -56,22 +57,15 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(config: &Config, learned: Arc<Slot>) -> Analysis {
         let watch_names: Vec<String> = config.watches.iter().map(|w| w.name.clone()).collect();
-        let allowed = config
+        let sources = config
             .sources
             .iter()
-            .filter_map(|s| {
-                let list = s.watches.as_ref()?;
-                let idx = list
-                    .iter()
-                    .filter_map(|n| watch_names.iter().position(|w| w == n))
-                    .collect();
-                Some((s.name.clone(), idx))
-            })
+            .map(|s| (s.name.clone(), SourceWatches::new(config, s)))
             .collect();
         Analysis {
             watches: config.compiled.clone(),
             watch_names,
-            allowed,
+            sources,
             routes: config.routes.clone(),
             tz: config.daemon.timezone,
             sentiment: std::sync::OnceLock::new(),
@@ -81,18 +75,12 @@ impl Analysis {
 
     /// The findings among `items` of source `source`.
     pub fn findings(&self, source: &str, items: Vec<Item>) -> Vec<Finding> {
-        let allowed = self.allowed.get(source);
+        let rule = self.sources.get(source).unwrap_or(&SourceWatches::ANY);
         let now = Utc::now();
         items
             .into_iter()
             .filter_map(|item| {
-                let hits: Vec<_> = self
-                    .watches
-                    .matcher
-                    .find(&item.title, &item.text)
-                    .into_iter()
-                    .filter(|h| allowed.is_none_or(|a| a.contains(&h.watch)))
-                    .collect();
+                let hits = rule.hits(&self.watches.matcher, &item.title, &item.text);
                 if hits.is_empty() {
                     return None;
                 }
@@ -131,6 +119,51 @@ impl Analysis {
                 (!hits.is_empty()).then_some(Finding { item, hits })
             })
             .collect()
+    }
+}
+
+/// Which watches one source's items are matched against, and how: the
+/// poller and `earshot preview` both ask this, so they agree.
+#[derive(Debug, Clone)]
+pub struct SourceWatches {
+    /// Indexes of the watches the source names; `None`: every watch.
+    only: Option<Vec<usize>>,
+    matching: MatchMode,
+}
+
+impl SourceWatches {
+    /// Every watch, by its terms: a source that says nothing.
+    const ANY: SourceWatches = SourceWatches {
+        only: None,
+        matching: MatchMode::Terms,
+    };
+
+    pub fn new(config: &Config, source: &Source) -> SourceWatches {
+        let only = source.watches.as_ref().map(|list| {
+            list.iter()
+                .filter_map(|n| config.watches.iter().position(|w| &w.name == n))
+                .collect()
+        });
+        SourceWatches {
+            only,
+            matching: source.matching,
+        }
+    }
+
+    /// The watches an item with `title` and `text` is a mention of: with
+    /// `match = "all"` each of the source's watches that no exclusion
+    /// vetoes, else those whose terms it names, among the source's watches.
+    pub fn hits(&self, matcher: &Matcher, title: &str, text: &str) -> Vec<Hit> {
+        match (&self.only, self.matching) {
+            (Some(only), MatchMode::All) => matcher.find_all(title, text, only),
+            (only, _) => {
+                let mut hits = matcher.find(title, text);
+                if let Some(only) = only {
+                    hits.retain(|h| only.contains(&h.watch));
+                }
+                hits
+            }
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use unicode_normalization::char::{decompose_canonical, is_combining_mark};
+use unicode_normalization::char::{decompose_canonical, decompose_compatible, is_combining_mark};
 use url::Url;
 
 /// Turns an HTML fragment into plain text: tags dropped (block tags become line
@@ -185,7 +185,9 @@ impl Tidy {
             i += c.len_utf8();
             match c {
                 '\n' | '\u{2029}' => self.line_break(),
-                c if c.is_whitespace() || c == '\u{200b}' => self.pending_space = true,
+                // A zero-width space stays what it is (invisible, no word
+                // break): folding drops it, so `K\u{200b}PN` still finds `KPN`.
+                c if c.is_whitespace() => self.pending_space = true,
                 // Other control characters (DEL, C1, escapes) are not text.
                 c if c.is_control() => {}
                 c => {
@@ -247,13 +249,16 @@ pub fn is_bidi_control(c: char) -> bool {
 
 /// Text folded for matching, with a map back to the original.
 pub struct Folded {
-    /// Lower case, diacritics removed, every whitespace run one space.
+    /// Lower case, diacritics removed, styled letters plain, format
+    /// characters dropped, every whitespace run one space.
     pub text: String,
     /// For each byte of `text`, the byte offset in the original it came from.
     pub origin: Vec<u32>,
 }
 
 /// Folds text for matching: lower case, diacritics removed (`é` → `e`, `ß` → `ss`),
+/// styled letters and digits in their plain form (NFKC: `𝐊𝐏𝐍`, `ＫＰＮ` → `kpn`),
+/// format characters dropped (zero-width space, joiners, soft hyphen, BOM),
 /// every run of whitespace one space, and the byte offsets back to the original.
 pub fn fold_mapped(s: &str) -> Folded {
     let mut origin = Vec::with_capacity(s.len());
@@ -346,7 +351,16 @@ fn fold_into(s: &str, mut origin: Option<&mut Vec<u32>>, out: &mut Vec<u8>) {
     }
 }
 
+/// Folds one non-ASCII, non-whitespace character: format characters (zero
+/// width, soft hyphen, bidi marks: general category Cf) write nothing, so
+/// `K\u{200b}PN` is `kpn`; letters and digits take their compatibility form
+/// (NFKC: mathematical bold `𝐊`, fullwidth `Ｋ`, circled `Ⓚ` and the `ﬁ`
+/// ligature are plain letters); other characters only their canonical one,
+/// so a symbol such as `™` never becomes letters glued to a word.
 fn fold_char(c: char, out: &mut String) {
+    if is_format(c) {
+        return;
+    }
     match c {
         'ß' => out.push_str("ss"),
         'æ' | 'Æ' => out.push_str("ae"),
@@ -357,15 +371,48 @@ fn fold_char(c: char, out: &mut String) {
         'ı' => out.push('i'),
         '’' | '‘' | 'ʼ' => out.push('\''),
         '“' | '”' | '„' => out.push('"'),
-        '\u{00ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' => {}
-        _ => decompose_canonical(c, |d| {
-            if !is_combining_mark(d) {
-                for l in d.to_lowercase() {
-                    out.push(l);
-                }
-            }
-        }),
+        '‐' | '‑' => out.push('-'),
+        _ if c.is_alphanumeric() => decompose_compatible(c, |d| push_base(d, out)),
+        _ => decompose_canonical(c, |d| push_base(d, out)),
     }
+}
+
+/// One char of a decomposition, lower case, unless it is a combining mark.
+fn push_base(d: char, out: &mut String) {
+    if !is_combining_mark(d) {
+        for l in d.to_lowercase() {
+            out.push(l);
+        }
+    }
+}
+
+/// Unicode's format characters (general category Cf, Unicode 15.1):
+/// invisible, they change no word, so matching reads through them.
+pub fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061c}'
+            | '\u{06dd}'
+            | '\u{070f}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08e2}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{202a}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{110bd}'
+            | '\u{110cd}'
+            | '\u{13430}'..='\u{1343f}'
+            | '\u{1bca0}'..='\u{1bca3}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
+    )
 }
 
 /// [`truncate`] for an owned string, without copying when it fits.
@@ -606,6 +653,30 @@ mod tests {
         assert_eq!(f.text, "zoe x");
         assert_eq!(f.origin.len(), f.text.len());
         assert_eq!(f.origin[4], 5); // the space after "Zoë" (ë is 2 bytes)
+    }
+
+    #[test]
+    fn issue15_folding_reads_styled_letters_and_through_format_characters() {
+        for (input, want) in [
+            ("𝐊𝐏𝐍 ＫＰＮ ⓀⓅⓃ 𝘒𝘗𝘕", "kpn kpn kpn kpn"),
+            ("K\u{200b}P\u{200c}N\u{200d}", "kpn"),
+            ("\u{feff}K\u{2060}P\u{ad}N\u{202e}", "kpn"),
+            ("ﬁets", "fiets"),
+            ("rabo‐bank", "rabo-bank"),
+            // Symbols keep their canonical form: no letters glued on.
+            ("Acme™", "acme™"),
+            ("Café", "cafe"),
+        ] {
+            assert_eq!(fold(input), want, "{input:?}");
+        }
+        // Offsets lead back to the styled original.
+        let s = "x 𝐊𝐏𝐍";
+        let f = fold_mapped(s);
+        assert_eq!(f.text, "x kpn");
+        assert_eq!(f.origin[2], 2);
+        assert_eq!(f.origin[4], 10);
+        // Ingest keeps a zero-width space as written (it is no word break).
+        assert_eq!(html_to_text("K&#8203;PN"), "K\u{200b}PN");
     }
 
     fn check_canonical(input: &str, expected: &str) {

@@ -11,7 +11,7 @@ use std::path::Path;
 use url::Url;
 
 use crate::config::{
-    Config, EmailNotifier, NotifierKind, SmtpTransport, WebhookFormat, WebhookNotifier,
+    Config, EmailNotifier, MatchMode, NotifierKind, SmtpTransport, WebhookFormat, WebhookNotifier,
 };
 
 pub fn run(path: &Path) -> anyhow::Result<()> {
@@ -43,11 +43,11 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     }
     writeln!(out, "{} source(s):", config.sources.len())?;
     for s in &config.sources {
-        let watches = s
-            .watches
-            .as_ref()
-            .map(|w| w.join(", "))
-            .unwrap_or_else(|| "all watches".into());
+        let watches = match (&s.watches, s.matching) {
+            (Some(w), MatchMode::All) => format!("every item is a mention of {}", w.join(", ")),
+            (Some(w), MatchMode::Terms) => w.join(", "),
+            (None, _) => "all watches".into(),
+        };
         writeln!(
             out,
             "  {} ({}, every {}): {} → {}",

@@ -4,9 +4,9 @@
 
 use std::io::Write;
 
-use crate::config::{self, Config, SourceKind};
+use crate::config::{self, Config, MatchMode, SourceKind};
 use crate::http::Http;
-use crate::pipeline::Poller;
+use crate::pipeline::{Poller, SourceWatches};
 
 use super::output::{self, Cell, FormatArg, Output};
 use super::{Cli, UsageError};
@@ -150,6 +150,7 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
         }
     };
     let matcher = &config.compiled.matcher;
+    let rule = SourceWatches::new(&config, &source);
     let http = Http::new(&config.http)?;
     let items = super::runtime()?
         .block_on(Poller::preview(&http, &source))
@@ -167,8 +168,8 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     }
     let mut rows = Vec::new();
     for item in &items {
-        let watches: Vec<&str> = matcher
-            .find(&item.title, &item.text)
+        let watches: Vec<&str> = rule
+            .hits(matcher, &item.title, &item.text)
             .iter()
             .map(|h| config.watches[h.watch].name.as_str())
             .collect();
@@ -212,6 +213,13 @@ pub fn run(cli: &Cli, args: &Args) -> anyhow::Result<()> {
     if to == Output::Table {
         output::table(&mut out, &["PUBLISHED", "WATCHES", "TITLE", "URL"], &rows)?;
         writeln!(out, "{} items", items.len())?;
+        if let (MatchMode::All, Some(w)) = (source.matching, &source.watches) {
+            writeln!(
+                out,
+                "match = \"all\": every item is a mention of {}",
+                output::clean(&w.join(", "), 200)
+            )?;
+        }
     }
     Ok(())
 }

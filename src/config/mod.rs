@@ -53,8 +53,8 @@ pub use schema::schema;
 pub use secret::Secret;
 pub use sources::{
     AppstoreOptions, BlueskyOptions, ClientCredentials, FeedOptions, HackernewsOptions,
-    HtmlOptions, HtmlSelectors, JsonMapping, JsonOptions, MastodonOptions, RedditOptions,
-    ReviewsOptions, Source, SourceKind, SourceSpec,
+    HtmlOptions, HtmlSelectors, JsonMapping, JsonOptions, MastodonOptions, MatchMode,
+    RedditOptions, ReviewsOptions, Source, SourceKind, SourceSpec,
 };
 pub use values::{parse_duration, parse_size, ByteSize, HumanDuration};
 pub use watches::{CompiledWatches, Watch};

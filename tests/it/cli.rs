@@ -31,6 +31,7 @@ fn issue10_example_templates_are_valid_sources() {
         "trustpilot-acme (reviews, every 1h)",
         "bluesky-acme (bluesky, every 10m)",
         "klachtenforum (html, every 30m)",
+        "acme-community (feed, every 15m)",
     ];
     assert_eq!(templates, names.len(), "templates found:\n{uncommented}");
     let env = Env::new(&uncommented);

@@ -58,6 +58,8 @@ pub struct Source {
     pub interval: Duration,
     /// Watches applied to this source's items; `None` means all of them.
     pub watches: Option<Vec<String>>,
+    /// Which items are mentions: those naming a term, or all of them.
+    pub matching: MatchMode,
     /// The kind and its own options.
     pub spec: SourceSpec,
 }
@@ -75,6 +77,20 @@ pub enum SourceSpec {
     Appstore(AppstoreOptions),
     Html(HtmlOptions),
     Bluesky(BlueskyOptions),
+}
+
+/// Which of a source's items are mentions, as written in `match = "…"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    /// An item is a mention of a watch when it names one of the watch's
+    /// terms or regexes.
+    #[default]
+    Terms,
+    /// Every item is a mention of each of the source's `watches`: a source
+    /// the brand owns (its review page, app, forum, hashtag). An exclusion
+    /// of the watch still drops the item.
+    All,
 }
 
 /// The closed set of source kinds, as written in `kind = "…"`.
@@ -116,8 +132,8 @@ impl SourceKind {
         }
     }
 
-    /// The keys this kind takes beside `name`, `kind`, `interval` and
-    /// `watches`; every other kind rejects them.
+    /// The keys this kind takes beside `name`, `kind`, `interval`,
+    /// `watches` and `match`; every other kind rejects them.
     pub fn keys(self) -> &'static [&'static str] {
         match self {
             SourceKind::Feed => feed::KEYS,
@@ -262,6 +278,8 @@ pub(super) struct RawSource {
     countries: Option<Spanned<Vec<String>>>,
     interval: Option<Spanned<HumanDuration>>,
     watches: Option<Vec<Spanned<String>>>,
+    #[serde(rename = "match")]
+    match_mode: Option<Spanned<MatchMode>>,
 }
 
 impl RawSource {
@@ -380,11 +398,27 @@ fn validate(s: RawSource, common: &Common<'_>) -> Result<Source, Invalid> {
             Some(out)
         }
     };
+    let matching = match &s.match_mode {
+        None => MatchMode::Terms,
+        Some(m) => {
+            if *m.get_ref() == MatchMode::All && watches.as_ref().is_none_or(Vec::is_empty) {
+                return Err(err(
+                    m.span().start,
+                    format!(
+                        "source {name:?}: match = \"all\" needs a non-empty `watches` list: \
+                         the watches every item of this source is about (e.g. watches = [\"acme\"])"
+                    ),
+                ));
+            }
+            *m.get_ref()
+        }
+    };
     Ok(Source {
         name,
         url,
         interval,
         watches,
+        matching,
         spec,
     })
 }
@@ -539,7 +573,7 @@ mod tests {
         let empty: RawSource = toml::from_str("name = \"s\"\nkind = \"feed\"\n").unwrap();
         let mut listed: Vec<&str> = empty.kind_keys().iter().map(|(k, _)| *k).collect();
         // The keys every kind takes.
-        listed.extend(["name", "kind", "interval", "watches"]);
+        listed.extend(["name", "kind", "interval", "watches", "match"]);
         listed.sort_unstable();
         let mut all = raw.to_vec();
         all.sort_unstable();
