@@ -70,6 +70,20 @@ struct Needle {
     check_end: bool,
 }
 
+impl Needle {
+    /// Whether folded `start..end` is this needle as a whole word: not glued
+    /// to a letter or digit before, and ending a word ([`end_edge`]).
+    fn edges(&self, folded: &str, start: usize, end: usize, origin: Option<&Origin<'_>>) -> Edge {
+        if self.check_start && glued_before(folded, start) {
+            Edge::Glued
+        } else if self.check_end {
+            end_edge(folded, start, end, origin)
+        } else {
+            Edge::Word
+        }
+    }
+}
+
 /// One watch's verdict on one item.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
@@ -308,17 +322,12 @@ impl Matcher {
         if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(folded.as_bytes()) {
                 for n in &self.needles[m.pattern().as_usize()] {
-                    if n.check_start && glued_before(folded, m.start()) {
-                        continue;
-                    }
-                    if n.check_end {
-                        match end_edge(folded, m.start(), m.end(), origin) {
-                            Edge::Word => {}
-                            Edge::Glued => continue,
-                            Edge::Unsure => {
-                                found[n.watch].unsure = true;
-                                continue;
-                            }
+                    match n.edges(folded, m.start(), m.end(), origin) {
+                        Edge::Word => {}
+                        Edge::Glued => continue,
+                        Edge::Unsure => {
+                            found[n.watch].unsure = true;
+                            continue;
                         }
                     }
                     let f = &mut found[n.watch];
@@ -339,6 +348,80 @@ impl Matcher {
         }
         found
     }
+}
+
+/// More occurrences than this in one text are left unmarked.
+pub const MAX_RANGES: usize = 500;
+
+/// The terms a mention was found by, as a watch of their own, so that
+/// [`term_ranges`] finds them exactly as the matcher did.
+struct TermsOnly<'a>(&'a [String]);
+
+impl WatchTerms for TermsOnly<'_> {
+    fn name(&self) -> &str {
+        ""
+    }
+    fn terms(&self) -> &[String] {
+        self.0
+    }
+    fn exclude(&self) -> &[String] {
+        &[]
+    }
+    fn regex(&self) -> &[String] {
+        &[]
+    }
+}
+
+/// Byte ranges of `text` where one of `terms` occurs as the matcher counts
+/// it (every form of a term, the same word edges: `RaboBank`, `#KPNstoring`
+/// for `Rabo Bank`, `KPN`), sorted, overlapping ones merged, at most
+/// [`MAX_RANGES`]. For marking a mention's terms in alerts and pages.
+pub fn term_ranges(text: &str, terms: &[String]) -> Vec<(usize, usize)> {
+    let Ok(m) = Matcher::with_regexes(&[TermsOnly(terms)], vec![Vec::new()]) else {
+        return Vec::new();
+    };
+    let Some(ac) = &m.ac else {
+        return Vec::new();
+    };
+    let mapped = fold_mapped(text);
+    let origin = Origin {
+        text,
+        map: &mapped.origin,
+    };
+    let folded = mapped.text.as_str();
+    let mut found = Vec::new();
+    for hit in ac.find_overlapping_iter(folded.as_bytes()) {
+        let (start, end) = (hit.start(), hit.end());
+        let counts = m.needles[hit.pattern().as_usize()]
+            .iter()
+            .any(|n| n.edges(folded, start, end, Some(&origin)) == Edge::Word);
+        if let Some(range) = counts
+            .then(|| original_range(&origin, start, end))
+            .flatten()
+        {
+            found.push(range);
+            if found.len() >= MAX_RANGES {
+                break;
+            }
+        }
+    }
+    found.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(found.len());
+    for (a, b) in found {
+        match merged.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => merged.push((a, b)),
+        }
+    }
+    merged
+}
+
+/// The original byte range of folded bytes `start..end`, on char boundaries.
+fn original_range(origin: &Origin<'_>, start: usize, end: usize) -> Option<(usize, usize)> {
+    let from = *origin.map.get(start)? as usize;
+    let last = *origin.map.get(end.checked_sub(1)?)? as usize;
+    let to = last + origin.text.get(last..)?.chars().next()?.len_utf8();
+    (origin.text.is_char_boundary(from) && from < to).then_some((from, to))
 }
 
 /// An item's title and text as the one text that is matched.
@@ -543,20 +626,11 @@ fn forms(folded: &str) -> Vec<String> {
 }
 
 fn original_slice<'a>(original: &'a str, folded: &Folded, start: usize, end: usize) -> &'a str {
-    let from = folded.origin.get(start).copied().unwrap_or(0) as usize;
-    // The end maps to the start of the last folded byte's original char; extend to
-    // the end of that char.
-    let last = folded
-        .origin
-        .get(end.saturating_sub(1))
-        .copied()
-        .unwrap_or(0) as usize;
-    let to = original
-        .get(last..)
-        .and_then(|rest| rest.chars().next())
-        .map(|c| last + c.len_utf8())
-        .unwrap_or(original.len());
-    original.get(from..to).unwrap_or("")
+    let origin = Origin {
+        text: original,
+        map: &folded.origin,
+    };
+    original_range(&origin, start, end).map_or("", |(from, to)| &original[from..to])
 }
 
 /// About a line of original text around byte `at`, on word boundaries, one line.

@@ -217,44 +217,10 @@ pub(super) fn html(s: &str) -> String {
     out
 }
 
-/// Byte ranges of `s` where one of `terms` occurs, compared folded (case and
-/// diacritics ignored, as the matcher does), sorted and merged.
+/// Byte ranges of `s` where one of `terms` occurs as the matcher counts it
+/// (`matcher::term_ranges`), sorted and merged.
 pub(super) fn term_ranges(s: &str, terms: &[String]) -> Vec<(usize, usize)> {
-    let folded = text::fold_mapped(s);
-    let mut found = Vec::new();
-    for term in terms {
-        let needle = text::fold(term);
-        if needle.is_empty() {
-            continue;
-        }
-        for (a, _) in folded.text.match_indices(&needle) {
-            let b = a + needle.len();
-            let (Some(&start), Some(&last)) = (folded.origin.get(a), folded.origin.get(b - 1))
-            else {
-                continue;
-            };
-            let (start, last) = (start as usize, last as usize);
-            let Some(end) = s
-                .get(last..)
-                .and_then(|r| r.chars().next())
-                .map(|c| last + c.len_utf8())
-            else {
-                continue;
-            };
-            if start < end && s.is_char_boundary(start) {
-                found.push((start, end));
-            }
-        }
-    }
-    found.sort_unstable();
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(found.len());
-    for (a, b) in found {
-        match merged.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => merged.push((a, b)),
-        }
-    }
-    merged
+    crate::matcher::term_ranges(s, terms)
 }
 
 /// `s` with each term occurrence wrapped in `open`/`close`; every piece of

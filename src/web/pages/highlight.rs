@@ -1,15 +1,12 @@
 //! The matched terms of a mention, marked in its text: the text is cut
 //! into plain and marked pieces, and the template escapes every piece before
 //! wrapping the marked ones in `<mark>`, so no HTML is ever built from
-//! unescaped text. Terms are found as the matcher finds them: case and
-//! diacritics folded (`text::fold_mapped`, whose offset map leads back to
-//! the original), whole words only. Pure, and bounded: at most
-//! [`MAX_MARKS`] marks per text.
+//! unescaped text. Terms are found as the matcher finds them
+//! (`matcher::term_ranges`: case and diacritics folded, every form of a
+//! term, the same word edges). Pure, and bounded: at most
+//! [`matcher::MAX_RANGES`] marks per text.
 
-use crate::text::{fold, fold_mapped};
-
-/// More marks than this in one text are left plain.
-pub const MAX_MARKS: usize = 500;
+use crate::matcher;
 
 /// A piece of a text, marked when a term matched it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,57 +15,23 @@ pub struct Piece<'a> {
     pub mark: bool,
 }
 
-/// `text` cut into pieces, the whole-word occurrences of `terms` marked
-/// (overlapping ones merged).
+/// `text` cut into pieces, the occurrences of `terms` marked (overlapping
+/// ones merged).
 pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<Piece<'a>> {
-    let folded = fold_mapped(text);
-    let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for term in terms {
-        let needle = fold(term);
-        if needle.is_empty() {
-            continue;
-        }
-        let mut from = 0;
-        while let Some(found) = folded.text.get(from..).and_then(|rest| rest.find(&needle)) {
-            let start = from + found;
-            let end = start + needle.len();
-            from = start + needle.chars().next().map_or(1, char::len_utf8);
-            if glued(&folded.text, start, end) {
-                continue;
-            }
-            if let Some(r) = original_range(text, &folded.origin, start, end) {
-                ranges.push(r);
-            }
-            if ranges.len() >= MAX_MARKS {
-                break;
-            }
-        }
-    }
-    ranges.sort_unstable();
     let mut pieces = Vec::new();
     let mut at = 0;
-    for (start, end) in ranges {
-        if end <= at {
-            continue;
-        }
-        let start = start.max(at);
+    // Sorted, merged ranges on char boundaries.
+    for (start, end) in matcher::term_ranges(text, terms) {
         if start > at {
             pieces.push(Piece {
                 text: &text[at..start],
                 mark: false,
             });
         }
-        // Overlapping terms extend the previous mark.
-        match pieces.last_mut() {
-            Some(last) if last.mark && start == at => {
-                let from = at - last.text.len();
-                last.text = &text[from..end];
-            }
-            _ => pieces.push(Piece {
-                text: &text[start..end],
-                mark: true,
-            }),
-        }
+        pieces.push(Piece {
+            text: &text[start..end],
+            mark: true,
+        });
         at = end;
     }
     if at < text.len() || pieces.is_empty() {
@@ -78,28 +41,6 @@ pub fn highlight<'a>(text: &'a str, terms: &[String]) -> Vec<Piece<'a>> {
         });
     }
     pieces
-}
-
-/// A match that runs into a letter or digit on either side is part of a
-/// longer word, which the matcher does not count either.
-fn glued(folded: &str, start: usize, end: usize) -> bool {
-    let before = folded[..start]
-        .chars()
-        .next_back()
-        .is_some_and(char::is_alphanumeric);
-    let after = folded[end..]
-        .chars()
-        .next()
-        .is_some_and(char::is_alphanumeric);
-    before || after
-}
-
-/// The original byte range of folded bytes `start..end`, on char boundaries.
-fn original_range(text: &str, origin: &[u32], start: usize, end: usize) -> Option<(usize, usize)> {
-    let from = *origin.get(start)? as usize;
-    let last = *origin.get(end.checked_sub(1)?)? as usize;
-    let to = last + text.get(last..)?.chars().next()?.len_utf8();
-    (text.is_char_boundary(from) && from < to).then_some((from, to))
 }
 
 #[cfg(test)]
@@ -120,6 +61,27 @@ mod tests {
             })
             .collect();
         assert_eq!(got, want, "{text:?} {terms:?}");
+    }
+
+    /// Brand names as people type them are marked as the matcher found
+    /// them (issue #15).
+    #[test]
+    fn issue15_marks_the_forms_the_matcher_finds() {
+        check(
+            "Weer een storing bij RaboBank, zegt @rabobank",
+            &["Rabo Bank"],
+            "Weer een storing bij [RaboBank], zegt @[rabobank]",
+        );
+        check(
+            "#KPNstoring en kpnstoring",
+            &["KPN"],
+            "#[KPN]storing en kpnstoring",
+        );
+        check(
+            "Een bolletje van bol.com",
+            &["bol.com"],
+            "Een bolletje van [bol.com]",
+        );
     }
 
     #[test]
@@ -157,6 +119,6 @@ mod tests {
             .iter()
             .filter(|p| p.mark)
             .count();
-        assert_eq!(marked, MAX_MARKS);
+        assert_eq!(marked, matcher::MAX_RANGES);
     }
 }
