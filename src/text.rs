@@ -111,7 +111,14 @@ fn is_block(tag: &str) -> bool {
 
 /// Text on one line: every whitespace run (line breaks too) one space.
 pub fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Words of a text used as the title of an item that has none.
@@ -134,6 +141,25 @@ pub fn tidy_whitespace(s: &str) -> String {
     let mut t = Tidy::with_capacity(s.len());
     t.push(s);
     t.finish()
+}
+
+/// Where the run of visible ASCII starting at `from` ends, single spaces
+/// between visible characters included (a space before another whitespace
+/// character, a non-ASCII one or the end is left out: it needs tidying).
+fn visible_run(bytes: &[u8], from: usize) -> usize {
+    let visible = |b: u8| b > b' ' && b < 0x7f;
+    let mut i = from;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if visible(b) {
+            i += 1;
+        } else if b == b' ' && i > from && bytes.get(i + 1).is_some_and(|&n| visible(n)) {
+            i += 2;
+        } else {
+            break;
+        }
+    }
+    i
 }
 
 /// Builds tidy text while it is being pushed: whitespace runs become one space,
@@ -170,11 +196,10 @@ impl Tidy {
         let bytes = s.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // A run of visible ASCII goes in at once.
-            let run = bytes[i..]
-                .iter()
-                .position(|&b| b <= b' ' || b >= 0x7f)
-                .map_or(bytes.len(), |p| i + p);
+            // A run of visible ASCII goes in at once, with the single spaces
+            // between its words (already what the output wants): most text
+            // is words and single spaces, copied in one go.
+            let run = visible_run(bytes, i);
             if run > i {
                 self.separate();
                 self.out.push_str(&s[i..run]);
@@ -222,12 +247,28 @@ impl Tidy {
 /// item's title, text and author; without any, `s` comes back untouched.
 pub fn drop_controls(s: String) -> String {
     let b = s.as_bytes();
-    // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F in UTF-8.
-    let dirty = b.iter().enumerate().any(|(i, &x)| {
-        (x < b' ' && x != b'\n' && x != b'\t')
-            || x == 0x7f
-            || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
-    });
+    // C1 controls are U+0080..U+009F: 0xC2 then 0x80..=0x9F in UTF-8. Every
+    // item's text passes here: one table lookup a byte, branch-free, finds
+    // the bytes that may start a control before the exact check.
+    const SUSPECT: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut i = 0;
+        while i < 0x20 {
+            t[i] = i != b'\n' as usize && i != b'\t' as usize;
+            i += 1;
+        }
+        t[0x7f] = true;
+        t[0xc2] = true;
+        t
+    };
+    let dirty = b
+        .iter()
+        .fold(false, |acc, &x| acc | SUSPECT[usize::from(x)])
+        && b.iter().enumerate().any(|(i, &x)| {
+            (x < b' ' && x != b'\n' && x != b'\t')
+                || x == 0x7f
+                || (x == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..0xa0).contains(n)))
+        });
     if !dirty {
         return s;
     }
@@ -642,6 +683,12 @@ mod tests {
         // Control characters from the network never reach storage.
         check_html("a\u{1b}[31mb\u{7}", "a[31mb");
         check_html("Ac\u{7f}me\u{9b} x\u{85}y", "Acme x y");
+        // Runs of words with single spaces are copied whole; anything else
+        // between them is still tidied.
+        check_html("one two  three\tfour \nfive", "one two three four\nfive");
+        check_html(" a b <i>c</i> d e ", "a b c d e");
+        check_html("a \u{a0}b c\u{200b}d é f", "a b c d é f");
+        check_html("x y\n\n\n z", "x y\n\nz");
     }
 
     #[test]

@@ -1,7 +1,9 @@
-//! Running the release `earshot` binary from a benchmark and measuring it
-//! alone: wall time, CPU time and peak RSS from `wait4` (the benchmarks
-//! spawn it from a small process, so the peak is its own). Shared by
-//! `benches/poll.rs` and `benches/hostile.rs`.
+//! Running the release `earshot` binary (or a floor command such as curl or
+//! grep) from a benchmark and measuring it alone: wall time, CPU time and
+//! peak RSS from `wait4` (the benchmarks spawn it from a small process, so
+//! the peak is its own). Shared by `benches/poll.rs` and `benches/hostile.rs`.
+
+#![allow(dead_code)] // each includer uses a different part
 
 use std::path::Path;
 use std::process::Command;
@@ -17,19 +19,24 @@ pub struct Run {
 
 /// Runs the earshot binary and measures it alone (wait4 gives its own peak RSS).
 pub fn run_earshot(config: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_earshot"));
+    cmd.arg("--config").arg(config).args(args);
+    run_measured(cmd)
+}
+
+/// Runs `cmd` to its end and measures it alone: its stdout is captured, its
+/// stderr passed through; a failing exit status fails the benchmark.
+pub fn run_measured(mut cmd: Command) -> Run {
     let start = Instant::now();
     #[expect(
         clippy::zombie_processes,
         reason = "reaped below with wait4, which also gives its rusage"
     )]
-    let child = Command::new(env!("CARGO_BIN_EXE_earshot"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
+    let child = cmd
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
         .spawn()
-        .expect("start earshot");
+        .unwrap_or_else(|e| panic!("start {:?}: {e}", cmd.get_program()));
     let pid = child.id() as libc::pid_t;
     let mut stdout = child.stdout.expect("stdout");
     let reader = std::thread::spawn(move || {
@@ -46,7 +53,8 @@ pub fn run_earshot(config: &Path, args: &[&str]) -> Run {
     assert_eq!(r, pid, "wait4 failed");
     assert!(
         libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "earshot failed: {status}"
+        "{:?} failed: {status}",
+        cmd.get_program()
     );
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
     Run {
