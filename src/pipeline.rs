@@ -75,7 +75,7 @@ impl Analysis {
 
     /// The findings among `items` of source `source`.
     pub fn findings(&self, source: &str, items: Vec<Item>) -> Vec<Finding> {
-        let rule = self.sources.get(source).unwrap_or(&SourceWatches::ANY);
+        let rule = self.sources.get(source).unwrap_or(&SourceWatches::Any);
         let now = Utc::now();
         items
             .into_iter()
@@ -125,44 +125,41 @@ impl Analysis {
 /// Which watches one source's items are matched against, and how: the
 /// poller and `earshot preview` both ask this, so they agree.
 #[derive(Debug, Clone)]
-pub struct SourceWatches {
-    /// Indexes of the watches the source names; `None`: every watch.
-    only: Option<Vec<usize>>,
-    matching: MatchMode,
+pub enum SourceWatches {
+    /// Every watch, by its terms: a source that names none.
+    Any,
+    /// The watches the source names (indexes), by their terms.
+    Only(Vec<usize>),
+    /// `match = "all"`: every item is a mention of each of these watches
+    /// that no exclusion of its own vetoes.
+    All(Vec<usize>),
 }
 
 impl SourceWatches {
-    /// Every watch, by its terms: a source that says nothing.
-    const ANY: SourceWatches = SourceWatches {
-        only: None,
-        matching: MatchMode::Terms,
-    };
-
     pub fn new(config: &Config, source: &Source) -> SourceWatches {
-        let only = source.watches.as_ref().map(|list| {
-            list.iter()
-                .filter_map(|n| config.watches.iter().position(|w| &w.name == n))
-                .collect()
-        });
-        SourceWatches {
-            only,
-            matching: source.matching,
+        let Some(list) = &source.watches else {
+            return SourceWatches::Any;
+        };
+        let only = list
+            .iter()
+            .filter_map(|n| config.watches.iter().position(|w| &w.name == n))
+            .collect();
+        match source.matching {
+            MatchMode::Terms => SourceWatches::Only(only),
+            MatchMode::All => SourceWatches::All(only),
         }
     }
 
-    /// The watches an item with `title` and `text` is a mention of: with
-    /// `match = "all"` each of the source's watches that no exclusion
-    /// vetoes, else those whose terms it names, among the source's watches.
+    /// The watches an item with `title` and `text` is a mention of.
     pub fn hits(&self, matcher: &Matcher, title: &str, text: &str) -> Vec<Hit> {
-        match (&self.only, self.matching) {
-            (Some(only), MatchMode::All) => matcher.find_all(title, text, only),
-            (only, _) => {
+        match self {
+            SourceWatches::Any => matcher.find(title, text),
+            SourceWatches::Only(only) => {
                 let mut hits = matcher.find(title, text);
-                if let Some(only) = only {
-                    hits.retain(|h| only.contains(&h.watch));
-                }
+                hits.retain(|h| only.contains(&h.watch));
                 hits
             }
+            SourceWatches::All(watches) => matcher.find_all(title, text, watches),
         }
     }
 }
