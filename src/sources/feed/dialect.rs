@@ -10,6 +10,7 @@
 //! It never changes what an item says, only the names, namespaces and
 //! attributes feed-rs trips over.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
@@ -391,7 +392,9 @@ pub fn holds_items(doc: &[u8]) -> bool {
 /// prefix.
 pub fn atom_dates_in_rss(doc: &[u8]) -> Option<Vec<Option<DateTime<Utc>>>> {
     memmem::find(doc, ATOM_NS)?;
-    let mut prefixes: Vec<&[u8]> = Vec::new();
+    // A set: a document may declare the prefix on every tag, and every tag
+    // of an item is looked up in it.
+    let mut prefixes: HashSet<&[u8]> = HashSet::new();
     let mut dates = Vec::new();
     // The item being read: (published, updated).
     type Dates = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -409,7 +412,7 @@ pub fn atom_dates_in_rss(doc: &[u8]) -> Option<Vec<Option<DateTime<Utc>>>> {
         for (k, v) in tag.attrs(doc) {
             if let Some(p) = doc[k].strip_prefix(b"xmlns:") {
                 if &doc[v] == ATOM_NS {
-                    prefixes.push(p);
+                    prefixes.insert(p);
                 }
             }
         }
@@ -780,6 +783,32 @@ mod tests {
         assert_eq!(dates[0].unwrap().to_rfc3339(), "2024-03-05T09:20:00+00:00");
         assert_eq!(dates[1], None);
         assert!(atom_dates_in_rss(b"<rss><item/></rss>").is_none());
+    }
+
+    /// Review of issue #15: every tag of an item was compared with every
+    /// Atom prefix declared so far, so 50,000 declarations and 50,000 tags
+    /// in an item (2.8 MB) took 13 s in a debug build; twice that, 4 times
+    /// as long.
+    #[test]
+    fn issue15_atom_dates_cost_is_linear_in_prefix_declarations() {
+        let n = 50_000;
+        let declarations: String = (0..n)
+            .map(|i| format!("<x xmlns:a{i}=\"http://www.w3.org/2005/Atom\"/>"))
+            .collect();
+        let doc = format!(
+            "<rss><channel>{declarations}<item><title>x</title>{}\
+             <a7:updated>2024-03-05T10:20:00Z</a7:updated></item></channel></rss>",
+            "<t/>".repeat(n)
+        );
+        let started = std::time::Instant::now();
+        let dates = atom_dates_in_rss(doc.as_bytes()).unwrap();
+        let took = started.elapsed();
+        assert!(took < std::time::Duration::from_secs(1), "took {took:?}");
+        assert_eq!(dates.len(), 1);
+        assert_eq!(
+            dates[0].map(|d| d.to_rfc3339()).as_deref(),
+            Some("2024-03-05T10:20:00+00:00")
+        );
     }
 
     #[test]
