@@ -142,10 +142,13 @@ fn resolve(base: &Url, href: &str) -> Option<Url> {
 }
 
 /// Bytes feed-rs can read: left alone when the XML prolog names the encoding
-/// (feed-rs decodes it), otherwise transcoded to UTF-8 from the HTTP charset, a
-/// BOM, or — for bytes that are not UTF-8 at all — windows-1252.
+/// and no BOM contradicts it (feed-rs decodes it), otherwise transcoded to
+/// UTF-8 from the BOM, the HTTP charset, or — for bytes that are not UTF-8
+/// at all — windows-1252.
 fn to_parseable<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
-    if let Some(enc) = prolog_encoding(body) {
+    let bom = Encoding::for_bom(body).map(|(enc, _)| enc);
+    let declared = prolog_encoding(body);
+    if let Some(enc) = declared.filter(|_| bom.is_none()) {
         if enc != UTF_8 {
             return Cow::Borrowed(body);
         }
@@ -153,15 +156,23 @@ fn to_parseable<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]>
     let header = content_type
         .and_then(charset)
         .and_then(|c| Encoding::for_label(c.as_bytes()));
-    let enc = match (Encoding::for_bom(body), header) {
-        (Some((bom, _)), _) => bom,
+    let enc = match (bom, header) {
+        (Some(bom), _) => bom,
         (None, Some(h)) => h,
         (None, None) if std::str::from_utf8(body).is_ok() => return Cow::Borrowed(body),
         (None, None) => WINDOWS_1252,
     };
     if enc == UTF_8 && std::str::from_utf8(body).is_ok() {
         // Without its BOM: serde_json (JSON Feed) refuses one.
-        return Cow::Borrowed(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body));
+        let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+        // A declaration the BOM overrides must not make quick-xml decode
+        // the UTF-8 again as what it names.
+        if declared.is_some_and(|d| d != UTF_8) {
+            let mut text = body.to_vec();
+            dialect::declare_utf8(&mut text);
+            return Cow::Owned(text);
+        }
+        return Cow::Borrowed(body);
     }
     let (text, _, _) = enc.decode(body);
     let mut text = text.into_owned().into_bytes();
@@ -207,6 +218,34 @@ mod tests {
         let url = Url::parse("http://127.0.0.1/f").unwrap();
         let items = parse(body, Some("application/rss+xml; charset=ISO-8859-1"), &url).unwrap();
         assert_eq!(items[0].title, "Café");
+    }
+
+    fn titles(body: &[u8], content_type: Option<&str>) -> Result<Vec<String>, String> {
+        let url = Url::parse("http://127.0.0.1/f").unwrap();
+        parse(body, content_type, &url)
+            .map(|items| items.into_iter().map(|i| i.title).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    fn feed_declared(encoding: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{encoding}\"?><rss version=\"2.0\"><channel>\
+             <item><title>Caf\u{e9} N\u{f6}el</title><guid>1</guid></item></channel></rss>"
+        )
+    }
+
+    /// Review of issue #15: a byte order mark names the encoding whatever
+    /// the declaration says (XML 1.0 appendix F, as feedparser and browsers
+    /// read it); a UTF-8 BOM before `encoding="ISO-8859-1"` gave "CafÃ©".
+    #[test]
+    fn issue15_a_bom_beats_the_declaration() {
+        let body = [b"\xEF\xBB\xBF", feed_declared("ISO-8859-1").as_bytes()].concat();
+        assert_eq!(titles(&body, None).unwrap(), ["Caf\u{e9} N\u{f6}el"]);
+        // And the HTTP charset, as before.
+        assert_eq!(
+            titles(&body, Some("application/rss+xml; charset=ISO-8859-1")).unwrap(),
+            ["Caf\u{e9} N\u{f6}el"]
+        );
     }
 
     #[test]
