@@ -295,6 +295,24 @@ mod tests {
         assert_eq!(titles(&le, Some("text/xml; charset=utf-16")).unwrap(), want);
     }
 
+    /// Review of issue #15: an empty feed is an error only when it plainly
+    /// holds items; an `<item>` inside a comment or a CDATA section is text,
+    /// and such a feed is empty, not misread.
+    #[test]
+    fn issue15_an_item_in_a_comment_or_cdata_is_no_item() {
+        for body in [
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <!-- <item><title>template</title></item> --></channel></rss>",
+            "<rss version=\"2.0\"><channel><title>t</title><description>\
+             <![CDATA[use <entry> and <item >]]></description></channel></rss>",
+        ] {
+            assert_eq!(titles(body.as_bytes(), None), Ok(Vec::new()), "{body}");
+        }
+        let misread =
+            "<rss version=\"2.0\"><channel><!-- x --><ITEM><title>x</title></ITEM></channel></rss>";
+        assert!(titles(misread.as_bytes(), None).is_err());
+    }
+
     #[test]
     fn prolog_encoding_is_read() {
         assert_eq!(

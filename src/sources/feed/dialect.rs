@@ -358,7 +358,7 @@ fn people(object: &mut Map<String, Value>) {
 }
 
 /// Whether the document plainly holds items: an `<item` or `<entry` tag
-/// (any case, any prefix) within its first 64 KiB, or a JSON Feed whose
+/// (any case, any prefix, not in a comment or CDATA) within its first 64 KiB, or a JSON Feed whose
 /// `items` list is not empty. A feed that does and yields none was misread.
 pub fn holds_items(doc: &[u8]) -> bool {
     if doc.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'{') {
@@ -367,21 +367,12 @@ pub fn holds_items(doc: &[u8]) -> bool {
             .and_then(|v| v.get("items")?.as_array().map(|a| !a.is_empty()))
             .unwrap_or(false);
     }
+    // Tags, not every `<`: an `<item>` in a comment or CDATA section is text.
     let head = &doc[..doc.len().min(ITEMS_WITHIN)];
-    memchr::memchr_iter(b'<', head).any(|at| {
-        let rest = &head[at + 1..];
-        let len = rest
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b':'))
-            .count();
-        let local = rest[..len]
-            .rsplit(|c| *c == b':')
-            .next()
-            .unwrap_or_default();
-        (local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry"))
-            && rest
-                .get(len)
-                .is_some_and(|c| c.is_ascii_whitespace() || matches!(c, b'>' | b'/'))
+    Tags::new(head).any(|tag| {
+        let local = tag.local(head);
+        !tag.closing
+            && (local.eq_ignore_ascii_case(b"item") || local.eq_ignore_ascii_case(b"entry"))
     })
 }
 
