@@ -802,6 +802,43 @@ mod tests {
         );
     }
 
+    /// Review of issue #15: every pass here stays linear on hostile 10 MB
+    /// bodies (each pass well under 2 s in a debug build).
+    #[test]
+    fn issue15_passes_are_linear_on_hostile_bodies() {
+        const SIZE: usize = 10 * 1024 * 1024;
+        let fill = |head: &str, unit: &str| {
+            let mut doc = head.as_bytes().to_vec();
+            while doc.len() < SIZE {
+                doc.extend_from_slice(unit.as_bytes());
+            }
+            doc
+        };
+        let bodies = [
+            fill("", "<rss"),
+            fill("", "<rss "),
+            fill("<rss version='2.0'><channel>", "<item"),
+            fill("<rss version='2.0'><channel><item><title>", "<a>"),
+            fill("<rss ", "a=\"b\" "),
+            fill("<rss ", "xmlns:a=\"http://www.w3.org/2005/Atom\" "),
+            fill("<!DOCTYPE x [", "["),
+            fill("", "<!--"),
+            fill("<rss a='", "x"),
+            fill("<feed version='0.3' xmlns='http://purl.org/atom/ns#'>", "<entry><issued>2004-01-01T00:00:00Z</issued><content mode='base64'>QUJD</content></entry>"),
+            fill("<rss xmlns:a10='http://www.w3.org/2005/Atom'><channel>", "<item><a10:updated>2024-03-05T10:20:00Z</a10:updated><t type='text/plain'/></item>"),
+        ];
+        for doc in &bodies {
+            let started = std::time::Instant::now();
+            let _ = normalise(doc);
+            let _ = rewrite(doc, true);
+            let _ = atom_dates_in_rss(doc);
+            let _ = holds_items(doc);
+            let took = started.elapsed();
+            let head = String::from_utf8_lossy(&doc[..60]);
+            assert!(took < std::time::Duration::from_secs(8), "{head}: {took:?}");
+        }
+    }
+
     #[test]
     fn hostile_markup_ends_the_scan() {
         for doc in [
