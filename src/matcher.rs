@@ -537,7 +537,8 @@ impl Origin<'_> {
     /// Whether the original of folded `start..end`, glued to a letter after
     /// it, ends a word by its case: an all-caps word of two letters or more
     /// before a lower-case letter (`KPNstoring`, `NSstaking`), or a capital
-    /// starting the next word (`ZiggoStoring`, `KPNStoring`). Lower case
+    /// starting the next word (`ZiggoStoring`, `KPNStoring`; not `KLMs`,
+    /// a longer acronym's plural). Lower case
     /// glued to lower case (`bolletje`, `kpnstoring`) and a capitalised word
     /// going on in lower case (`Kpnstoring`) stay one word.
     fn case_break(&self, start: usize, end: usize) -> bool {
@@ -562,7 +563,10 @@ impl Origin<'_> {
             let word = self.text.get(from..last_at + last.len_utf8()).unwrap_or("");
             all_caps(word)
         } else if next.is_uppercase() {
-            last.is_lowercase() || after.next().is_some_and(char::is_lowercase)
+            // After an all-caps term, a capital starts a word only when
+            // lower-case letters go on (`KPNStoring`); one alone is a longer
+            // acronym's plural (`KLMs` is no `KL`).
+            last.is_lowercase() || after.take(2).filter(|c| c.is_lowercase()).count() == 2
         } else {
             false
         }
@@ -836,6 +840,36 @@ mod tests {
             // The same verdict from the item path (title and text apart).
             let m = Matcher::new(&[watch("w", &[term], &[], &[])]).unwrap();
             assert_eq!(!m.find("titel", text).is_empty(), *hit, "{term} in {text}");
+        }
+    }
+
+    /// Review of issue #15: an all-caps term before a capital and one
+    /// lower-case letter is a longer acronym's plural or genitive (`KLMs`,
+    /// `NSAs`), not the term followed by a word: `KL` and `NS` found them.
+    #[test]
+    fn issue15_an_acronym_plural_is_no_camel_case_word() {
+        let cases: &[(&str, &str, bool)] = &[
+            ("KL", "de KLMs van vandaag", false),
+            ("NS", "what NSAs do", false),
+            ("KL", "KLMs", false),
+            // A word after the capital still starts one.
+            ("KPN", "#KPNStoring", true),
+            ("KPN", "KPNStoring", true),
+            ("NS", "#NSStaking", true),
+            // A lower-case ending before a capital is CamelCase as before.
+            ("Ziggo", "#ZiggoTv", true),
+            // The term's own plural is the term (`KPNs`).
+            ("KPN", "twee KPNs", true),
+        ];
+        for (term, text, hit) in cases {
+            check(&[term], text, hit.then_some(&[*term][..]));
+            let m = Matcher::new(&[watch("w", &[term], &[], &[])]).unwrap();
+            assert_eq!(!m.find("titel", text).is_empty(), *hit, "{term} in {text}");
+            assert_eq!(
+                !term_ranges(text, &[term.to_string()]).is_empty(),
+                *hit,
+                "ranges of {term} in {text}"
+            );
         }
     }
 

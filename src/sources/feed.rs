@@ -15,7 +15,7 @@ mod dialect;
 
 use std::borrow::Cow;
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use url::Url;
 
 use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
@@ -142,31 +142,65 @@ fn resolve(base: &Url, href: &str) -> Option<Url> {
 }
 
 /// Bytes feed-rs can read: left alone when the XML prolog names the encoding
-/// (feed-rs decodes it), otherwise transcoded to UTF-8 from the HTTP charset, a
-/// BOM, or — for bytes that are not UTF-8 at all — windows-1252.
+/// and no BOM contradicts it (feed-rs decodes it), otherwise transcoded to
+/// UTF-8 from the BOM, the HTTP charset, or — for bytes that are not UTF-8
+/// at all — windows-1252.
 fn to_parseable<'a>(body: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
-    if let Some(enc) = prolog_encoding(body) {
+    let bom = Encoding::for_bom(body).map(|(enc, _)| enc);
+    // UTF-16 without a BOM shows as NULs beside its first `<`; a label that
+    // says UTF-16 on other bytes is wrong (a prolog read as single bytes is
+    // no UTF-16), and is not believed.
+    let sniffed = utf16_without_bom(body);
+    let believable =
+        |enc: &&'static Encoding| (*enc != UTF_16LE && *enc != UTF_16BE) || sniffed.is_some();
+    let declared = prolog_encoding(body);
+    if let Some(enc) = declared.filter(|_| bom.is_none()).filter(believable) {
         if enc != UTF_8 {
             return Cow::Borrowed(body);
         }
     }
     let header = content_type
         .and_then(charset)
-        .and_then(|c| Encoding::for_label(c.as_bytes()));
-    let enc = match (Encoding::for_bom(body), header) {
-        (Some((bom, _)), _) => bom,
+        .and_then(|c| Encoding::for_label(c.as_bytes()))
+        .filter(believable);
+    let enc = match (bom.or(sniffed), header) {
+        (Some(bom), _) => bom,
         (None, Some(h)) => h,
-        (None, None) if std::str::from_utf8(body).is_ok() => return Cow::Borrowed(body),
+        (None, None) if std::str::from_utf8(body).is_ok() => return utf8(body, declared),
         (None, None) => WINDOWS_1252,
     };
     if enc == UTF_8 && std::str::from_utf8(body).is_ok() {
-        // Without its BOM: serde_json (JSON Feed) refuses one.
-        return Cow::Borrowed(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body));
+        return utf8(body, declared);
     }
     let (text, _, _) = enc.decode(body);
     let mut text = text.into_owned().into_bytes();
     dialect::declare_utf8(&mut text);
     Cow::Owned(text)
+}
+
+/// A UTF-8 body as feed-rs reads it: without its BOM (serde_json, for JSON
+/// Feed, refuses one), and with a declaration that names another encoding
+/// (overridden by the BOM, or a false UTF-16) made UTF-8, so that quick-xml
+/// does not decode it again as that.
+fn utf8<'a>(body: &'a [u8], declared: Option<&'static Encoding>) -> Cow<'a, [u8]> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if declared.is_none_or(|d| d == UTF_8) {
+        return Cow::Borrowed(body);
+    }
+    let mut text = body.to_vec();
+    dialect::declare_utf8(&mut text);
+    Cow::Owned(text)
+}
+
+/// UTF-16 without a byte order mark: a `<` or whitespace character as its
+/// first unit (XML 1.0 appendix F).
+fn utf16_without_bom(body: &[u8]) -> Option<&'static Encoding> {
+    let ascii = |c: u8| c == b'<' || c.is_ascii_whitespace();
+    match body {
+        [c, 0, ..] if ascii(*c) => Some(UTF_16LE),
+        [0, c, ..] if ascii(*c) => Some(UTF_16BE),
+        _ => None,
+    }
 }
 
 fn charset(content_type: &str) -> Option<String> {
@@ -207,6 +241,76 @@ mod tests {
         let url = Url::parse("http://127.0.0.1/f").unwrap();
         let items = parse(body, Some("application/rss+xml; charset=ISO-8859-1"), &url).unwrap();
         assert_eq!(items[0].title, "Café");
+    }
+
+    fn titles(body: &[u8], content_type: Option<&str>) -> Result<Vec<String>, String> {
+        let url = Url::parse("http://127.0.0.1/f").unwrap();
+        parse(body, content_type, &url)
+            .map(|items| items.into_iter().map(|i| i.title).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    fn feed_declared(encoding: &str) -> String {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"{encoding}\"?><rss version=\"2.0\"><channel>\
+             <item><title>Caf\u{e9} N\u{f6}el</title><guid>1</guid></item></channel></rss>"
+        )
+    }
+
+    /// Review of issue #15: a byte order mark names the encoding whatever
+    /// the declaration says (XML 1.0 appendix F, as feedparser and browsers
+    /// read it); a UTF-8 BOM before `encoding="ISO-8859-1"` gave "CafÃ©".
+    #[test]
+    fn issue15_a_bom_beats_the_declaration() {
+        let body = [b"\xEF\xBB\xBF", feed_declared("ISO-8859-1").as_bytes()].concat();
+        assert_eq!(titles(&body, None).unwrap(), ["Caf\u{e9} N\u{f6}el"]);
+        // And the HTTP charset, as before.
+        assert_eq!(
+            titles(&body, Some("application/rss+xml; charset=ISO-8859-1")).unwrap(),
+            ["Caf\u{e9} N\u{f6}el"]
+        );
+    }
+
+    /// Review of issue #15: a label that says UTF-16 on bytes that plainly
+    /// are not (the prolog reads as single bytes) made feed-rs decode them
+    /// as UTF-16 and find "no root element"; UTF-16 without a BOM (the XML
+    /// spec's `<` `NUL` sniffing) came out as windows-1252 junk.
+    #[test]
+    fn issue15_utf16_only_where_the_bytes_are_utf16() {
+        let want = ["Caf\u{e9} N\u{f6}el"];
+        let utf8 = feed_declared("UTF-16");
+        assert_eq!(titles(utf8.as_bytes(), None).unwrap(), want);
+        assert_eq!(
+            titles(
+                feed_declared("UTF-8").as_bytes(),
+                Some("text/xml; charset=utf-16")
+            )
+            .unwrap(),
+            want
+        );
+        let le: Vec<u8> = utf8.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = utf8.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(titles(&le, None).unwrap(), want);
+        assert_eq!(titles(&be, None).unwrap(), want);
+        assert_eq!(titles(&le, Some("text/xml; charset=utf-16")).unwrap(), want);
+    }
+
+    /// Review of issue #15: an empty feed is an error only when it plainly
+    /// holds items; an `<item>` inside a comment or a CDATA section is text,
+    /// and such a feed is empty, not misread.
+    #[test]
+    fn issue15_an_item_in_a_comment_or_cdata_is_no_item() {
+        for body in [
+            "<rss version=\"2.0\"><channel><title>t</title>\
+             <!-- <item><title>template</title></item> --></channel></rss>",
+            "<rss version=\"2.0\"><channel><title>t</title><description>\
+             <![CDATA[use <entry> and <item >]]></description></channel></rss>",
+        ] {
+            assert_eq!(titles(body.as_bytes(), None), Ok(Vec::new()), "{body}");
+        }
+        let misread =
+            "<rss version=\"2.0\"><channel><!-- x --><ITEM><title>x</title></ITEM></channel></rss>";
+        assert!(titles(misread.as_bytes(), None).is_err());
     }
 
     #[test]
