@@ -7,7 +7,8 @@
 //! refuses or misreads is handled beside it, one module each: `dialect` (feed
 //! dialects rewritten in front of it, and the check that a feed with items
 //! yielded some), `dates` (dates it drops), `authors` (its placeholder names).
-//! It never fetches: it is handed the body.
+//! `fast` reads plain RSS 2.0 / Atom 1.0 in front of it, as feed-rs would,
+//! without building feed-rs's model. It never fetches: it is handed the body.
 
 mod authors;
 mod dates;

@@ -12,7 +12,9 @@
 //! UTF-8, another root or RSS version, `xml:base`, markup inside a field it
 //! reads, a `type` feed-rs would refuse or treat specially, a syntax error,
 //! a feed without items — it gives `None` and feed-rs reads the document.
-//! One pass over the document, no I/O, no panics on any input.
+//! One pass over the document, no I/O, no panics on any input; nothing it
+//! reads is decided differently from feed-rs (a differential test, in
+//! `feed.rs`'s tests, holds the two to the same items).
 
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Link, Person, Text};
