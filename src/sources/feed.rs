@@ -7,11 +7,13 @@
 //! refuses or misreads is handled beside it, one module each: `dialect` (feed
 //! dialects rewritten in front of it, and the check that a feed with items
 //! yielded some), `dates` (dates it drops), `authors` (its placeholder names).
-//! It never fetches: it is handed the body.
+//! `fast` reads plain RSS 2.0 / Atom 1.0 in front of it, as feed-rs would,
+//! without building feed-rs's model. It never fetches: it is handed the body.
 
 mod authors;
 mod dates;
 mod dialect;
+mod fast;
 
 use std::borrow::Cow;
 
@@ -25,6 +27,16 @@ use crate::text::{html_to_text, one_line, truncate, truncate_owned, unwrap_redir
 pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
     let body = to_parseable(body, content_type);
     let doc = dialect::normalise(&body).map_or(body, Cow::Owned);
+    // The common case, plain RSS 2.0 or Atom 1.0, without feed-rs's model
+    // (same items; anything unusual is left to feed-rs).
+    if let Some(items) = fast::parse(&doc, url) {
+        return Ok(items);
+    }
+    parse_with_feed_rs(doc, url)
+}
+
+/// The items feed-rs reads in `doc` (as `to_parseable` and `dialect` made it).
+fn parse_with_feed_rs(doc: Cow<'_, [u8]>, url: &Url) -> Result<Vec<Item>, SourceError> {
     let (feed, doc) = read(doc, url)?;
     // issue #15: a feed whose items feed-rs could not see is an error on the
     // source, never an empty success.
@@ -97,24 +109,55 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url, names: &authors::Name
         .links
         .iter()
         .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
-        .or_else(|| e.links.first())
-        .and_then(|l| resolve(feed_url, &l.href));
+        .or_else(|| e.links.first());
+    to_item(
+        Parts {
+            id: &e.id,
+            link: link.map(|l| l.href.as_str()),
+            title: e.title.as_ref().map(|t| t.content.as_str()),
+            content: e.content.as_ref().and_then(|c| c.body.as_deref()),
+            summary: e.summary.as_ref().map(|s| s.content.as_str()),
+            authors: &e.authors,
+            published: e.published.or(e.updated),
+        },
+        feed_url,
+        names,
+    )
+}
+
+/// What an item is made of, as feed-rs's `Entry` holds it: the one shape
+/// both readers (feed-rs and `fast`) hand to [`to_item`], so they cannot
+/// drift in how an entry becomes an item.
+struct Parts<'a> {
+    /// The entry's id, as feed-rs stores it (generated when the feed has none).
+    id: &'a str,
+    /// The href of the entry's alternate link (else its first), as feed-rs
+    /// stores it (resolved against the feed URL).
+    link: Option<&'a str>,
+    title: Option<&'a str>,
+    /// Content proper (`content:encoded`, Atom `content`).
+    content: Option<&'a str>,
+    /// The summary (RSS `description`, Atom `summary`).
+    summary: Option<&'a str>,
+    authors: &'a [feed_rs::model::Person],
+    published: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn to_item(e: Parts<'_>, feed_url: &Url, names: &authors::Names) -> Item {
+    let link = e.link.and_then(|href| resolve(feed_url, href));
     let title = e
         .title
-        .as_ref()
-        .map(|t| truncate_owned(one_line(&html_to_text(&t.content)), MAX_TITLE))
+        .map(|t| truncate_owned(one_line(&html_to_text(t)), MAX_TITLE))
         .unwrap_or_default();
     let body = e
         .content
-        .as_ref()
-        .and_then(|c| c.body.as_deref())
         .filter(|b| !b.trim().is_empty())
-        .or_else(|| e.summary.as_ref().map(|s| s.content.as_str()))
+        .or(e.summary)
         .unwrap_or("");
     // Cut the raw HTML at a generous bound first so a hostile body costs little.
     let text = truncate_owned(html_to_text(&truncate(body, MAX_TEXT * 4)), MAX_TEXT);
     let author = names
-        .pick(&e.authors)
+        .pick(e.authors)
         .map(|n| truncate(&n, 200).into_owned());
     let key = if e.id.trim().is_empty() {
         link.as_ref().map(Url::to_string).unwrap_or_default()
@@ -127,7 +170,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url, names: &authors::Name
         title,
         text,
         author,
-        published: e.published.or(e.updated),
+        published: e.published,
         rating: None,
         page_link: None,
     }
@@ -234,6 +277,8 @@ fn prolog_encoding(body: &[u8]) -> Option<&'static Encoding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod fast_differential;
 
     #[test]
     fn header_charset_without_prolog_is_transcoded() {

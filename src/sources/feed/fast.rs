@@ -1,0 +1,578 @@
+//! A fast path in front of feed-rs for the common case: a plain RSS 2.0 or
+//! Atom 1.0 document.
+//!
+//! feed-rs builds every element it knows (categories, media objects, iTunes
+//! data, re-serialised text) into its model, and that was ~30 % of a poll's
+//! CPU. This reads the same document with the same streaming reader
+//! (quick-xml, configured as feed-rs configures it) and the same rules as
+//! feed-rs's RSS 2.0 and Atom parsers, but keeps only what `feed::to_item`
+//! reads (id, link, title, content, summary, authors, dates) and skips the
+//! rest without building it. It never guesses: on anything it is not sure
+//! to read exactly as feed-rs does — a DOCTYPE, an encoding other than
+//! UTF-8, another root or RSS version, `xml:base`, markup inside a field it
+//! reads, a `type` feed-rs would refuse or treat specially, a syntax error,
+//! a feed without items — it gives `None` and feed-rs reads the document.
+//! One pass over the document, no I/O, no panics on any input; nothing it
+//! reads is decided differently from feed-rs (a differential test, in
+//! `feed.rs`'s tests, holds the two to the same items).
+
+use chrono::{DateTime, Utc};
+use feed_rs::model::{Link, Person, Text};
+use memchr::memmem;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::ResolveResult;
+use quick_xml::NsReader;
+use url::Url;
+
+use super::authors::Names;
+use super::{dates, dialect, to_item, Parts};
+use crate::sources::Item;
+
+/// The items of `doc` (as feed-rs would be handed it, fetched from `url`),
+/// or `None` when feed-rs must read it.
+pub fn parse(doc: &[u8], url: &Url) -> Option<Vec<Item>> {
+    let entries = read(doc, url)?;
+    let names = Names::new(doc);
+    Some(
+        entries
+            .iter()
+            .map(|e| {
+                to_item(
+                    Parts {
+                        id: &e.id,
+                        link: e.alternate.as_deref().or(e.first_link.as_deref()),
+                        title: e.title.as_deref(),
+                        content: e.content.as_deref(),
+                        summary: e.summary.as_deref(),
+                        authors: &e.authors,
+                        published: e.published.or(e.updated),
+                    },
+                    url,
+                    &names,
+                )
+            })
+            .collect(),
+    )
+}
+
+/// One entry as feed-rs would hold it, only the fields `to_item` reads.
+#[derive(Default)]
+struct Entry {
+    id: String,
+    /// The first link's href, and the first `rel="alternate"` one's (RSS
+    /// links have no rel: the first is both).
+    first_link: Option<String>,
+    alternate: Option<String>,
+    title: Option<String>,
+    content: Option<String>,
+    summary: Option<String>,
+    authors: Vec<Person>,
+    published: Option<DateTime<Utc>>,
+    updated: Option<DateTime<Utc>>,
+}
+
+impl Entry {
+    fn push_link(&mut self, href: String, alternate: bool) {
+        if alternate && self.alternate.is_none() {
+            self.alternate = Some(href.clone());
+        }
+        if self.first_link.is_none() {
+            self.first_link = Some(href);
+        }
+    }
+}
+
+/// The namespaces feed-rs tells apart (`feed_rs::xml::NS`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Ns {
+    Atom,
+    Rss,
+    Unknown,
+    Content,
+    DublinCore,
+    MediaRss,
+    Itunes,
+}
+
+impl Ns {
+    fn parse(uri: &[u8]) -> Ns {
+        match uri {
+            b"http://purl.org/rss/1.0/" => Ns::Rss,
+            b"http://www.w3.org/2005/Atom" => Ns::Atom,
+            b"http://purl.org/rss/1.0/modules/content/" => Ns::Content,
+            b"http://purl.org/dc/elements/1.1/" => Ns::DublinCore,
+            b"http://search.yahoo.com/mrss/" => Ns::MediaRss,
+            b"http://www.itunes.com/dtds/podcast-1.0.dtd" => Ns::Itunes,
+            _ => Ns::Unknown,
+        }
+    }
+}
+
+/// An event as feed-rs's `XmlEvent`: text, CDATA and references coalesced
+/// into one `Text`; comments and processing instructions dropped.
+enum Tok<'i> {
+    Start(Ns, BytesStart<'i>),
+    End,
+    Text(String),
+    Eof,
+}
+
+struct Events<'i> {
+    reader: NsReader<&'i [u8]>,
+    /// The namespace of elements in none (the document's kind's).
+    default: Ns,
+    /// The event that ended a run of text, given after it.
+    pending: Option<Tok<'i>>,
+    /// Elements open; past [`MAX_DEPTH`] the document is left to feed-rs
+    /// (quick-xml counts nesting in a `u16`).
+    depth: usize,
+}
+
+/// Deeper documents are no plain feed.
+const MAX_DEPTH: usize = 256;
+
+impl<'i> Events<'i> {
+    fn new(doc: &'i [u8]) -> Self {
+        let mut reader = NsReader::from_reader(doc);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        config.trim_markup_names_in_closing_tags = true;
+        config.trim_text(false);
+        Events {
+            reader,
+            default: Ns::Unknown,
+            pending: None,
+            depth: 0,
+        }
+    }
+
+    /// The next event; `None` to give up (a syntax error, a DOCTYPE, an
+    /// encoding other than UTF-8).
+    fn next(&mut self) -> Option<Tok<'i>> {
+        if let Some(tok) = self.pending.take() {
+            return Some(tok);
+        }
+        let mut text: Option<String> = None;
+        loop {
+            let (ns, event) = self.reader.read_resolved_event().ok()?;
+            let ns = match ns {
+                ResolveResult::Bound(ns) => Some(Ns::parse(ns.as_ref())),
+                ResolveResult::Unbound | ResolveResult::Unknown(_) => None,
+            };
+            let tok = match event {
+                Event::Start(e) => {
+                    self.depth += 1;
+                    if self.depth > MAX_DEPTH {
+                        return None;
+                    }
+                    Tok::Start(ns.unwrap_or(self.default), e)
+                }
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    Tok::End
+                }
+                Event::Eof => Tok::Eof,
+                Event::Text(t) => {
+                    if !t.is_empty() {
+                        let s = std::str::from_utf8(&t).ok()?;
+                        text.get_or_insert_with(String::new).push_str(s);
+                    }
+                    continue;
+                }
+                Event::CData(t) => {
+                    if !t.is_empty() {
+                        let s = std::str::from_utf8(&t).ok()?;
+                        text.get_or_insert_with(String::new).push_str(s);
+                    }
+                    continue;
+                }
+                Event::GeneralRef(r) => {
+                    let buffer = text.get_or_insert_with(String::new);
+                    if let Some(c) = r.resolve_char_ref().ok()? {
+                        buffer.push(c);
+                    } else {
+                        let name = std::str::from_utf8(&r).ok()?;
+                        match quick_xml::escape::resolve_predefined_entity(name) {
+                            Some(resolved) => buffer.push_str(resolved),
+                            None => {
+                                buffer.push('&');
+                                buffer.push_str(name);
+                                buffer.push(';');
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Event::Decl(d) => {
+                    if let Some(enc) = d.encoding() {
+                        let enc = enc.ok()?;
+                        let enc = encoding_rs::Encoding::for_label(&enc)?;
+                        if enc != encoding_rs::UTF_8 {
+                            return None;
+                        }
+                    }
+                    continue;
+                }
+                Event::DocType(_) => return None,
+                Event::Empty(_) => return None,
+                Event::Comment(_) | Event::PI(_) => continue,
+            };
+            return match text {
+                Some(text) => {
+                    self.pending = Some(tok);
+                    Some(Tok::Text(text))
+                }
+                None => Some(tok),
+            };
+        }
+    }
+
+    /// The next element start among the current element's children, after
+    /// checking it: `Ok(None)` at the current element's end.
+    fn child(&mut self) -> Option<Option<(Ns, BytesStart<'i>)>> {
+        loop {
+            match self.next()? {
+                Tok::Start(ns, e) => {
+                    check(ns, &e)?;
+                    return Some(Some((ns, e)));
+                }
+                Tok::End => return Some(None),
+                Tok::Text(_) => {}
+                Tok::Eof => return None,
+            }
+        }
+    }
+
+    /// Skips the rest of the element just started, checking every element
+    /// in it.
+    fn skip(&mut self) -> Option<()> {
+        let mut depth = 1usize;
+        loop {
+            match self.next()? {
+                Tok::Start(ns, e) => {
+                    check(ns, &e)?;
+                    depth += 1;
+                }
+                Tok::End => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(());
+                    }
+                }
+                Tok::Text(_) => {}
+                Tok::Eof => return None,
+            }
+        }
+    }
+
+    /// The element's text as feed-rs's `child_as_text` gives it (`None`
+    /// when it has none); gives up on markup inside it.
+    fn text(&mut self) -> Option<Option<String>> {
+        match self.next()? {
+            Tok::End => Some(None),
+            Tok::Text(t) => match self.next()? {
+                Tok::End => Some(Some(t)),
+                _ => None,
+            },
+            Tok::Start(..) | Tok::Eof => None,
+        }
+    }
+
+    /// The element's content as feed-rs's `children_as_string` gives it
+    /// for an element without markup inside; gives up on markup.
+    fn string(&mut self) -> Option<String> {
+        Some(self.text()?.unwrap_or_default())
+    }
+}
+
+/// Gives up on an element feed-rs would refuse or treat specially: a `type`
+/// its text constructs do not take (feed-rs refuses the feed, or `dialect`
+/// repairs it), XHTML (re-serialised markup), Atom content by reference.
+fn check(ns: Ns, e: &BytesStart<'_>) -> Option<()> {
+    let local = local(e);
+    let allowed: &[&[u8]] = match (ns, local) {
+        (Ns::Atom, b"title" | b"subtitle" | b"rights" | b"summary" | b"content") => {
+            if local == b"content" && attr(e, b"src")?.is_some() {
+                return None;
+            }
+            &[b"text", b"html", b"text/html"]
+        }
+        (Ns::MediaRss, b"title" | b"description") => &[b"plain", b"html"],
+        (Ns::Itunes, b"title" | b"summary") => &[b"text", b"html", b"text/html"],
+        _ => return Some(()),
+    };
+    match attr(e, b"type")? {
+        Some(t) if !allowed.contains(&t.as_bytes()) => None,
+        _ => Some(()),
+    }
+}
+
+/// An element's name without its prefix, as feed-rs's `parse_name` takes
+/// it: after the last `:` (quick-xml's `local_name` cuts at the first).
+fn local<'a>(e: &'a BytesStart<'_>) -> &'a [u8] {
+    let name = e.name().into_inner();
+    name.rsplit(|c| *c == b':').next().unwrap_or(name)
+}
+
+/// The value of attribute `name`, unescaped as feed-rs does; `None` to give
+/// up on an attribute that does not parse.
+fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<Option<String>> {
+    let mut found = None;
+    for a in e.attributes() {
+        let a = a.ok()?;
+        if a.key.as_ref() == name && found.is_none() {
+            let raw = std::str::from_utf8(&a.value).ok()?;
+            let value = quick_xml::escape::unescape(raw).unwrap_or(std::borrow::Cow::Borrowed(raw));
+            found = Some(value.into_owned());
+        }
+    }
+    Some(found)
+}
+
+/// The entries of a plain RSS 2.0 or Atom 1.0 document, with ids filled in
+/// as feed-rs fills them; `None` to leave the document to feed-rs.
+fn read(doc: &[u8], url: &Url) -> Option<Vec<Entry>> {
+    // feed-rs resolves links against `xml:base` (and may fail on it).
+    let first = doc.iter().find(|c| !c.is_ascii_whitespace());
+    if first != Some(&b'<') || memmem::find(doc, b"xml:base").is_some() {
+        return None;
+    }
+    let mut events = Events::new(doc);
+    let root = loop {
+        match events.next()? {
+            Tok::Start(_, e) => break e,
+            Tok::Text(_) => {}
+            Tok::End | Tok::Eof => return None,
+        }
+    };
+    let mut entries = match local(&root) {
+        b"rss" if attr(&root, b"version")?.as_deref() == Some("2.0") => {
+            events.default = Ns::Rss;
+            let mut entries = rss(&mut events, url)?;
+            rss_atom_dates(doc, &mut entries);
+            entries
+        }
+        b"feed" => {
+            events.default = Ns::Atom;
+            atom(&mut events, url)?
+        }
+        _ => return None,
+    };
+    if entries.is_empty() {
+        return None;
+    }
+    for e in &mut entries {
+        if e.id.is_empty() {
+            e.id = generated_id(e, url)?;
+        }
+    }
+    Some(entries)
+}
+
+/// feed-rs's id for an entry without one (`feed_rs::parser::generate_id`),
+/// or `None` where it would be random.
+fn generated_id(e: &Entry, url: &Url) -> Option<String> {
+    let links: Vec<Link> = e
+        .first_link
+        .iter()
+        .map(|href| Link {
+            href: href.clone(),
+            rel: None,
+            media_type: None,
+            href_lang: None,
+            title: None,
+            length: None,
+        })
+        .collect();
+    let title = e.title.as_ref().map(|t| Text {
+        content_type: mediatype::MediaTypeBuf::new(mediatype::names::TEXT, mediatype::names::PLAIN),
+        src: None,
+        content: t.clone(),
+    });
+    if links.is_empty() && title.is_none() {
+        return None;
+    }
+    Some(feed_rs::parser::generate_id(
+        &links,
+        &title,
+        Some(url.as_str()),
+    ))
+}
+
+/// A link's href as feed-rs stores it (`Link::new`): resolved against the
+/// feed URL (no `xml:base` here), trimmed.
+fn href(raw: &str, url: &Url) -> String {
+    let resolved = match Url::parse(raw) {
+        Ok(u) => Some(u),
+        Err(url::ParseError::RelativeUrlWithoutBase) => url.join(raw).ok(),
+        Err(_) => None,
+    };
+    match resolved {
+        Some(u) => u.to_string().trim().to_string(),
+        None => raw.trim().to_string(),
+    }
+}
+
+/// `<rss version="2.0">`: the items of its first `<channel>`, as feed-rs's
+/// `rss2` parser reads them.
+fn rss(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
+    loop {
+        let (_, e) = events.child()??;
+        if local(&e) == b"channel" {
+            break;
+        }
+        events.skip()?;
+    }
+    let mut entries = Vec::new();
+    while let Some((ns, e)) = events.child()? {
+        if ns == Ns::Rss && local(&e) == b"item" {
+            entries.push(rss_item(events, url)?);
+        } else {
+            events.skip()?;
+        }
+    }
+    Some(entries)
+}
+
+fn rss_item(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
+    let mut entry = Entry::default();
+    while let Some((ns, e)) = events.child()? {
+        match (ns, local(&e)) {
+            (Ns::Rss, b"title") => entry.title = Some(events.string()?.trim().to_string()),
+            (Ns::Rss, b"link") => {
+                if let Some(t) = events.text()? {
+                    entry.push_link(href(&t, url), true);
+                }
+            }
+            (Ns::Rss, b"description") => {
+                entry.summary = Some(events.string()?.trim().to_string());
+            }
+            (Ns::Rss, b"author") => {
+                if let Some(t) = events.text()? {
+                    entry.authors.push(Person {
+                        name: "author".to_string(),
+                        uri: None,
+                        email: Some(t),
+                    });
+                }
+            }
+            (Ns::Rss, b"guid") => {
+                if let Some(t) = events.text()? {
+                    entry.id = t.trim().to_string();
+                }
+            }
+            (Ns::Rss, b"pubDate") | (Ns::DublinCore, b"date") => {
+                entry.published = events.text()?.as_deref().and_then(dates::parse);
+            }
+            (Ns::Content, b"encoded") => {
+                let s = events.string()?;
+                entry.content = (!s.is_empty()).then_some(s);
+            }
+            (Ns::DublinCore, b"creator") => entry.authors.push(Person {
+                name: events.string()?.trim().to_string(),
+                uri: None,
+                email: None,
+            }),
+            _ => events.skip()?,
+        }
+    }
+    // feed-rs copies an RSS item's date to `updated`.
+    entry.updated = entry.published;
+    Some(entry)
+}
+
+/// .NET's `<a10:updated>` on undated RSS items, as `feed::atom_dates` adds.
+fn rss_atom_dates(doc: &[u8], entries: &mut [Entry]) {
+    let undated = entries
+        .iter()
+        .any(|e| e.published.is_none() && e.updated.is_none());
+    if !undated {
+        return;
+    }
+    let Some(found) = dialect::atom_dates_in_rss(doc).filter(|d| d.len() == entries.len()) else {
+        return;
+    };
+    for (e, date) in entries.iter_mut().zip(found) {
+        if e.published.is_none() && e.updated.is_none() {
+            e.updated = date;
+        }
+    }
+}
+
+/// `<feed>`: its entries, as feed-rs's `atom` parser reads them.
+fn atom(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
+    let mut entries = Vec::new();
+    while let Some((ns, e)) = events.child()? {
+        if ns == Ns::Atom && local(&e) == b"entry" {
+            entries.push(atom_entry(events, url)?);
+        } else {
+            events.skip()?;
+        }
+    }
+    Some(entries)
+}
+
+fn atom_entry(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
+    let mut entry = Entry::default();
+    while let Some((ns, e)) = events.child()? {
+        if ns != Ns::Atom {
+            events.skip()?;
+            continue;
+        }
+        match local(&e) {
+            b"id" => {
+                if let Some(t) = events.text()? {
+                    entry.id = t;
+                }
+            }
+            b"title" => entry.title = Some(events.string()?.trim().to_string()),
+            b"updated" => {
+                if let Some(t) = events.text()? {
+                    entry.updated = dates::parse(&t);
+                }
+            }
+            b"published" | b"pubDate" => {
+                if let Some(t) = events.text()? {
+                    entry.published = dates::parse(&t);
+                }
+            }
+            b"author" => entry.authors.push(person(events)?),
+            // `check` let through only text, html and no type.
+            b"content" => entry.content = Some(events.string()?.trim().to_string()),
+            b"summary" => entry.summary = Some(events.string()?.trim().to_string()),
+            b"link" => {
+                let found = attr(&e, b"href")?;
+                let rel = attr(&e, b"rel")?;
+                events.skip()?;
+                if let Some(raw) = found {
+                    let alternate = rel.as_deref().is_none_or(|r| r == "alternate");
+                    entry.push_link(href(&raw, url), alternate);
+                }
+            }
+            _ => events.skip()?,
+        }
+    }
+    Some(entry)
+}
+
+/// An Atom person as feed-rs's `handle_person` reads it: `unknown` until a
+/// `<name>` (in any namespace) has text.
+fn person(events: &mut Events<'_>) -> Option<Person> {
+    let mut p = Person {
+        name: "unknown".to_string(),
+        uri: None,
+        email: None,
+    };
+    while let Some((_, e)) = events.child()? {
+        match local(&e) {
+            b"name" => {
+                if let Some(name) = events.text()? {
+                    p.name = name;
+                }
+            }
+            b"email" => p.email = events.text()?,
+            _ => events.skip()?,
+        }
+    }
+    Some(p)
+}
