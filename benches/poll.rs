@@ -611,6 +611,10 @@ fn run_floor(dir: &Path) -> Floor {
     std::fs::write(&terms_path, terms).expect("write terms");
 
     let mut curl = Command::new("curl");
+    // curl 7.88 draws its parallel progress meter on stderr even with
+    // --silent. It stays on the terminal: with --no-progress-meter, or with
+    // stderr sent to /dev/null, its transfer loop spins (0.9 s of CPU
+    // instead of 0.2 s on 1,000 feeds), which would flatter earshot.
     curl.args(["--parallel", "--parallel-max", "50", "--silent", "--fail"])
         .arg("--config")
         .arg(&list_path);
