@@ -229,11 +229,7 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     server.route(NS, full_page(&server, 113500000000002000));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 40 items"), "{out}");
-    let paths: Vec<String> = server
-        .requests_to_path(NS)
-        .iter()
-        .map(|r| r.path.clone())
-        .collect();
+    let paths = paths_to(&server, NS);
     assert_eq!(
         paths[1..],
         [
@@ -246,6 +242,15 @@ async fn pages_are_followed_to_the_cursor_at_most_max_pages() {
     server.route(NS, json(fixture("mastodon/ns_page2.json")));
     env.ok(&["poll"]).await;
     assert_eq!(server.requests_to_path(NS).len(), 4);
+}
+
+/// The paths, with their queries, of every request to `path` so far.
+fn paths_to(server: &Server, path: &str) -> Vec<String> {
+    server
+        .requests_to_path(path)
+        .iter()
+        .map(|r| r.path.clone())
+        .collect()
 }
 
 /// A page of the template status with these ids, in this order, and a
@@ -286,11 +291,7 @@ async fn issue15_paging_follows_the_link_header_on_the_instance_only() {
     server.route(&next, page_of(&[base - 39, base - 40], None));
     let out = env.ok(&["poll"]).await;
     assert!(out.contains("toots: 42 items"), "{out}");
-    let paths: Vec<String> = server
-        .requests_to_path(NS)
-        .iter()
-        .map(|r| r.path.clone())
-        .collect();
+    let paths = paths_to(&server, NS);
     assert_eq!(
         paths[1..],
         [format!("{NS}?limit=40&since_id=113500000000001000"), next]
