@@ -20,19 +20,8 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     for s in &config.sources {
         if !reports.iter().any(|r| r.name == s.name) {
             reports.push(SourceReport {
-                name: s.name.clone(),
-                kind: s.kind().to_string(),
-                url: s.locator(),
-                last_poll_at: None,
-                last_success_at: None,
                 last_status: Some("never polled".into()),
-                last_error: None,
-                last_error_at: None,
-                failing_since: None,
-                consecutive_failures: 0,
-                polls: 0,
-                items: 0,
-                mentions: 0,
+                ..SourceReport::never_polled(s.name.clone(), s.kind().to_string(), s.locator())
             });
         }
     }

@@ -88,6 +88,27 @@ pub struct SourceReport {
     pub mentions: i64,
 }
 
+impl SourceReport {
+    /// A configured source the database has no row for yet.
+    pub fn never_polled(name: String, kind: String, url: String) -> SourceReport {
+        SourceReport {
+            name,
+            kind,
+            url,
+            last_poll_at: None,
+            last_success_at: None,
+            last_status: None,
+            last_error: None,
+            last_error_at: None,
+            failing_since: None,
+            consecutive_failures: 0,
+            polls: 0,
+            items: 0,
+            mentions: 0,
+        }
+    }
+}
+
 /// The first columns of every mention query; [`TRIAGE_COLUMNS`] follow at 19.
 const MENTION_COLUMNS: &str = "m.id, m.watch, i.url, i.canonical_url, i.title, i.text, i.author,
     i.published_at, m.found_at, m.terms, m.snippet, m.sentiment, m.sentiment_score, m.lang,

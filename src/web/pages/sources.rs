@@ -47,7 +47,7 @@ pub async fn page(
     let config = state.config();
     for s in &config.sources {
         if !reports.iter().any(|r| r.name == s.name) {
-            reports.push(never_polled(
+            reports.push(SourceReport::never_polled(
                 s.name.clone(),
                 s.kind().to_string(),
                 s.locator(),
@@ -61,24 +61,6 @@ pub async fn page(
         rows: rows(reports, lang, tz),
     };
     render(&view)
-}
-
-fn never_polled(name: String, kind: String, url: String) -> SourceReport {
-    SourceReport {
-        name,
-        kind,
-        url,
-        last_poll_at: None,
-        last_success_at: None,
-        last_status: None,
-        last_error: None,
-        last_error_at: None,
-        failing_since: None,
-        consecutive_failures: 0,
-        polls: 0,
-        items: 0,
-        mentions: 0,
-    }
 }
 
 /// Failing first (the longest failing first), then by name.
@@ -130,16 +112,18 @@ mod tests {
     #[test]
     fn failing_sources_first() {
         let at = |s: i64| chrono::DateTime::from_timestamp(s, 0);
-        let mut a = never_polled("a".into(), "feed".into(), "javascript:x".into());
+        let mut a = SourceReport::never_polled("a".into(), "feed".into(), "javascript:x".into());
         a.last_poll_at = at(100);
-        let mut b = never_polled("b".into(), "feed".into(), "https://b.example/".into());
+        let mut b =
+            SourceReport::never_polled("b".into(), "feed".into(), "https://b.example/".into());
         b.consecutive_failures = 2;
         b.failing_since = at(50);
         b.last_error = Some("HTTP 503 from https://b.example/".into());
-        let mut c = never_polled("c".into(), "feed".into(), "https://c.example/".into());
+        let mut c =
+            SourceReport::never_polled("c".into(), "feed".into(), "https://c.example/".into());
         c.consecutive_failures = 9;
         c.failing_since = at(10);
-        let d = never_polled("d".into(), "feed".into(), "https://d.example/".into());
+        let d = SourceReport::never_polled("d".into(), "feed".into(), "https://d.example/".into());
         let rows = rows(vec![a, b, c, d], Lang::En, chrono_tz::UTC);
         let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
         assert_eq!(names, ["c", "b", "a", "d"]);
