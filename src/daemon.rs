@@ -409,8 +409,11 @@ pub async fn poll_once(
         (0..sources.len()).map(|_| None).collect();
     let mut tasks = tokio::task::JoinSet::new();
     // A poll waiting for its turn is a large future; start only about as many
-    // as can make progress, not one per source.
-    let starting = Arc::new(Semaphore::new(config.http.max_concurrent * 4));
+    // as can make progress, not one per source. Most started polls are past
+    // their fetch, waiting for a parse slot or for the store's next batch
+    // (a few milliseconds; see `store::writer`): too few here and the
+    // fetches run dry while they wait.
+    let starting = Arc::new(Semaphore::new(config.http.max_concurrent * 16));
     for (i, source) in sources.iter().enumerate() {
         let permit = starting
             .clone()

@@ -101,8 +101,12 @@ pub struct Matcher {
     /// For ASCII text: the longest word of every term, ASCII-case-insensitive.
     /// An ASCII text none of them occurs in can match no term, and is rejected
     /// without being folded (most items mention nothing). `None` when a watch
-    /// has regexes, which such a shortcut cannot see.
-    prefilter: Option<AhoCorasick>,
+    /// has regexes, which such a shortcut cannot see. A byte regex of the
+    /// words as alternatives, ASCII-case-insensitive: the regex crate runs
+    /// case variants of their prefixes through a vector search, where
+    /// aho-corasick's case-insensitive automaton walks every byte (measured:
+    /// 1.4 GB/s against 0.6 GB/s on generated text that mentions nothing).
+    prefilter: Option<regex::bytes::Regex>,
     ac: Option<AhoCorasick>,
     /// For each automaton pattern, every (watch, role) that uses that folded string.
     needles: Vec<Vec<Needle>>,
@@ -214,20 +218,26 @@ impl Matcher {
                 .iter()
                 .flat_map(|w| w.terms())
                 .filter_map(|t| {
-                    // A word of the term occurs in each of its forms.
+                    // A word of the term occurs in each of its forms: the
+                    // longest, the first of equals (`bol` of `bol.com`, not
+                    // the `com` of every address).
                     let folded = fold_all(&[t]);
                     words(&folded)
                         .into_iter()
+                        .rev()
                         .max_by_key(|p| p.len())
                         .filter(|p| !p.is_empty() && p.is_ascii())
                         .map(str::to_string)
                 })
                 .collect();
+            let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
             Some(
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .build(&words)
-                    .expect("automaton over a bounded watch list always builds"),
+                regex::bytes::RegexBuilder::new(&alternatives.join("|"))
+                    .case_insensitive(true)
+                    .unicode(false)
+                    .size_limit(REGEX_SIZE_LIMIT * 8)
+                    .build()
+                    .expect("an alternation of escaped ASCII words always builds"),
             )
         } else {
             None
@@ -245,7 +255,11 @@ impl Matcher {
     /// The watches that `title` and `text` (plain text) mention, in watch order.
     pub fn find(&self, title: &str, text: &str) -> Vec<Hit> {
         if let Some(pre) = &self.prefilter {
-            if title.is_ascii() && text.is_ascii() && !pre.is_match(title) && !pre.is_match(text) {
+            if title.is_ascii()
+                && text.is_ascii()
+                && !pre.is_match(title.as_bytes())
+                && !pre.is_match(text.as_bytes())
+            {
                 return Vec::new();
             }
         }

@@ -24,6 +24,9 @@ use crate::store::{
     Finding, FindingHit, PollOutcome, PollRecord, SourceState, StoreError, StoredSentiment,
 };
 
+/// Bodies smaller than this are parsed on the thread that fetched them.
+const INLINE_PARSE: usize = 256 * 1024;
+
 /// Everything a poll needs, shared by all sources.
 #[derive(Clone)]
 pub struct Poller {
@@ -269,19 +272,31 @@ impl Poller {
         let Some(polled) = polled else {
             return Ok(None);
         };
-        let _cpu = self.cpu.acquire(polled.items.bytes()).await;
+        let bytes = polled.items.bytes();
+        let _cpu = self.cpu.acquire(bytes).await;
         let analysis = self.analysis.clone();
         let name = source.name.clone();
         let items = polled.items;
-        let (count, findings) = tokio::task::spawn_blocking(move || {
+        let work = move || {
             let items = items.parse()?;
             Ok::<_, SourceError>((items.len(), analysis.findings(&name, items)))
-        })
-        .await
-        .map_err(|e| SourceError::Parse {
+        };
+        // A small body is read where it arrived: about a millisecond of work,
+        // cheaper than waking a thread of the blocking pool and back (the
+        // parse slots keep at most one such parse per core). A large one
+        // would hold up the other polls on this thread: it goes there.
+        let crashed = |why: String| SourceError::Parse {
             kind: source.kind().as_str(),
-            message: format!("parsing crashed: {e}"),
-        })??;
+            message: format!("parsing crashed: {why}"),
+        };
+        let (count, findings) = if bytes < INLINE_PARSE {
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+                .map_err(|p| crashed(panic_text(p.as_ref())))??
+        } else {
+            tokio::task::spawn_blocking(work)
+                .await
+                .map_err(|e| crashed(e.to_string()))??
+        };
         // Only now may the next body come in: parsed items waiting for the
         // CPU count against the same bound as bodies.
         drop(polled.slot);
@@ -304,4 +319,12 @@ impl Poller {
                 message: format!("parsing crashed: {e}"),
             })?
     }
+}
+
+/// A panic's message, as the blocking pool's join error would give it.
+fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".into())
 }

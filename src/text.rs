@@ -148,18 +148,48 @@ pub fn tidy_whitespace(s: &str) -> String {
 /// character, a non-ASCII one or the end is left out: it needs tidying).
 fn visible_run(bytes: &[u8], from: usize) -> usize {
     let visible = |b: u8| b > b' ' && b < 0x7f;
+    // Sixteen bytes at a time while they are plainly part of the run: all
+    // printable ASCII, no two spaces side by side, none last (what follows
+    // it decides), none first at the run's start. The checks run over the
+    // whole block without branching, which the compiler turns into vector
+    // instructions. A block that fails is read byte by byte, then blocks
+    // again. Every item's text passes here.
+    const BLOCK: usize = 16;
     let mut i = from;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if visible(b) {
-            i += 1;
-        } else if b == b' ' && i > from && bytes.get(i + 1).is_some_and(|&n| visible(n)) {
-            i += 2;
-        } else {
-            break;
+    loop {
+        while let Some(block) = bytes
+            .get(i..i + BLOCK)
+            .and_then(|b| <&[u8; BLOCK]>::try_from(b).ok())
+        {
+            let printable = block
+                .iter()
+                .fold(true, |all, &b| all & (b' '..0x7f).contains(&b));
+            let doubled = block[..BLOCK - 1]
+                .iter()
+                .zip(&block[1..])
+                .fold(false, |any, (&a, &b)| any | ((a == b' ') & (b == b' ')));
+            let ends = (block[0] == b' ' && i == from) | (block[BLOCK - 1] == b' ');
+            if !printable | doubled | ends {
+                break;
+            }
+            i += BLOCK;
+        }
+        // Byte by byte, for at most a block.
+        let stop = (i + BLOCK).min(bytes.len());
+        while i < stop {
+            let b = bytes[i];
+            if visible(b) {
+                i += 1;
+            } else if b == b' ' && i > from && bytes.get(i + 1).is_some_and(|&n| visible(n)) {
+                i += 2;
+            } else {
+                return i;
+            }
+        }
+        if i >= bytes.len() {
+            return i;
         }
     }
-    i
 }
 
 /// Builds tidy text while it is being pushed: whitespace runs become one space,
@@ -654,6 +684,52 @@ mod tests {
 
     fn check_html(input: &str, expected: &str) {
         assert_eq!(html_to_text(input), expected, "{input}");
+    }
+
+    /// The block-at-a-time scan ends every run where the byte-at-a-time
+    /// rule does, on texts made of the bytes that decide it.
+    #[test]
+    fn visible_run_blocks_end_where_bytes_do() {
+        fn by_bytes(bytes: &[u8], from: usize) -> usize {
+            let visible = |b: u8| b > b' ' && b < 0x7f;
+            let mut i = from;
+            while i < bytes.len() {
+                if visible(bytes[i]) {
+                    i += 1;
+                } else if bytes[i] == b' '
+                    && i > from
+                    && bytes.get(i + 1).is_some_and(|&n| visible(n))
+                {
+                    i += 2;
+                } else {
+                    break;
+                }
+            }
+            i
+        }
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand::rngs::StdRng::seed_from_u64(15);
+        let alphabet: &[u8] = b"ab  \t\n\x7f\xc3";
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..80);
+            // Mostly letters, so that long runs (several blocks) occur.
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    if rng.random_range(0..10) < 7 {
+                        b'a'
+                    } else {
+                        alphabet[rng.random_range(0..alphabet.len())]
+                    }
+                })
+                .collect();
+            for from in 0..bytes.len() {
+                assert_eq!(
+                    visible_run(&bytes, from),
+                    by_bytes(&bytes, from),
+                    "{bytes:?} from {from}"
+                );
+            }
+        }
     }
 
     #[test]

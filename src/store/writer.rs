@@ -1,12 +1,13 @@
 //! The one boundary between async code and the database for writes.
 //!
 //! A dedicated thread owns the write connection. Pollers send it their
-//! [`PollRecord`]s; it takes whatever has queued up (up to a batch) and writes it
-//! in one transaction, so a thousand sources answering at once cost a handful of
-//! commits, not a thousand. Each sender gets back the ids of the mentions its
+//! [`PollRecord`]s; it takes whatever has queued up, and what follows within a
+//! few milliseconds, and writes it in one transaction, so a thousand sources
+//! answering at once cost a handful of commits, not a thousand. Each sender gets back the ids of the mentions its
 //! poll created.
 
 use std::path::Path;
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -14,6 +15,18 @@ use super::{PollRecord, Result, Store, StoreError};
 
 const MAX_BATCH: usize = 256;
 const QUEUE: usize = 1024;
+
+/// How a batch gathers polls after its first. Each commit costs about the
+/// same whether it holds one poll or a hundred (the full-text index is
+/// flushed, the log written): polls answering close together share one. A
+/// batch stops waiting once it holds [`ENOUGH`] polls (the commit's cost is
+/// then spread thin), when [`GAP`] passes without a new one (a lone poll
+/// waits only that long), and after [`GATHER`] in any case: its polls wait
+/// for their commit, and waiting polls hold their place in the queue of
+/// polls to start.
+const ENOUGH: usize = 32;
+const GAP: Duration = Duration::from_millis(2);
+const GATHER: Duration = Duration::from_millis(10);
 
 struct Request {
     record: PollRecord,
@@ -49,16 +62,18 @@ impl Writer {
         let handle = std::thread::Builder::new()
             .name("earshot-store".into())
             .spawn(move || {
-                while let Some(first) = rx.blocking_recv() {
-                    let mut batch = vec![first];
-                    while batch.len() < MAX_BATCH {
-                        match rx.try_recv() {
-                            Ok(r) => batch.push(r),
-                            Err(_) => break,
-                        }
+                // A clock to wait on, for this thread only: gathering a
+                // batch waits with a deadline.
+                let clock = tokio::runtime::Builder::new_current_thread()
+                    .enable_time()
+                    .build()
+                    .expect("a current-thread runtime for the store thread");
+                clock.block_on(async {
+                    while let Some(first) = rx.recv().await {
+                        let batch = gather(first, &mut rx).await;
+                        write_batch(&mut store, batch);
                     }
-                    write_batch(&mut store, batch);
-                }
+                });
             })
             .expect("spawning the store thread");
         (Writer { tx }, WriterThread(handle))
@@ -73,6 +88,28 @@ impl Writer {
             .map_err(|_| StoreError::WriterGone)?;
         rx.await.map_err(|_| StoreError::WriterGone)?
     }
+}
+
+/// `first` and what follows it, as the constants above say.
+async fn gather(first: Request, rx: &mut mpsc::Receiver<Request>) -> Vec<Request> {
+    let mut batch = vec![first];
+    let last = tokio::time::Instant::now() + GATHER;
+    while batch.len() < ENOUGH {
+        let wait = (tokio::time::Instant::now() + GAP).min(last);
+        match tokio::time::timeout_at(wait, rx.recv()).await {
+            Ok(Some(r)) => batch.push(r),
+            // A pause, the end of the window, or every sender gone.
+            Ok(None) | Err(_) => break,
+        }
+    }
+    // What queued up meanwhile goes in too.
+    while batch.len() < MAX_BATCH {
+        match rx.try_recv() {
+            Ok(r) => batch.push(r),
+            Err(_) => break,
+        }
+    }
+    batch
 }
 
 fn write_batch(store: &mut Store, batch: Vec<Request>) {
