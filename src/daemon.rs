@@ -239,7 +239,7 @@ pub async fn run_with_reload(
     tracing::info!(
         sources = config.sources.len(),
         watches = config.watches.len(),
-        database = %config.storage.database.display(),
+        database = %config.storage.database,
         "earshot running"
     );
     systemd.ready(&status_line(&config, &health));

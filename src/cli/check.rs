@@ -20,7 +20,25 @@ pub fn run(path: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "config OK: {}", config.path.display())?;
-    writeln!(out, "database: {}", config.storage.database.display())?;
+    let (engine, found) = crate::store::Store::probe(&config.storage.database)?;
+    let known = crate::store::Store::known_version();
+    let schema = match found {
+        0 if engine == crate::store::db::Engine::Sqlite => {
+            "not created yet (the first poll or run creates it)".to_string()
+        }
+        0 => "no earshot schema yet (run `earshot migrate`)".to_string(),
+        f if f == known => format!("schema version {f}"),
+        f if f < known => {
+            format!("schema version {f}, older than this earshot's {known} (run `earshot migrate`)")
+        }
+        f => format!("schema version {f}, newer than this earshot knows ({known})"),
+    };
+    writeln!(
+        out,
+        "database: {} ({}, {schema})",
+        config.storage.database,
+        engine.as_str()
+    )?;
     writeln!(
         out,
         "http: {} at most {} fetches at once, {} per host, timeout {}s, max body {} bytes",

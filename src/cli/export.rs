@@ -43,6 +43,13 @@ pub struct BackupArgs {
 }
 
 pub fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
+    if let crate::config::Database::Postgres(server) = &config.storage.database {
+        return Err(UsageError(format!(
+            "backup copies an SQLite file; a PostgreSQL database is backed up with pg_dump: pg_dump --format=custom --file=earshot.dump '{}'",
+            server.shown
+        ))
+        .into());
+    }
     if args.path.exists() {
         return Err(UsageError(format!("{} already exists", args.path.display())).into());
     }
@@ -52,7 +59,7 @@ pub fn backup(config: &Config, args: &BackupArgs) -> anyhow::Result<()> {
     writeln!(
         std::io::stdout(),
         "backed up {} to {} ({size} bytes)",
-        config.storage.database.display(),
+        config.storage.database,
         args.path.display()
     )?;
     Ok(())

@@ -19,6 +19,7 @@ mod preview;
 mod sources;
 mod stats;
 mod status;
+mod store;
 mod test_alert;
 mod triage;
 mod users;
@@ -71,6 +72,12 @@ pub enum Command {
     Export(export::ExportArgs),
     /// A consistent copy of the database (safe while the daemon runs).
     Backup(export::BackupArgs),
+    /// Bring the database's schema up to date (PostgreSQL: once, before the
+    /// daemons start; an SQLite file is upgraded by the daemon too).
+    Migrate,
+    /// The database itself: copy an SQLite database into PostgreSQL.
+    #[command(subcommand)]
+    Store(store::StoreSub),
     /// Measure the sentiment scorer on a labelled file (`neg|neu|pos<TAB>text` a line),
     /// with the learned model as the daemon scores when a config is given.
     EvalSentiment(eval_sentiment::Args),
@@ -126,6 +133,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats(args) => stats::run(&load(&cli)?, args),
         Command::Export(args) => export::export(&load(&cli)?, args),
         Command::Backup(args) => export::backup(&load(&cli)?, args),
+        Command::Migrate => store::migrate(&load(&cli)?),
+        Command::Store(sub) => store::store(&load(&cli)?, sub),
         Command::EvalSentiment(args) => eval_sentiment::run(args, explicit_config(&cli)?.as_ref()),
         Command::Learn(args) => learn::run(&load(&cli)?, args),
         Command::Deliver(args) => deliver::run(&load(&cli)?, args),

@@ -167,12 +167,8 @@ pub fn run(config: &Config, sub: &Sub) -> anyhow::Result<()> {
         }
     };
     let who = who(by.by.as_deref())?;
-    let path = &config.storage.database;
     // A mistyped path is an error, not a new empty database.
-    if !path.exists() {
-        return Err(StoreError::Missing { path: path.clone() }.into());
-    }
-    let mut store = Store::open(path)?;
+    let mut store = Store::open_existing(&config.storage.database)?;
     let events = store
         .triage(ids, &change, &who, Utc::now())
         .map_err(usage)?;

@@ -199,13 +199,8 @@ pub fn token(config: &Config, sub: &TokenSub) -> anyhow::Result<()> {
 
 /// The database for a change to what is in it: a mistyped path is an
 /// error, not a new empty database.
-fn existing(path: &std::path::Path) -> Result<Store, StoreError> {
-    if !path.exists() {
-        return Err(StoreError::Missing {
-            path: path.to_path_buf(),
-        });
-    }
-    Store::open(path)
+fn existing(db: &crate::config::Database) -> Result<Store, StoreError> {
+    Store::open_existing(db)
 }
 
 /// "no user named X; known: a, b" (exit 2).

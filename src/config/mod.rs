@@ -6,6 +6,7 @@
 //! Later stages take typed values (durations, parsed URLs) and never re-validate.
 
 mod alerts;
+mod database;
 mod learn;
 mod schema;
 mod secret;
@@ -22,6 +23,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
+
+pub use database::{server, Database, Server};
 
 /// The default config path when neither `--config` nor `$EARSHOT_CONFIG` is given.
 pub const DEFAULT_PATH: &str = "/etc/earshot/earshot.toml";
@@ -87,7 +90,7 @@ pub struct Config {
 
 #[derive(Debug, Clone)]
 pub struct Storage {
-    pub database: PathBuf,
+    pub database: Database,
     /// Mentions older than this are pruned daily; `None` keeps everything.
     pub retention: Option<Duration>,
 }
@@ -277,7 +280,9 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawStorage {
     #[serde(default = "default_database")]
-    database: String,
+    database: Spanned<String>,
+    password_file: Option<Spanned<String>>,
+    password_env: Option<Spanned<String>>,
     retention: Option<Spanned<HumanDuration>>,
 }
 
@@ -285,13 +290,15 @@ impl Default for RawStorage {
     fn default() -> Self {
         RawStorage {
             database: default_database(),
+            password_file: None,
+            password_env: None,
             retention: None,
         }
     }
 }
 
-fn default_database() -> String {
-    "earshot.db".into()
+fn default_database() -> Spanned<String> {
+    Spanned::new(0..0, "earshot.db".into())
 }
 
 #[derive(Deserialize)]
@@ -394,14 +401,13 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config, ConfigErr
     let err = |offset: usize, message: String| invalid(path, text, offset, &message);
     let base_dir = path.parent().unwrap_or(Path::new("."));
 
-    let database = {
-        let p = PathBuf::from(&raw.storage.database);
-        if p.is_absolute() {
-            p
-        } else {
-            base_dir.join(p)
-        }
-    };
+    let database = database::database(
+        &raw.storage.database,
+        &raw.storage.password_file,
+        &raw.storage.password_env,
+        base_dir,
+        &err,
+    )?;
 
     let h = raw.http;
     if h.user_agent.get_ref().trim().is_empty() {
@@ -721,6 +727,9 @@ mod tests {
             Path::new("/srv/e/earshot.toml"),
         )
         .unwrap();
-        assert_eq!(c.storage.database, PathBuf::from("/srv/e/x.db"));
+        assert_eq!(
+            c.storage.database,
+            Database::Sqlite(PathBuf::from("/srv/e/x.db"))
+        );
     }
 }

@@ -12,7 +12,6 @@
 //! `X-Earshot-Delivery` header, so the receiving side can tell.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -108,7 +107,10 @@ impl Dispatcher {
         Dispatcher::with_store_path(config, &config.storage.database)
     }
 
-    pub fn with_store_path(config: &Config, db: &Path) -> anyhow::Result<Dispatcher> {
+    pub fn with_store_path(
+        config: &Config,
+        db: &(impl crate::store::Location + ?Sized),
+    ) -> anyhow::Result<Dispatcher> {
         let mut senders = HashMap::new();
         for n in &config.notifiers {
             senders.insert(

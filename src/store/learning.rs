@@ -100,7 +100,7 @@ impl Store {
             .iter()
             .map(|(_, rows)| rows.iter().map(example_hash).collect())
             .collect();
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let mut stmt = tx.prepare_cached(
                 "INSERT OR IGNORE INTO learn_examples (hash, label, lang, text, source, imported_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -120,13 +120,13 @@ impl Store {
     /// The imported examples, newest first, at most `limit`, each text cut
     /// to its first [`TEXT_CHARS`] characters.
     pub fn examples(&self, limit: usize) -> Result<Vec<StoredExample>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT label, lang, substr(text, 1, ?2) FROM learn_examples
                  ORDER BY id DESC LIMIT ?1",
             )
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         let rows = stmt
             .query_map(params![limit_of(limit), TEXT_CHARS], |r| {
                 Ok(StoredExample {
@@ -136,22 +136,22 @@ impl Store {
                 })
             })
             .and_then(Iterator::collect)
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         Ok(rows)
     }
 
     /// The mentions labelled complaint, praise or neutral, newest first, at
     /// most `limit`, each text cut to its first [`TEXT_CHARS`] characters.
     pub fn labelled_mentions(&self, limit: usize) -> Result<Vec<LabelledMention>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT m.id, m.watch, m.label, i.title, substr(i.text, 1, ?2)
                  FROM mentions m JOIN items i ON i.id = m.item_id
                  WHERE m.label IN ('complaint', 'praise', 'neutral')
                  ORDER BY m.id DESC LIMIT ?1",
             )
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         let rows = stmt
             .query_map(params![limit_of(limit), TEXT_CHARS], |r| {
                 Ok(LabelledMention {
@@ -163,36 +163,36 @@ impl Store {
                 })
             })
             .and_then(Iterator::collect)
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         Ok(rows)
     }
 
     /// The id of the latest label event (0 when there is none): a training
     /// notes it, and [`Store::labels_since`] counts from it.
     pub fn label_mark(&self) -> Result<i64> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT COALESCE(MAX(id), 0) FROM mention_events WHERE what = 'label'",
                 [],
                 |r| r.get(0),
             )
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// How many labels were set or changed after the event `mark`.
     pub fn labels_since(&self, mark: i64) -> Result<i64> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT COUNT(*) FROM mention_events WHERE what = 'label' AND id > ?1",
                 [mark],
                 |r| r.get(0),
             )
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Stores `m` in place of the model before it; returns its version.
     pub fn save_model(&mut self, m: &NewModel) -> Result<i64> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let version: i64 = tx.query_row(
                 "SELECT COALESCE(MAX(version), 0) + 1 FROM learn_model",
                 [],
@@ -218,7 +218,7 @@ impl Store {
 
     /// The stored model's particulars, when one was ever trained.
     pub fn model_info(&self) -> Result<Option<ModelInfo>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT version, format, trained_at, label_mark, examples, summary
                  FROM learn_model WHERE id = 1",
@@ -235,19 +235,19 @@ impl Store {
                 },
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// The stored model's version and bytes, when one was ever trained.
     pub fn model_bytes(&self) -> Result<Option<(i64, Vec<u8>)>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT version, model FROM learn_model WHERE id = 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 }
 

@@ -1,14 +1,78 @@
-//! Append-only schema migrations, tracked in `PRAGMA user_version`.
+//! Append-only schema migrations for both engines, from one ordered list:
+//! the version is SQLite's `PRAGMA user_version`, and on PostgreSQL the one
+//! row of `earshot_schema`.
 //!
-//! Never edit a migration that has shipped: add the next one.
+//! Never edit a migration that has shipped: add the next one, with its SQL
+//! for each engine. earshot first ran on PostgreSQL at version 13, whose
+//! PostgreSQL side creates the whole schema as versions 1–12 left it on
+//! SQLite (`schema_postgres.sql`); versions 1–12 have no PostgreSQL side.
 
-use std::path::Path;
-
-use rusqlite::Connection;
-
+use super::db::{Conn, DbResult, Engine, Sql};
 use super::{Result, StoreError};
 
-const MIGRATIONS: &[&str] = &[
+/// Migration 13 on PostgreSQL: everything before it, then its own tables.
+const POSTGRES_13: &str = concat!(
+    include_str!("schema_postgres.sql"),
+    "
+CREATE TABLE daemons (
+    id TEXT PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid BIGINT NOT NULL,
+    version TEXT NOT NULL,
+    started_at BIGINT NOT NULL,
+    heartbeat_at BIGINT NOT NULL,
+    stopped_at BIGINT
+);
+CREATE TABLE leases (
+    source_id BIGINT PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+    daemon TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX leases_daemon ON leases(daemon);
+ALTER TABLE deliveries ADD COLUMN sending_by TEXT;
+"
+);
+
+/// The SQL of each migration for each engine (in order; version = index + 1).
+const MIGRATIONS: &[(&str, &str)] = &[
+    (SQLITE[0], ""),
+    (SQLITE[1], ""),
+    (SQLITE[2], ""),
+    (SQLITE[3], ""),
+    (SQLITE[4], ""),
+    (SQLITE[5], ""),
+    (SQLITE[6], ""),
+    (SQLITE[7], ""),
+    (SQLITE[8], ""),
+    (SQLITE[9], ""),
+    (SQLITE[10], ""),
+    (SQLITE[11], ""),
+    // 13: several daemons on one store (issue #16): each daemon's heartbeat
+    // under its own id, a lease per source (held by one daemon until it
+    // expires), and which daemon is sending a delivery.
+    (
+        "CREATE TABLE daemons (
+            id TEXT PRIMARY KEY,
+            host TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            version TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            heartbeat_at INTEGER NOT NULL,
+            stopped_at INTEGER
+        );
+        CREATE TABLE leases (
+            source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+            daemon TEXT NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE INDEX leases_daemon ON leases(daemon);
+        ALTER TABLE deliveries ADD COLUMN sending_by TEXT;",
+        POSTGRES_13,
+    ),
+];
+
+/// SQLite's migrations 1–12, as they shipped.
+const SQLITE: &[&str] = &[
     // 1: sources, items (stored once, across sources), mentions (item × watch), FTS.
     "CREATE TABLE sources (
         id INTEGER PRIMARY KEY,
@@ -332,34 +396,80 @@ pub(super) fn known() -> i64 {
     MIGRATIONS.len() as i64
 }
 
-pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    let e = |error| StoreError::Sqlite {
-        path: path.to_path_buf(),
+/// The schema version of the database on `db` (0: none yet).
+pub(super) fn version(db: &mut Conn) -> DbResult<i64> {
+    match db.engine() {
+        Engine::Sqlite => db.query_value("PRAGMA user_version", &[]),
+        Engine::Postgres => {
+            let exists: bool =
+                db.query_value("SELECT to_regclass('earshot_schema') IS NOT NULL", &[])?;
+            if !exists {
+                return Ok(0);
+            }
+            Ok(db
+                .query_opt("SELECT version FROM earshot_schema", &[])?
+                .map(|r| r.get(0))
+                .transpose()?
+                .unwrap_or(0))
+        }
+    }
+}
+
+/// Applies every migration the database lacks, one per write transaction
+/// (re-reading the version inside it, so two processes migrating a fresh
+/// database at once do not race: SQLite's write lock, PostgreSQL's advisory
+/// lock).
+pub(super) fn apply(db: &mut Conn, place: &str) -> Result<()> {
+    let e = |error| StoreError::Db {
+        place: place.to_string(),
         error,
     };
     let known = known();
-    // One migration per immediate transaction, re-reading the version inside it,
-    // so two processes opening a fresh database at once do not race.
+    let engine = db.engine();
+    if engine == Engine::Postgres {
+        db.batch("CREATE TABLE IF NOT EXISTS earshot_schema (version BIGINT NOT NULL);")
+            .map_err(e)?;
+    }
     loop {
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let current: i64 = tx
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(e)?;
+        let mut tx = db.transaction(true).map_err(e)?;
+        let current: i64 = match engine {
+            Engine::Sqlite => tx.query_value("PRAGMA user_version", &[]),
+            Engine::Postgres => tx
+                .query_opt("SELECT version FROM earshot_schema", &[])
+                .and_then(|r| r.map(|r| r.get(0)).transpose())
+                .map(|v| v.unwrap_or(0)),
+        }
+        .map_err(e)?;
         if current > known {
             return Err(StoreError::TooNew {
-                path: path.to_path_buf(),
+                place: place.to_string(),
                 found: current,
                 known,
             });
         }
-        let Some(sql) = MIGRATIONS.get(current as usize) else {
+        let Some((sqlite, postgres)) = MIGRATIONS.get(current as usize) else {
             return Ok(());
         };
-        tx.execute_batch(sql).map_err(e)?;
-        tx.pragma_update(None, "user_version", current + 1)
-            .map_err(e)?;
+        let next = current + 1;
+        match engine {
+            Engine::Sqlite => {
+                tx.batch(sqlite).map_err(e)?;
+                // PRAGMA takes no parameters.
+                tx.batch(&format!("PRAGMA user_version = {next}"))
+                    .map_err(e)?;
+            }
+            Engine::Postgres => {
+                if !postgres.is_empty() {
+                    tx.batch(postgres).map_err(e)?;
+                }
+                tx.execute("DELETE FROM earshot_schema", &[]).map_err(e)?;
+                tx.execute(
+                    "INSERT INTO earshot_schema (version) VALUES (?1)",
+                    &[next.into()],
+                )
+                .map_err(e)?;
+            }
+        }
         tx.commit().map_err(e)?;
     }
 }
@@ -367,6 +477,7 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rusqlite::Connection;
 
     /// Migration 11 counts each source's mentions once, from the rows
     /// already there; its triggers keep the count from then on.
@@ -374,12 +485,12 @@ mod tests {
     fn source_mention_counts_start_from_the_rows_there() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("old.db");
-        let mut conn = Connection::open(&path).expect("open");
-        let before = MIGRATIONS
+        let conn = Connection::open(&path).expect("open");
+        let before = SQLITE
             .iter()
             .position(|m| m.contains("mention_count"))
             .expect("the mention count migration");
-        for m in &MIGRATIONS[..before] {
+        for m in &SQLITE[..before] {
             conn.execute_batch(m).expect("older migration");
         }
         conn.pragma_update(None, "user_version", before as i64)
@@ -392,7 +503,9 @@ mod tests {
                 (1, 'acme', 0, '[]', ''), (2, 'acme', 0, '[]', ''), (2, 'globex', 0, '[]', '');",
         )
         .expect("rows");
-        apply(&mut conn, &path).expect("migrate");
+        let mut db = Conn::Sqlite(conn);
+        apply(&mut db, "old.db").expect("migrate");
+        let conn = db.sqlite().expect("sqlite");
         let counts = |conn: &Connection| -> Vec<i64> {
             conn.prepare("SELECT mention_count FROM sources ORDER BY id")
                 .expect("prepare")
@@ -401,12 +514,12 @@ mod tests {
                 .collect::<std::result::Result<_, _>>()
                 .expect("rows")
         };
-        assert_eq!(counts(&conn), [3, 2, 0]);
+        assert_eq!(counts(conn), [3, 2, 0]);
         conn.execute_batch(
             "INSERT INTO mentions (item_id, watch, found_at, terms, snippet) VALUES (3, 'acme', 0, '[]', '');",
         )
         .expect("a new mention");
-        assert_eq!(counts(&conn), [3, 3, 0]);
+        assert_eq!(counts(conn), [3, 3, 0]);
     }
 
     /// Migration 9 builds `deliveries` anew: a database with alerts in its
@@ -416,13 +529,13 @@ mod tests {
     fn rebuilding_deliveries_keeps_every_row_and_its_id() {
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("old.db");
-        let mut conn = Connection::open(&path).expect("open");
+        let conn = Connection::open(&path).expect("open");
         conn.execute_batch("PRAGMA foreign_keys = ON;").expect("fk");
-        let before_spikes = MIGRATIONS
+        let before_spikes = SQLITE
             .iter()
             .position(|m| m.contains("CREATE TABLE spikes"))
             .expect("the spikes migration");
-        for m in &MIGRATIONS[..before_spikes] {
+        for m in &SQLITE[..before_spikes] {
             conn.execute_batch(m).expect("older migration");
         }
         conn.pragma_update(None, "user_version", before_spikes as i64)
@@ -435,7 +548,9 @@ mod tests {
                        (42, 5, 'r', 'chat', 'instant', 'pending', 0, 0, 2, NULL);",
         )
         .expect("rows");
-        apply(&mut conn, &path).expect("migrate");
+        let mut db = Conn::Sqlite(conn);
+        apply(&mut db, "old.db").expect("migrate");
+        let conn = db.sqlite().expect("sqlite");
         let rows: Vec<(i64, String, String, i64)> = conn
             .prepare("SELECT id, notifier, status, attempts FROM deliveries ORDER BY id")
             .expect("prepare")

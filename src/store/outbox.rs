@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
-use super::{count_at, from_db_time, time_at, to_db_time, Mention, Result, Store};
+use super::{from_db_time, sq_count_at, sq_time_at, to_db_time, Mention, Result, Store};
 
 /// A pending delivery whose time has come.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,7 +79,7 @@ fn due_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DueDelivery> {
         mode: r.get(4)?,
         created_at: from_db_time(r.get(5)?),
         due_at: from_db_time(r.get(6)?),
-        attempts: count_at(r, 7)?,
+        attempts: sq_count_at(r, 7)?,
         watch: r.get(8)?,
         spike_id: r.get(9)?,
         folded_into: r.get(10)?,
@@ -98,11 +98,11 @@ fn delivery_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DeliveryRow> {
         status: r.get(7)?,
         created_at: from_db_time(r.get(8)?),
         due_at: from_db_time(r.get(9)?),
-        attempts: count_at(r, 10)?,
-        last_attempt_at: time_at(r, 11)?,
+        attempts: sq_count_at(r, 10)?,
+        last_attempt_at: sq_time_at(r, 11)?,
         last_error: r.get(12)?,
-        sent_at: time_at(r, 13)?,
-        sending_since: time_at(r, 14)?,
+        sent_at: sq_time_at(r, 13)?,
+        sending_since: sq_time_at(r, 14)?,
         folded_into: r.get(15)?,
         spike_id: r.get(16)?,
     })
@@ -118,9 +118,9 @@ impl Store {
         limit: usize,
         retry_now: bool,
     ) -> Result<Vec<DueDelivery>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(&format!(
                 "SELECT {DUE_COLUMNS} FROM deliveries d JOIN mentions m ON m.id = d.mention_id
                  WHERE d.status = 'pending' AND d.notifier = ?4
@@ -140,9 +140,9 @@ impl Store {
     /// Pending deliveries to a notifier that is not among `known` (removed
     /// from the config since they were queued).
     pub fn orphaned_deliveries(&self, known: &[String]) -> Result<Vec<DueDelivery>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(&format!(
                 "SELECT {DUE_COLUMNS} FROM deliveries d JOIN mentions m ON m.id = d.mention_id
                  WHERE d.status = 'pending' ORDER BY d.id"
@@ -172,9 +172,9 @@ impl Store {
     /// Per notifier, how many pending deliveries have a send in flight and
     /// since when the oldest has been.
     pub fn sending(&self) -> Result<Vec<(String, i64, DateTime<Utc>)>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT notifier, count(*), min(sending_since) FROM deliveries
                  WHERE status = 'pending' AND sending_since IS NOT NULL
@@ -189,14 +189,14 @@ impl Store {
 
     /// When the next pending delivery to `notifier` falls due, if any is pending.
     pub fn next_due(&self, notifier: &str) -> Result<Option<DateTime<Utc>>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT min(due_at) FROM deliveries WHERE status = 'pending' AND notifier = ?1",
                 [notifier],
                 |r| r.get::<_, Option<i64>>(0),
             )
             .map(|t| t.map(from_db_time))
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     pub fn mark_sent(&mut self, ids: &[i64], at: DateTime<Utc>) -> Result<()> {
@@ -257,7 +257,7 @@ impl Store {
         let Some(first) = ids.first().copied() else {
             return Ok(false);
         };
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let mut demote = tx.prepare_cached(
                 "UPDATE deliveries SET mode = 'digest', due_at = ?2
                  WHERE id = ?1 AND status = 'pending' AND mode = 'instant'",
@@ -310,7 +310,7 @@ impl Store {
         sql: &str,
         run: impl Fn(&mut rusqlite::CachedStatement<'_>, i64) -> rusqlite::Result<usize>,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let mut stmt = tx.prepare_cached(sql)?;
             for id in ids {
                 run(&mut stmt, *id)?;
@@ -328,15 +328,15 @@ impl Store {
         watch: &str,
         since: DateTime<Utc>,
     ) -> Result<u32> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT count(*) FROM deliveries d JOIN mentions m ON m.id = d.mention_id
                  WHERE d.route = ?1 AND d.notifier = ?2 AND d.mode = 'instant'
                    AND d.status = 'sent' AND d.sent_at >= ?3 AND m.watch = ?4",
                 params![route, notifier, to_db_time(since), watch],
-                |r| count_at(r, 0),
+                |r| sq_count_at(r, 0),
             )
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Failed deliveries of `route` not yet reported in a digest.
@@ -394,8 +394,9 @@ impl Store {
             sql.push_str(" LIMIT ?");
             args.push(Value::Integer(l as i64));
         }
-        let e = self.err();
-        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(&e)?;
         let rows = stmt
             .query_map(params_from_iter(args), delivery_row)
             .map_err(&e)?;
@@ -404,9 +405,9 @@ impl Store {
 
     /// How many deliveries are in each status.
     pub fn delivery_counts(&self) -> Result<Vec<(String, i64)>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare("SELECT status, count(*) FROM deliveries GROUP BY status ORDER BY status")
             .map_err(&e)?;
         let rows = stmt

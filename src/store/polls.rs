@@ -3,13 +3,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
-
+use super::db::{args, DbResult, Engine, Row, Sql, Tx};
 use super::{count_at, time_at, to_db_time, Result, Store};
 use crate::config;
 use crate::http::Validators;
 use crate::sources::Item;
+use chrono::{DateTime, Utc};
 
 /// What the scheduler needs to know about a source when it starts.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -126,16 +125,16 @@ impl Store {
     /// rows so their mentions keep their provenance.
     pub fn sync_sources(&mut self, sources: &[config::Source]) -> Result<()> {
         self.write(|tx| {
-            let mut stmt = tx.prepare(
-                "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
-                    url = excluded.url,
-                    etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
-                    last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
-                    cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
-            )?;
             for s in sources {
-                stmt.execute(params![s.name, s.kind().as_str(), s.locator()])?;
+                tx.execute(
+                    "INSERT INTO sources (name, kind, url) VALUES (?1, ?2, ?3)
+                     ON CONFLICT(name) DO UPDATE SET kind = excluded.kind,
+                        url = excluded.url,
+                        etag = CASE WHEN sources.url = excluded.url THEN sources.etag END,
+                        last_modified = CASE WHEN sources.url = excluded.url THEN sources.last_modified END,
+                        cursor = CASE WHEN sources.url = excluded.url AND sources.kind = excluded.kind THEN sources.cursor END",
+                    args![&s.name, s.kind().as_str(), s.locator()],
+                )?;
             }
             Ok(())
         })
@@ -145,22 +144,25 @@ impl Store {
     /// each feed in full (after the watches changed: old items may now match).
     pub fn clear_validators(&mut self) -> Result<()> {
         self.write(|tx| {
-            tx.execute("UPDATE sources SET etag = NULL, last_modified = NULL", [])
-                .map(|_| ())
+            tx.execute(
+                "UPDATE sources SET etag = NULL, last_modified = NULL",
+                args![],
+            )
+            .map(|_| ())
         })
     }
 
     /// Validators and failure counts of every known source, by name.
     pub fn source_states(&self) -> Result<HashMap<String, SourceState>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare(
+        self.read(|db| {
+            db.query(
                 "SELECT name, etag, last_modified, consecutive_failures, last_poll_at, cursor FROM sources",
-            )
-            .map_err(&e)?;
-        let rows = stmt.query_map([], source_state_row).map_err(&e)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(e)
+                args![],
+            )?
+            .iter()
+            .map(source_state_row)
+            .collect()
+        })
     }
 
     /// Records a batch of polls in one transaction; returns, per poll, the ids
@@ -179,7 +181,7 @@ impl Store {
 }
 
 /// A source's name and state.
-fn source_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, SourceState)> {
+fn source_state_row(r: &Row) -> DbResult<(String, SourceState)> {
     Ok((
         r.get(0)?,
         SourceState {
@@ -194,13 +196,12 @@ fn source_state_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, SourceSt
     ))
 }
 
-fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusqlite::Result<()> {
+fn record_one(tx: &mut Tx<'_>, p: &PollRecord, new: &mut Vec<i64>) -> DbResult<()> {
     let at = to_db_time(p.at);
     let source_id: i64 = match tx
-        .query_row("SELECT id FROM sources WHERE name = ?1", [&p.source], |r| {
-            r.get(0)
-        })
-        .optional()?
+        .query_opt("SELECT id FROM sources WHERE name = ?1", args![&p.source])?
+        .map(|r| r.get(0))
+        .transpose()?
     {
         Some(id) => id,
         // A source removed from the config while its poll was in flight.
@@ -208,38 +209,38 @@ fn record_one(tx: &Transaction<'_>, p: &PollRecord, new: &mut Vec<i64>) -> rusql
     };
     match &p.outcome {
         PollOutcome::NotModified => {
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'not-modified',
                     consecutive_failures = 0, failing_since = NULL, polls = polls + 1 WHERE id = ?1",
-            )?
-            .execute(params![source_id, at])?;
+                args![source_id, at],
+            )?;
         }
         PollOutcome::Failed { error, .. } => {
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE sources SET last_poll_at = ?2, last_status = 'error', last_error = ?3,
                     last_error_at = ?2, failing_since = COALESCE(failing_since, ?2),
                     consecutive_failures = consecutive_failures + 1, polls = polls + 1 WHERE id = ?1",
-            )?
-            .execute(params![source_id, at, error])?;
+                args![source_id, at, error],
+            )?;
         }
         PollOutcome::Fetched {
             validators,
             cursor,
             items,
         } => {
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE sources SET last_poll_at = ?2, last_success_at = ?2, last_status = 'ok',
                     etag = ?3, last_modified = ?4, last_items = ?5, cursor = COALESCE(?6, cursor),
                     consecutive_failures = 0, failing_since = NULL, polls = polls + 1 WHERE id = ?1",
-            )?
-            .execute(params![
-                source_id,
-                at,
-                validators.etag,
-                validators.last_modified,
-                *items as i64,
-                cursor
-            ])?;
+                args![
+                    source_id,
+                    at,
+                    &validators.etag,
+                    &validators.last_modified,
+                    *items,
+                    cursor
+                ],
+            )?;
             for f in &p.findings {
                 record_finding(tx, source_id, at, f, new)?;
             }
@@ -259,77 +260,55 @@ const SYNDICATION_WINDOW_SECS: i64 = 3 * 24 * 3600;
 /// source), this source as one that saw it and at which URL, and a mention
 /// per watch that does not have one yet.
 fn record_finding(
-    tx: &Transaction<'_>,
+    tx: &mut Tx<'_>,
     source_id: i64,
     at: i64,
     f: &Finding,
     new: &mut Vec<i64>,
-) -> rusqlite::Result<()> {
+) -> DbResult<()> {
     let item = &f.item;
     let canonical = item.canonical_url();
     // What people follow: the item's own URL, else its place on the page it
     // was read from (never its identity: `canonical` comes from `url` only).
     let link = item.link().map(|u| u.as_str());
-    let by_key: Option<i64> = tx
-        .prepare_cached("SELECT item_id FROM item_keys WHERE source_id = ?1 AND key = ?2")?
-        .query_row(params![source_id, item.key], |r| r.get(0))
-        .optional()?;
+    let first_id = |rows: Option<Row>| rows.map(|r| r.get::<i64>(0)).transpose();
+    let by_key = first_id(tx.query_opt(
+        "SELECT item_id FROM item_keys WHERE source_id = ?1 AND key = ?2",
+        args![source_id, &item.key],
+    )?)?;
     let item_id = match by_key {
         Some(id) => id,
         None => {
-            let by_url: Option<i64> = match &canonical {
-                Some(c) => tx
-                    .prepare_cached("SELECT id FROM items WHERE canonical_url = ?1")?
-                    .query_row([c], |r| r.get(0))
-                    .optional()?,
+            let by_url = match &canonical {
+                Some(c) => first_id(
+                    tx.query_opt("SELECT id FROM items WHERE canonical_url = ?1", args![c])?,
+                )?,
                 None => None,
             };
             let fingerprint = item.fingerprint();
-            let by_copy: Option<i64> = match (by_url, fingerprint) {
-                (None, Some(fp)) => tx
-                    .prepare_cached(
-                        "SELECT id FROM items WHERE fingerprint = ?1 AND first_seen_at >= ?2
-                         ORDER BY id LIMIT 1",
-                    )?
-                    .query_row(params![fp, at - SYNDICATION_WINDOW_SECS], |r| r.get(0))
-                    .optional()?,
+            let by_copy = match (by_url, fingerprint) {
+                (None, Some(fp)) => first_id(tx.query_opt(
+                    "SELECT id FROM items WHERE fingerprint = ?1 AND first_seen_at >= ?2
+                     ORDER BY id LIMIT 1",
+                    args![fp, at - SYNDICATION_WINDOW_SECS],
+                )?)?,
                 _ => None,
             };
             let id = match by_url.or(by_copy) {
                 Some(id) => id,
-                None => {
-                    tx.prepare_cached(
-                        "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint,
-                            rating_value, rating_worst, rating_best)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    )?
-                    .execute(params![
-                        canonical,
-                        link,
-                        item.title,
-                        item.text,
-                        item.author,
-                        item.published.map(to_db_time),
-                        at,
-                        fingerprint,
-                        item.rating.map(|r| r.value),
-                        item.rating.map(|r| r.worst),
-                        item.rating.map(|r| r.best),
-                    ])?;
-                    tx.last_insert_rowid()
-                }
+                None => insert_item(tx, item, canonical.as_deref(), link, at, fingerprint)?,
             };
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT OR IGNORE INTO item_keys (source_id, key, item_id) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![source_id, item.key, id])?;
+                args![source_id, &item.key, id],
+            )?;
             id
         }
     };
-    tx.prepare_cached(
+    tx.execute(
         "INSERT OR IGNORE INTO item_sources (item_id, source_id, first_seen_at, url) VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![item_id, source_id, at, link])?;
+        args![item_id, source_id, at, link],
+    )?;
     for h in &f.hits {
         let terms = serde_json::to_string(&h.terms).unwrap_or_else(|_| "[]".into());
         let (label, score, reasons, lang) = match &h.sentiment {
@@ -341,20 +320,68 @@ fn record_finding(
             ),
             None => (None, None, None, None),
         };
-        let inserted = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO mentions
-                    (item_id, watch, found_at, terms, snippet, sentiment, sentiment_score, sentiment_reasons, lang)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?
-            .execute(params![item_id, h.watch, at, terms, h.snippet, label, score, reasons, lang])?;
-        if inserted == 1 {
-            let mention_id = tx.last_insert_rowid();
+        let inserted = tx.query_opt(
+            "INSERT OR IGNORE INTO mentions
+                (item_id, watch, found_at, terms, snippet, sentiment, sentiment_score, sentiment_reasons, lang)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             RETURNING id",
+            args![item_id, &h.watch, at, terms, &h.snippet, label, score, reasons, lang],
+        )?;
+        if let Some(row) = inserted {
+            let mention_id: i64 = row.get(0)?;
             new.push(mention_id);
             super::spikes::write_deliveries(tx, mention_id, &h.watch, at, &h.deliveries)?;
         }
     }
     Ok(())
+}
+
+/// Inserts an item; its id. On PostgreSQL the item's full-text vector is
+/// written with it, from the same folded text the matcher reads (accents
+/// and case gone), as SQLite's FTS5 triggers index it there.
+fn insert_item(
+    tx: &mut Tx<'_>,
+    item: &Item,
+    canonical: Option<&str>,
+    link: Option<&str>,
+    at: i64,
+    fingerprint: Option<i64>,
+) -> DbResult<i64> {
+    let rating = item.rating;
+    let values = args![
+        canonical,
+        link,
+        &item.title,
+        &item.text,
+        &item.author,
+        item.published.map(to_db_time),
+        at,
+        fingerprint,
+        rating.map(|r| r.value),
+        rating.map(|r| r.worst),
+        rating.map(|r| r.best),
+    ];
+    let row = match tx.engine() {
+        Engine::Sqlite => tx.query_one(
+            "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint,
+                rating_value, rating_worst, rating_best)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+             RETURNING id",
+            values,
+        )?,
+        Engine::Postgres => {
+            let mut with_search = values.to_vec();
+            with_search.push(super::search_text(&item.title, &item.text).into());
+            tx.query_one(
+                "INSERT INTO items (canonical_url, url, title, text, author, published_at, first_seen_at, fingerprint,
+                    rating_value, rating_worst, rating_best, search)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, to_tsvector('simple', ?12))
+                 RETURNING id",
+                &with_search,
+            )?
+        }
+    };
+    row.get(0)
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use rusqlite::{params_from_iter, OptionalExtension, Row};
 
 use super::polls::{StoredRating, StoredSentiment};
 use super::triage::{State, Triage, TRIAGE_COLUMNS};
-use super::{from_db_time, time_at, to_db_time, Result, Store, StoreError};
+use super::{from_db_time, sq_time_at, to_db_time, Result, Store, StoreError};
 
 /// A mention as the user sees it: one item matched by one watch.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -187,10 +187,10 @@ impl Store {
             "SELECT {MENTION_COLUMNS}, {TRIAGE_COLUMNS}
              FROM mentions m JOIN items i ON i.id = m.item_id WHERE m.id = ?1"
         );
-        self.conn
+        self.conn()
             .query_row(&sql, [id], mention_from_row)
             .optional()
-            .map_err(self.err())?
+            .map_err(self.sqlite_err())?
             .ok_or(StoreError::NoSuchMention(id))
     }
 
@@ -198,8 +198,8 @@ impl Store {
     /// differently tagged links): each source with the URL it saw, where
     /// that differs from the stored link, first seen first.
     pub fn copies(&self, id: i64) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 "SELECT s.name, x.url FROM mentions m
                    JOIN items i ON i.id = m.item_id
@@ -208,18 +208,19 @@ impl Store {
                  WHERE m.id = ?1 AND x.url IS NOT NULL AND x.url IS NOT i.url
                  ORDER BY x.first_seen_at, s.name",
             )
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         let rows = stmt
             .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {
         let (sql, args) = mentions_sql(fts, f);
-        let e = self.err();
-        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(&e)?;
         let rows = stmt
             .query_map(params_from_iter(args), mention_from_row)
             .map_err(&e)?;
@@ -230,9 +231,9 @@ impl Store {
     /// the one kept on the source's row (migration 11), not a count over
     /// every item it saw.
     pub fn source_reports(&self) -> Result<Vec<SourceReport>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT s.name, s.kind, s.url, s.last_poll_at, s.last_success_at, s.last_status,
                     s.last_error, s.last_error_at, s.failing_since, s.consecutive_failures, s.polls,
@@ -340,12 +341,12 @@ fn source_report_row(r: &Row<'_>) -> rusqlite::Result<SourceReport> {
         name: r.get(0)?,
         kind: r.get(1)?,
         url: r.get(2)?,
-        last_poll_at: time_at(r, 3)?,
-        last_success_at: time_at(r, 4)?,
+        last_poll_at: sq_time_at(r, 3)?,
+        last_success_at: sq_time_at(r, 4)?,
         last_status: r.get(5)?,
         last_error: r.get(6)?,
-        last_error_at: time_at(r, 7)?,
-        failing_since: time_at(r, 8)?,
+        last_error_at: sq_time_at(r, 7)?,
+        failing_since: sq_time_at(r, 8)?,
         consecutive_failures: r.get(9)?,
         polls: r.get(10)?,
         items: r.get(11)?,
@@ -444,8 +445,8 @@ mod tests {
             },
         ] {
             let (sql, args) = mentions_sql(None, &filter);
-            let mut stmt = store
-                .conn
+            let conn = store.conn();
+            let mut stmt = conn
                 .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
                 .expect("explain");
             let plan: Vec<String> = stmt
@@ -471,7 +472,7 @@ mod tests {
         let (_dir, store) = store();
         let check = |step: &str| {
             let counted: Vec<(String, i64)> = store
-                .conn
+                .conn()
                 .prepare(
                     "SELECT s.name, (SELECT count(*) FROM item_sources x
                         JOIN mentions m ON m.item_id = x.item_id WHERE x.source_id = s.id)
@@ -491,7 +492,7 @@ mod tests {
             assert_eq!(kept, counted, "after {step}");
         };
         let run = |step: &str, sql: &str| {
-            store.conn.execute_batch(sql).expect(step);
+            store.conn().execute_batch(sql).expect(step);
             check(step);
         };
         run(
@@ -530,7 +531,7 @@ mod tests {
         );
         run("an item deleted", "DELETE FROM items WHERE id = 3;");
         let left: i64 = store
-            .conn
+            .conn()
             .query_row("SELECT sum(mention_count) FROM sources", [], |r| r.get(0))
             .expect("sum");
         assert_eq!(left, 0);

@@ -13,7 +13,7 @@
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{count_at, from_db_time, to_db_time, Mention, PlannedDelivery, Result, Store};
+use super::{from_db_time, sq_count_at, to_db_time, Mention, PlannedDelivery, Result, Store};
 
 /// A route's spike rule as a negative mention's planned deliveries carry it
 /// (`notify::plan` fills it in for instant routes with `spike`).
@@ -125,6 +125,23 @@ const IN_SPIKE: &str = "m.watch = ?1 AND m.found_at >= ?2 AND m.found_at < ?3
 /// planned deliveries carry a spike rule (a negative mention on an instant
 /// route with `spike`), placed by [`place`].
 pub(super) fn write_deliveries(
+    tx: &mut super::db::Tx<'_>,
+    mention_id: i64,
+    watch: &str,
+    at: i64,
+    planned: &[PlannedDelivery],
+) -> super::db::DbResult<()> {
+    match tx {
+        super::db::Tx::Sqlite(t) => {
+            write_deliveries_sqlite(t, mention_id, watch, at, planned).map_err(Into::into)
+        }
+        super::db::Tx::Postgres { .. } => {
+            panic!("this store operation is not yet written for PostgreSQL")
+        }
+    }
+}
+
+fn write_deliveries_sqlite(
     tx: &Transaction<'_>,
     mention_id: i64,
     watch: &str,
@@ -170,7 +187,7 @@ pub(super) fn write_deliveries(
                 params![watch, to_db_time(from), at, mention_id, route],
                 |r| {
                     Ok(Earlier {
-                        count: count_at(r, 0)?,
+                        count: sq_count_at(r, 0)?,
                         first: r.get::<_, Option<i64>>(1)?.map(from_db_time),
                     })
                 },
@@ -257,9 +274,9 @@ impl Store {
     /// A spike as it stands now, for its alert or a digest; `None` when it
     /// is gone (pruned with its mention).
     pub fn spike(&self, id: i64) -> Result<Option<SpikeSummary>> {
-        let e = self.err();
-        let head = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let head = conn
             .query_row(
                 "SELECT route, watch, negatives, started_at, ends_at FROM spikes WHERE id = ?1",
                 [id],
@@ -267,7 +284,7 @@ impl Store {
                     Ok((
                         r.get::<_, String>(0)?,
                         r.get::<_, String>(1)?,
-                        count_at(r, 2)?,
+                        sq_count_at(r, 2)?,
                         r.get::<_, i64>(3)?,
                         r.get::<_, i64>(4)?,
                     ))
@@ -280,24 +297,24 @@ impl Store {
         };
         let args = params![watch, start, end, route];
         let (count, last) = self
-            .conn
+            .conn()
             .query_row(
                 &format!("SELECT count(*), max(m.found_at) FROM mentions m WHERE {IN_SPIKE}"),
                 args,
-                |r| Ok((count_at(r, 0)?, r.get::<_, Option<i64>>(1)?)),
+                |r| Ok((sq_count_at(r, 0)?, r.get::<_, Option<i64>>(1)?)),
             )
             .map_err(&e)?;
         let folded: u32 = self
-            .conn
+            .conn()
             .query_row(
                 "SELECT count(DISTINCT mention_id) FROM deliveries
                  WHERE folded_into = ?1 AND route = ?2",
                 params![id, route],
-                |r| count_at(r, 0),
+                |r| sq_count_at(r, 0),
             )
             .map_err(&e)?;
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(&format!(
                 "SELECT s.name, count(DISTINCT m.id) AS n FROM mentions m
                  JOIN item_sources x ON x.item_id = m.item_id JOIN sources s ON s.id = x.source_id
@@ -305,12 +322,12 @@ impl Store {
             ))
             .map_err(&e)?;
         let sources = stmt
-            .query_map(args, |r| Ok((r.get(0)?, count_at(r, 1)?)))
+            .query_map(args, |r| Ok((r.get(0)?, sq_count_at(r, 1)?)))
             .map_err(&e)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(&e)?;
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(&format!(
                 "SELECT m.id FROM mentions m WHERE {IN_SPIKE}
                  ORDER BY m.found_at, m.id LIMIT {FIRST_MENTIONS}"

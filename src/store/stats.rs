@@ -89,8 +89,9 @@ impl Store {
              FROM mentions m INDEXED BY mentions_stats
              WHERE m.found_at >= ?{filter} ORDER BY m.found_at"
         );
-        let e = self.err();
-        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(&e)?;
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 let state: String = r.get(2)?;
@@ -115,7 +116,7 @@ impl Store {
         watches: &[String],
     ) -> Result<Vec<StatSource>> {
         let (filter, args) = filter(since, watches);
-        let e = self.err();
+        let e = self.sqlite_err();
         let names = self.source_names()?;
         let sql = format!(
             "SELECT m.watch, m.found_at, x.source_id
@@ -123,7 +124,8 @@ impl Store {
              JOIN item_sources x ON x.item_id = m.item_id
              WHERE m.found_at >= ?{filter}"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(&e)?;
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&sql).map_err(&e)?;
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 Ok((
@@ -147,11 +149,9 @@ impl Store {
 
     /// Every source's name by its id.
     fn source_names(&self) -> Result<HashMap<i64, String>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, name FROM sources")
-            .map_err(&e)?;
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id, name FROM sources").map_err(&e)?;
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
             .map_err(&e)?;
@@ -177,10 +177,10 @@ impl Store {
         let bounds: Vec<i64> = bounds.iter().map(|b| to_db_time(*b)).collect();
         let first = to_db_time(*first);
         let window = to_db_time(window).max(first);
-        let e = self.err();
+        let e = self.sqlite_err();
         let mut watches = Watches::new(bounds.len());
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT m.watch, m.found_at, m.state, m.sentiment IS 'negative', m.handled_at
                  FROM mentions m INDEXED BY mentions_stats
@@ -217,8 +217,8 @@ impl Store {
         drop(rows);
         let names = self.source_names()?;
         let mut seen: HashMap<(usize, i64), u64> = HashMap::new();
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT m.watch, x.source_id
                  FROM mentions m INDEXED BY mentions_stats
@@ -308,24 +308,25 @@ impl Store {
     /// own seen by the sources named (created as needed): for tests of
     /// the figures.
     pub(crate) fn insert_stat_rows(&self, mentions: &[(StatMention, Vec<String>)]) -> Result<()> {
-        let e = self.err();
+        let e = self.sqlite_err();
         for (m, sources) in mentions {
             let found = to_db_time(m.found_at);
-            self.conn
+            self.conn()
                 .execute(
                     "INSERT INTO items (title, text, first_seen_at) VALUES ('t', 'x', ?1)",
                     [found],
                 )
                 .map_err(&e)?;
-            let item = self.conn.last_insert_rowid();
+            let conn = self.conn();
+            let item = conn.last_insert_rowid();
             for s in sources {
-                self.conn
+                self.conn()
                     .execute(
                         "INSERT OR IGNORE INTO sources (name, kind, url) VALUES (?1, 'feed', 'x')",
                         [s],
                     )
                     .map_err(&e)?;
-                self.conn
+                self.conn()
                     .execute(
                         "INSERT INTO item_sources (item_id, source_id, first_seen_at)
                          SELECT ?1, id, ?2 FROM sources WHERE name = ?3",
@@ -333,7 +334,7 @@ impl Store {
                     )
                     .map_err(&e)?;
             }
-            self.conn
+            self.conn()
                 .execute(
                     "INSERT INTO mentions (item_id, watch, found_at, terms, snippet, sentiment,
                         sentiment_score, state, handled_at)

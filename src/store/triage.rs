@@ -157,7 +157,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize> {
         let at = to_db_time(at);
-        let outcome = self.write(|tx| {
+        let outcome = self.write_sqlite(|tx| {
             let mut current = Vec::with_capacity(ids.len());
             let mut missing = Vec::new();
             for &id in ids {
@@ -181,13 +181,13 @@ impl Store {
     /// A mention's history, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<Event>> {
         self.require_mention(id)?;
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 r#"SELECT at, "by", what, "from", "to" FROM mention_events
                    WHERE mention_id = ?1 ORDER BY id"#,
             )
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         let rows = stmt
             .query_map([id], |r| {
                 Ok(Event {
@@ -198,19 +198,19 @@ impl Store {
                     to: r.get(4)?,
                 })
             })
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// A mention's notes, oldest first.
     pub fn notes(&self, id: i64) -> Result<Vec<Note>> {
-        let mut stmt = self
-            .conn
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare_cached(
                 r#"SELECT at, "by", text FROM mention_notes WHERE mention_id = ?1 ORDER BY id"#,
             )
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         let rows = stmt
             .query_map([id], |r| {
                 Ok(Note {
@@ -219,17 +219,17 @@ impl Store {
                     text: r.get(2)?,
                 })
             })
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     fn require_mention(&self, id: i64) -> Result<()> {
-        let found = self
-            .conn
+        let conn = self.conn();
+        let found = conn
             .query_row("SELECT 1 FROM mentions WHERE id = ?1", [id], |_| Ok(()))
             .optional()
-            .map_err(self.err())?;
+            .map_err(self.sqlite_err())?;
         found.ok_or(StoreError::NoSuchMention(id))
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_db_time, time_at, to_db_time, Result, Store};
+use super::{from_db_time, sq_time_at, to_db_time, Result, Store};
 
 /// The daemon's last word in the database.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -22,7 +22,7 @@ fn heartbeat_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Heartbeat> {
         version: r.get(1)?,
         started_at: from_db_time(r.get(2)?),
         heartbeat_at: from_db_time(r.get(3)?),
-        stopped_at: time_at(r, 4)?,
+        stopped_at: sq_time_at(r, 4)?,
     })
 }
 
@@ -40,7 +40,7 @@ impl Store {
         started_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "INSERT INTO daemon (id, pid, version, started_at, heartbeat_at, stopped_at)
                  VALUES (1, ?1, ?2, ?3, ?4, NULL)
@@ -58,7 +58,7 @@ impl Store {
     }
 
     pub fn daemon_stopped(&mut self, at: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "UPDATE daemon SET stopped_at = ?1 WHERE id = 1",
                 [to_db_time(at)],
@@ -68,20 +68,20 @@ impl Store {
     }
 
     pub fn last_heartbeat(&self) -> Result<Option<Heartbeat>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT pid, version, started_at, heartbeat_at, stopped_at FROM daemon WHERE id = 1",
                 [],
                 heartbeat_row,
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Deletes mentions found before `cutoff` (their deliveries with them), then
     /// items no mention refers to any more (their search rows with them).
     pub fn prune(&mut self, cutoff: DateTime<Utc>) -> Result<Pruned> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let mentions = tx.execute(
                 "DELETE FROM mentions WHERE found_at < ?1",
                 [to_db_time(cutoff)],
@@ -98,15 +98,15 @@ impl Store {
     /// A consistent copy of the database at `path` (`VACUUM INTO`), safe while
     /// the daemon writes.
     pub fn backup_to(&self, path: &std::path::Path) -> Result<()> {
-        self.conn
+        self.conn()
             .execute("VACUUM INTO ?1", [path.to_string_lossy()])
             .map(|_| ())
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// The newest mention's time and title.
     pub fn last_mention(&self) -> Result<Option<(DateTime<Utc>, String, String)>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT m.found_at, m.watch, i.title FROM mentions m JOIN items i ON i.id = m.item_id
                  ORDER BY m.found_at DESC, m.id DESC LIMIT 1",
@@ -114,14 +114,17 @@ impl Store {
                 |r| Ok((from_db_time(r.get(0)?), r.get(1)?, r.get(2)?)),
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Bytes used by the database file and its write-ahead log.
     pub fn size_on_disk(&self) -> u64 {
+        let Some(path) = &self.file else {
+            return 0;
+        };
         let mut total = 0;
         for suffix in ["", "-wal", "-shm"] {
-            let mut p = self.path.clone().into_os_string();
+            let mut p = path.clone().into_os_string();
             p.push(suffix);
             total += std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
         }

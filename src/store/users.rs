@@ -11,7 +11,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, OptionalExtension};
 
-use super::{from_db_time, time_at, to_db_time, Result, Store};
+use super::{from_db_time, sq_time_at, to_db_time, Result, Store};
 
 /// A user as `earshot user list` shows them.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -49,7 +49,7 @@ pub struct ActiveToken {
 impl Store {
     /// Adds a user; `false` when the name is taken.
     pub fn add_user(&mut self, name: &str, password_hash: &str, at: DateTime<Utc>) -> Result<bool> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "INSERT INTO users (name, password_hash, created_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (name) DO NOTHING",
@@ -62,7 +62,7 @@ impl Store {
     /// Sets a user's password hash and ends all their sessions; `false`
     /// when there is no such user.
     pub fn set_password(&mut self, name: &str, password_hash: &str) -> Result<bool> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let changed = tx.execute(
                 "UPDATE users SET password_hash = ?2 WHERE name = ?1",
                 params![name, password_hash],
@@ -78,7 +78,7 @@ impl Store {
     /// Removes a user and with them every session of theirs; `false` when
     /// there is no such user.
     pub fn remove_user(&mut self, name: &str) -> Result<bool> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)",
                 [name],
@@ -90,9 +90,9 @@ impl Store {
 
     /// Every user by name, with their live sessions at `now`.
     pub fn users(&self, now: DateTime<Utc>) -> Result<Vec<User>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT u.name, u.created_at,
                     (SELECT count(*) FROM sessions s WHERE s.user_id = u.id AND s.expires_at > ?1)
@@ -104,7 +104,7 @@ impl Store {
                 Ok(User {
                     name: r.get(0)?,
                     created_at: from_db_time(r.get(1)?),
-                    sessions: super::count_at(r, 2)?,
+                    sessions: super::sq_count_at(r, 2)?,
                 })
             })
             .map_err(&e)?;
@@ -113,22 +113,22 @@ impl Store {
 
     /// How many users there are.
     pub fn user_count(&self) -> Result<u64> {
-        self.conn
+        self.conn()
             .query_row("SELECT count(*) FROM users", [], |r| r.get::<_, i64>(0))
             .map(|n| n.max(0) as u64)
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// The stored PHC hash of a user's password, if there is such a user.
     pub fn password_hash(&self, name: &str) -> Result<Option<String>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT password_hash FROM users WHERE name = ?1",
                 [name],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Starts a session for `name` (stored by `id_hash`) lasting until
@@ -143,7 +143,7 @@ impl Store {
         expires_at: DateTime<Utc>,
     ) -> Result<bool> {
         let (at, expires_at) = (to_db_time(at), to_db_time(expires_at));
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [at])?;
             tx.execute(
                 "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at)
@@ -156,7 +156,7 @@ impl Store {
 
     /// The user of the session stored by `id_hash`, when it lives at `now`.
     pub fn session(&self, id_hash: &[u8], now: DateTime<Utc>) -> Result<Option<SessionUser>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT u.name, s.csrf, s.expires_at FROM sessions s
                    JOIN users u ON u.id = s.user_id
@@ -171,13 +171,13 @@ impl Store {
                 },
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Ends the session stored by `id_hash` (logout); ending one that is
     /// gone is no error.
     pub fn end_session(&mut self, id_hash: &[u8]) -> Result<()> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute("DELETE FROM sessions WHERE id_hash = ?1", [id_hash])
                 .map(drop)
         })
@@ -186,7 +186,7 @@ impl Store {
     /// Adds a token stored by `hash`; `false` when an active token has this
     /// name.
     pub fn add_token(&mut self, name: &str, hash: &[u8], at: DateTime<Utc>) -> Result<bool> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             let taken = tx
                 .query_row(
                     "SELECT 1 FROM tokens WHERE name = ?1 AND revoked_at IS NULL",
@@ -208,7 +208,7 @@ impl Store {
 
     /// Revokes the active token named `name`; `false` when there is none.
     pub fn revoke_token(&mut self, name: &str, at: DateTime<Utc>) -> Result<bool> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "UPDATE tokens SET revoked_at = ?2 WHERE name = ?1 AND revoked_at IS NULL",
                 params![name, to_db_time(at)],
@@ -219,9 +219,9 @@ impl Store {
 
     /// Every token, by name, oldest first within a name.
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        let e = self.err();
-        let mut stmt = self
-            .conn
+        let e = self.sqlite_err();
+        let conn = self.conn();
+        let mut stmt = conn
             .prepare(
                 "SELECT name, created_at, last_used_at, revoked_at FROM tokens ORDER BY name, id",
             )
@@ -231,8 +231,8 @@ impl Store {
                 Ok(TokenInfo {
                     name: r.get(0)?,
                     created_at: from_db_time(r.get(1)?),
-                    last_used_at: time_at(r, 2)?,
-                    revoked_at: time_at(r, 3)?,
+                    last_used_at: sq_time_at(r, 2)?,
+                    revoked_at: sq_time_at(r, 3)?,
                 })
             })
             .map_err(&e)?;
@@ -241,24 +241,24 @@ impl Store {
 
     /// The active (not revoked) token stored by `hash`.
     pub fn token(&self, hash: &[u8]) -> Result<Option<ActiveToken>> {
-        self.conn
+        self.conn()
             .query_row(
                 "SELECT name, last_used_at FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
                 [hash],
                 |r| {
                     Ok(ActiveToken {
                         name: r.get(0)?,
-                        last_used_at: time_at(r, 1)?,
+                        last_used_at: sq_time_at(r, 1)?,
                     })
                 },
             )
             .optional()
-            .map_err(self.err())
+            .map_err(self.sqlite_err())
     }
 
     /// Records that the token stored by `hash` was used at `at`.
     pub fn token_used(&mut self, hash: &[u8], at: DateTime<Utc>) -> Result<()> {
-        self.write(|tx| {
+        self.write_sqlite(|tx| {
             tx.execute(
                 "UPDATE tokens SET last_used_at = ?2 WHERE hash = ?1",
                 params![hash, to_db_time(at)],

@@ -122,10 +122,10 @@ fn write_batch(store: &mut Store, batch: Vec<Request>) {
         }
         // Still locked after every retry: trying each record alone would
         // only wait as long again per record.
-        Err(StoreError::Busy { path, attempts }) => {
+        Err(StoreError::Busy { place, attempts }) => {
             for req in batch {
                 let _ = req.reply.send(Err(StoreError::Busy {
-                    path: path.clone(),
+                    place: place.clone(),
                     attempts,
                 }));
             }

@@ -75,7 +75,7 @@ pub struct AppState {
 
 struct Inner {
     config: RwLock<Arc<Config>>,
-    database: PathBuf,
+    database: crate::config::Database,
     /// The one connection web requests write through (on blocking threads).
     writer: Mutex<Store>,
     limiter: Mutex<auth::Limiter>,
