@@ -20,3 +20,7 @@ pub mod store;
 pub mod systemd;
 pub mod text;
 pub mod web;
+
+#[cfg(test)]
+#[path = "../tests/support/postgres.rs"]
+pub mod testpg;

@@ -23,6 +23,7 @@ mod manners; // issue #12: unknown names refused, --sentiment repeats, CSV numbe
 mod matching; // issue #15 §5: brand names joined, hyphenated, as handles and domains, styled, with invisible characters, glued into hashtags
 mod owned; // issue #15 §2: match = "all": every item of a source the brand owns is a mention, alerted; exclusions still drop; check, preview, config errors
 mod polling; // conditional GET, dedup of one story across sources, failing sources isolated
+mod postgres_cluster; // issue #16: the PostgreSQL test cluster: fresh databases distinct and empty, written and read back, from async tests, the socket URL
 mod query; // `mentions list/search/show` and `preview` on a polled corpus; terminal safety
 mod receivers; // issue #10: misbehaving SMTP and webhook receivers never stall other notifiers
 mod scoring; // sentiment end to end: scored when stored, filtered, explained, routed

@@ -23,6 +23,9 @@ pub mod web_env;
 #[path = "../support/browser.rs"]
 pub mod browser;
 
+#[path = "../support/postgres.rs"]
+pub mod postgres;
+
 pub use server::{Route, Server};
 pub use smtp::SmtpSink;
 pub use snippets::{email_notifier, feed_source, webhook_notifier, ACME};
