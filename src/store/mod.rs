@@ -351,6 +351,21 @@ impl Store {
             cause,
         };
         let config = server.client_config().map_err(&open_err)?;
+        // A Unix socket is local: PostgreSQL never speaks TLS on it.
+        let local = config
+            .get_hosts()
+            .iter()
+            .all(|h| matches!(h, postgres::config::Host::Unix(_)));
+        if local {
+            let client = config
+                .connect(postgres::NoTls)
+                .map_err(|e| open_err(DbError::from(e).to_string()))?;
+            return Ok(Store {
+                db: RefCell::new(Conn::postgres(client)),
+                place,
+                file: None,
+            });
+        }
         let roots = rustls::RootCertStore {
             roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
         };
@@ -589,6 +604,36 @@ fn sq_time_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTi
 fn sq_count_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u32> {
     r.get::<_, i64>(i)
         .map(|n| n.clamp(0, u32::MAX as i64) as u32)
+}
+
+/// Stores on both engines for the store's own tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Database, Server, Store};
+
+    /// A migrated store on each engine: an SQLite file in `dir`, and a fresh
+    /// database on the test PostgreSQL cluster (`crate::testpg`). Each comes
+    /// with its engine's name, for assertion messages.
+    pub fn stores(dir: &std::path::Path) -> Vec<(&'static str, Store)> {
+        let sqlite = Store::open(&dir.join("earshot.db")).expect("SQLite store");
+        vec![("SQLite", sqlite), ("PostgreSQL", postgres())]
+    }
+
+    /// A migrated store on a fresh PostgreSQL database.
+    pub fn postgres() -> Store {
+        let (store, _, _) = Store::migrate(&postgres_database()).expect("PostgreSQL store");
+        store
+    }
+
+    /// A fresh PostgreSQL database, as the config would name it.
+    pub fn postgres_database() -> Database {
+        let url = crate::testpg::fresh_database();
+        Database::Postgres(Server {
+            shown: url.clone(),
+            url,
+            password: None,
+        })
+    }
 }
 
 /// `path` with `suffix` appended to its file name (`-wal`, `-shm`).

@@ -438,43 +438,52 @@ mod tests {
             &dir.path().join("earshot.toml"),
         )
         .expect("config");
-        let mut store = Store::open(&dir.path().join("earshot.db")).expect("store");
-        store.sync_sources(&config.sources).expect("sync");
-        let t0 = Utc::now();
-        let new = |store: &mut Store, r: PollRecord| {
-            store.record_polls(&[r]).expect("record").concat().len()
-        };
-        let first = fetched("ad", t0, copy_of_the_story("a1", "https://www.ad.nl/a1/"));
-        assert_eq!(new(&mut store, first), 1);
-        let two_days = t0 + chrono::Duration::days(2);
-        let copy = fetched(
-            "parool",
-            two_days,
-            copy_of_the_story("p1", "https://www.parool.nl/p1/"),
-        );
-        assert_eq!(
-            new(&mut store, copy),
-            0,
-            "a copy two days later is the same story"
-        );
-        let a_week = t0 + chrono::Duration::days(7);
-        let again = fetched(
-            "parool",
-            a_week,
-            copy_of_the_story("p2", "https://www.parool.nl/p2/"),
-        );
-        assert_eq!(
-            new(&mut store, again),
-            1,
-            "the same words a week later are news again"
-        );
-        let copies = store.copies(1).expect("copies");
-        assert_eq!(
-            copies,
-            [(
-                "parool".to_string(),
-                "https://www.parool.nl/p1/".to_string()
-            )]
-        );
+        for (engine, mut store) in crate::store::testing::stores(dir.path()) {
+            store.sync_sources(&config.sources).expect("sync");
+            let t0 = Utc::now();
+            let new = |store: &mut Store, r: PollRecord| {
+                store.record_polls(&[r]).expect("record").concat().len()
+            };
+            let first = fetched("ad", t0, copy_of_the_story("a1", "https://www.ad.nl/a1/"));
+            assert_eq!(new(&mut store, first), 1, "{engine}");
+            let two_days = t0 + chrono::Duration::days(2);
+            let copy = fetched(
+                "parool",
+                two_days,
+                copy_of_the_story("p1", "https://www.parool.nl/p1/"),
+            );
+            assert_eq!(
+                new(&mut store, copy),
+                0,
+                "{engine}: a copy two days later is the same story"
+            );
+            let a_week = t0 + chrono::Duration::days(7);
+            let again = fetched(
+                "parool",
+                a_week,
+                copy_of_the_story("p2", "https://www.parool.nl/p2/"),
+            );
+            assert_eq!(
+                new(&mut store, again),
+                1,
+                "{engine}: the same words a week later are news again"
+            );
+            let copies = store.copies(1).expect("copies");
+            assert_eq!(
+                copies,
+                [(
+                    "parool".to_string(),
+                    "https://www.parool.nl/p1/".to_string()
+                )],
+                "{engine}"
+            );
+            // A repeat of a known item writes nothing, on either engine.
+            let repeat = fetched(
+                "ad",
+                a_week,
+                copy_of_the_story("a1", "https://www.ad.nl/a1/"),
+            );
+            assert_eq!(new(&mut store, repeat), 0, "{engine}: a repeat");
+        }
     }
 }

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, OptionalExtension, Row};
 
+use super::db::Sql;
 use super::polls::{StoredRating, StoredSentiment};
 use super::triage::{State, Triage, TRIAGE_COLUMNS};
 use super::{from_db_time, sq_time_at, to_db_time, Result, Store, StoreError};
@@ -198,22 +199,20 @@ impl Store {
     /// differently tagged links): each source with the URL it saw, where
     /// that differs from the stored link, first seen first.
     pub fn copies(&self, id: i64) -> Result<Vec<(String, String)>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
+        self.read(|db| {
+            db.query(
                 "SELECT s.name, x.url FROM mentions m
                    JOIN items i ON i.id = m.item_id
                    JOIN item_sources x ON x.item_id = i.id
                    JOIN sources s ON s.id = x.source_id
-                 WHERE m.id = ?1 AND x.url IS NOT NULL AND x.url IS NOT i.url
+                 WHERE m.id = ?1 AND x.url IS NOT NULL AND x.url IS DISTINCT FROM i.url
                  ORDER BY x.first_seen_at, s.name",
-            )
-            .map_err(self.sqlite_err())?;
-        let rows = stmt
-            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .map_err(self.sqlite_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.sqlite_err())
+                super::db::args![id],
+            )?
+            .iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?)))
+            .collect()
+        })
     }
 
     fn query_mentions(&self, fts: Option<&str>, f: &MentionFilter) -> Result<Vec<Mention>> {

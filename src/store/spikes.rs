@@ -131,6 +131,9 @@ pub(super) fn write_deliveries(
     at: i64,
     planned: &[PlannedDelivery],
 ) -> super::db::DbResult<()> {
+    if planned.is_empty() {
+        return Ok(());
+    }
     match tx {
         super::db::Tx::Sqlite(t) => {
             write_deliveries_sqlite(t, mention_id, watch, at, planned).map_err(Into::into)
