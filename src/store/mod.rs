@@ -606,36 +606,6 @@ fn sq_count_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u32> {
         .map(|n| n.clamp(0, u32::MAX as i64) as u32)
 }
 
-/// Stores on both engines for the store's own tests.
-#[cfg(test)]
-pub(crate) mod testing {
-    use super::{Database, Server, Store};
-
-    /// A migrated store on each engine: an SQLite file in `dir`, and a fresh
-    /// database on the test PostgreSQL cluster (`crate::testpg`). Each comes
-    /// with its engine's name, for assertion messages.
-    pub fn stores(dir: &std::path::Path) -> Vec<(&'static str, Store)> {
-        let sqlite = Store::open(&dir.join("earshot.db")).expect("SQLite store");
-        vec![("SQLite", sqlite), ("PostgreSQL", postgres())]
-    }
-
-    /// A migrated store on a fresh PostgreSQL database.
-    pub fn postgres() -> Store {
-        let (store, _, _) = Store::migrate(&postgres_database()).expect("PostgreSQL store");
-        store
-    }
-
-    /// A fresh PostgreSQL database, as the config would name it.
-    pub fn postgres_database() -> Database {
-        let url = crate::testpg::fresh_database();
-        Database::Postgres(Server {
-            shown: url.clone(),
-            url,
-            password: None,
-        })
-    }
-}
-
 /// `path` with `suffix` appended to its file name (`-wal`, `-shm`).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -686,4 +656,34 @@ pub fn from_db_time(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0)
         .single()
         .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
+}
+
+/// Stores on both engines for the store's own tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Database, Server, Store};
+
+    /// A migrated store on each engine: an SQLite file in `dir`, and a fresh
+    /// database on the test PostgreSQL cluster (`crate::testpg`). Each comes
+    /// with its engine's name, for assertion messages.
+    pub fn stores(dir: &std::path::Path) -> Vec<(&'static str, Store)> {
+        let sqlite = Store::open(&dir.join("earshot.db")).expect("SQLite store");
+        vec![("SQLite", sqlite), ("PostgreSQL", postgres())]
+    }
+
+    /// A migrated store on a fresh PostgreSQL database.
+    pub fn postgres() -> Store {
+        let (store, _, _) = Store::migrate(&postgres_database()).expect("PostgreSQL store");
+        store
+    }
+
+    /// A fresh PostgreSQL database, as the config would name it.
+    pub fn postgres_database() -> Database {
+        let url = crate::testpg::fresh_database();
+        Database::Postgres(Server {
+            shown: url.clone(),
+            url,
+            password: None,
+        })
+    }
 }
