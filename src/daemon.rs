@@ -24,6 +24,7 @@ use crate::notify::source_alerts::SourceAlerter;
 use crate::pipeline::{PollReport, Poller};
 use crate::scheduler;
 use crate::store::writer::{Writer, WriterThread};
+use crate::store::DaemonIdentity;
 use crate::store::{SourceState, Store, StoreError};
 use crate::systemd;
 
@@ -37,6 +38,8 @@ struct Started {
     states: HashMap<String, SourceState>,
     /// The learned model the pollers score with (the stored one at start).
     learned: Arc<Slot>,
+    /// Which sources this daemon polls (see `Upkeep::renew`).
+    leases: Arc<scheduler::Leases>,
 }
 
 fn start(config: &Config) -> anyhow::Result<Started> {
@@ -53,6 +56,7 @@ fn start(config: &Config) -> anyhow::Result<Started> {
         thread,
         states,
         learned,
+        leases: Arc::new(scheduler::Leases::new(config.daemon.lease / 3)),
     })
 }
 
@@ -98,6 +102,7 @@ impl Generation {
             cancel: cancel.clone(),
             health: health.clone(),
             alerter,
+            leases: started.leases.clone(),
         };
         scheduler::spawn_all(&tracker, &shared, &config.sources, states);
         tracker.spawn(learn::run(
@@ -136,6 +141,8 @@ const PRUNE_EVERY: Duration = Duration::from_secs(24 * 3600);
 struct Upkeep {
     store: Arc<std::sync::Mutex<Store>>,
     started_at: chrono::DateTime<chrono::Utc>,
+    /// This daemon among those sharing the store.
+    me: DaemonIdentity,
     last_prune: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
@@ -146,8 +153,60 @@ impl Upkeep {
                 &config.storage.database,
             )?)),
             started_at: chrono::Utc::now(),
+            me: DaemonIdentity::new(chrono::Utc::now()),
             last_prune: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Renews this daemon's leases (and heartbeat among the daemons), and
+    /// hands the scheduler what it holds now, with the stored state of each
+    /// source it gained. A failed renewal keeps the last view: the leases
+    /// it holds stay valid until they expire, and another daemon takes over
+    /// only after that.
+    async fn renew(&self, config: &Config, leases: &scheduler::Leases) {
+        let me = self.me.clone();
+        let names: Vec<String> = config.sources.iter().map(|s| s.name.clone()).collect();
+        let lease = i64::try_from(config.daemon.lease.as_secs()).unwrap_or(60);
+        let renewed = self
+            .with(move |s| {
+                let held = s.renew_leases(&me, &names, lease, chrono::Utc::now())?;
+                let states = if held.gained.is_empty() {
+                    HashMap::new()
+                } else {
+                    let mut all = s.source_states()?;
+                    held.gained
+                        .iter()
+                        .filter_map(|n| all.remove_entry(n))
+                        .collect()
+                };
+                Ok((held, states))
+            })
+            .await;
+        match renewed {
+            Ok((held, states)) => {
+                if !held.gained.is_empty() {
+                    tracing::info!(
+                        gained = held.gained.len(),
+                        holds = held.sources.len(),
+                        daemons = held.live,
+                        "took over sources"
+                    );
+                }
+                leases.update(held.sources, states);
+            }
+            Err(e) => tracing::warn!(error = %e, "could not renew source leases"),
+        }
+    }
+
+    /// Gives this daemon's sources back at a clean stop.
+    async fn release(&self) {
+        let me = self.me.clone();
+        if let Err(e) = self
+            .with(move |s| s.release_leases(&me, chrono::Utc::now()))
+            .await
+        {
+            tracing::warn!(error = %e, "could not give back source leases");
+        }
     }
 
     async fn with<T: Send + 'static>(
@@ -235,6 +294,9 @@ pub async fn run_with_reload(
     };
     let systemd = systemd::Notifier::from_env();
     let health = Arc::new(Health::default());
+    let upkeep = Upkeep::open(&config)?;
+    // The sources this daemon holds, before any loop asks.
+    upkeep.renew(&config, &started.leases).await;
     let mut generation = Generation::spawn(&config, &started, &started.states, &health)?;
     tracing::info!(
         sources = config.sources.len(),
@@ -244,7 +306,6 @@ pub async fn run_with_reload(
     );
     systemd.ready(&status_line(&config, &health));
 
-    let upkeep = Upkeep::open(&config)?;
     let listener_cancel = CancellationToken::new();
     if let Some(addr) = config.daemon.listen {
         let health = health.clone();
@@ -260,6 +321,8 @@ pub async fn run_with_reload(
     }
     let mut upkeep_tick = tokio::time::interval(HEARTBEAT);
     upkeep_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut lease_tick = tokio::time::interval(config.daemon.lease / 3);
+    lease_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
 
     let watchdog = systemd::Notifier::watchdog_interval();
     let mut ticker = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(30)));
@@ -269,6 +332,7 @@ pub async fn run_with_reload(
         tokio::select! {
             _ = &mut shutdown => break,
             _ = upkeep_tick.tick() => upkeep.tick(config.storage.retention).await,
+            _ = lease_tick.tick() => upkeep.renew(&config, &started.leases).await,
             _ = ticker.tick() => {
                 if watchdog.is_some() {
                     systemd.watchdog();
@@ -299,6 +363,7 @@ pub async fn run_with_reload(
     {
         tracing::warn!("the metrics listener did not stop in time");
     }
+    upkeep.release().await;
     upkeep.stopped().await;
     finish(started).await;
     Ok(())

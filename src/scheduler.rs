@@ -2,10 +2,14 @@
 //! backoff after failures (honouring `Retry-After`), and prompt cancellation.
 //!
 //! One lightweight task per source; the politeness limits (global and per host)
-//! live in `http` and `pipeline`, so the scheduler only decides *when*.
+//! live in `http` and `pipeline`, so the scheduler only decides *when*. With
+//! several daemons on one store, a loop polls only while its daemon holds the
+//! source's lease ([`Leases`], renewed by the daemon); on gaining a source it
+//! takes over the state the other daemon left (validators, cursor, failures,
+//! last poll) and keeps the source's pace.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -26,6 +30,50 @@ pub struct Shared {
     pub cancel: CancellationToken,
     pub health: Arc<Health>,
     pub alerter: Option<Arc<SourceAlerter>>,
+    pub leases: Arc<Leases>,
+}
+
+/// Which sources this daemon may poll now, as its last lease renewal left
+/// them, and the stored state of those it gained from another daemon.
+#[derive(Default)]
+pub struct Leases {
+    held: RwLock<HashSet<String>>,
+    gained: Mutex<HashMap<String, SourceState>>,
+    /// How often a loop whose source is held elsewhere looks again.
+    pub recheck: Duration,
+}
+
+impl Leases {
+    pub fn new(recheck: Duration) -> Leases {
+        Leases {
+            recheck,
+            ..Leases::default()
+        }
+    }
+
+    /// The outcome of a renewal: the sources held now, and the stored state
+    /// of each one gained.
+    pub fn update(&self, held: Vec<String>, gained: HashMap<String, SourceState>) {
+        *self.held.write().unwrap_or_else(|p| p.into_inner()) = held.into_iter().collect();
+        self.gained
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(gained);
+    }
+
+    pub fn holds(&self, source: &str) -> bool {
+        self.held
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(source)
+    }
+
+    fn take_gained(&self, source: &str) -> Option<SourceState> {
+        self.gained
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(source)
+    }
 }
 
 /// Starts one polling loop per source on `tracker`; they stop when
@@ -79,6 +127,7 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         cancel,
         health,
         alerter,
+        leases,
     } = shared;
     let mut state = state;
     let mut failures = state.consecutive_failures;
@@ -87,6 +136,21 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = tokio::time::sleep(delay) => {}
+        }
+        if !leases.holds(&source.name) {
+            // Another daemon polls it (or nobody yet): look again soon.
+            delay = leases.recheck;
+            continue;
+        }
+        if let Some(taken) = leases.take_gained(&source.name) {
+            // Gained from another daemon: go on from where it left the source.
+            state = taken;
+            failures = state.consecutive_failures;
+            let wait = remaining(&source, &state, &schedule);
+            if !wait.is_zero() {
+                delay = wait;
+                continue;
+            }
         }
         let result = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -164,6 +228,22 @@ async fn source_loop(shared: Shared, source: Source, state: SourceState, first: 
             schedule.jitter,
         );
     }
+}
+
+/// How long until a source whose state another daemon left is due.
+fn remaining(source: &Source, state: &SourceState, schedule: &Schedule) -> Duration {
+    let Some(last) = state.last_poll_at else {
+        return Duration::ZERO;
+    };
+    let elapsed = (Utc::now() - last).to_std().unwrap_or(Duration::ZERO);
+    next_delay(
+        source.interval,
+        state.consecutive_failures,
+        None,
+        schedule.max_backoff,
+        0.0,
+    )
+    .saturating_sub(elapsed)
 }
 
 /// How long to wait before polling a source again.

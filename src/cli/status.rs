@@ -27,6 +27,9 @@ const STALE_BEATS: u64 = 3;
 struct Status {
     daemon_running: bool,
     daemon: Option<Heartbeat>,
+    /// Every daemon on this store (several share a PostgreSQL database):
+    /// its last heartbeat and the sources it holds.
+    daemons: Vec<DaemonView>,
     sources_ok: usize,
     sources_failing: Vec<Failing>,
     sources_never_polled: usize,
@@ -40,6 +43,13 @@ struct Status {
     /// The learned model (issue #14): when it was last trained, and per
     /// language whether it is in use.
     learned_model: Option<LearnedModel>,
+}
+
+#[derive(serde::Serialize)]
+struct DaemonView {
+    #[serde(flatten)]
+    report: crate::store::DaemonReport,
+    running: bool,
 }
 
 #[derive(serde::Serialize)]
@@ -76,11 +86,26 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let store = Store::open_read_only(&config.storage.database)?;
     let beat = store.last_heartbeat()?;
     let stale_secs = (STALE_BEATS * crate::daemon::HEARTBEAT.as_secs()) as i64;
+    let here = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default();
+    let daemons: Vec<DaemonView> = store
+        .daemon_reports(Utc::now())?
+        .into_iter()
+        .map(|d| DaemonView {
+            running: d.stopped_at.is_none()
+                && (Utc::now() - d.heartbeat_at).num_seconds() < stale_secs
+                // A process on this machine can be asked; one elsewhere
+                // is judged by its heartbeat alone.
+                && (d.host != here || alive(u32::try_from(d.pid).unwrap_or(0))),
+            report: d,
+        })
+        .collect();
     let running = beat.as_ref().is_some_and(|b| {
         b.stopped_at.is_none()
             && (Utc::now() - b.heartbeat_at).num_seconds() < stale_secs
             && alive(b.pid)
-    });
+    }) || daemons.iter().any(|d| d.running);
     let reports = store.source_reports()?;
     let configured = |name: &str| config.sources.iter().any(|s| s.name == name);
     let failing: Vec<Failing> = reports
@@ -118,6 +143,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
     let status = Status {
         daemon_running: running,
         daemon: beat,
+        daemons,
         sources_ok: polled.saturating_sub(failing.len()),
         sources_never_polled: config.sources.len().saturating_sub(polled),
         sources_failing: failing,
@@ -162,6 +188,40 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
         (None, _) => "not running (never started on this database)".into(),
     };
     writeln!(out, "daemon:       {daemon}")?;
+    let shown: Vec<&DaemonView> = status
+        .daemons
+        .iter()
+        .filter(|d| d.running || !d.report.sources.is_empty())
+        .collect();
+    if !shown.is_empty() {
+        writeln!(out, "daemons:      {} on this database", shown.len())?;
+        for d in shown {
+            let r = &d.report;
+            let names: Vec<String> = r
+                .sources
+                .iter()
+                .take(8)
+                .map(|n| output::clean(n, 40))
+                .collect();
+            let more = r.sources.len().saturating_sub(names.len());
+            writeln!(
+                out,
+                "  {}: earshot {}, heartbeat {} ({}s ago), holds {} source(s){}{}{}",
+                output::clean(&r.id, 80),
+                output::clean(&r.version, 20),
+                output::time(Some(r.heartbeat_at), tz),
+                (Utc::now() - r.heartbeat_at).num_seconds().max(0),
+                r.sources.len(),
+                if names.is_empty() { "" } else { ": " },
+                names.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                }
+            )?;
+        }
+    }
     writeln!(
         out,
         "sources:      {} ok, {} failing, {} never polled",

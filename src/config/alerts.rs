@@ -14,8 +14,9 @@ use toml::Spanned;
 use url::Url;
 
 use super::secret::secret;
+use super::SOURCE_ALERT_AFTER;
 use super::{count_within, duration_within, HumanDuration, Invalid};
-use super::{DELIVERY_BACKOFF, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT, SOURCE_ALERT_AFTER};
+use super::{DEFAULT_LEASE, DELIVERY_BACKOFF, LEASE, MAX_PER_HOUR, RETRY_FOR, SEND_TIMEOUT};
 use super::{SPIKE_NEGATIVES, SPIKE_WITHIN};
 
 #[derive(Debug, Clone)]
@@ -32,6 +33,10 @@ pub struct Daemon {
     pub source_alerts: Vec<String>,
     /// Loopback address for `/healthz` and `/metrics`; off when `None`.
     pub listen: Option<std::net::SocketAddr>,
+    /// How long a daemon's hold on a source lasts unless renewed (renewed
+    /// every third of it): a daemon that dies loses its sources to the
+    /// others sharing the store within this long.
+    pub lease: Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -172,6 +177,7 @@ pub(super) struct RawDaemon {
     source_alert_after: Option<Spanned<i64>>,
     source_alerts: Option<Spanned<Vec<String>>>,
     listen: Option<Spanned<String>>,
+    lease: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -454,6 +460,10 @@ pub(super) fn validate(
     };
     Ok(Alerts {
         daemon: Daemon {
+            lease: match &daemon.lease {
+                Some(d) => duration_within("lease", d, LEASE, err)?,
+                None => DEFAULT_LEASE,
+            },
             timezone,
             log_format: daemon.log_format.unwrap_or(LogFormat::Text),
             log_level,

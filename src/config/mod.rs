@@ -575,6 +575,10 @@ const MAX_PAGES: (i64, i64) = (1, 10);
 const RATING: (f64, f64) = (-1_000_000.0, 1_000_000.0);
 /// `[daemon] source_alert_after`.
 pub(crate) const SOURCE_ALERT_AFTER: (i64, i64) = (1, 10_000);
+/// `[daemon] lease`: long enough to ride out a slow database, short enough
+/// that a dead daemon's sources move on soon.
+pub(crate) const LEASE: (Duration, Duration) = (Duration::from_secs(3), Duration::from_secs(3600));
+pub(crate) const DEFAULT_LEASE: Duration = Duration::from_secs(60);
 /// `[delivery] retry_for`.
 pub(crate) const RETRY_FOR: (Duration, Duration) = (SECOND, days(365));
 /// `[delivery] max_backoff`.

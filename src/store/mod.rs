@@ -17,6 +17,7 @@
 mod copy;
 pub mod db;
 mod learning;
+mod leases;
 mod migrations;
 mod outbox;
 mod polls;
@@ -40,6 +41,7 @@ use db::{Conn, DbError, DbResult, Engine, Sql, Tx};
 
 pub use copy::Copied;
 pub use learning::{LabelledMention, ModelInfo, NewExample, NewModel, StoredExample};
+pub use leases::{DaemonIdentity, DaemonReport, Held};
 pub use outbox::{DeliveryFilter, DeliveryRow, DueDelivery};
 pub use polls::{
     Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord, SourceState, StoredRating,
@@ -217,6 +219,9 @@ pub struct Store {
     place: String,
     /// The SQLite file, when that is the engine.
     file: Option<PathBuf>,
+    /// The PostgreSQL server, to connect again when the connection is lost
+    /// (a server restart, a failover to a standby).
+    server: Option<Server>,
 }
 
 impl Store {
@@ -339,6 +344,7 @@ impl Store {
             db: RefCell::new(db),
             place,
             file: Some(path.to_path_buf()),
+            server: None,
         })
     }
 
@@ -364,6 +370,7 @@ impl Store {
                 db: RefCell::new(Conn::postgres(client)),
                 place,
                 file: None,
+                server: Some(server.clone()),
             });
         }
         let roots = rustls::RootCertStore {
@@ -383,6 +390,7 @@ impl Store {
             db: RefCell::new(Conn::postgres(client)),
             place,
             file: None,
+            server: Some(server.clone()),
         })
     }
 
@@ -487,6 +495,7 @@ impl Store {
                 db: RefCell::new(Conn::Sqlite(conn)),
                 place,
                 file: Some(path.to_path_buf()),
+                server: None,
             }),
         }
     }
@@ -539,6 +548,10 @@ impl Store {
             })();
             match result {
                 Ok(v) => return Ok(v),
+                Err(e) if e.is_closed() && attempt < WRITE_ATTEMPTS => {
+                    self.reconnect(&e);
+                    attempt += 1;
+                }
                 Err(e) if (e.is_busy() || e.is_conflict()) && attempt < WRITE_ATTEMPTS => {
                     tracing::warn!(
                         database = %self.place,
@@ -560,9 +573,30 @@ impl Store {
     }
 
     /// Runs `f` on the connection outside any explicit transaction (reads).
-    fn read<T>(&self, f: impl FnOnce(&mut Conn) -> DbResult<T>) -> Result<T> {
+    fn read<T>(&self, f: impl Fn(&mut Conn) -> DbResult<T>) -> Result<T> {
         let e = self.err();
-        f(&mut self.db.borrow_mut()).map_err(e)
+        let first = f(&mut self.db.borrow_mut());
+        match first {
+            Err(lost) if lost.is_closed() => {
+                self.reconnect(&lost);
+                f(&mut self.db.borrow_mut()).map_err(e)
+            }
+            other => other.map_err(e),
+        }
+    }
+
+    /// After the PostgreSQL connection was lost: a new one, in place (the
+    /// old one's prepared statements go with it). Failing that, the old one
+    /// stays and the next use fails as this one did.
+    fn reconnect(&self, lost: &DbError) {
+        let Some(server) = &self.server else { return };
+        tracing::warn!(database = %self.place, error = %lost, "connection to the database lost; connecting again");
+        match Store::connect(server) {
+            Ok(fresh) => {
+                *self.db.borrow_mut() = fresh.db.into_inner();
+            }
+            Err(e) => tracing::warn!(database = %self.place, error = %e, "could not connect again"),
+        }
     }
 }
 
