@@ -77,9 +77,7 @@ struct Failing {
 }
 
 fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    crate::daemon::process_alive(pid)
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
