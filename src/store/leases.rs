@@ -313,7 +313,7 @@ mod tests {
                 .expect("renew");
             assert!(some.sources.is_empty(), "{engine}: all held by two");
             let after = a
-                .renew_leases(&two, &names, &[three.id.clone()], 60, t3)
+                .renew_leases(&two, &names, std::slice::from_ref(&three.id), 60, t3)
                 .expect("renew");
             assert_eq!(after.live, 1, "{engine}: the dead one is not counted");
             // A clean stop gives everything back at once.
