@@ -423,3 +423,369 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::http::Validators;
+    use crate::sources::Item;
+    use crate::store::{Finding, FindingHit, PlannedDelivery, PollOutcome, PollRecord};
+
+    fn t(min: i64) -> DateTime<Utc> {
+        DateTime::<Utc>::from_timestamp(1_795_000_000 + min * 60, 0).expect("time")
+    }
+
+    fn planned(notifier: &str, mode: &'static str, due_at: DateTime<Utc>) -> PlannedDelivery {
+        PlannedDelivery {
+            route: "r".into(),
+            notifier: notifier.into(),
+            mode,
+            due_at,
+            spike: None,
+        }
+    }
+
+    /// A store with source `forum` on each engine (the SQLite file in the
+    /// returned dir).
+    fn stores() -> (tempfile::TempDir, Vec<(&'static str, Store)>) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = Config::parse(
+            "[[watch]]\nname = \"acme\"\nterms = [\"Acme\"]\n\n\
+             [[source]]\nname = \"forum\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:1/f.rss\"\n",
+            &dir.path().join("earshot.toml"),
+        )
+        .expect("config");
+        let mut stores = crate::store::testing::stores(dir.path());
+        for (_, store) in &mut stores {
+            store.sync_sources(&config.sources).expect("sync");
+        }
+        (dir, stores)
+    }
+
+    /// Item `key` found at `at` with these deliveries planned; the ids of
+    /// the mentions it created.
+    fn found(
+        store: &mut Store,
+        key: &str,
+        at: DateTime<Utc>,
+        deliveries: Vec<PlannedDelivery>,
+    ) -> Vec<i64> {
+        let finding = Finding {
+            item: Item {
+                key: key.into(),
+                url: url::Url::parse(&format!("https://forum.example/{key}")).ok(),
+                title: format!("Acme item {key}"),
+                text: "Acme again".into(),
+                author: None,
+                published: None,
+                rating: None,
+                page_link: None,
+            },
+            hits: vec![FindingHit {
+                watch: "acme".into(),
+                terms: vec!["Acme".into()],
+                snippet: String::new(),
+                sentiment: None,
+                deliveries,
+            }],
+        };
+        let record = PollRecord {
+            source: "forum".into(),
+            at,
+            outcome: PollOutcome::Fetched {
+                validators: Validators::default(),
+                cursor: None,
+                items: 1,
+            },
+            findings: vec![finding],
+        };
+        store.record_polls(&[record]).expect("record").concat()
+    }
+
+    fn all(store: &Store) -> Vec<DeliveryRow> {
+        store
+            .deliveries(&DeliveryFilter::default())
+            .expect("deliveries")
+    }
+
+    fn row(store: &Store, id: i64) -> DeliveryRow {
+        all(store)
+            .into_iter()
+            .find(|r| r.id == id)
+            .expect("delivery")
+    }
+
+    /// A new mention queues the deliveries planned for it, in the
+    /// transaction that stores it; a repeat of the item queues nothing.
+    #[test]
+    fn a_new_mention_queues_its_planned_deliveries_once() {
+        let (_dir, stores) = stores();
+        for (engine, mut store) in stores {
+            let t0 = t(0);
+            let plan = vec![
+                planned("chat", "instant", t0),
+                planned("mail", "digest", t(60)),
+            ];
+            let ids = found(&mut store, "a", t0, plan.clone());
+            assert_eq!(ids.len(), 1, "{engine}");
+            let rows = all(&store);
+            let got: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    (
+                        r.mention_id,
+                        r.notifier.as_str(),
+                        r.mode.as_str(),
+                        r.status.as_str(),
+                        r.due_at,
+                    )
+                })
+                .collect();
+            assert_eq!(
+                got,
+                [
+                    (ids[0], "mail", "digest", "pending", t(60)),
+                    (ids[0], "chat", "instant", "pending", t0),
+                ],
+                "{engine}: newest first"
+            );
+            assert!(
+                rows.iter().all(|r| r.title == "Acme item a"
+                    && r.watch == "acme"
+                    && r.route == "r"
+                    && r.created_at == t0
+                    && r.attempts == 0
+                    && r.sent_at.is_none()),
+                "{engine}: {rows:?}"
+            );
+            assert!(
+                found(&mut store, "a", t(5), plan).is_empty(),
+                "{engine}: a repeat"
+            );
+            assert_eq!(all(&store).len(), 2, "{engine}: a repeat queues nothing");
+            let newest = store
+                .deliveries(&DeliveryFilter {
+                    status: Some("pending".into()),
+                    limit: Some(1),
+                })
+                .expect("deliveries");
+            assert_eq!(newest.len(), 1, "{engine}");
+            assert_eq!(newest[0].notifier, "mail", "{engine}");
+            assert_eq!(
+                store.delivery_counts().expect("counts"),
+                [("pending".to_string(), 2)],
+                "{engine}"
+            );
+        }
+    }
+
+    /// A delivery's way through the outbox: due, handed over, failed and
+    /// retried, sent; a permanent failure and one past its give-up time
+    /// fail at once, and are reported once.
+    #[test]
+    fn deliveries_go_due_sending_failed_and_sent() {
+        let (_dir, stores) = stores();
+        for (engine, mut store) in stores {
+            let t0 = t(0);
+            let first = found(&mut store, "a", t0, vec![planned("chat", "instant", t0)]);
+            let later = found(&mut store, "b", t0, vec![planned("chat", "instant", t(10))]);
+            let gone = found(&mut store, "c", t0, vec![planned("chat", "instant", t(10))]);
+            let id = |mention: &[i64]| {
+                all(&store)
+                    .iter()
+                    .find(|r| r.mention_id == mention[0])
+                    .expect("delivery")
+                    .id
+            };
+            let (a, b, c) = (id(&first), id(&later), id(&gone));
+            let due = |store: &Store, at, retry_now| -> Vec<i64> {
+                store
+                    .due_deliveries("chat", at, 10, retry_now)
+                    .expect("due")
+                    .iter()
+                    .map(|d| d.id)
+                    .collect()
+            };
+            assert_eq!(due(&store, t0, false), [a], "{engine}");
+            assert!(
+                store
+                    .due_deliveries("mail", t0, 10, false)
+                    .expect("due")
+                    .is_empty(),
+                "{engine}: another notifier's"
+            );
+            let d = &store.due_deliveries("chat", t0, 10, false).expect("due")[0];
+            assert_eq!(
+                (
+                    d.mention_id,
+                    d.watch.as_str(),
+                    d.route.as_str(),
+                    d.mode.as_str()
+                ),
+                (first[0], "acme", "r", "instant"),
+                "{engine}"
+            );
+            assert_eq!(store.next_due("chat").expect("next"), Some(t0), "{engine}");
+            assert_eq!(store.next_due("mail").expect("next"), None, "{engine}");
+            assert!(
+                store
+                    .orphaned_deliveries(&["chat".into()])
+                    .expect("orphans")
+                    .is_empty(),
+                "{engine}"
+            );
+            assert_eq!(
+                store
+                    .orphaned_deliveries(&["mail".into()])
+                    .expect("orphans")
+                    .len(),
+                3,
+                "{engine}: chat is no longer configured"
+            );
+
+            store.mark_sending(&[a], t0).expect("sending");
+            assert_eq!(row(&store, a).sending_since, Some(t0), "{engine}");
+            assert_eq!(
+                store.sending().expect("sending"),
+                [("chat".to_string(), 1, t0)],
+                "{engine}"
+            );
+
+            // A failed attempt waits out its retry delay, unless asked to
+            // retry now.
+            let retry_at = t(5);
+            store
+                .mark_attempt_failed(&[a], "timed out", t0, retry_at, t(-60), false)
+                .expect("failed");
+            let r = row(&store, a);
+            assert_eq!(
+                (r.status.as_str(), r.attempts, r.due_at, r.sending_since),
+                ("pending", 1, retry_at, None),
+                "{engine}"
+            );
+            assert_eq!(r.last_error.as_deref(), Some("timed out"), "{engine}");
+            assert_eq!(r.last_attempt_at, Some(t0), "{engine}");
+            assert!(store.sending().expect("sending").is_empty(), "{engine}");
+            assert!(due(&store, t(1), false).is_empty(), "{engine}");
+            assert_eq!(due(&store, t(1), true), [a], "{engine}: retry now");
+            assert_eq!(
+                due(&store, t(10), false),
+                [a, b, c],
+                "{engine}: by due time"
+            );
+            assert_eq!(
+                store
+                    .due_deliveries("chat", t(10), 2, false)
+                    .expect("due")
+                    .len(),
+                2,
+                "{engine}: the limit"
+            );
+
+            store.mark_sent(&[a], t(6)).expect("sent");
+            let r = row(&store, a);
+            assert_eq!(
+                (r.status.as_str(), r.attempts, r.sent_at),
+                ("sent", 2, Some(t(6))),
+                "{engine}"
+            );
+            // Settled is settled: a late mark changes nothing.
+            store
+                .mark_attempt_failed(&[a], "late", t(7), t(8), t(-60), true)
+                .expect("failed");
+            assert_eq!(row(&store, a).status, "sent", "{engine}");
+            let sent = |since| {
+                store
+                    .instant_sent_since("r", "chat", "acme", since)
+                    .expect("count")
+            };
+            assert_eq!((sent(t0), sent(t(7))), (1, 0), "{engine}");
+
+            // Permanent, and past the give-up time: failed at once.
+            store
+                .mark_attempt_failed(&[b], "410 gone", t(10), t(15), t(-60), true)
+                .expect("failed");
+            store
+                .mark_attempt_failed(&[c], "timed out", t(10), t(15), t(1), false)
+                .expect("failed");
+            assert_eq!(row(&store, b).status, "failed", "{engine}");
+            assert_eq!(row(&store, c).status, "failed", "{engine}");
+            let failures = |store: &Store| -> Vec<i64> {
+                store
+                    .unreported_failures("r")
+                    .expect("failures")
+                    .iter()
+                    .map(|r| r.id)
+                    .collect()
+            };
+            assert_eq!(failures(&store), [c, b], "{engine}");
+            store.mark_reported(&[b, c], t(11)).expect("reported");
+            assert!(failures(&store).is_empty(), "{engine}");
+            assert_eq!(
+                store.delivery_counts().expect("counts"),
+                [("failed".to_string(), 2), ("sent".to_string(), 1)],
+                "{engine}"
+            );
+            assert_eq!(store.next_due("chat").expect("next"), None, "{engine}");
+        }
+    }
+
+    /// Holding back moves pending instant alerts to the digest; a sent one
+    /// stays as it was.
+    #[test]
+    fn holding_back_demotes_pending_instant_alerts_only() {
+        let (_dir, stores) = stores();
+        for (engine, mut store) in stores {
+            let t0 = t(0);
+            let m1 = found(&mut store, "a", t0, vec![planned("chat", "instant", t0)]);
+            let m2 = found(&mut store, "b", t0, vec![planned("chat", "instant", t0)]);
+            let ids: Vec<i64> = [&m1, &m2]
+                .iter()
+                .map(|m| {
+                    all(&store)
+                        .iter()
+                        .find(|r| r.mention_id == m[0])
+                        .expect("delivery")
+                        .id
+                })
+                .collect();
+            store.mark_sent(&ids[1..], t0).expect("sent");
+            let notifiers = ["chat".to_string()];
+            assert!(
+                store
+                    .hold_back("r", "acme", &ids, t(60), &notifiers, t0)
+                    .expect("hold"),
+                "{engine}"
+            );
+            let sent = row(&store, ids[1]);
+            assert_eq!(
+                (sent.mode.as_str(), sent.due_at),
+                ("instant", t0),
+                "{engine}"
+            );
+            let held = row(&store, ids[0]);
+            assert_eq!(
+                (held.mode.as_str(), held.due_at),
+                ("digest", t(60)),
+                "{engine}"
+            );
+            let notice: Vec<DeliveryRow> = all(&store)
+                .into_iter()
+                .filter(|r| r.mode == "notice")
+                .collect();
+            assert_eq!(notice.len(), 1, "{engine}");
+            assert_eq!(
+                (notice[0].mention_id, notice[0].due_at),
+                (m1[0], t0),
+                "{engine}: on the first mention held back, due now"
+            );
+            assert!(
+                !store
+                    .hold_back("r", "acme", &[], t(60), &notifiers, t0)
+                    .expect("hold"),
+                "{engine}: nothing to hold back"
+            );
+        }
+    }
+}
