@@ -156,7 +156,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             })
             .collect(),
         database: config.storage.database.to_string(),
-        database_bytes: store.size_on_disk(),
+        database_bytes: store.size_on_disk()?,
         last_mention_at: last.as_ref().map(|l| l.0),
         last_mention: last.as_ref().map(|l| format!("{}: {}", l.1, l.2)),
         learned_model,
