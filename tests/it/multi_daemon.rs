@@ -174,7 +174,10 @@ async fn issue16_two_daemons_killed_twenty_times_lose_and_double_nothing() {
         .collect();
     let distinct: BTreeSet<String> = titles.iter().cloned().collect();
     assert_eq!(titles.len(), distinct.len(), "a mention stored twice");
-    assert_eq!(distinct, expected, "stored mentions differ from the items served");
+    assert_eq!(
+        distinct, expected,
+        "stored mentions differ from the items served"
+    );
 
     // Every alert at least once; a repeat only under the same Message-ID
     // (one Message-ID per mention, and one mention per Message-ID).
