@@ -641,10 +641,28 @@ fn count_at(r: &db::Row, i: usize) -> DbResult<u32> {
 
 /// The text PostgreSQL's full-text index holds for an item: its title and
 /// text folded as the matcher folds them (case, accents and styled letters
-/// gone), so that search there is accent- and case-insensitive as SQLite's
-/// `unicode61 remove_diacritics` tokenizer makes it.
+/// gone) and cut into words where SQLite's `unicode61` tokenizer cuts them
+/// (at every character that is no letter or digit), so that search there is
+/// accent- and case-insensitive as SQLite's `remove_diacritics` tokenizer
+/// makes it, and finds what it finds: `bol` in `bol.com`, which
+/// PostgreSQL's own parser would keep whole as a host name.
 pub(crate) fn search_text(title: &str, text: &str) -> String {
-    crate::text::fold_all(&[title, text])
+    let folded = crate::text::fold_all(&[title, text]);
+    words(&folded).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of a search term, folded and cut as [`search_text`] folds and
+/// cuts an item's text.
+pub(crate) fn search_words(term: &str) -> Vec<String> {
+    words(&crate::text::fold(term))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The runs of letters and digits in `s`.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// Seconds since the epoch, the form timestamps take in the database.
