@@ -295,6 +295,7 @@ impl Store {
             )
             .optional()
             .map_err(&e)?;
+        drop(conn);
         let Some((route, watch, negatives, start, end)) = head else {
             return Ok(None);
         };
@@ -329,6 +330,8 @@ impl Store {
             .map_err(&e)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(&e)?;
+        drop(stmt);
+        drop(conn);
         let conn = self.conn();
         let mut stmt = conn
             .prepare(&format!(
@@ -341,6 +344,11 @@ impl Store {
             .map_err(&e)?
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(&e)?;
+        // Transitional (#16): `mentions_by_id` borrows the connection
+        // mutably (query.rs is written for both engines): no borrow of it
+        // may be left.
+        drop(stmt);
+        drop(conn);
         Ok(Some(SpikeSummary {
             id,
             route,
