@@ -29,7 +29,7 @@ mod upkeep;
 mod users;
 pub mod writer;
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -602,46 +602,6 @@ impl Store {
     }
 }
 
-/// Transitional (issue #16): the SQLite-only forms the modules not yet
-/// written for both engines still use.
-impl Store {
-    fn conn(&self) -> Ref<'_, Connection> {
-        Ref::map(self.db.borrow(), |db| {
-            db.sqlite()
-                .expect("this store operation is not yet written for PostgreSQL")
-        })
-    }
-
-    fn sqlite_err(&self) -> impl Fn(rusqlite::Error) -> StoreError + use<> {
-        let place = self.place.clone();
-        move |error| StoreError::Db {
-            place: place.clone(),
-            error: DbError::from(error),
-        }
-    }
-
-    fn write_sqlite<T>(
-        &mut self,
-        mut f: impl FnMut(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> Result<T> {
-        self.write(|tx| match tx {
-            Tx::Sqlite(t) => f(t).map_err(DbError::from),
-            Tx::Postgres { .. } => {
-                panic!("this store operation is not yet written for PostgreSQL")
-            }
-        })
-    }
-}
-
-fn sq_time_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time))
-}
-
-fn sq_count_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u32> {
-    r.get::<_, i64>(i)
-        .map(|n| n.clamp(0, u32::MAX as i64) as u32)
-}
-
 /// `path` with `suffix` appended to its file name (`-wal`, `-shm`).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -677,10 +637,28 @@ fn count_at(r: &db::Row, i: usize) -> DbResult<u32> {
 
 /// The text PostgreSQL's full-text index holds for an item: its title and
 /// text folded as the matcher folds them (case, accents and styled letters
-/// gone), so that search there is accent- and case-insensitive as SQLite's
-/// `unicode61 remove_diacritics` tokenizer makes it.
+/// gone) and cut into words where SQLite's `unicode61` tokenizer cuts them
+/// (at every character that is no letter or digit), so that search there is
+/// accent- and case-insensitive as SQLite's `remove_diacritics` tokenizer
+/// makes it, and finds what it finds: `bol` in `bol.com`, which
+/// PostgreSQL's own parser would keep whole as a host name.
 pub(crate) fn search_text(title: &str, text: &str) -> String {
-    crate::text::fold_all(&[title, text])
+    let folded = crate::text::fold_all(&[title, text]);
+    words(&folded).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of a search term, folded and cut as [`search_text`] folds and
+/// cuts an item's text.
+pub(crate) fn search_words(term: &str) -> Vec<String> {
+    words(&crate::text::fold(term))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The runs of letters and digits in `s`.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// Seconds since the epoch, the form timestamps take in the database.

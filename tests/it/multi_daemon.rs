@@ -233,8 +233,10 @@ async fn issue16_store_copy_moves_the_history_to_postgresql() {
     let before = env.mentions_json(&[]).await;
     assert_eq!(before.len(), 2, "{before:?}");
     let first = before[0]["id"].as_i64().expect("id").to_string();
-    env.ok(&["mentions", "handle", &first, "--note", "gebeld", "--by", "anna"])
-        .await;
+    env.ok(&[
+        "mentions", "handle", &first, "--note", "gebeld", "--by", "anna",
+    ])
+    .await;
     let before = env.mentions_json(&[]).await;
 
     let database = postgres::fresh_database();
