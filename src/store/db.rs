@@ -315,6 +315,23 @@ pub trait Sql {
     }
 }
 
+/// Runs `f` where the PostgreSQL client may block: the sync client drives
+/// its own runtime and cannot run on a thread already driving one (a
+/// tokio worker, or a thread inside `block_on`, as the store's writer is).
+/// There `f` runs on a short-lived thread of its own while this one waits;
+/// elsewhere (a plain thread, the blocking pool) it runs here. SQLite needs
+/// none of this (`pg` false).
+pub fn off_runtime<T: Send>(pg: bool, f: impl FnOnce() -> T + Send) -> T {
+    if pg && tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| match s.spawn(f).join() {
+            Ok(v) => v,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    } else {
+        f()
+    }
+}
+
 /// Statements prepared on a PostgreSQL connection, by their translated text.
 #[derive(Default)]
 pub struct Prepared(HashMap<String, postgres::Statement>);

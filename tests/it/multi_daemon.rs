@@ -197,7 +197,17 @@ async fn issue16_two_daemons_killed_twenty_times_lose_and_double_nothing() {
     let ids: BTreeSet<&str> = mails.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids.len(), expected.len(), "one Message-ID per mention");
     let repeats = mails.len() - ids.len();
-    let sent = env.deliveries("sent").await;
+    let sent = env
+        .json_lines(&[
+            "deliveries",
+            "--status",
+            "sent",
+            "--format",
+            "json",
+            "--limit",
+            "0",
+        ])
+        .await;
     assert_eq!(sent.len(), expected.len(), "each delivery marked sent once");
     eprintln!(
         "{} mentions, {} messages ({repeats} repeats), worst poll gap {worst}s, settled in {:?}",
