@@ -410,8 +410,7 @@ impl Sql for Conn {
         match self {
             Conn::Sqlite(c) => sqlite_execute(c, sql, params),
             Conn::Postgres { client, prepared } => {
-                let stmt = prepared.get(client.as_mut(), sql)?;
-                Ok(client.execute(&stmt, &pg_params(params))?)
+                pg_execute(client.as_mut(), prepared, sql, params)
             }
         }
     }
@@ -419,10 +418,7 @@ impl Sql for Conn {
     fn query(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
         match self {
             Conn::Sqlite(c) => sqlite_query(c, sql, params),
-            Conn::Postgres { client, prepared } => {
-                let stmt = prepared.get(client.as_mut(), sql)?;
-                pg_rows(client.query(&stmt, &pg_params(params))?)
-            }
+            Conn::Postgres { client, prepared } => pg_query(client.as_mut(), prepared, sql, params),
         }
     }
 
@@ -442,8 +438,7 @@ impl Sql for Conn {
         match self {
             Conn::Sqlite(c) => sqlite_each(c, sql, params, each),
             Conn::Postgres { client, prepared } => {
-                let stmt = prepared.get(client.as_mut(), sql)?;
-                pg_each(client.query_raw(&stmt, params.iter())?, each)
+                pg_query_each(client.as_mut(), prepared, sql, params, each)
             }
         }
     }
@@ -487,20 +482,14 @@ impl Sql for Tx<'_> {
     fn execute(&mut self, sql: &str, params: &[Value]) -> DbResult<u64> {
         match self {
             Tx::Sqlite(tx) => sqlite_execute(tx, sql, params),
-            Tx::Postgres { tx, prepared } => {
-                let stmt = prepared.get_in(tx, sql)?;
-                Ok(tx.execute(&stmt, &pg_params(params))?)
-            }
+            Tx::Postgres { tx, prepared } => pg_execute(tx, prepared, sql, params),
         }
     }
 
     fn query(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
         match self {
             Tx::Sqlite(tx) => sqlite_query(tx, sql, params),
-            Tx::Postgres { tx, prepared } => {
-                let stmt = prepared.get_in(tx, sql)?;
-                pg_rows(tx.query(&stmt, &pg_params(params))?)
-            }
+            Tx::Postgres { tx, prepared } => pg_query(tx, prepared, sql, params),
         }
     }
 
@@ -519,10 +508,7 @@ impl Sql for Tx<'_> {
     ) -> DbResult<()> {
         match self {
             Tx::Sqlite(tx) => sqlite_each(tx, sql, params, each),
-            Tx::Postgres { tx, prepared } => {
-                let stmt = prepared.get_in(tx, sql)?;
-                pg_each(tx.query_raw(&stmt, params.iter())?, each)
-            }
+            Tx::Postgres { tx, prepared } => pg_query_each(tx, prepared, sql, params, each),
         }
     }
 }
@@ -600,7 +586,11 @@ impl rusqlite::ToSql for Value {
 }
 
 impl Prepared {
-    fn get(&mut self, client: &mut postgres::Client, sql: &str) -> DbResult<postgres::Statement> {
+    fn get(
+        &mut self,
+        client: &mut impl postgres::GenericClient,
+        sql: &str,
+    ) -> DbResult<postgres::Statement> {
         let text = to_postgres(sql);
         if let Some(s) = self.0.get(&text) {
             return Ok(s.clone());
@@ -609,20 +599,38 @@ impl Prepared {
         self.0.insert(text, stmt.clone());
         Ok(stmt)
     }
+}
 
-    fn get_in(
-        &mut self,
-        tx: &mut postgres::Transaction<'_>,
-        sql: &str,
-    ) -> DbResult<postgres::Statement> {
-        let text = to_postgres(sql);
-        if let Some(s) = self.0.get(&text) {
-            return Ok(s.clone());
-        }
-        let stmt = tx.prepare(&text)?;
-        self.0.insert(text, stmt.clone());
-        Ok(stmt)
-    }
+/// A statement on a PostgreSQL connection or transaction, prepared once.
+fn pg_execute(
+    c: &mut impl postgres::GenericClient,
+    prepared: &mut Prepared,
+    sql: &str,
+    params: &[Value],
+) -> DbResult<u64> {
+    let stmt = prepared.get(c, sql)?;
+    Ok(c.execute(&stmt, &pg_params(params))?)
+}
+
+fn pg_query(
+    c: &mut impl postgres::GenericClient,
+    prepared: &mut Prepared,
+    sql: &str,
+    params: &[Value],
+) -> DbResult<Vec<Row>> {
+    let stmt = prepared.get(c, sql)?;
+    pg_rows(c.query(&stmt, &pg_params(params))?)
+}
+
+fn pg_query_each(
+    c: &mut impl postgres::GenericClient,
+    prepared: &mut Prepared,
+    sql: &str,
+    params: &[Value],
+    each: &mut dyn FnMut(&Row) -> DbResult<()>,
+) -> DbResult<()> {
+    let stmt = prepared.get(c, sql)?;
+    pg_each(c.query_raw(&stmt, params.iter())?, each)
 }
 
 fn pg_params(params: &[Value]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {

@@ -411,21 +411,7 @@ impl Store {
                 place: place.clone(),
                 error,
             })?;
-        let known = migrations::known();
-        match found {
-            0 => Err(StoreError::NotEarshot { place }),
-            found if found > known => Err(StoreError::TooNew {
-                place,
-                found,
-                known,
-            }),
-            found if found < known => Err(StoreError::TooOld {
-                place,
-                found,
-                known,
-            }),
-            _ => Ok(()),
-        }
+        schema_verdict(place, found)
     }
 
     /// Opens an existing database for reading only: nothing is created,
@@ -486,26 +472,13 @@ impl Store {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;
-        let known = migrations::known();
-        match version {
-            0 => Err(StoreError::NotEarshot { place }),
-            found if found > known => Err(StoreError::TooNew {
-                place,
-                found,
-                known,
-            }),
-            found if found < known => Err(StoreError::TooOld {
-                place,
-                found,
-                known,
-            }),
-            _ => Ok(Store {
-                db: RefCell::new(Conn::Sqlite(conn)),
-                place,
-                file: Some(path.to_path_buf()),
-                server: None,
-            }),
-        }
+        schema_verdict(place.clone(), version)?;
+        Ok(Store {
+            db: RefCell::new(Conn::Sqlite(conn)),
+            place,
+            file: Some(path.to_path_buf()),
+            server: None,
+        })
     }
 
     /// The SQLite file, when that is the engine.
@@ -648,6 +621,26 @@ fn drop_off_runtime(conn: Conn) {
             .spawn(move || drop(conn));
     } else {
         drop(conn);
+    }
+}
+
+/// A database opened without migrating must have exactly the schema this
+/// earshot writes.
+fn schema_verdict(place: String, found: i64) -> Result<()> {
+    let known = migrations::known();
+    match found {
+        0 => Err(StoreError::NotEarshot { place }),
+        found if found > known => Err(StoreError::TooNew {
+            place,
+            found,
+            known,
+        }),
+        found if found < known => Err(StoreError::TooOld {
+            place,
+            found,
+            known,
+        }),
+        _ => Ok(()),
     }
 }
 
