@@ -132,6 +132,19 @@ fn status_line(config: &Config, health: &Health) -> String {
     )
 }
 
+/// Whether a process of this machine exists (signal 0 only checks).
+pub fn process_alive(pid: u32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 0 {
+        return false;
+    }
+    // SAFETY: signal 0 sends nothing; it only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
 /// How often the daemon writes its heartbeat (and checks whether retention is due).
 pub const HEARTBEAT: Duration = Duration::from_secs(30);
 /// How often retention prunes old mentions.
@@ -169,7 +182,21 @@ impl Upkeep {
         let lease = i64::try_from(config.daemon.lease.as_secs()).unwrap_or(60);
         let renewed = self
             .with(move |s| {
-                let held = s.renew_leases(&me, &names, lease, chrono::Utc::now())?;
+                // Daemons of this machine whose process is gone (killed,
+                // crashed) give up their sources and sends now, not when
+                // their leases run out.
+                let dead: Vec<String> = s
+                    .daemon_reports(chrono::Utc::now())?
+                    .into_iter()
+                    .filter(|d| {
+                        d.id != me.id
+                            && d.host == me.host
+                            && d.stopped_at.is_none()
+                            && !process_alive(u32::try_from(d.pid).unwrap_or(0))
+                    })
+                    .map(|d| d.id)
+                    .collect();
+                let held = s.renew_leases(&me, &names, &dead, lease, chrono::Utc::now())?;
                 let states = if held.gained.is_empty() {
                     HashMap::new()
                 } else {

@@ -77,9 +77,7 @@ struct Failing {
 }
 
 fn alive(pid: u32) -> bool {
-    // SAFETY: signal 0 only checks that the process exists.
-    let rc = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    rc == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+    crate::daemon::process_alive(pid)
 }
 
 pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
@@ -158,7 +156,7 @@ pub fn run(config: &Config, args: &Args) -> anyhow::Result<()> {
             })
             .collect(),
         database: config.storage.database.to_string(),
-        database_bytes: store.size_on_disk(),
+        database_bytes: store.size_on_disk()?,
         last_mention_at: last.as_ref().map(|l| l.0),
         last_mention: last.as_ref().map(|l| format!("{}: {}", l.1, l.2)),
         learned_model,

@@ -56,16 +56,27 @@ impl Store {
     /// Renews this daemon's heartbeat and leases for `lease` more seconds,
     /// lets go of leases beyond its fair share, and claims free or expired
     /// ones among `sources` (this daemon's configured sources) up to it.
+    /// `dead` are daemons known to be gone (a process of this machine that
+    /// no longer exists): they are marked stopped and their leases freed
+    /// now, rather than when they expire.
     pub fn renew_leases(
         &mut self,
         me: &DaemonIdentity,
         sources: &[String],
+        dead: &[String],
         lease_secs: i64,
         now: DateTime<Utc>,
     ) -> Result<Held> {
         let now = to_db_time(now);
         let expires = now + lease_secs;
         self.write(|tx| {
+            for id in dead {
+                tx.execute("DELETE FROM leases WHERE daemon = ?1", args![id])?;
+                tx.execute(
+                    "UPDATE daemons SET stopped_at = ?2 WHERE id = ?1 AND stopped_at IS NULL",
+                    args![id, now],
+                )?;
+            }
             tx.execute(
                 "INSERT INTO daemons (id, host, pid, version, started_at, heartbeat_at, stopped_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL)
@@ -262,17 +273,17 @@ mod tests {
             let t0 = Utc::now();
             let one = DaemonIdentity::new(t0);
             let two = DaemonIdentity::new(t0);
-            let first = a.renew_leases(&one, &names, 60, t0).expect("renew");
+            let first = a.renew_leases(&one, &names, &[], 60, t0).expect("renew");
             assert_eq!(first.sources.len(), 6, "{engine}: alone, it holds all");
             assert_eq!(first.gained.len(), 6, "{engine}");
             // The second daemon finds none free; the first, seeing two
             // alive, lets go of half; the second takes them.
             let t1 = t0 + chrono::Duration::seconds(5);
-            let none = a.renew_leases(&two, &names, 60, t1).expect("renew");
+            let none = a.renew_leases(&two, &names, &[], 60, t1).expect("renew");
             assert!(none.sources.is_empty(), "{engine}: {none:?}");
-            let halved = a.renew_leases(&one, &names, 60, t1).expect("renew");
+            let halved = a.renew_leases(&one, &names, &[], 60, t1).expect("renew");
             assert_eq!(halved.sources.len(), 3, "{engine}: {halved:?}");
-            let other = a.renew_leases(&two, &names, 60, t1).expect("renew");
+            let other = a.renew_leases(&two, &names, &[], 60, t1).expect("renew");
             assert_eq!(other.sources.len(), 3, "{engine}: {other:?}");
             let mut all = halved.sources.clone();
             all.extend(other.sources.clone());
@@ -284,19 +295,30 @@ mod tests {
             // The first daemon dies (no more renewals). Before its leases
             // expire the second cannot take them...
             let t2 = t1 + chrono::Duration::seconds(30);
-            let still = a.renew_leases(&two, &names, 60, t2).expect("renew");
+            let still = a.renew_leases(&two, &names, &[], 60, t2).expect("renew");
             assert_eq!(still.sources.len(), 3, "{engine}: {still:?}");
             // ...after, it takes them all (the dead one no longer counts).
             let t3 = t1 + chrono::Duration::seconds(61);
-            let all_now = a.renew_leases(&two, &names, 60, t3).expect("renew");
+            let all_now = a.renew_leases(&two, &names, &[], 60, t3).expect("renew");
             assert_eq!(all_now.sources, names, "{engine}");
             assert_eq!(all_now.gained.len(), 3, "{engine}");
             let reports = a.daemon_reports(t3).expect("reports");
             let mine = reports.iter().find(|d| d.id == two.id).expect("listed");
             assert_eq!(mine.sources, names, "{engine}");
+            // A third daemon known dead (its process gone) is reaped at once:
+            // its leases free, no longer counted among the live.
+            let three = DaemonIdentity::new(t3);
+            let some = a
+                .renew_leases(&three, &names[..2], &[], 60, t3)
+                .expect("renew");
+            assert!(some.sources.is_empty(), "{engine}: all held by two");
+            let after = a
+                .renew_leases(&two, &names, std::slice::from_ref(&three.id), 60, t3)
+                .expect("renew");
+            assert_eq!(after.live, 1, "{engine}: the dead one is not counted");
             // A clean stop gives everything back at once.
             a.release_leases(&two, t3).expect("release");
-            let back = a.renew_leases(&one, &names, 60, t3).expect("renew");
+            let back = a.renew_leases(&one, &names, &[], 60, t3).expect("renew");
             assert_eq!(back.sources, names, "{engine}: {back:?}");
         }
     }

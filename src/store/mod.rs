@@ -93,6 +93,8 @@ pub enum StoreError {
     NoSuchMentions(Vec<i64>),
     #[error("the store writer has stopped")]
     WriterGone,
+    #[error("backup copies an SQLite file and {place} is a PostgreSQL database; back it up with pg_dump: pg_dump --format=custom --file=earshot.dump '{place}'")]
+    NoBackup { place: String },
 }
 
 /// How a database with an older schema is brought up to date.
