@@ -40,6 +40,8 @@ struct Started {
     learned: Arc<Slot>,
     /// Which sources this daemon polls (see `Upkeep::renew`).
     leases: Arc<scheduler::Leases>,
+    /// This daemon among those sharing the store.
+    me: DaemonIdentity,
 }
 
 fn start(config: &Config) -> anyhow::Result<Started> {
@@ -57,6 +59,7 @@ fn start(config: &Config) -> anyhow::Result<Started> {
         states,
         learned,
         leases: Arc::new(scheduler::Leases::new(config.daemon.lease / 3)),
+        me: DaemonIdentity::new(chrono::Utc::now()),
     })
 }
 
@@ -90,7 +93,9 @@ impl Generation {
             started.learned.clone(),
         )?;
         // The dispatcher first: whatever was left pending goes out now.
-        let dispatcher = Dispatcher::new(config).context("starting the delivery dispatcher")?;
+        let dispatcher = Dispatcher::new(config)
+            .context("starting the delivery dispatcher")?
+            .claiming_as(&started.me.id);
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
         tracker.spawn(dispatcher.run(new_mentions.clone(), cancel.clone()));
@@ -160,13 +165,13 @@ struct Upkeep {
 }
 
 impl Upkeep {
-    fn open(config: &Config) -> anyhow::Result<Upkeep> {
+    fn open(config: &Config, me: DaemonIdentity) -> anyhow::Result<Upkeep> {
         Ok(Upkeep {
             store: Arc::new(std::sync::Mutex::new(Store::open(
                 &config.storage.database,
             )?)),
             started_at: chrono::Utc::now(),
-            me: DaemonIdentity::new(chrono::Utc::now()),
+            me,
             last_prune: std::sync::Mutex::new(None),
         })
     }
@@ -321,7 +326,7 @@ pub async fn run_with_reload(
     };
     let systemd = systemd::Notifier::from_env();
     let health = Arc::new(Health::default());
-    let upkeep = Upkeep::open(&config)?;
+    let upkeep = Upkeep::open(&config, started.me.clone())?;
     // The sources this daemon holds, before any loop asks.
     upkeep.renew(&config, &started.leases).await;
     let mut generation = Generation::spawn(&config, &started, &started.states, &health)?;

@@ -45,6 +45,11 @@ pub struct Dispatcher {
     /// The daemon's wake-up (set by [`Dispatcher::run`]): a notice one lane
     /// queues for the others wakes them.
     wake: Option<Arc<Notify>>,
+    /// Who claims deliveries (`store::Store::claim_due`): the daemon's id,
+    /// or an id of its own for a one-shot pass.
+    claimer: String,
+    /// How long a claim by a dispatcher that is no live daemon stands.
+    stale_secs: i64,
 }
 
 /// What one pass did.
@@ -107,6 +112,13 @@ impl Dispatcher {
         Dispatcher::with_store_path(config, &config.storage.database)
     }
 
+    /// Claims deliveries as the daemon `id` (see `store::leases`): another
+    /// daemon's dispatcher leaves them alone while this daemon is alive.
+    pub fn claiming_as(mut self, id: &str) -> Dispatcher {
+        self.claimer = id.to_string();
+        self
+    }
+
     pub fn with_store_path(
         config: &Config,
         db: &(impl crate::store::Location + ?Sized),
@@ -119,6 +131,8 @@ impl Dispatcher {
             );
         }
         Ok(Dispatcher {
+            claimer: crate::store::DaemonIdentity::new(chrono::Utc::now()).id,
+            stale_secs: i64::try_from(config.daemon.lease.as_secs()).unwrap_or(60),
             store: Arc::new(Mutex::new(Store::open(db)?)),
             senders,
             routes: config
@@ -290,8 +304,9 @@ impl Dispatcher {
         let mut seen = std::collections::HashSet::new();
         loop {
             let name = notifier.to_string();
+            let (claimer, stale) = (self.claimer.clone(), self.stale_secs);
             let due = self
-                .db(move |s| s.due_deliveries(&name, now, BATCH, retry_now))
+                .db(move |s| s.claim_due(&name, &claimer, now, BATCH, retry_now, stale))
                 .await?;
             // A delivery retried in this pass stays pending; do not loop on it.
             let due: Vec<DueDelivery> = due.into_iter().filter(|d| seen.insert(d.id)).collect();
@@ -317,6 +332,10 @@ impl Dispatcher {
                 break;
             }
         }
+        // What this pass claimed and did not settle is free for any
+        // dispatcher again.
+        let (name, claimer) = (notifier.to_string(), self.claimer.clone());
+        self.db(move |s| s.release_claims(&name, &claimer)).await?;
         Ok((report, queued))
     }
 

@@ -65,11 +65,11 @@ impl Store {
                 filled.join(", ")
             )));
         }
-        let source = &self.db;
+        let mut guard = self.db.borrow_mut();
+        let source: &mut Conn = &mut guard;
         target.write(|tx| {
-            let mut db = source.borrow_mut();
             for table in TABLES {
-                copy_table(&mut db, tx, table)?;
+                copy_table(source, tx, table)?;
             }
             // Ids were copied: each identity continues after the largest.
             for table in TABLES {
@@ -85,6 +85,7 @@ impl Store {
             }
             Ok(())
         })?;
+        drop(guard);
         TABLES
             .iter()
             .map(|table| {

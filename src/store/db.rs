@@ -285,6 +285,16 @@ pub trait Sql {
     fn query(&mut self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>;
     /// Runs statements separated by `;`, without parameters (schema work).
     fn batch(&mut self, sql: &str) -> DbResult<()>;
+    /// Runs one query and hands its rows to `each` one at a time as they
+    /// come, never all of them at once: for reads over many rows that only
+    /// count. The row handed over is one buffer refilled for each row; on
+    /// SQLite its text too, so reading allocates nothing per row.
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> DbResult<()>,
+    ) -> DbResult<()>;
 
     /// The first row, if any.
     fn query_opt(&mut self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
@@ -302,6 +312,23 @@ pub trait Sql {
         Self: Sized,
     {
         self.query_one(sql, params)?.get(0)
+    }
+}
+
+/// Runs `f` where the PostgreSQL client may block: the sync client drives
+/// its own runtime and cannot run on a thread already driving one (a
+/// tokio worker, or a thread inside `block_on`, as the store's writer is).
+/// There `f` runs on a short-lived thread of its own while this one waits;
+/// elsewhere (a plain thread, the blocking pool) it runs here. SQLite needs
+/// none of this (`pg` false).
+pub fn off_runtime<T: Send>(pg: bool, f: impl FnOnce() -> T + Send) -> T {
+    if pg && tokio::runtime::Handle::try_current().is_ok() {
+        std::thread::scope(|s| match s.spawn(f).join() {
+            Ok(v) => v,
+            Err(panic) => std::panic::resume_unwind(panic),
+        })
+    } else {
+        f()
     }
 }
 
@@ -405,6 +432,21 @@ impl Sql for Conn {
             Conn::Postgres { client, .. } => Ok(client.batch_execute(sql)?),
         }
     }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> DbResult<()>,
+    ) -> DbResult<()> {
+        match self {
+            Conn::Sqlite(c) => sqlite_each(c, sql, params, each),
+            Conn::Postgres { client, prepared } => {
+                let stmt = prepared.get(client.as_mut(), sql)?;
+                pg_each(client.query_raw(&stmt, params.iter())?, each)
+            }
+        }
+    }
 }
 
 /// A transaction on either engine; dropped without [`Tx::commit`], it rolls
@@ -468,6 +510,21 @@ impl Sql for Tx<'_> {
             Tx::Postgres { tx, .. } => Ok(tx.batch_execute(sql)?),
         }
     }
+
+    fn query_each(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        each: &mut dyn FnMut(&Row) -> DbResult<()>,
+    ) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(tx) => sqlite_each(tx, sql, params, each),
+            Tx::Postgres { tx, prepared } => {
+                let stmt = prepared.get_in(tx, sql)?;
+                pg_each(tx.query_raw(&stmt, params.iter())?, each)
+            }
+        }
+    }
 }
 
 fn sqlite_execute(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> DbResult<u64> {
@@ -482,21 +539,51 @@ fn sqlite_query(c: &rusqlite::Connection, sql: &str, params: &[Value]) -> DbResu
     let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
-        let mut values = Vec::with_capacity(columns);
-        for i in 0..columns {
-            values.push(match r.get_ref(i)? {
-                rusqlite::types::ValueRef::Null => Value::Null,
-                rusqlite::types::ValueRef::Integer(i) => Value::Int(i),
-                rusqlite::types::ValueRef::Real(f) => Value::Real(f),
-                rusqlite::types::ValueRef::Text(t) => {
-                    Value::Text(String::from_utf8_lossy(t).into_owned())
-                }
-                rusqlite::types::ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-            });
-        }
-        out.push(Row(values));
+        let mut row = Row(vec![Value::Null; columns]);
+        sqlite_fill(r, &mut row)?;
+        out.push(row);
     }
     Ok(out)
+}
+
+fn sqlite_each(
+    c: &rusqlite::Connection,
+    sql: &str,
+    params: &[Value],
+    each: &mut dyn FnMut(&Row) -> DbResult<()>,
+) -> DbResult<()> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let mut row = Row(vec![Value::Null; stmt.column_count()]);
+    let mut rows = stmt.query(rusqlite::params_from_iter(params.iter()))?;
+    while let Some(r) = rows.next()? {
+        sqlite_fill(r, &mut row)?;
+        each(&row)?;
+    }
+    Ok(())
+}
+
+/// Puts an SQLite row's values into `row` (as many columns as it has),
+/// reusing the text it held.
+fn sqlite_fill(r: &rusqlite::Row<'_>, row: &mut Row) -> DbResult<()> {
+    for (i, slot) in row.0.iter_mut().enumerate() {
+        match r.get_ref(i)? {
+            rusqlite::types::ValueRef::Null => *slot = Value::Null,
+            rusqlite::types::ValueRef::Integer(v) => *slot = Value::Int(v),
+            rusqlite::types::ValueRef::Real(f) => *slot = Value::Real(f),
+            rusqlite::types::ValueRef::Text(t) => {
+                let t = String::from_utf8_lossy(t);
+                match slot {
+                    Value::Text(s) => {
+                        s.clear();
+                        s.push_str(&t);
+                    }
+                    _ => *slot = Value::Text(t.into_owned()),
+                }
+            }
+            rusqlite::types::ValueRef::Blob(b) => *slot = Value::Blob(b.to_vec()),
+        }
+    }
+    Ok(())
 }
 
 impl rusqlite::ToSql for Value {
@@ -554,6 +641,22 @@ fn pg_rows(rows: Vec<postgres::Row>) -> DbResult<Vec<Row>> {
                 .map(Row)
         })
         .collect()
+}
+
+fn pg_each(
+    mut rows: postgres::RowIter<'_>,
+    each: &mut dyn FnMut(&Row) -> DbResult<()>,
+) -> DbResult<()> {
+    use postgres::fallible_iterator::FallibleIterator;
+    let mut row = Row(Vec::new());
+    while let Some(r) = rows.next()? {
+        row.0.clear();
+        for i in 0..r.len() {
+            row.0.push(pg_value(&r, i)?);
+        }
+        each(&row)?;
+    }
+    Ok(())
 }
 
 fn pg_value(r: &postgres::Row, i: usize) -> DbResult<Value> {
@@ -708,5 +811,34 @@ mod tests {
         assert_eq!(row.get::<f64>(3).unwrap(), 0.5);
         assert!(row.get::<i64>(1).is_err(), "NULL is no integer");
         assert!(row.get::<i64>(2).is_err(), "text is no integer");
+    }
+
+    /// Rows handed over one at a time are the rows `query` collects, on
+    /// both engines: the reused buffer never keeps a longer text's tail, a
+    /// NULL after a text, or a value of the row before.
+    #[test]
+    fn rows_one_at_a_time_are_the_rows_collected() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (engine, store) in crate::store::testing::stores(dir.path()) {
+            let mut db = store.db.borrow_mut();
+            let sql = "SELECT column1, column2, column3 FROM (VALUES
+                (1, 'a longer text', CAST(0.5 AS DOUBLE PRECISION)), (2, 'short', NULL), (3, NULL, 2.5), (4, 'x', 1.0)) AS v
+                ORDER BY column1 LIMIT ?1";
+            let collected = db.query(sql, args![10]).expect("query");
+            let mut each = Vec::new();
+            db.query_each(sql, args![10], &mut |r| {
+                each.push(r.clone());
+                Ok(())
+            })
+            .expect("query_each");
+            assert_eq!(each, collected, "{engine}");
+            assert_eq!(each.len(), 4, "{engine}");
+            assert_eq!(each[1].get::<String>(1).expect("text"), "short", "{engine}");
+            assert_eq!(
+                each[2].get::<Option<String>>(1).expect("null"),
+                None,
+                "{engine}"
+            );
+        }
     }
 }

@@ -30,6 +30,7 @@ CREATE TABLE leases (
 );
 CREATE INDEX leases_daemon ON leases(daemon);
 ALTER TABLE deliveries ADD COLUMN sending_by TEXT;
+ALTER TABLE deliveries ADD COLUMN claimed_at BIGINT;
 "
 );
 
@@ -49,7 +50,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (SQLITE[11], ""),
     // 13: several daemons on one store (issue #16): each daemon's heartbeat
     // under its own id, a lease per source (held by one daemon until it
-    // expires), and which daemon is sending a delivery.
+    // expires), and which dispatcher claimed a delivery, and when.
     (
         "CREATE TABLE daemons (
             id TEXT PRIMARY KEY,
@@ -66,7 +67,8 @@ const MIGRATIONS: &[(&str, &str)] = &[
             expires_at INTEGER NOT NULL
         );
         CREATE INDEX leases_daemon ON leases(daemon);
-        ALTER TABLE deliveries ADD COLUMN sending_by TEXT;",
+        ALTER TABLE deliveries ADD COLUMN sending_by TEXT;
+        ALTER TABLE deliveries ADD COLUMN claimed_at INTEGER;",
         POSTGRES_13,
     ),
 ];

@@ -29,7 +29,7 @@ mod upkeep;
 mod users;
 pub mod writer;
 
-use std::cell::{Ref, RefCell};
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -267,12 +267,15 @@ impl Store {
             Database::Postgres(server) => {
                 let mut store = Store::connect(&server)?;
                 let place = store.place.clone();
-                let before =
-                    migrations::version(store.db.get_mut()).map_err(|error| StoreError::Db {
+                let db = store.db.get_mut();
+                let before = db::off_runtime(true, || {
+                    let before = migrations::version(db).map_err(|error| StoreError::Db {
                         place: place.clone(),
                         error,
                     })?;
-                migrations::apply(store.db.get_mut(), &place)?;
+                    migrations::apply(db, &place)?;
+                    Ok::<_, StoreError>(before)
+                })?;
                 Ok((store, before, migrations::known()))
             }
         }
@@ -287,7 +290,8 @@ impl Store {
             Database::Postgres(server) => {
                 let mut store = Store::connect(&server)?;
                 let e = store.err();
-                let found = migrations::version(store.db.get_mut()).map_err(e)?;
+                let db = store.db.get_mut();
+                let found = db::off_runtime(true, || migrations::version(db)).map_err(e)?;
                 Ok((Engine::Postgres, found))
             }
         }
@@ -365,8 +369,7 @@ impl Store {
             .iter()
             .all(|h| matches!(h, postgres::config::Host::Unix(_)));
         if local {
-            let client = config
-                .connect(postgres::NoTls)
+            let client = db::off_runtime(true, || config.connect(postgres::NoTls))
                 .map_err(|e| open_err(DbError::from(e).to_string()))?;
             return Ok(Store {
                 db: RefCell::new(Conn::postgres(client)),
@@ -385,9 +388,10 @@ impl Store {
         .map_err(|e| open_err(e.to_string()))?
         .with_root_certificates(roots)
         .with_no_client_auth();
-        let client = config
-            .connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-            .map_err(|e| open_err(DbError::from(e).to_string()))?;
+        let client = db::off_runtime(true, || {
+            config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        })
+        .map_err(|e| open_err(DbError::from(e).to_string()))?;
         Ok(Store {
             db: RefCell::new(Conn::postgres(client)),
             place,
@@ -401,10 +405,12 @@ impl Store {
     /// upgrade of this earshot.
     fn check_version(&mut self) -> Result<()> {
         let place = self.place.clone();
-        let found = migrations::version(self.db.get_mut()).map_err(|error| StoreError::Db {
-            place: place.clone(),
-            error,
-        })?;
+        let db = self.db.get_mut();
+        let found =
+            db::off_runtime(true, || migrations::version(db)).map_err(|error| StoreError::Db {
+                place: place.clone(),
+                error,
+            })?;
         let known = migrations::known();
         match found {
             0 => Err(StoreError::NotEarshot { place }),
@@ -538,16 +544,21 @@ impl Store {
     /// for a conflict, the whole transaction is tried again,
     /// [`WRITE_ATTEMPTS`] times in all; `f` may run more than once and must
     /// not keep state between runs.
-    fn write<T>(&mut self, mut f: impl FnMut(&mut Tx<'_>) -> DbResult<T>) -> Result<T> {
+    fn write<T: Send>(
+        &mut self,
+        mut f: impl FnMut(&mut Tx<'_>) -> DbResult<T> + Send,
+    ) -> Result<T> {
         let mut attempt = 1;
+        let pg = self.server.is_some();
         loop {
-            let result = (|| -> DbResult<T> {
-                let mut db = self.db.borrow_mut();
+            let db = self.db.get_mut();
+            let f = &mut f;
+            let result = db::off_runtime(pg, move || -> DbResult<T> {
                 let mut tx = db.transaction(true)?;
                 let value = f(&mut tx)?;
                 tx.commit()?;
                 Ok(value)
-            })();
+            });
             match result {
                 Ok(v) => return Ok(v),
                 Err(e) if e.is_closed() && attempt < WRITE_ATTEMPTS => {
@@ -575,16 +586,28 @@ impl Store {
     }
 
     /// Runs `f` on the connection outside any explicit transaction (reads).
-    fn read<T>(&self, f: impl Fn(&mut Conn) -> DbResult<T>) -> Result<T> {
+    fn read<T: Send>(&self, f: impl Fn(&mut Conn) -> DbResult<T> + Sync) -> Result<T> {
         let e = self.err();
-        let first = f(&mut self.db.borrow_mut());
-        match first {
+        let pg = self.server.is_some();
+        let run = |f: &(dyn Fn(&mut Conn) -> DbResult<T> + Sync)| {
+            let mut db = self.db.borrow_mut();
+            let db: &mut Conn = &mut db;
+            db::off_runtime(pg, move || f(db))
+        };
+        match run(&f) {
             Err(lost) if lost.is_closed() => {
                 self.reconnect(&lost);
-                f(&mut self.db.borrow_mut()).map_err(e)
+                run(&f).map_err(e)
             }
             other => other.map_err(e),
         }
+    }
+
+    /// This store's connection, taken out (a closed in-memory SQLite one
+    /// left in its place): to drop it where that may block.
+    fn take_conn(&mut self) -> Option<Conn> {
+        let stand_in = Connection::open_in_memory().ok()?;
+        Some(std::mem::replace(self.db.get_mut(), Conn::Sqlite(stand_in)))
     }
 
     /// After the PostgreSQL connection was lost: a new one, in place (the
@@ -594,52 +617,38 @@ impl Store {
         let Some(server) = &self.server else { return };
         tracing::warn!(database = %self.place, error = %lost, "connection to the database lost; connecting again");
         match Store::connect(server) {
-            Ok(fresh) => {
-                *self.db.borrow_mut() = fresh.db.into_inner();
+            Ok(mut fresh) => {
+                if let Some(conn) = fresh.take_conn() {
+                    let old = std::mem::replace(&mut *self.db.borrow_mut(), conn);
+                    drop_off_runtime(old);
+                }
             }
             Err(e) => tracing::warn!(database = %self.place, error = %e, "could not connect again"),
         }
     }
 }
 
-/// Transitional (issue #16): the SQLite-only forms the modules not yet
-/// written for both engines still use.
-impl Store {
-    fn conn(&self) -> Ref<'_, Connection> {
-        Ref::map(self.db.borrow(), |db| {
-            db.sqlite()
-                .expect("this store operation is not yet written for PostgreSQL")
-        })
-    }
-
-    fn sqlite_err(&self) -> impl Fn(rusqlite::Error) -> StoreError + use<> {
-        let place = self.place.clone();
-        move |error| StoreError::Db {
-            place: place.clone(),
-            error: DbError::from(error),
+/// A PostgreSQL client closes its connection when dropped, blocking on its
+/// own runtime: where that cannot be (a tokio thread), it is dropped on a
+/// thread of its own.
+impl Drop for Store {
+    fn drop(&mut self) {
+        if self.server.is_some() {
+            if let Some(conn) = self.take_conn() {
+                drop_off_runtime(conn);
+            }
         }
     }
+}
 
-    fn write_sqlite<T>(
-        &mut self,
-        mut f: impl FnMut(&rusqlite::Transaction<'_>) -> rusqlite::Result<T>,
-    ) -> Result<T> {
-        self.write(|tx| match tx {
-            Tx::Sqlite(t) => f(t).map_err(DbError::from),
-            Tx::Postgres { .. } => {
-                panic!("this store operation is not yet written for PostgreSQL")
-            }
-        })
+fn drop_off_runtime(conn: Conn) {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        let _ = std::thread::Builder::new()
+            .name("earshot-db-close".into())
+            .spawn(move || drop(conn));
+    } else {
+        drop(conn);
     }
-}
-
-fn sq_time_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
-    r.get::<_, Option<i64>>(i).map(|t| t.map(from_db_time))
-}
-
-fn sq_count_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<u32> {
-    r.get::<_, i64>(i)
-        .map(|n| n.clamp(0, u32::MAX as i64) as u32)
 }
 
 /// `path` with `suffix` appended to its file name (`-wal`, `-shm`).
@@ -677,10 +686,28 @@ fn count_at(r: &db::Row, i: usize) -> DbResult<u32> {
 
 /// The text PostgreSQL's full-text index holds for an item: its title and
 /// text folded as the matcher folds them (case, accents and styled letters
-/// gone), so that search there is accent- and case-insensitive as SQLite's
-/// `unicode61 remove_diacritics` tokenizer makes it.
+/// gone) and cut into words where SQLite's `unicode61` tokenizer cuts them
+/// (at every character that is no letter or digit), so that search there is
+/// accent- and case-insensitive as SQLite's `remove_diacritics` tokenizer
+/// makes it, and finds what it finds: `bol` in `bol.com`, which
+/// PostgreSQL's own parser would keep whole as a host name.
 pub(crate) fn search_text(title: &str, text: &str) -> String {
-    crate::text::fold_all(&[title, text])
+    let folded = crate::text::fold_all(&[title, text]);
+    words(&folded).collect::<Vec<_>>().join(" ")
+}
+
+/// The words of a search term, folded and cut as [`search_text`] folds and
+/// cuts an item's text.
+pub(crate) fn search_words(term: &str) -> Vec<String> {
+    words(&crate::text::fold(term))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The runs of letters and digits in `s`.
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
 }
 
 /// Seconds since the epoch, the form timestamps take in the database.

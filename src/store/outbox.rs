@@ -159,6 +159,75 @@ impl Store {
         })
     }
 
+    /// Claims what is due to `notifier` at `now` for the dispatcher
+    /// `claimer` (a daemon's id), up to `limit`, and returns it: with
+    /// several daemons on one store each delivery is sent by one of them.
+    /// A claim stands while its claimer is a live daemon (not stopped, a
+    /// heartbeat within `stale_secs`), or, for a claimer that is no daemon
+    /// (a one-shot `earshot deliver`), for `stale_secs` after it was made;
+    /// after that another dispatcher may claim the delivery and send it,
+    /// under the same Message-ID. Settling a delivery (sent, or failed for
+    /// now) ends its claim; [`Store::release_claims`] ends the rest.
+    pub fn claim_due(
+        &mut self,
+        notifier: &str,
+        claimer: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+        retry_now: bool,
+        stale_secs: i64,
+    ) -> Result<Vec<DueDelivery>> {
+        let now = to_db_time(now);
+        self.write(|tx| {
+            let ids: Vec<i64> = tx
+                .query(
+                    "SELECT d.id FROM deliveries d
+                     WHERE d.status = 'pending' AND d.notifier = ?1
+                       AND (d.due_at <= ?2 OR (CAST(?3 AS BIGINT) <> 0 AND d.attempts > 0))
+                       AND (d.sending_by IS NULL OR d.sending_by = ?4
+                            OR (EXISTS (SELECT 1 FROM daemons x WHERE x.id = d.sending_by)
+                                AND NOT EXISTS (SELECT 1 FROM daemons x WHERE x.id = d.sending_by
+                                    AND x.stopped_at IS NULL AND x.heartbeat_at > ?5))
+                            OR (NOT EXISTS (SELECT 1 FROM daemons x WHERE x.id = d.sending_by)
+                                AND COALESCE(d.claimed_at, 0) <= ?5))
+                     ORDER BY d.due_at, d.id LIMIT ?6",
+                    args![notifier, now, retry_now, claimer, now - stale_secs, limit],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect::<DbResult<_>>()?;
+            let mut due = Vec::with_capacity(ids.len());
+            for id in ids {
+                tx.execute(
+                    "UPDATE deliveries SET sending_by = ?2, claimed_at = ?3 WHERE id = ?1",
+                    args![id, claimer, now],
+                )?;
+                let row = tx.query_one(
+                    &format!(
+                        "SELECT {DUE_COLUMNS} FROM deliveries d JOIN mentions m ON m.id = d.mention_id
+                         WHERE d.id = ?1"
+                    ),
+                    args![id],
+                )?;
+                due.push(due_row(&row)?);
+            }
+            Ok(due)
+        })
+    }
+
+    /// Ends `claimer`'s claims on deliveries it did not settle (a pass that
+    /// ended early, or a delivery moved to a digest).
+    pub fn release_claims(&mut self, notifier: &str, claimer: &str) -> Result<()> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE deliveries SET sending_by = NULL, claimed_at = NULL
+                 WHERE sending_by = ?1 AND notifier = ?2 AND status = 'pending'",
+                args![claimer, notifier],
+            )
+            .map(|_| ())
+        })
+    }
+
     /// Pending deliveries to a notifier that is not among `known` (removed
     /// from the config since they were queued).
     pub fn orphaned_deliveries(&self, known: &[String]) -> Result<Vec<DueDelivery>> {
@@ -242,7 +311,7 @@ impl Store {
         self.update_each(
             ids,
             "UPDATE deliveries SET attempts = attempts + 1, last_attempt_at = ?2, last_error = ?3,
-                due_at = ?4, sending_since = NULL,
+                due_at = ?4, sending_since = NULL, sending_by = NULL, claimed_at = NULL,
                 status = CASE WHEN CAST(?6 AS BIGINT) <> 0 OR created_at < ?5
                     THEN 'failed' ELSE 'pending' END
              WHERE id = ?1 AND status = 'pending'",
@@ -514,6 +583,78 @@ mod tests {
             .into_iter()
             .find(|r| r.id == id)
             .expect("delivery")
+    }
+
+    /// Issue #16: with two daemons on one store each delivery is claimed by
+    /// one dispatcher; the other leaves it alone while the claimer lives,
+    /// and takes it once the claimer is stopped (or, for a one-shot
+    /// dispatcher that is no daemon, once its claim is stale).
+    #[test]
+    fn issue16_a_delivery_is_claimed_by_one_dispatcher() {
+        let (_dir, stores) = stores();
+        for (engine, mut store) in stores {
+            let t0 = t(0);
+            for key in ["a", "b", "c"] {
+                found(&mut store, key, t0, vec![planned("mail", "instant", t0)]);
+            }
+            let one = crate::store::DaemonIdentity::new(t0);
+            let two = crate::store::DaemonIdentity::new(t0);
+            for me in [&one, &two] {
+                store.renew_leases(me, &[], &[], 60, t0).expect("register");
+            }
+            let first = store
+                .claim_due("mail", &one.id, t0, 2, false, 60)
+                .expect("claim");
+            assert_eq!(first.len(), 2, "{engine}");
+            let rest = store
+                .claim_due("mail", &two.id, t0, 10, false, 60)
+                .expect("claim");
+            assert_eq!(rest.len(), 1, "{engine}: only the unclaimed one");
+            assert!(first.iter().all(|d| d.id != rest[0].id), "{engine}");
+            // The first daemon settles one and stops; the other takes the
+            // one it left.
+            store.mark_sent(&[first[0].id], t0).expect("sent");
+            store.release_leases(&one, t0).expect("stop");
+            let taken = store
+                .claim_due("mail", &two.id, t0, 10, false, 60)
+                .expect("claim");
+            let mut ids: Vec<i64> = taken.iter().map(|d| d.id).collect();
+            ids.sort();
+            let mut want = vec![first[1].id, rest[0].id];
+            want.sort();
+            assert_eq!(
+                ids, want,
+                "{engine}: its own claim and the stopped daemon's"
+            );
+            // A one-shot dispatcher's claim stands for the stale time only.
+            store.release_claims("mail", &two.id).expect("release");
+            let once = store
+                .claim_due("mail", "host:1:once", t0, 10, false, 60)
+                .expect("claim");
+            assert_eq!(once.len(), 2, "{engine}");
+            let early = store
+                .claim_due(
+                    "mail",
+                    &two.id,
+                    t0 + chrono::Duration::seconds(30),
+                    10,
+                    false,
+                    60,
+                )
+                .expect("claim");
+            assert!(early.is_empty(), "{engine}: {early:?}");
+            let late = store
+                .claim_due(
+                    "mail",
+                    &two.id,
+                    t0 + chrono::Duration::seconds(61),
+                    10,
+                    false,
+                    60,
+                )
+                .expect("claim");
+            assert_eq!(late.len(), 2, "{engine}");
+        }
     }
 
     /// A new mention queues the deliveries planned for it, in the

@@ -245,3 +245,16 @@ BEGIN
 END $$;
 CREATE TRIGGER item_sources_count AFTER INSERT OR DELETE OR UPDATE OF item_id, source_id ON item_sources
     FOR EACH ROW EXECUTE FUNCTION earshot_item_sources_count();
+
+-- Deleting an item deletes its mentions and sightings by cascade, and
+-- PostgreSQL fires the two triggers above only once both cascades are done,
+-- when neither finds the other's rows: the item's counts come off first.
+CREATE FUNCTION earshot_items_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE sources SET mention_count = mention_count
+        - (SELECT count(*) FROM mentions WHERE item_id = OLD.id)
+    WHERE id IN (SELECT source_id FROM item_sources WHERE item_id = OLD.id);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER items_count BEFORE DELETE ON items
+    FOR EACH ROW EXECUTE FUNCTION earshot_items_count();

@@ -10,11 +10,10 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rusqlite::params_from_iter;
-use rusqlite::types::{Value, ValueRef};
 
+use super::db::{args, DbResult, Engine, Row, Sql, Value};
 use super::triage::State;
-use super::{from_db_time, to_db_time, Result, Store};
+use super::{from_db_time, time_at, to_db_time, Result, Store};
 
 /// One mention, as much of it as the figures need.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +74,40 @@ impl SpanCount {
     }
 }
 
+/// The one index the figures read, forced on SQLite (`INDEXED BY`, which
+/// PostgreSQL does not have: its planner picks the same index itself).
+fn stats_index(engine: Engine) -> &'static str {
+    match engine {
+        Engine::Sqlite => " INDEXED BY mentions_stats",
+        Engine::Postgres => "",
+    }
+}
+
+/// The columns of a [`StatMention`], for a query over `mentions m`; read by
+/// [`stat_mention_row`]. Negative as 1 or 0 on both engines (SQLite's
+/// `IS 'negative'` is no comparison on PostgreSQL).
+const STAT_COLUMNS: &str = "m.watch, m.found_at, m.state,
+    CASE WHEN m.sentiment = 'negative' THEN 1 ELSE 0 END, m.handled_at";
+
+fn stat_mention_row(r: &Row) -> DbResult<StatMention> {
+    Ok(StatMention {
+        watch: r.get(0)?,
+        found_at: from_db_time(r.get(1)?),
+        // A state this earshot does not know counts as new (open).
+        state: State::parse(&r.get::<String>(2)?),
+        negative: r.get(3)?,
+        handled_at: time_at(r, 4)?,
+    })
+}
+
+/// The text in column `i`, borrowed (empty for anything else).
+fn text_at(r: &Row, i: usize) -> &str {
+    match r.values().get(i) {
+        Some(Value::Text(t)) => t,
+        _ => "",
+    }
+}
+
 impl Store {
     /// Mentions found at or after `since`, of the given watches (none: all),
     /// oldest first. Reads only the `mentions_stats` covering index.
@@ -83,29 +116,18 @@ impl Store {
         since: DateTime<Utc>,
         watches: &[String],
     ) -> Result<Vec<StatMention>> {
-        let (filter, args) = filter(since, watches);
-        let sql = format!(
-            "SELECT m.watch, m.found_at, m.state, m.sentiment IS 'negative', m.handled_at
-             FROM mentions m INDEXED BY mentions_stats
-             WHERE m.found_at >= ?{filter} ORDER BY m.found_at"
-        );
-        let e = self.sqlite_err();
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(&e)?;
-        let rows = stmt
-            .query_map(params_from_iter(args), |r| {
-                let state: String = r.get(2)?;
-                Ok(StatMention {
-                    watch: r.get(0)?,
-                    found_at: from_db_time(r.get(1)?),
-                    // A state this earshot does not know counts as new (open).
-                    state: State::parse(&state),
-                    negative: r.get(3)?,
-                    handled_at: r.get::<_, Option<i64>>(4)?.map(from_db_time),
-                })
-            })
-            .map_err(&e)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(e)
+        self.read(|db| {
+            let (filter, params) = filter(since, watches);
+            let sql = format!(
+                "SELECT {STAT_COLUMNS} FROM mentions m{}
+                 WHERE m.found_at >= ?1{filter} ORDER BY m.found_at",
+                stats_index(db.engine())
+            );
+            db.query(&sql, &params)?
+                .iter()
+                .map(stat_mention_row)
+                .collect()
+        })
     }
 
     /// The sources of the mentions [`Store::stat_mentions`] returns: one row
@@ -115,47 +137,37 @@ impl Store {
         since: DateTime<Utc>,
         watches: &[String],
     ) -> Result<Vec<StatSource>> {
-        let (filter, args) = filter(since, watches);
-        let e = self.sqlite_err();
         let names = self.source_names()?;
-        let sql = format!(
-            "SELECT m.watch, m.found_at, x.source_id
-             FROM mentions m INDEXED BY mentions_stats
-             JOIN item_sources x ON x.item_id = m.item_id
-             WHERE m.found_at >= ?{filter}"
-        );
-        let conn = self.conn();
-        let mut stmt = conn.prepare(&sql).map_err(&e)?;
-        let rows = stmt
-            .query_map(params_from_iter(args), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                ))
-            })
-            .map_err(&e)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (watch, found_at, source) = row.map_err(&e)?;
-            out.push(StatSource {
-                watch,
-                found_at: from_db_time(found_at),
-                source: source_name(&names, source),
-            });
-        }
-        Ok(out)
+        self.read(|db| {
+            let (filter, params) = filter(since, watches);
+            let sql = format!(
+                "SELECT m.watch, m.found_at, x.source_id
+                 FROM mentions m{}
+                 JOIN item_sources x ON x.item_id = m.item_id
+                 WHERE m.found_at >= ?1{filter}",
+                stats_index(db.engine())
+            );
+            db.query(&sql, &params)?
+                .iter()
+                .map(|r| {
+                    Ok(StatSource {
+                        watch: r.get(0)?,
+                        found_at: from_db_time(r.get(1)?),
+                        source: source_name(&names, r.get(2)?),
+                    })
+                })
+                .collect()
+        })
     }
 
     /// Every source's name by its id.
     fn source_names(&self) -> Result<HashMap<i64, String>> {
-        let e = self.sqlite_err();
-        let conn = self.conn();
-        let mut stmt = conn.prepare("SELECT id, name FROM sources").map_err(&e)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
-            .map_err(&e)?;
-        rows.collect::<std::result::Result<_, _>>().map_err(e)
+        self.read(|db| {
+            db.query("SELECT id, name FROM sources", args![])?
+                .iter()
+                .map(|r| Ok((r.get(0)?, r.get(1)?)))
+                .collect()
+        })
     }
 
     /// Per watch (by name), the mentions found from `bounds[0]` on, counted
@@ -164,7 +176,8 @@ impl Store {
     /// mentions found since `window` (at the earliest `bounds[0]`) also the
     /// times to handle and the sources, as [`Store::stat_mentions`] and
     /// [`Store::stat_sources`] give them one by one. Two passes over the
-    /// `mentions_stats` covering index; nothing is allocated per mention
+    /// `mentions_stats` covering index, the rows handed over one at a time
+    /// ([`Sql::query_each`]); on SQLite nothing is allocated per mention
     /// but a handle time.
     pub fn activity(
         &self,
@@ -177,67 +190,64 @@ impl Store {
         let bounds: Vec<i64> = bounds.iter().map(|b| to_db_time(*b)).collect();
         let first = to_db_time(*first);
         let window = to_db_time(window).max(first);
-        let e = self.sqlite_err();
-        let mut watches = Watches::new(bounds.len());
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT m.watch, m.found_at, m.state, m.sentiment IS 'negative', m.handled_at
-                 FROM mentions m INDEXED BY mentions_stats
-                 WHERE m.found_at >= ?1 ORDER BY m.found_at",
-            )
-            .map_err(&e)?;
-        let mut rows = stmt.query([first]).map_err(&e)?;
-        let mut span = 0;
-        while let Some(r) = rows.next().map_err(&e)? {
-            let found: i64 = r.get(1).map_err(&e)?;
-            while bounds.get(span + 1).is_some_and(|b| found >= *b) {
-                span += 1;
-            }
-            let w = watches.index(r.get_ref(0).map_err(&e)?);
-            let state = match r.get_ref(2).map_err(&e)? {
-                ValueRef::Text(t) => State::parse(std::str::from_utf8(t).unwrap_or("")),
-                _ => State::New,
-            };
-            let negative: bool = r.get(3).map_err(&e)?;
-            let handled_at: Option<i64> = r.get(4).map_err(&e)?;
-            let a = &mut watches.all[w];
-            let c = &mut a.spans[span];
-            c.mentions += 1;
-            c.negative += u64::from(negative);
-            match state {
-                State::Handled => c.handled += 1,
-                State::Ignored => c.ignored += 1,
-                State::New | State::Assigned => {}
-            }
-            if let (true, Some(h)) = (found >= window, handled_at) {
-                a.handle_times.push((h - found).max(0));
-            }
-        }
-        drop(rows);
         let names = self.source_names()?;
-        let mut seen: HashMap<(usize, i64), u64> = HashMap::new();
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare(
-                "SELECT m.watch, x.source_id
-                 FROM mentions m INDEXED BY mentions_stats
-                 JOIN item_sources x ON x.item_id = m.item_id
-                 WHERE m.found_at >= ?1",
-            )
-            .map_err(&e)?;
-        let mut rows = stmt.query([window]).map_err(&e)?;
-        while let Some(r) = rows.next().map_err(&e)? {
-            let w = watches.index(r.get_ref(0).map_err(&e)?);
-            let source: i64 = r.get(1).map_err(&e)?;
-            *seen.entry((w, source)).or_default() += 1;
-        }
-        for ((w, source), n) in seen {
-            watches.all[w]
-                .sources
-                .insert(source_name(&names, source), n);
-        }
-        let mut all = watches.all;
+        let mut all = self.read(|db| {
+            // Built afresh each time: a read runs again after a lost
+            // connection.
+            let mut watches = Watches::new(bounds.len());
+            let index = stats_index(db.engine());
+            let mut span = 0;
+            db.query_each(
+                &format!(
+                    "SELECT {STAT_COLUMNS} FROM mentions m{index}
+                     WHERE m.found_at >= ?1 ORDER BY m.found_at"
+                ),
+                args![first],
+                &mut |r| {
+                    let found: i64 = r.get(1)?;
+                    while bounds.get(span + 1).is_some_and(|b| found >= *b) {
+                        span += 1;
+                    }
+                    let w = watches.index(text_at(r, 0));
+                    let negative: bool = r.get(3)?;
+                    let handled_at: Option<i64> = r.get(4)?;
+                    let a = &mut watches.all[w];
+                    let c = &mut a.spans[span];
+                    c.mentions += 1;
+                    c.negative += u64::from(negative);
+                    match State::parse(text_at(r, 2)) {
+                        State::Handled => c.handled += 1,
+                        State::Ignored => c.ignored += 1,
+                        State::New | State::Assigned => {}
+                    }
+                    if let (true, Some(h)) = (found >= window, handled_at) {
+                        a.handle_times.push((h - found).max(0));
+                    }
+                    Ok(())
+                },
+            )?;
+            let mut seen: HashMap<(usize, i64), u64> = HashMap::new();
+            db.query_each(
+                &format!(
+                    "SELECT m.watch, x.source_id
+                     FROM mentions m{index}
+                     JOIN item_sources x ON x.item_id = m.item_id
+                     WHERE m.found_at >= ?1"
+                ),
+                args![window],
+                &mut |r| {
+                    let w = watches.index(text_at(r, 0));
+                    *seen.entry((w, r.get(1)?)).or_default() += 1;
+                    Ok(())
+                },
+            )?;
+            for ((w, source), n) in seen {
+                watches.all[w]
+                    .sources
+                    .insert(source_name(&names, source), n);
+            }
+            Ok(watches.all)
+        })?;
         all.sort_by(|a, b| a.watch.cmp(&b.watch));
         Ok(all)
     }
@@ -248,8 +258,8 @@ fn source_name(names: &HashMap<i64, String>, id: i64) -> String {
     names.get(&id).cloned().unwrap_or_else(|| format!("#{id}"))
 }
 
-/// The watches [`Store::activity`] has met so far, found by the bytes of
-/// their name without allocating (mentions come in runs of one watch).
+/// The watches [`Store::activity`] has met so far, found by their name
+/// without allocating (mentions come in runs of one watch).
 struct Watches {
     all: Vec<Activity>,
     spans: usize,
@@ -265,23 +275,15 @@ impl Watches {
         }
     }
 
-    fn index(&mut self, name: ValueRef<'_>) -> usize {
-        let name = match name {
-            ValueRef::Text(t) => t,
-            _ => b"",
-        };
-        if self
-            .all
-            .get(self.last)
-            .is_some_and(|a| a.watch.as_bytes() == name)
-        {
+    fn index(&mut self, name: &str) -> usize {
+        if self.all.get(self.last).is_some_and(|a| a.watch == name) {
             return self.last;
         }
-        self.last = match self.all.iter().position(|a| a.watch.as_bytes() == name) {
+        self.last = match self.all.iter().position(|a| a.watch == name) {
             Some(i) => i,
             None => {
                 self.all.push(Activity {
-                    watch: String::from_utf8_lossy(name).into_owned(),
+                    watch: name.to_string(),
                     spans: vec![SpanCount::default(); self.spans],
                     ..Activity::default()
                 });
@@ -292,66 +294,63 @@ impl Watches {
     }
 }
 
+/// The parameters `since` (as `?1`) and the watches, and the filter on the
+/// watches.
 fn filter(since: DateTime<Utc>, watches: &[String]) -> (String, Vec<Value>) {
-    let mut args = vec![Value::Integer(to_db_time(since))];
+    let mut params = vec![Value::Int(to_db_time(since))];
     let mut sql = String::new();
     if !watches.is_empty() {
-        sql = format!(" AND m.watch IN ({})", vec!["?"; watches.len()].join(", "));
-        args.extend(watches.iter().cloned().map(Value::Text));
+        let slots: Vec<String> = (2..watches.len() + 2).map(|i| format!("?{i}")).collect();
+        sql = format!(" AND m.watch IN ({})", slots.join(", "));
+        params.extend(watches.iter().map(Value::from));
     }
-    (sql, args)
+    (sql, params)
 }
 
 #[cfg(test)]
 impl Store {
     /// Writes `mentions` as the poller would have, each on an item of its
     /// own seen by the sources named (created as needed): for tests of
-    /// the figures.
+    /// the figures. (Through `read`, which takes `&self` as the tests that
+    /// call it have it; the rows go in one transaction all the same.)
     pub(crate) fn insert_stat_rows(&self, mentions: &[(StatMention, Vec<String>)]) -> Result<()> {
-        let e = self.sqlite_err();
-        for (m, sources) in mentions {
-            let found = to_db_time(m.found_at);
-            self.conn()
-                .execute(
-                    "INSERT INTO items (title, text, first_seen_at) VALUES ('t', 'x', ?1)",
-                    [found],
-                )
-                .map_err(&e)?;
-            let conn = self.conn();
-            let item = conn.last_insert_rowid();
-            for s in sources {
-                self.conn()
-                    .execute(
+        self.read(|db| {
+            let mut tx = db.transaction(true)?;
+            for (m, sources) in mentions {
+                let found = to_db_time(m.found_at);
+                let item: i64 = tx.query_value(
+                    "INSERT INTO items (title, text, first_seen_at) VALUES ('t', 'x', ?1)
+                     RETURNING id",
+                    args![found],
+                )?;
+                for s in sources {
+                    tx.execute(
                         "INSERT OR IGNORE INTO sources (name, kind, url) VALUES (?1, 'feed', 'x')",
-                        [s],
-                    )
-                    .map_err(&e)?;
-                self.conn()
-                    .execute(
+                        args![s],
+                    )?;
+                    tx.execute(
                         "INSERT INTO item_sources (item_id, source_id, first_seen_at)
                          SELECT ?1, id, ?2 FROM sources WHERE name = ?3",
-                        rusqlite::params![item, found, s],
-                    )
-                    .map_err(&e)?;
-            }
-            self.conn()
-                .execute(
+                        args![item, found, s],
+                    )?;
+                }
+                tx.execute(
                     "INSERT INTO mentions (item_id, watch, found_at, terms, snippet, sentiment,
                         sentiment_score, state, handled_at)
                      VALUES (?1, ?2, ?3, '[]', '', ?4, ?5, ?6, ?7)",
-                    rusqlite::params![
+                    args![
                         item,
-                        m.watch,
+                        &m.watch,
                         found,
                         if m.negative { "negative" } else { "neutral" },
                         if m.negative { -0.5 } else { 0.0 },
                         m.state.as_str(),
                         m.handled_at.map(to_db_time),
                     ],
-                )
-                .map_err(&e)?;
-        }
-        Ok(())
+                )?;
+            }
+            tx.commit()
+        })
     }
 }
 
@@ -378,7 +377,12 @@ mod tests {
     #[test]
     fn activity_counts_what_figures_groups() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(&dir.path().join("t.db")).expect("store");
+        for (engine, store) in crate::store::testing::stores(dir.path()) {
+            check_activity(engine, &store);
+        }
+    }
+
+    fn check_activity(engine: &str, store: &Store) {
         let day = 86_400;
         let start = 1_790_000_000 / day * day;
         let watches = ["acme", "globex", "initech"];
@@ -418,6 +422,39 @@ mod tests {
         // Per day: figures' rows by UTC day, the last span all after.
         let mentions = store.stat_mentions(bounds[0], &[]).expect("rows");
         let sources_rows = store.stat_sources(window, &[]).expect("rows");
+        // The rows themselves: those inserted from the first bound on,
+        // oldest first; of one watch when asked.
+        let key = |m: &StatMention| {
+            let state = m.state.as_str();
+            (m.found_at, m.watch.clone(), state, m.negative, m.handled_at)
+        };
+        let mut want: Vec<_> = rows
+            .iter()
+            .map(|(m, _)| m)
+            .filter(|m| m.found_at >= bounds[0])
+            .map(key)
+            .collect();
+        let mut got: Vec<_> = mentions.iter().map(key).collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "{engine}: stat_mentions");
+        assert!(
+            mentions.windows(2).all(|w| w[0].found_at <= w[1].found_at),
+            "{engine}: oldest first"
+        );
+        let acme = vec!["acme".to_string()];
+        let of_acme = store.stat_mentions(bounds[0], &acme).expect("rows");
+        assert!(
+            !of_acme.is_empty() && of_acme.iter().all(|m| m.watch == "acme"),
+            "{engine}"
+        );
+        let seen_acme: usize = rows
+            .iter()
+            .filter(|(m, _)| m.watch == "acme" && m.found_at >= window)
+            .map(|(_, seen)| seen.len())
+            .sum();
+        let acme_sources = store.stat_sources(window, &acme).expect("rows");
+        assert_eq!(acme_sources.len(), seen_acme, "{engine}: stat_sources");
         let by_day = figures(&mentions, &[], chrono_tz::UTC, Period::Day);
         for a in &activity {
             for (i, c) in a.spans.iter().enumerate() {
@@ -437,7 +474,7 @@ mod tests {
                         assert_eq!(r.open, r.mentions - r.handled - r.ignored);
                     }
                 }
-                assert_eq!(*c, want, "{} span {i}", a.watch);
+                assert_eq!(*c, want, "{engine}: {} span {i}", a.watch);
             }
             // The window: its handle times and sources, as the rows give them.
             let mut times: Vec<i64> = mentions
@@ -448,22 +485,28 @@ mod tests {
             let mut got = a.handle_times.clone();
             times.sort_unstable();
             got.sort_unstable();
-            assert_eq!(got, times, "{}", a.watch);
+            assert_eq!(got, times, "{engine}: {}", a.watch);
             let mut seen = BTreeMap::new();
             for s in sources_rows.iter().filter(|s| s.watch == a.watch) {
                 *seen.entry(s.source.clone()).or_insert(0) += 1;
             }
-            assert_eq!(a.sources, seen, "{}", a.watch);
+            assert_eq!(a.sources, seen, "{engine}: {}", a.watch);
         }
         let names: Vec<&str> = activity.iter().map(|a| a.watch.as_str()).collect();
-        assert_eq!(names, watches);
+        assert_eq!(names, watches, "{engine}");
         let counted: u64 = activity
             .iter()
             .flat_map(|a| &a.spans)
             .map(|c| c.mentions)
             .sum();
-        assert_eq!(counted, mentions.len() as u64);
-        assert!(counted < 600, "mentions before the first span are left out");
-        assert!(activity.iter().all(|a| !a.handle_times.is_empty()));
+        assert_eq!(counted, mentions.len() as u64, "{engine}");
+        assert!(
+            counted < 600,
+            "{engine}: mentions before the first span are left out"
+        );
+        assert!(
+            activity.iter().all(|a| !a.handle_times.is_empty()),
+            "{engine}"
+        );
     }
 }

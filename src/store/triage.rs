@@ -9,9 +9,9 @@
 //! user is or prints anything.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
 
-use super::{from_db_time, to_db_time, Result, Store, StoreError};
+use super::db::{args, DbResult, Row, Sql, Tx};
+use super::{from_db_time, time_at, to_db_time, Result, Store, StoreError};
 
 /// Where a mention stands in the team's inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
@@ -75,27 +75,27 @@ pub struct Triage {
     pub handled_at: Option<DateTime<Utc>>,
 }
 
-impl Triage {
-    /// From the columns [`TRIAGE_COLUMNS`] put at `at` onwards.
-    pub(super) fn from_row(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Triage> {
-        let tags: Option<String> = r.get(at + 4)?;
-        let mut tags: Vec<String> = tags
-            .map(|s| s.split('\u{1f}').map(str::to_string).collect())
-            .unwrap_or_default();
-        tags.sort();
-        Ok(Triage {
-            state: State::parse(&r.get::<_, String>(at)?),
-            assignee: r.get(at + 1)?,
-            label: r.get(at + 2)?,
-            handled_at: r.get::<_, Option<i64>>(at + 3)?.map(from_db_time),
-            tags,
-        })
-    }
+/// A mention's place in the inbox, from the columns [`TRIAGE_COLUMNS`] put
+/// at `at` onwards.
+pub(super) fn triage_row(r: &Row, at: usize) -> DbResult<Triage> {
+    let tags: Option<String> = r.get(at + 4)?;
+    let mut tags: Vec<String> = tags
+        .map(|s| s.split('\u{1f}').map(str::to_string).collect())
+        .unwrap_or_default();
+    tags.sort();
+    Ok(Triage {
+        state: State::parse(&r.get::<String>(at)?),
+        assignee: r.get(at + 1)?,
+        label: r.get(at + 2)?,
+        handled_at: time_at(r, at + 3)?,
+        tags,
+    })
 }
 
-/// The columns [`Triage::from_row`] reads, for a query over `mentions m`.
+/// The columns [`triage_row`] reads, for a query over `mentions m` (tags
+/// joined with U+001F, as in `query.rs`).
 pub(super) const TRIAGE_COLUMNS: &str = "m.state, m.assignee, m.label, m.handled_at,
-    (SELECT group_concat(t.tag, char(31)) FROM mention_tags t WHERE t.mention_id = m.id)";
+    (SELECT string_agg(t.tag, '\u{1f}') FROM mention_tags t WHERE t.mention_id = m.id)";
 
 /// One change to make to each of a set of mentions.
 #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +157,7 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<usize> {
         let at = to_db_time(at);
-        let outcome = self.write_sqlite(|tx| {
+        let outcome = self.write(|tx| {
             let mut current = Vec::with_capacity(ids.len());
             let mut missing = Vec::new();
             for &id in ids {
@@ -181,118 +181,92 @@ impl Store {
     /// A mention's history, oldest first.
     pub fn history(&self, id: i64) -> Result<Vec<Event>> {
         self.require_mention(id)?;
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
+        self.read(|db| {
+            db.query(
                 r#"SELECT at, "by", what, "from", "to" FROM mention_events
                    WHERE mention_id = ?1 ORDER BY id"#,
-            )
-            .map_err(self.sqlite_err())?;
-        let rows = stmt
-            .query_map([id], |r| {
-                Ok(Event {
-                    at: from_db_time(r.get(0)?),
-                    by: r.get(1)?,
-                    what: r.get(2)?,
-                    from: r.get(3)?,
-                    to: r.get(4)?,
-                })
-            })
-            .map_err(self.sqlite_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.sqlite_err())
+                args![id],
+            )?
+            .iter()
+            .map(event_row)
+            .collect()
+        })
     }
 
     /// A mention's notes, oldest first.
     pub fn notes(&self, id: i64) -> Result<Vec<Note>> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
+        self.read(|db| {
+            db.query(
                 r#"SELECT at, "by", text FROM mention_notes WHERE mention_id = ?1 ORDER BY id"#,
-            )
-            .map_err(self.sqlite_err())?;
-        let rows = stmt
-            .query_map([id], |r| {
-                Ok(Note {
-                    at: from_db_time(r.get(0)?),
-                    by: r.get(1)?,
-                    text: r.get(2)?,
-                })
-            })
-            .map_err(self.sqlite_err())?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()
-            .map_err(self.sqlite_err())
+                args![id],
+            )?
+            .iter()
+            .map(note_row)
+            .collect()
+        })
     }
 
     fn require_mention(&self, id: i64) -> Result<()> {
-        let conn = self.conn();
-        let found = conn
-            .query_row("SELECT 1 FROM mentions WHERE id = ?1", [id], |_| Ok(()))
-            .optional()
-            .map_err(self.sqlite_err())?;
-        found.ok_or(StoreError::NoSuchMention(id))
+        let found =
+            self.read(|db| db.query_opt("SELECT 1 FROM mentions WHERE id = ?1", args![id]))?;
+        found.map(|_| ()).ok_or(StoreError::NoSuchMention(id))
     }
 }
 
-fn read_current(tx: &Transaction<'_>, id: i64) -> rusqlite::Result<Option<Current>> {
-    tx.query_row(
+fn event_row(r: &Row) -> DbResult<Event> {
+    Ok(Event {
+        at: from_db_time(r.get(0)?),
+        by: r.get(1)?,
+        what: r.get(2)?,
+        from: r.get(3)?,
+        to: r.get(4)?,
+    })
+}
+
+fn note_row(r: &Row) -> DbResult<Note> {
+    Ok(Note {
+        at: from_db_time(r.get(0)?),
+        by: r.get(1)?,
+        text: r.get(2)?,
+    })
+}
+
+fn read_current(tx: &mut Tx<'_>, id: i64) -> DbResult<Option<Current>> {
+    tx.query_opt(
         "SELECT state, assignee, label FROM mentions WHERE id = ?1",
-        [id],
-        |r| {
-            Ok(Current {
-                state: r.get(0)?,
-                assignee: r.get(1)?,
-                label: r.get(2)?,
-            })
-        },
-    )
-    .optional()
+        args![id],
+    )?
+    .as_ref()
+    .map(current_row)
+    .transpose()
+}
+
+fn current_row(r: &Row) -> DbResult<Current> {
+    Ok(Current {
+        state: r.get(0)?,
+        assignee: r.get(1)?,
+        label: r.get(2)?,
+    })
 }
 
 /// Makes one change to one mention; returns the events written.
 fn apply(
-    tx: &Transaction<'_>,
+    tx: &mut Tx<'_>,
     id: i64,
     cur: &Current,
     change: &Change,
     by: &str,
     at: i64,
-) -> rusqlite::Result<usize> {
-    let event = |what: &str, from: Option<&str>, to: Option<&str>| {
-        tx.execute(
-            r#"INSERT INTO mention_events (mention_id, at, "by", what, "from", "to")
-               VALUES (?1, ?2, ?3, ?4, ?5, ?6)"#,
-            params![id, at, by, what, from, to],
-        )
-    };
-    let set_state = |to: State| -> rusqlite::Result<usize> {
-        if cur.state == to.as_str() {
-            return Ok(0);
-        }
-        tx.execute(
-            "UPDATE mentions SET state = ?2,
-                handled_at = CASE WHEN ?2 = 'handled' THEN coalesce(handled_at, ?3) ELSE handled_at END
-             WHERE id = ?1",
-            params![id, to.as_str(), at],
-        )?;
-        event("state", Some(&cur.state), Some(to.as_str()))
-    };
-    let add_note = |text: &str| -> rusqlite::Result<usize> {
-        tx.execute(
-            r#"INSERT INTO mention_notes (mention_id, at, "by", text) VALUES (?1, ?2, ?3, ?4)"#,
-            params![id, at, by, text],
-        )?;
-        event("note", None, Some(text))
-    };
+) -> DbResult<usize> {
     match change {
         Change::Handle { note } | Change::Ignore { note } => {
             let to = match change {
                 Change::Handle { .. } => State::Handled,
                 _ => State::Ignored,
             };
-            let mut n = set_state(to)?;
+            let mut n = set_state(tx, id, cur, to, by, at)?;
             if let Some(text) = note {
-                n += add_note(text)?;
+                n += add_note(tx, id, text, by, at)?;
             }
             Ok(n)
         }
@@ -301,11 +275,19 @@ fn apply(
             if cur.assignee.as_deref() != Some(to.as_str()) {
                 tx.execute(
                     "UPDATE mentions SET assignee = ?2 WHERE id = ?1",
-                    params![id, to],
+                    args![id, to],
                 )?;
-                n += event("assignee", cur.assignee.as_deref(), Some(to))?;
+                n += event(
+                    tx,
+                    id,
+                    at,
+                    by,
+                    "assignee",
+                    cur.assignee.as_deref(),
+                    Some(to),
+                )?;
             }
-            Ok(n + set_state(State::Assigned)?)
+            Ok(n + set_state(tx, id, cur, State::Assigned, by, at)?)
         }
         Change::Reopen => {
             let open = if cur.assignee.is_some() {
@@ -314,7 +296,7 @@ fn apply(
                 State::New
             };
             match cur.state.as_str() {
-                "handled" | "ignored" => set_state(open),
+                "handled" | "ignored" => set_state(tx, id, cur, open, by, at),
                 _ => Ok(0),
             }
         }
@@ -324,30 +306,211 @@ fn apply(
             }
             tx.execute(
                 "UPDATE mentions SET label = ?2 WHERE id = ?1",
-                params![id, label.as_str()],
+                args![id, label.as_str()],
             )?;
-            event("label", cur.label.as_deref(), Some(label.as_str()))
+            event(
+                tx,
+                id,
+                at,
+                by,
+                "label",
+                cur.label.as_deref(),
+                Some(label.as_str()),
+            )
         }
-        Change::Note(text) => add_note(text),
+        Change::Note(text) => add_note(tx, id, text, by, at),
         Change::Tag { tag, remove: false } => {
             let added = tx.execute(
                 "INSERT OR IGNORE INTO mention_tags (mention_id, tag) VALUES (?1, ?2)",
-                params![id, tag],
+                args![id, tag],
             )?;
             if added == 0 {
                 return Ok(0);
             }
-            event("tag", None, Some(tag))
+            event(tx, id, at, by, "tag", None, Some(tag))
         }
         Change::Tag { tag, remove: true } => {
             let removed = tx.execute(
                 "DELETE FROM mention_tags WHERE mention_id = ?1 AND tag = ?2",
-                params![id, tag],
+                args![id, tag],
             )?;
             if removed == 0 {
                 return Ok(0);
             }
-            event("tag", Some(tag), None)
+            event(tx, id, at, by, "tag", Some(tag), None)
+        }
+    }
+}
+
+/// Appends one event to a mention's history; 1, the events written.
+fn event(
+    tx: &mut Tx<'_>,
+    id: i64,
+    at: i64,
+    by: &str,
+    what: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> DbResult<usize> {
+    tx.execute(
+        r#"INSERT INTO mention_events (mention_id, at, "by", what, "from", "to")
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6)"#,
+        args![id, at, by, what, from, to],
+    )?;
+    Ok(1)
+}
+
+/// Moves a mention to state `to` (nothing when it is there); `handled_at`
+/// is set the first time it is handled and never moved after.
+fn set_state(
+    tx: &mut Tx<'_>,
+    id: i64,
+    cur: &Current,
+    to: State,
+    by: &str,
+    at: i64,
+) -> DbResult<usize> {
+    if cur.state == to.as_str() {
+        return Ok(0);
+    }
+    tx.execute(
+        "UPDATE mentions SET state = CAST(?2 AS TEXT),
+            handled_at = CASE WHEN CAST(?2 AS TEXT) = 'handled' THEN COALESCE(handled_at, ?3) ELSE handled_at END
+         WHERE id = ?1",
+        args![id, to.as_str(), at],
+    )?;
+    event(tx, id, at, by, "state", Some(&cur.state), Some(to.as_str()))
+}
+
+fn add_note(tx: &mut Tx<'_>, id: i64, text: &str, by: &str, at: i64) -> DbResult<usize> {
+    tx.execute(
+        r#"INSERT INTO mention_notes (mention_id, at, "by", text) VALUES (?1, ?2, ?3, ?4)"#,
+        args![id, at, by, text],
+    )?;
+    event(tx, id, at, by, "note", None, Some(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(min: i64) -> DateTime<Utc> {
+        from_db_time(1_790_000_000 + min * 60)
+    }
+
+    /// A change to several mentions happens to all or none; each change
+    /// writes its events (none for what already is), `handled_at` is the
+    /// first time handled and never moves, a reopened mention goes back to
+    /// its assignee; the history and notes read back in order, on both
+    /// engines.
+    #[test]
+    fn issue16_triage_and_history_on_both_engines() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (engine, mut store) in crate::store::testing::stores(dir.path()) {
+            store
+                .read(|db| {
+                    db.batch(
+                        "INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0), (2, 't', 'x', 0);
+                         INSERT INTO mentions (id, item_id, watch, found_at, terms, snippet) VALUES
+                            (1, 1, 'acme', 0, '[]', ''), (2, 2, 'acme', 0, '[]', '');",
+                    )
+                })
+                .expect("rows");
+            let mut change =
+                |ids: &[i64], c: Change, at: i64| store.triage(ids, &c, "sanne", t(at));
+            let handle = |note: Option<&str>| Change::Handle {
+                note: note.map(str::to_string),
+            };
+            let tag = |remove: bool| Change::Tag {
+                tag: "urgent".into(),
+                remove,
+            };
+            let steps: Vec<(&[i64], Change, usize)> = vec![
+                (&[1, 2], handle(Some("done")), 4),
+                (&[1], Change::Reopen, 1),
+                (&[1], handle(None), 1),
+                (&[1], handle(None), 0),
+                (&[1], Change::Assign { to: "joost".into() }, 2),
+                (&[1], Change::Assign { to: "joost".into() }, 0),
+                (&[1], Change::Reopen, 0),
+                (&[1], Change::Ignore { note: None }, 1),
+                (&[1], Change::Reopen, 1),
+                (&[1], Change::Label(Label::Complaint), 1),
+                (&[1], Change::Label(Label::Complaint), 0),
+                (&[1], Change::Label(Label::Praise), 1),
+                (&[1], tag(false), 1),
+                (&[1], tag(false), 0),
+                (&[1], tag(true), 1),
+                (&[1], tag(true), 0),
+                (&[1], Change::Note("called back".into()), 1),
+            ];
+            for (i, (ids, c, events)) in steps.into_iter().enumerate() {
+                let written = change(ids, c.clone(), i as i64).expect("triage");
+                assert_eq!(written, events, "{engine}: step {i}, {c:?}");
+            }
+            // All or none: an unknown id changes nothing.
+            let refused = change(&[2, 99, 98], Change::Reopen, 100);
+            assert!(
+                matches!(&refused, Err(StoreError::NoSuchMentions(ids)) if ids == &[99, 98]),
+                "{engine}: {refused:?}"
+            );
+            let two = store.mention(2).expect("mention");
+            assert_eq!(two.triage.state, State::Handled, "{engine}");
+            assert_eq!(two.triage.handled_at, Some(t(0)), "{engine}");
+
+            let one = store.mention(1).expect("mention");
+            let want = Triage {
+                state: State::Assigned,
+                assignee: Some("joost".into()),
+                label: Some("praise".into()),
+                tags: Vec::new(),
+                handled_at: Some(t(0)),
+            };
+            assert_eq!(one.triage, want, "{engine}");
+
+            let events = store.history(1).expect("history");
+            let got: Vec<(i64, &str, Option<&str>, Option<&str>)> = events
+                .iter()
+                .map(|e| {
+                    assert_eq!(e.by, "sanne", "{engine}");
+                    let min = (e.at - t(0)).num_minutes();
+                    (min, e.what.as_str(), e.from.as_deref(), e.to.as_deref())
+                })
+                .collect();
+            let want: Vec<(i64, &str, Option<&str>, Option<&str>)> = vec![
+                (0, "state", Some("new"), Some("handled")),
+                (0, "note", None, Some("done")),
+                (1, "state", Some("handled"), Some("new")),
+                (2, "state", Some("new"), Some("handled")),
+                (4, "assignee", None, Some("joost")),
+                (4, "state", Some("handled"), Some("assigned")),
+                (7, "state", Some("assigned"), Some("ignored")),
+                (8, "state", Some("ignored"), Some("assigned")),
+                (9, "label", None, Some("complaint")),
+                (11, "label", Some("complaint"), Some("praise")),
+                (12, "tag", None, Some("urgent")),
+                (14, "tag", Some("urgent"), None),
+                (16, "note", None, Some("called back")),
+            ];
+            assert_eq!(got, want, "{engine}");
+            let notes: Vec<(DateTime<Utc>, String)> = store
+                .notes(1)
+                .expect("notes")
+                .into_iter()
+                .map(|n| (n.at, n.text))
+                .collect();
+            assert_eq!(
+                notes,
+                [
+                    (t(0), "done".to_string()),
+                    (t(16), "called back".to_string())
+                ],
+                "{engine}"
+            );
+            assert!(
+                matches!(store.history(99), Err(StoreError::NoSuchMention(99))),
+                "{engine}"
+            );
         }
     }
 }

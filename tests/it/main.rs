@@ -20,8 +20,8 @@ mod learn; // issue #14: the learned model: import once, bad files refused whole
 mod lifecycle; // the daemon as a service: SIGHUP reload, systemd notify, SIGTERM with alerts pending
 mod localtime; // issue #12: local time with its zone in tables and `show`, --since today|yesterday|DATE at local midnight, one query for repeated --sentiment, --excel on every CSV, colour rules
 mod manners; // issue #12: unknown names refused, --sentiment repeats, CSV numbers, --excel, CSV and JSON names, tables fit the terminal, poll progress
-mod multi_daemon; // issue #16: two daemons on one PostgreSQL, one killed twenty times: nothing lost or doubled, every source polled within a lease
 mod matching; // issue #15 §5: brand names joined, hyphenated, as handles and domains, styled, with invisible characters, glued into hashtags
+mod multi_daemon; // issue #16: two daemons on one PostgreSQL, one killed twenty times: nothing lost or doubled, every source polled within a lease
 mod owned; // issue #15 §2: match = "all": every item of a source the brand owns is a mention, alerted; exclusions still drop; check, preview, config errors
 mod polling; // conditional GET, dedup of one story across sources, failing sources isolated
 mod postgres_cluster; // issue #16: the PostgreSQL test cluster: fresh databases distinct and empty, written and read back, from async tests, the socket URL

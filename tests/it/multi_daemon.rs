@@ -174,7 +174,10 @@ async fn issue16_two_daemons_killed_twenty_times_lose_and_double_nothing() {
         .collect();
     let distinct: BTreeSet<String> = titles.iter().cloned().collect();
     assert_eq!(titles.len(), distinct.len(), "a mention stored twice");
-    assert_eq!(distinct, expected, "stored mentions differ from the items served");
+    assert_eq!(
+        distinct, expected,
+        "stored mentions differ from the items served"
+    );
 
     // Every alert at least once; a repeat only under the same Message-ID
     // (one Message-ID per mention, and one mention per Message-ID).
@@ -194,7 +197,17 @@ async fn issue16_two_daemons_killed_twenty_times_lose_and_double_nothing() {
     let ids: BTreeSet<&str> = mails.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids.len(), expected.len(), "one Message-ID per mention");
     let repeats = mails.len() - ids.len();
-    let sent = env.deliveries("sent").await;
+    let sent = env
+        .json_lines(&[
+            "deliveries",
+            "--status",
+            "sent",
+            "--format",
+            "json",
+            "--limit",
+            "0",
+        ])
+        .await;
     assert_eq!(sent.len(), expected.len(), "each delivery marked sent once");
     eprintln!(
         "{} mentions, {} messages ({repeats} repeats), worst poll gap {worst}s, settled in {:?}",
@@ -202,4 +215,80 @@ async fn issue16_two_daemons_killed_twenty_times_lose_and_double_nothing() {
         mails.len(),
         started.elapsed()
     );
+}
+
+/// `store copy` moves an SQLite database's history into an empty
+/// PostgreSQL one: the same mentions (ids, titles, inbox state, notes),
+/// searchable there without accents, and a second copy into it refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn issue16_store_copy_moves_the_history_to_postgresql() {
+    let server = Server::start().await;
+    server.route(
+        "/feed.rss",
+        Route::ok(
+            "application/rss+xml",
+            rss(&[
+                ("a", "Acme Telecom: storing in de regio Utrecht"),
+                ("b", "Acme Telecom opent een winkel in Café Noël"),
+                ("c", "Weerbericht zonder merk"),
+            ]),
+        ),
+    );
+    let feed = format!(
+        "{ACME}\n[[source]]\nname = \"news\"\nkind = \"feed\"\nurl = \"{}\"\n",
+        server.url("/feed.rss")
+    );
+    let env = Env::new(&feed);
+    env.ok(&["poll"]).await;
+    let before = env.mentions_json(&[]).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+    let first = before[0]["id"].as_i64().expect("id").to_string();
+    env.ok(&[
+        "mentions", "handle", &first, "--note", "gebeld", "--by", "anna",
+    ])
+    .await;
+    let before = env.mentions_json(&[]).await;
+
+    let database = postgres::fresh_database();
+    let out = env.ok(&["store", "copy", "--to", &database]).await;
+    assert!(out.contains("copied"), "{out}");
+    let line = |table: &str| {
+        out.lines()
+            .find(|l| l.split_whitespace().next() == Some(table))
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    assert!(line("mentions").contains("2 →"), "{out}");
+    assert!(line("mention_notes").contains("1 →"), "{out}");
+    assert!(!out.contains('✗'), "{out}");
+
+    let pg = Env::new(&format!("[storage]\ndatabase = \"{database}\"\n\n{feed}"));
+    let check = pg.ok(&["check"]).await;
+    assert!(check.contains("PostgreSQL, schema version"), "{check}");
+    let after = pg.mentions_json(&[]).await;
+    let key = |m: &serde_json::Value| {
+        (
+            m["id"].as_i64(),
+            m["title"].as_str().map(str::to_string),
+            m["state"].as_str().map(str::to_string),
+            m["watch"].as_str().map(str::to_string),
+        )
+    };
+    assert_eq!(
+        after.iter().map(key).collect::<Vec<_>>(),
+        before.iter().map(key).collect::<Vec<_>>(),
+        "the same mentions on PostgreSQL"
+    );
+    let found = pg
+        .ok(&["mentions", "search", "cafe noel", "--format", "json"])
+        .await;
+    assert!(found.contains("Café Noël"), "{found}");
+    // The next poll on PostgreSQL knows these items already.
+    let again = pg.ok(&["poll"]).await;
+    assert!(again.contains("0 new mentions"), "{again}");
+    // A second copy into a database with rows is refused, naming them.
+    let refused = env.run(&["store", "copy", "--to", &database]).await;
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("not empty"), "{err}");
 }
