@@ -8,16 +8,17 @@
 //! Options: `--feeds N`, `--repeat N` (N rounds of one then two daemons,
 //! each keeping its run with the shortest wall time), `--hosts H`, `--seed
 //! S` (as for the poll bench), `--interval S` (every source's interval in
-//! seconds, default 5), `--timeout S` (give up on a run after S seconds,
-//! default 600), `--logs DIR` (where the daemons' logs go, default
-//! `target/multi-logs`).
+//! seconds, default 5), `--lease S` (`[daemon] lease` in seconds, default
+//! 3), `--timeout S` (give up on a run after S seconds, default 600),
+//! `--logs DIR` (where the daemons' logs go, default `target/multi-logs`).
 //!
 //! Every source gets a short interval: a never-polled source starts within
 //! min(interval, 30 s) (the scheduler spreads first polls), so a short one
 //! starts them all at once. `[daemon] lease = "3s"` lets a second daemon get
-//! its share within a second or two. A run's wall time ends when every
-//! source has been polled once (`sources.polls > 0`, sampled every 100 ms);
-//! the daemons are then stopped with SIGTERM and waited for.
+//! its share within a second or two (the default 60 s would take up to
+//! ~40 s). A run's wall time ends when every source has been polled once
+//! (`sources.polls > 0`, sampled every 100 ms); the daemons are then
+//! stopped with SIGTERM and waited for.
 //!
 //! Prints per run: wall time, first polls per second, re-polls (304s of
 //! sources polled again meanwhile), CPU time of the earshot processes (wait4)
@@ -25,10 +26,12 @@
 //! every process below it, before and after, with the CPU of the backends
 //! that ended in between, which the postmaster reaped; our own sampling
 //! connection's backend left out), the database's share of the CPU,
-//! mentions found vs expected, and how many sources each daemon held at the
-//! end. It fails when mentions differ from expected, a run does not poll
-//! every source in time, or a daemon dies, exits badly or logs an error or
-//! a panic. Daemon logs (`RUST_LOG=earshot=info`) are kept under `--logs`.
+//! mentions found vs expected, how many sources each daemon held at the end,
+//! the lease takeovers in the daemons' logs, and the oldest open transaction
+//! and most lock waiters seen in `pg_stat_activity`. It fails when mentions
+//! differ from expected, a run does not poll every source in time, a daemon
+//! dies, exits badly or logs an error or a panic, or leases keep changing
+//! hands. Daemon logs (`RUST_LOG=earshot=info`) are kept under `--logs`.
 //! Nothing leaves 127.0.0.0/8 and the cluster's socket.
 
 #[path = "support/feeds.rs"]
@@ -46,9 +49,6 @@ use std::time::{Duration, Instant};
 
 use feeds::{arg, flag};
 use measure::{reap, run_earshot, Reaped};
-
-/// `[daemon] lease` of every run.
-const LEASE_SECS: u64 = 3;
 
 /// How often the benchmark counts the sources polled.
 const SAMPLE: Duration = Duration::from_millis(100);
@@ -85,6 +85,7 @@ fn bench() -> bool {
     let n = arg("--feeds", 10_000);
     let repeat = arg("--repeat", 1).max(1);
     let interval = arg("--interval", 5).max(1);
+    let lease = arg("--lease", 3).clamp(3, 3600);
     let timeout = Duration::from_secs(arg("--timeout", 600) as u64);
     let logs = std::env::args()
         .skip_while(|a| a != "--logs")
@@ -110,10 +111,10 @@ fn bench() -> bool {
         load_average()
     );
     println!(
-        "every source's interval {interval} s; [daemon] lease = \"{LEASE_SECS}s\" (renewed every \
-         {} s), so a daemon that joins gets its share within a second or two: the default \
-         60 s lease (renewed every 20 s) would take up to ~40 s for that hand-over",
-        LEASE_SECS / 3
+        "every source's interval {interval} s; [daemon] lease = \"{lease}s\" (renewed every \
+         {:.0} s), so a daemon that joins gets its share within about two renewals, where the \
+         default 60 s lease (renewed every 20 s) would take up to ~40 s for that hand-over",
+        lease as f64 / 3.0
     );
     println!("daemon logs (RUST_LOG=earshot=info): {}", logs.display());
     let sources = std::fs::read_to_string(dir.path().join("sources.toml")).expect("read sources");
@@ -125,7 +126,7 @@ fn bench() -> bool {
             let name = format!("multi_{round}_{daemons}");
             let url = cluster.database(&name);
             let cfg = dir.path().join(format!("{name}.toml"));
-            std::fs::write(&cfg, config(&url, interval, &sources)).expect("write config");
+            std::fs::write(&cfg, config(&url, interval, lease, &sources)).expect("write config");
             run_earshot(&cfg, &["migrate"]);
             let log = |i: usize| logs.join(format!("{name}_daemon{}.log", i + 1));
             let outcome = run(&cluster, &url, &cfg, daemons, n as i64, timeout, &log);
@@ -170,12 +171,12 @@ fn bench() -> bool {
 
 /// One run's config: the database, the short interval and lease, then the
 /// watches and sources.
-fn config(url: &str, interval: usize, sources: &str) -> String {
+fn config(url: &str, interval: usize, lease: usize, sources: &str) -> String {
     format!(
         "[storage]\ndatabase = {url:?}\n\n\
          [http]\nuser_agent = \"earshot-bench/0.1\"\ntimeout = \"30s\"\nmax_body = \"10MiB\"\n\n\
          [schedule]\ndefault_interval = \"{interval}s\"\n\n\
-         [daemon]\nlease = \"{LEASE_SECS}s\"\n\n{sources}"
+         [daemon]\nlease = \"{lease}s\"\n\n{sources}"
     )
 }
 
@@ -196,6 +197,15 @@ struct Outcome {
     mentions: i64,
     /// Sources each daemon held when every source had been polled.
     held: Vec<i64>,
+    /// Lease takeovers from the daemons' logs: (takeovers, sources gained)
+    /// per daemon.
+    takeovers: Vec<(usize, i64)>,
+    /// The oldest open transaction seen in the database (sampled with the
+    /// count), with the statement it was running then.
+    longest_tx: (Duration, String),
+    /// Most backends seen waiting on a lock at once (earshot's advisory
+    /// write lock, mostly).
+    lock_waiters: i64,
     /// What went wrong: a daemon that died or exited badly, errors in its log.
     trouble: Vec<String>,
 }
@@ -231,12 +241,20 @@ impl Outcome {
             .join(" + ");
         let shared = match (self.daemons, self.shared_after) {
             (1, _) => String::new(),
-            (_, Some(t)) => format!(", each its share after {:.0} s", t.as_secs_f64()),
+            (_, Some(t)) => format!(", each its share first after {:.0} s", t.as_secs_f64()),
             (_, None) => ", never each its share".to_string(),
         };
+        let takeovers = self
+            .takeovers
+            .iter()
+            .map(|(times, gained)| format!("{times} gaining {gained}"))
+            .collect::<Vec<_>>()
+            .join(" + ");
         format!(
             "{who} {wall}  re-polls {:>5}  CPU earshot {e:>6.2} s, PostgreSQL {p:>6.2} s: \
-             database {:>4.1} %  mentions {}/{expected}{}  sources held {held}{shared}",
+             database {:>4.1} %  mentions {}/{expected}{}  sources held {held}{shared}\n             \
+             takeovers {takeovers}; longest transaction {:.2} s ({}), up to {} backends waiting \
+             on a lock",
             self.polls - self.polled,
             100.0 * p / (p + e).max(1e-9),
             self.mentions,
@@ -244,7 +262,10 @@ impl Outcome {
                 " ✓"
             } else {
                 " ✗ MISMATCH"
-            }
+            },
+            self.longest_tx.0.as_secs_f64(),
+            self.longest_tx.1,
+            self.lock_waiters
         )
     }
 }
@@ -282,8 +303,15 @@ fn run(
     let mut shared_after = None;
     let mut polled;
     let mut samples = 0u64;
+    let mut longest_tx = (Duration::ZERO, String::new());
+    let mut lock_waiters = 0;
     let wall = loop {
         polled = count(&mut monitor, "SELECT count(*) FROM sources WHERE polls > 0");
+        let (oldest, waiting) = activity(&mut monitor);
+        if oldest.0 > longest_tx.0 {
+            longest_tx = oldest;
+        }
+        lock_waiters = lock_waiters.max(waiting);
         if polled >= n {
             break Some(start.elapsed());
         }
@@ -338,6 +366,8 @@ fn run(
         }
         trouble.extend(log_trouble(&d.log));
     }
+    let takeovers: Vec<Vec<(i64, i64)>> = running.iter().map(|d| takeovers(&d.log)).collect();
+    trouble.extend(churn(&takeovers, n));
     drop(running);
     // The daemons' backends end with their connections; give the postmaster
     // a moment to reap them (their CPU moves into its children's).
@@ -364,8 +394,92 @@ fn run(
         postgres_cpu,
         mentions,
         held,
+        takeovers: takeovers
+            .iter()
+            .map(|t| (t.len(), t.iter().map(|&(gained, _)| gained).sum()))
+            .collect(),
+        longest_tx,
+        lock_waiters,
         trouble,
     }
+}
+
+/// The oldest transaction open in this database now (its age and the first
+/// words of the statement it runs), and how many backends wait on a lock.
+fn activity(c: &mut postgres::Client) -> ((Duration, String), i64) {
+    let sql = "SELECT coalesce(extract(epoch FROM now() - min(xact_start)), 0)::float8,
+                      count(*) FILTER (WHERE wait_event_type = 'Lock'),
+                      (SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 70)
+                         FROM pg_stat_activity
+                        WHERE datname = current_database() AND pid <> pg_backend_pid()
+                          AND xact_start IS NOT NULL ORDER BY xact_start LIMIT 1)
+                 FROM pg_stat_activity
+                WHERE datname = current_database() AND pid <> pg_backend_pid()
+                  AND xact_start IS NOT NULL";
+    let row = c
+        .query_one(sql, &[])
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let age: f64 = row.try_get(0).expect("age");
+    let waiting: i64 = row.try_get(1).expect("waiting");
+    let query: Option<String> = row.try_get(2).expect("query");
+    (
+        (
+            Duration::from_secs_f64(age.max(0.0)),
+            query.unwrap_or_default(),
+        ),
+        waiting,
+    )
+}
+
+/// A daemon's lease takeovers from its log ("took over sources"): sources
+/// gained and live daemons it counted, for each.
+fn takeovers(log: &Path) -> Vec<(i64, i64)> {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let field = |line: &str, key: &str| -> Option<i64> {
+        let at = line.find(key)? + key.len();
+        line[at..]
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()
+    };
+    text.lines()
+        .filter(|l| l.contains("took over sources"))
+        .filter_map(|l| Some((field(l, "gained=")?, field(l, "daemons=")?)))
+        .collect()
+}
+
+/// Leases that kept changing hands. With steady heartbeats the daemons gain
+/// each source once, plus once more for half of them when the first
+/// daemon took them all before the second one registered; and after its
+/// first renewal no daemon counts fewer live daemons than were started.
+fn churn(takeovers: &[Vec<(i64, i64)>], n: i64) -> Vec<String> {
+    let daemons = takeovers.len() as i64;
+    let mut out = Vec::new();
+    let gained: i64 = takeovers.iter().flatten().map(|&(g, _)| g).sum();
+    let steady = if daemons > 1 { n + n / daemons } else { n };
+    if gained > steady {
+        out.push(format!(
+            "leases changed hands: the daemons gained {gained} sources in {} takeovers \
+             (steady hand-over: at most {steady})",
+            takeovers.iter().map(Vec::len).sum::<usize>()
+        ));
+    }
+    for (i, t) in takeovers.iter().enumerate() {
+        let lonely = t
+            .iter()
+            .skip(1)
+            .filter(|&&(_, live)| live < daemons)
+            .count();
+        if lonely > 0 {
+            out.push(format!(
+                "daemon {} counted fewer live daemons than {daemons} at {lonely} later \
+                 takeovers (another's heartbeat older than the lease)",
+                i + 1
+            ));
+        }
+    }
+    out
 }
 
 /// Sources each registered daemon holds a lease on, by pid.
