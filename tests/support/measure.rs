@@ -1,7 +1,8 @@
 //! Running the release `earshot` binary (or a floor command such as curl or
 //! grep) from a benchmark and measuring it alone: wall time, CPU time and
 //! peak RSS from `wait4` (the benchmarks spawn it from a small process, so
-//! the peak is its own). Shared by `benches/poll.rs` and `benches/hostile.rs`.
+//! the peak is its own). Shared by `benches/poll.rs`, `benches/hostile.rs`
+//! and `benches/multi.rs` (which reaps its daemons with [`reap`]).
 
 #![allow(dead_code)] // each includer uses a different part
 
@@ -44,23 +45,48 @@ pub fn run_measured(mut cmd: Command) -> Run {
         let _ = std::io::Read::read_to_string(&mut stdout, &mut s);
         s
     });
+    let reaped = reap(pid, false).expect("wait4 failed");
+    let wall = start.elapsed();
+    assert!(
+        libc::WIFEXITED(reaped.status) && libc::WEXITSTATUS(reaped.status) == 0,
+        "{:?} failed: {}",
+        cmd.get_program(),
+        reaped.status
+    );
+    Run {
+        wall,
+        cpu: reaped.cpu,
+        max_rss_kib: reaped.max_rss_kib,
+        stdout: reader.join().unwrap_or_default(),
+    }
+}
+
+/// How a child ended, as `wait4` reports it.
+pub struct Reaped {
+    /// The raw wait status (`libc::WIFEXITED` and friends read it).
+    pub status: i32,
+    /// User + system CPU time of the child alone.
+    pub cpu: Duration,
+    pub max_rss_kib: i64,
+}
+
+/// Reaps our child `pid` with `wait4`: waits for it, or with `nohang` only
+/// looks (`None` while it runs). `None` also when wait4 fails (not our
+/// child, or already reaped).
+pub fn reap(pid: libc::pid_t, nohang: bool) -> Option<Reaped> {
     let mut status = 0;
+    let flags = if nohang { libc::WNOHANG } else { 0 };
     // SAFETY: plain FFI call with valid pointers to locals; the child is ours and
     // not waited for elsewhere.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    assert_eq!(r, pid, "wait4 failed");
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "{:?} failed: {status}",
-        cmd.get_program()
-    );
+    let r = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+    if r != pid {
+        return None;
+    }
     let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-    Run {
-        wall,
+    Some(Reaped {
+        status,
         cpu: tv(usage.ru_utime) + tv(usage.ru_stime),
         max_rss_kib: usage.ru_maxrss,
-        stdout: reader.join().unwrap_or_default(),
-    }
+    })
 }
