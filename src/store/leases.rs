@@ -67,9 +67,14 @@ impl Store {
         lease_secs: i64,
         now: DateTime<Utc>,
     ) -> Result<Held> {
-        let now = to_db_time(now);
-        let expires = now + lease_secs;
+        let asked = Utc::now();
         self.write(|tx| {
+            // Judged when the write lock is ours: a renewal that waited for
+            // another daemon's long write must not write a heartbeat, or
+            // leases, that are already old, nor think live daemons dead.
+            let waited = (Utc::now() - asked).max(chrono::Duration::zero());
+            let now = to_db_time(now + waited);
+            let expires = now + lease_secs;
             for id in dead {
                 tx.execute("DELETE FROM leases WHERE daemon = ?1", args![id])?;
                 tx.execute(
