@@ -111,6 +111,11 @@ impl Server {
         let s = server.clone();
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                // As nginx's `tcp_nodelay on` (its default on keep-alive
+                // connections): without it, the body's last partial
+                // segment waits for the client's delayed ACK (40 ms) on
+                // every reused connection.
+                let _ = stream.set_nodelay(true);
                 let s = s.clone();
                 tokio::spawn(async move {
                     let _ = s.serve(stream).await;
