@@ -76,9 +76,21 @@ impl Analysis {
         }
     }
 
+    /// How items of source `source` are matched.
+    fn rule(&self, source: &str) -> &SourceWatches {
+        self.sources.get(source).unwrap_or(&SourceWatches::Any)
+    }
+
+    /// The [`sources::Screen`] of source `source`: whether an item written
+    /// as `fields` could be one of its findings.
+    pub fn could_mention(&self, source: &str, fields: &[&str]) -> bool {
+        self.rule(source)
+            .could_mention(&self.watches.matcher, fields)
+    }
+
     /// The findings among `items` of source `source`.
     pub fn findings(&self, source: &str, items: Vec<Item>) -> Vec<Finding> {
-        let rule = self.sources.get(source).unwrap_or(&SourceWatches::Any);
+        let rule = self.rule(source);
         let now = Utc::now();
         items
             .into_iter()
@@ -150,6 +162,16 @@ impl SourceWatches {
         match source.matching {
             MatchMode::Terms => SourceWatches::Only(only),
             MatchMode::All => SourceWatches::All(only),
+        }
+    }
+
+    /// Whether an item written as `fields` (HTML, before it is text) could
+    /// be a mention: every item of a `match = "all"` source is; otherwise
+    /// the matcher decides ([`Matcher::could_mention`]).
+    pub fn could_mention(&self, matcher: &Matcher, fields: &[&str]) -> bool {
+        match self {
+            SourceWatches::All(_) => true,
+            SourceWatches::Any | SourceWatches::Only(_) => matcher.could_mention(fields),
         }
     }
 
@@ -278,8 +300,9 @@ impl Poller {
         let name = source.name.clone();
         let items = polled.items;
         let work = move || {
-            let items = items.parse()?;
-            Ok::<_, SourceError>((items.len(), analysis.findings(&name, items)))
+            let screen = |fields: &[&str]| analysis.could_mention(&name, fields);
+            let parsed = items.parse(&screen)?;
+            Ok::<_, SourceError>((parsed.seen, analysis.findings(&name, parsed.items)))
         };
         // A small body is read where it arrived: about a millisecond of work,
         // cheaper than waking a thread of the blocking pool and back (the
@@ -312,7 +335,7 @@ impl Poller {
             return Ok(Vec::new());
         };
         let items = polled.items;
-        tokio::task::spawn_blocking(move || items.parse())
+        tokio::task::spawn_blocking(move || items.parse(sources::KEEP_ALL).map(|p| p.items))
             .await
             .map_err(|e| SourceError::Parse {
                 kind: source.kind().as_str(),

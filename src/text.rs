@@ -15,40 +15,189 @@ use url::Url;
 /// whitespace collapsed, in one pass.
 pub fn html_to_text(html: &str) -> String {
     let mut out = Tidy::with_capacity(html.len());
+    walk_html(html, |part| match part {
+        Part::Text(t) => out.push_decoded(t),
+        Part::Break => out.line_break(),
+        // Inline tags separate nothing: "Ahold <b>Delhaize</b>" keeps its
+        // space and "Del<b>haize</b>" stays one word.
+        Part::Gone => {}
+    });
+    out.finish()
+}
+
+/// A piece of HTML as [`html_to_text`] reads it.
+#[derive(Clone, Copy)]
+enum Part<'a> {
+    /// Text as written (entities not yet decoded).
+    Text(&'a str),
+    /// A block tag: a line break.
+    Break,
+    /// Markup that leaves nothing: an inline tag, a comment, a `script` or
+    /// `style` element. The text on either side of it is joined.
+    Gone,
+}
+
+/// Cuts `html` into the parts [`html_to_text`] makes text of, in order:
+/// the one reading of markup that both it and [`html_words_intact`] use.
+fn walk_html<'a>(html: &'a str, mut on: impl FnMut(Part<'a>)) {
     let bytes = html.as_bytes();
     let mut i = 0;
     let mut text_start = 0;
-    while let Some(lt) = html[i..].find('<').map(|p| i + p) {
+    while let Some(lt) = memchr::memchr(b'<', &bytes[i..]).map(|p| i + p) {
         // Is this a tag (letter, '/', '!' or '?' after '<')? Otherwise a literal '<'.
         let next = bytes.get(lt + 1).copied().unwrap_or(b' ');
         if !(next.is_ascii_alphabetic() || next == b'/' || next == b'!' || next == b'?') {
             i = lt + 1;
             continue;
         }
-        out.push_decoded(&html[text_start..lt]);
+        on(Part::Text(&html[text_start..lt]));
         if html[lt..].starts_with("<!--") {
             i = html[lt..].find("-->").map_or(bytes.len(), |e| lt + e + 3);
+            on(Part::Gone);
             text_start = i;
             continue;
         }
-        let end = html[lt..].find('>').map_or(bytes.len(), |e| lt + e + 1);
+        let end = memchr::memchr(b'>', &bytes[lt..]).map_or(bytes.len(), |e| lt + e + 1);
         let tag = tag_name(&html[lt + 1..end]);
         if tag.eq_ignore_ascii_case("script") || tag.eq_ignore_ascii_case("style") {
             i = find_close_tag(html, end, tag);
+            on(Part::Gone);
         } else {
             i = end;
-            if is_block(tag) {
-                out.line_break();
-            }
-            // Inline tags separate nothing: "Ahold <b>Delhaize</b>" keeps its
-            // space and "Del<b>haize</b>" stays one word.
+            on(if is_block(tag) {
+                Part::Break
+            } else {
+                Part::Gone
+            });
         }
         text_start = i;
     }
     if text_start < html.len() {
-        out.push_decoded(&html[text_start..]);
+        on(Part::Text(&html[text_start..]));
     }
-    out.finish()
+}
+
+/// Whether every word of [`html_to_text`]`(html)` is written as it is in
+/// `html` itself: each letter or digit of the text is an ASCII letter or
+/// digit of `html` outside markup, and two that are side by side in the text
+/// are side by side in `html`. Then a word that `html` does not contain (in
+/// any case) is in no fold of its text either, and the matcher can rule an
+/// item out from its HTML before making text of it.
+///
+/// False, to be safe, when the text could hold a word `html` does not show:
+/// an inline tag, comment or script between two letters or digits
+/// (`Del<b>haize</b>`), an entity other than one for a space or punctuation
+/// (`&#75;PN`, `&eacute;`), a control or invisible character, a non-ASCII
+/// letter or digit (`é`, `𝐊`), or a character whose fold is empty or holds
+/// one. Pure and allocation-free; called on most items' raw fields, it runs
+/// sixteen bytes at a time over plain text.
+pub fn html_words_intact(html: &str) -> bool {
+    // Was the last text written a letter or digit, and has markup that
+    // leaves nothing come after it since (so the next one would be glued)?
+    let mut last_alnum = false;
+    let mut glue = false;
+    let mut intact = true;
+    walk_html(html, |part| {
+        if !intact {
+            return;
+        }
+        match part {
+            Part::Text("") => {}
+            Part::Text(t) => {
+                let b = t.as_bytes();
+                if (glue && b[0].is_ascii_alphanumeric()) || !plain_text(t) {
+                    intact = false;
+                }
+                glue = false;
+                last_alnum = b[b.len() - 1].is_ascii_alphanumeric();
+            }
+            Part::Break => {
+                last_alnum = false;
+                glue = false;
+            }
+            Part::Gone => glue |= last_alnum,
+        }
+    });
+    intact
+}
+
+/// Entities [`html_words_intact`] reads through: each decodes to a space or a
+/// punctuation mark ([`separates`] holds of it; a test checks them all).
+const PLAIN_ENTITIES: &[&str] = &[
+    "amp;", "lt;", "gt;", "quot;", "apos;", "nbsp;", "#39;", "#34;", "#38;", "#160;", "ndash;",
+    "mdash;", "hellip;", "lsquo;", "rsquo;", "ldquo;", "rdquo;", "laquo;", "raquo;", "euro;",
+    "#8211;", "#8212;", "#8216;", "#8217;", "#8220;", "#8221;", "#8230;",
+];
+
+/// Whether text (between tags) holds only what [`html_words_intact`] allows:
+/// printable ASCII and whitespace, [`PLAIN_ENTITIES`], and non-ASCII
+/// characters that [`separates`] holds of.
+fn plain_text(t: &str) -> bool {
+    const BLOCK: usize = 16;
+    let bytes = t.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // Sixteen bytes at a time while none needs a look: no '&', no
+        // control character, nothing beyond ASCII (tabs and line breaks
+        // are looked at one by one: rare in feeds' HTML).
+        while let Some(block) = bytes
+            .get(i..i + BLOCK)
+            .and_then(|b| <&[u8; BLOCK]>::try_from(b).ok())
+        {
+            let plain = block.iter().fold(true, |all, &b| {
+                all & (b' '..0x7f).contains(&b) & (b != b'&')
+            });
+            if !plain {
+                break;
+            }
+            i += BLOCK;
+        }
+        let stop = (i + BLOCK).min(bytes.len());
+        while i < stop {
+            match bytes[i] {
+                b'&' => {
+                    let rest = &t[i + 1..];
+                    let entity = rest
+                        .as_bytes()
+                        .first()
+                        .is_some_and(|&n| n.is_ascii_alphabetic() || n == b'#');
+                    if !entity {
+                        i += 1;
+                    } else if let Some(e) = PLAIN_ENTITIES.iter().find(|e| rest.starts_with(*e)) {
+                        i += 1 + e.len();
+                    } else {
+                        return false;
+                    }
+                }
+                b' '..=0x7e | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => i += 1,
+                0x80.. => {
+                    let c = t[i..].chars().next().unwrap_or('\0');
+                    if !separates(c) {
+                        return false;
+                    }
+                    i += c.len_utf8();
+                }
+                _ => return false,
+            }
+        }
+    }
+    true
+}
+
+/// Whether `c` (non-ASCII) stays a separator through tidying and folding:
+/// whitespace, or a visible character whose fold is neither empty (format
+/// characters, combining marks: they glue their neighbours) nor holds a
+/// letter or digit.
+fn separates(c: char) -> bool {
+    if c.is_whitespace() {
+        return true;
+    }
+    if c.is_control() {
+        return false;
+    }
+    let mut folded = String::new();
+    fold_char(c, &mut folded);
+    !folded.is_empty() && !folded.chars().any(char::is_alphanumeric)
 }
 
 /// The tag's name (letters and digits after `<` or `</`), as written.
@@ -778,6 +927,65 @@ mod tests {
         assert_eq!(f.text, "zoe x");
         assert_eq!(f.origin.len(), f.text.len());
         assert_eq!(f.origin[4], 5); // the space after "Zoë" (ë is 2 bytes)
+    }
+
+    #[test]
+    fn issue15_words_intact_where_the_text_shows_them_as_written() {
+        let intact = [
+            "",
+            "Storing bij KPN",
+            "<p>Storing</p><p>bij KPN</p>",
+            "word</p>\n<p>word",
+            "a<br>b",
+            "<b>KPN</b> en <i>NS</i>",
+            "Q&amp;A, &lt;b&gt; &quot;x&quot; &nbsp;&mdash;&hellip;",
+            "AT & T",
+            "“Acme” — prijs: €10 …",
+            "a\u{a0}b, a\u{2029}b",
+            "1 < 2",
+        ];
+        for html in intact {
+            assert!(html_words_intact(html), "{html:?}");
+        }
+        let not_intact = [
+            "Del<b>haize</b>",
+            "K<!-- -->PN",
+            "K<script>x</script>PN",
+            "K&#80;N",
+            "&#75;PN",
+            "Caf&eacute;",
+            "&fjlig;",
+            "K&shy;PN",
+            "K\u{200b}PN",
+            "K\u{1}PN",
+            "Café",
+            "𝐊𝐏𝐍",
+            "Ⓚ",
+            "e\u{301}",
+            "AT&T",
+        ];
+        for html in not_intact {
+            assert!(!html_words_intact(html), "{html:?}");
+        }
+    }
+
+    /// Each entity the screen reads through decodes to characters that
+    /// separate words, and leaves two letters around it two words.
+    #[test]
+    fn issue15_plain_entities_decode_to_separators() {
+        for e in PLAIN_ENTITIES {
+            let decoded = html_escape::decode_html_entities(&format!("&{e}")).into_owned();
+            assert_ne!(decoded, format!("&{e}"), "{e} is an entity");
+            assert!(
+                decoded
+                    .chars()
+                    .all(|c| c.is_ascii_punctuation() || c == ' ' || separates(c)),
+                "{e} decodes to {decoded:?}"
+            );
+            assert!(!decoded.chars().any(char::is_alphanumeric), "{e}");
+            let folded = fold(&html_to_text(&format!("a&{e}b")));
+            assert!(!folded.contains("ab"), "{e}: {folded:?}");
+        }
     }
 
     #[test]

@@ -20,23 +20,32 @@ use std::borrow::Cow;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8, WINDOWS_1252};
 use url::Url;
 
-use super::{Item, SourceError, MAX_TEXT, MAX_TITLE};
+use super::{Item, Parsed, Screen, SourceError, MAX_TEXT, MAX_TITLE};
 use crate::text::{html_to_text, one_line, truncate, truncate_owned, unwrap_redirect};
 
 /// Parses a feed body fetched from `url`.
-pub fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
+pub fn parse(
+    body: &[u8],
+    content_type: Option<&str>,
+    url: &Url,
+    screen: Screen<'_>,
+) -> Result<Parsed, SourceError> {
     let body = to_parseable(body, content_type);
     let doc = dialect::normalise(&body).map_or(body, Cow::Owned);
     // The common case, plain RSS 2.0 or Atom 1.0, without feed-rs's model
     // (same items; anything unusual is left to feed-rs).
-    if let Some(items) = fast::parse(&doc, url) {
-        return Ok(items);
+    if let Some(parsed) = fast::parse(&doc, url, screen) {
+        return Ok(parsed);
     }
-    parse_with_feed_rs(doc, url)
+    parse_with_feed_rs(doc, url, screen)
 }
 
 /// The items feed-rs reads in `doc` (as `to_parseable` and `dialect` made it).
-fn parse_with_feed_rs(doc: Cow<'_, [u8]>, url: &Url) -> Result<Vec<Item>, SourceError> {
+fn parse_with_feed_rs(
+    doc: Cow<'_, [u8]>,
+    url: &Url,
+    screen: Screen<'_>,
+) -> Result<Parsed, SourceError> {
     let (feed, doc) = read(doc, url)?;
     // issue #15: a feed whose items feed-rs could not see is an error on the
     // source, never an empty success.
@@ -49,17 +58,19 @@ fn parse_with_feed_rs(doc: Cow<'_, [u8]>, url: &Url) -> Result<Vec<Item>, Source
     }
     let atom_dates = atom_dates(&feed, &doc);
     let names = authors::Names::new(&doc);
-    Ok(feed
+    let seen = feed.entries.len();
+    let items = feed
         .entries
         .into_iter()
         .enumerate()
-        .map(|(i, mut e)| {
+        .filter_map(|(i, mut e)| {
             if e.published.is_none() && e.updated.is_none() {
                 e.updated = atom_dates.as_ref().and_then(|d| d[i]);
             }
-            entry_to_item(e, url, &names)
+            entry_to_item(e, url, &names, screen)
         })
-        .collect())
+        .collect();
+    Ok(Parsed { items, seen })
 }
 
 /// feed-rs's reading of `doc`; a document it refuses is repaired and read
@@ -104,7 +115,12 @@ fn atom_dates(
     dialect::atom_dates_in_rss(doc).filter(|d| d.len() == feed.entries.len())
 }
 
-fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url, names: &authors::Names) -> Item {
+fn entry_to_item(
+    e: feed_rs::model::Entry,
+    feed_url: &Url,
+    names: &authors::Names,
+    screen: Screen<'_>,
+) -> Option<Item> {
     let link = e
         .links
         .iter()
@@ -122,6 +138,7 @@ fn entry_to_item(e: feed_rs::model::Entry, feed_url: &Url, names: &authors::Name
         },
         feed_url,
         names,
+        screen,
     )
 }
 
@@ -143,7 +160,18 @@ struct Parts<'a> {
     published: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-fn to_item(e: Parts<'_>, feed_url: &Url, names: &authors::Names) -> Item {
+/// The item `e` makes, unless `screen` turns it down on its title, content
+/// and summary as written (then nothing of it is built).
+fn to_item(
+    e: Parts<'_>,
+    feed_url: &Url,
+    names: &authors::Names,
+    screen: Screen<'_>,
+) -> Option<Item> {
+    let written = [e.title, e.content, e.summary].map(Option::unwrap_or_default);
+    if !screen(&written) {
+        return None;
+    }
     let link = e.link.and_then(|href| resolve(feed_url, href));
     let title = e
         .title
@@ -164,7 +192,7 @@ fn to_item(e: Parts<'_>, feed_url: &Url, names: &authors::Names) -> Item {
     } else {
         truncate(e.id.trim(), 1024).into_owned()
     };
-    Item {
+    Some(Item {
         key,
         url: link,
         title,
@@ -173,7 +201,7 @@ fn to_item(e: Parts<'_>, feed_url: &Url, names: &authors::Names) -> Item {
         published: e.published,
         rating: None,
         page_link: None,
-    }
+    })
 }
 
 /// Resolves `href` against the feed URL (feed-rs already applied `xml:base`) and
@@ -279,6 +307,12 @@ mod tests {
     use super::*;
 
     mod fast_differential;
+    mod screen;
+
+    /// Every item of a body (nothing screened out).
+    fn parse(body: &[u8], content_type: Option<&str>, url: &Url) -> Result<Vec<Item>, SourceError> {
+        super::parse(body, content_type, url, crate::sources::KEEP_ALL).map(|p| p.items)
+    }
 
     #[test]
     fn header_charset_without_prolog_is_transcoded() {

@@ -118,20 +118,53 @@ pub enum Items {
     Unparsed {
         /// The body's size, which decides its [`ParseSlots`].
         bytes: usize,
-        parse: Box<dyn FnOnce() -> Result<Vec<Item>, SourceError> + Send>,
+        parse: Parse,
     },
 }
 
+/// A body's parse, deferred to the poller's parse slot.
+pub type Parse = Box<dyn FnOnce(Screen<'_>) -> Result<Parsed, SourceError> + Send>;
+
+/// Which items are worth building, asked with an item's title and text as
+/// the source wrote them (HTML, before any of it is made text): an item it
+/// turns down is counted, never built. The poller asks the matcher
+/// ([`crate::matcher::Matcher::could_mention`]): most items mention nothing,
+/// and building one (decoding, tidying, resolving its link) costs more than
+/// the byte search that rules it out. Feeds ask it; other kinds build every
+/// item.
+pub type Screen<'a> = &'a (dyn Fn(&[&str]) -> bool + Sync);
+
+/// A [`Screen`] that keeps every item (a preview shows them all).
+pub const KEEP_ALL: Screen<'static> = &|_| true;
+
+/// What a body held: the items built, and how many it had in all.
+#[derive(Debug)]
+pub struct Parsed {
+    pub items: Vec<Item>,
+    /// Items read, those the [`Screen`] turned down included.
+    pub seen: usize,
+}
+
+impl From<Vec<Item>> for Parsed {
+    fn from(items: Vec<Item>) -> Parsed {
+        Parsed {
+            seen: items.len(),
+            items,
+        }
+    }
+}
+
 impl Items {
-    /// The items, parsing the body if that has not happened yet, with control
-    /// characters dropped from their text ([`text::drop_controls`]), whatever
-    /// the kind. CPU-bound: call it on a blocking thread.
-    pub fn parse(self) -> Result<Vec<Item>, SourceError> {
-        let mut items = match self {
-            Items::Ready(items) => items,
-            Items::Unparsed { parse, .. } => parse()?,
+    /// The items `screen` keeps, parsing the body if that has not happened
+    /// yet, with control characters dropped from their text
+    /// ([`text::drop_controls`]), whatever the kind. CPU-bound: call it on a
+    /// blocking thread.
+    pub fn parse(self, screen: Screen<'_>) -> Result<Parsed, SourceError> {
+        let mut parsed = match self {
+            Items::Ready(items) => Parsed::from(items),
+            Items::Unparsed { parse, .. } => parse(screen)?,
         };
-        for item in &mut items {
+        for item in &mut parsed.items {
             item.title = text::drop_controls(std::mem::take(&mut item.title));
             item.text = text::drop_controls(std::mem::take(&mut item.text));
             item.author = item
@@ -140,7 +173,7 @@ impl Items {
                 .map(text::drop_controls)
                 .filter(|a| !a.is_empty());
         }
-        Ok(items)
+        Ok(parsed)
     }
 
     /// The size of the body still to parse (0 when parsed).
@@ -261,15 +294,21 @@ pub async fn poll(
                 source,
                 &o.headers,
                 validators,
-                |body, content_type, url| feed::parse(&body, content_type.as_deref(), &url),
+                |body, content_type, url, screen| {
+                    feed::parse(&body, content_type.as_deref(), &url, screen)
+                },
             )
             .await
         }
         SourceSpec::Json(o) => {
             let mapping = o.mapping.clone();
-            fetch_body(http, source, &o.headers, validators, move |body, _, url| {
-                json::parse(&body, &url, &mapping)
-            })
+            fetch_body(
+                http,
+                source,
+                &o.headers,
+                validators,
+                move |body, _, url, _| json::parse(&body, &url, &mapping).map(Parsed::from),
+            )
             .await
         }
         SourceSpec::Html(o) => {
@@ -279,13 +318,8 @@ pub async fn poll(
                 source,
                 &o.headers,
                 validators,
-                move |body, content_type, url| {
-                    Ok(html::parse(
-                        &body,
-                        content_type.as_deref(),
-                        &url,
-                        &selectors,
-                    ))
+                move |body, content_type, url, _| {
+                    Ok(html::parse(&body, content_type.as_deref(), &url, &selectors).into())
                 },
             )
             .await
@@ -302,14 +336,16 @@ pub async fn poll(
 }
 
 /// Fetches a single body (a feed, a JSON API, a page), sending `headers`,
-/// and leaves it to `parse` (body, content type, final URL) on a blocking
-/// thread later.
+/// and leaves it to `parse` (body, content type, final URL, screen) on a
+/// blocking thread later.
 async fn fetch_body(
     http: &Http,
     source: &Source,
     headers: &[(String, String)],
     validators: &Validators,
-    parse: impl FnOnce(Vec<u8>, Option<String>, Url) -> Result<Vec<Item>, SourceError> + Send + 'static,
+    parse: impl FnOnce(Vec<u8>, Option<String>, Url, Screen<'_>) -> Result<Parsed, SourceError>
+        + Send
+        + 'static,
 ) -> Result<Option<Polled>, SourceError> {
     let mut extra = reqwest::header::HeaderMap::new();
     for (name, value) in headers {
@@ -335,7 +371,7 @@ async fn fetch_body(
     Ok(Some(Polled {
         items: Items::Unparsed {
             bytes: body.len(),
-            parse: Box::new(move || parse(body, content_type, final_url)),
+            parse: Box::new(move |screen| parse(body, content_type, final_url, screen)),
         },
         validators,
         cursor: None,

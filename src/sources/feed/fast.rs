@@ -26,33 +26,36 @@ use url::Url;
 
 use super::authors::Names;
 use super::{dates, dialect, to_item, Parts};
-use crate::sources::Item;
+use crate::sources::{Parsed, Screen};
 
 /// The items of `doc` (as feed-rs would be handed it, fetched from `url`),
 /// or `None` when feed-rs must read it.
-pub fn parse(doc: &[u8], url: &Url) -> Option<Vec<Item>> {
+pub fn parse(doc: &[u8], url: &Url, screen: Screen<'_>) -> Option<Parsed> {
     let entries = read(doc, url)?;
     let names = Names::new(doc);
-    Some(
-        entries
-            .iter()
-            .map(|e| {
-                to_item(
-                    Parts {
-                        id: &e.id,
-                        link: e.alternate.as_deref().or(e.first_link.as_deref()),
-                        title: e.title.as_deref(),
-                        content: e.content.as_deref(),
-                        summary: e.summary.as_deref(),
-                        authors: &e.authors,
-                        published: e.published.or(e.updated),
-                    },
-                    url,
-                    &names,
-                )
-            })
-            .collect(),
-    )
+    let items = entries
+        .iter()
+        .filter_map(|e| {
+            to_item(
+                Parts {
+                    id: &e.id,
+                    link: e.alternate.as_deref().or(e.first_link.as_deref()),
+                    title: e.title.as_deref(),
+                    content: e.content.as_deref(),
+                    summary: e.summary.as_deref(),
+                    authors: &e.authors,
+                    published: e.published.or(e.updated),
+                },
+                url,
+                &names,
+                screen,
+            )
+        })
+        .collect();
+    Some(Parsed {
+        items,
+        seen: entries.len(),
+    })
 }
 
 /// One entry as feed-rs would hold it, only the fields `to_item` reads.
