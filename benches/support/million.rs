@@ -70,6 +70,10 @@ pub fn build(db: &Path, n: u64) {
                  VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
             )
             .expect("prepare");
+        // The store writes an item's full-text row itself (migration 14).
+        let mut indexed = tx
+            .prepare("INSERT INTO items_fts (rowid, title, text) VALUES (?1, ?2, ?3)")
+            .expect("prepare");
         let mut seen = tx
             .prepare(
                 "INSERT INTO item_sources (item_id, source_id, first_seen_at) VALUES (?1, ?2, ?3)",
@@ -94,6 +98,9 @@ pub fn build(db: &Path, n: u64) {
                 found
             ])
             .expect("item");
+            indexed
+                .execute(params![id, title, "een tekst over de dienst"])
+                .expect("full-text row");
             let first = rng.below(SOURCES.len() as u64) as i64 + 1;
             seen.execute(params![id, first, found]).expect("seen");
             if rng.below(10) == 0 {

@@ -35,7 +35,7 @@ ALTER TABLE deliveries ADD COLUMN claimed_at BIGINT;
 );
 
 /// The SQL of each migration for each engine (in order; version = index + 1).
-const MIGRATIONS: &[(&str, &str)] = &[
+pub(super) const MIGRATIONS: &[(&str, &str)] = &[
     (SQLITE[0], ""),
     (SQLITE[1], ""),
     (SQLITE[2], ""),
@@ -71,6 +71,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         ALTER TABLE deliveries ADD COLUMN claimed_at INTEGER;",
         POSTGRES_13,
     ),
+    // 14: SQLite's full-text rows of new items are written by the store at
+    // the end of each write (`polls::index_items`), not by a trigger per
+    // item (issue #15 §4). Nothing changes on PostgreSQL.
+    ("DROP TRIGGER items_fts_insert;", ""),
 ];
 
 /// SQLite's migrations 1–12, as they shipped.
@@ -398,6 +402,20 @@ pub(super) fn known() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// The oldest schema version this earshot reads on `engine`: the last
+/// migration with SQL of that engine's own. A later one without any (14 on
+/// PostgreSQL) changes nothing there, so a database without it is as good
+/// (`earshot migrate` still records it).
+pub(super) fn needed(engine: Engine) -> i64 {
+    MIGRATIONS
+        .iter()
+        .rposition(|(sqlite, postgres)| match engine {
+            Engine::Sqlite => !sqlite.is_empty(),
+            Engine::Postgres => !postgres.is_empty(),
+        })
+        .map_or(0, |i| i as i64 + 1)
+}
+
 /// The schema version of the database on `db` (0: none yet).
 pub(super) fn version(db: &mut Conn) -> DbResult<i64> {
     match db.engine() {
@@ -480,6 +498,31 @@ pub(super) fn apply(db: &mut Conn, place: &str) -> Result<()> {
 mod tests {
     use super::*;
     use rusqlite::Connection;
+
+    /// A migration without SQL for an engine leaves that engine's databases
+    /// as good as before: PostgreSQL needs 13 (14 is SQLite's alone),
+    /// SQLite every one.
+    #[test]
+    fn issue15_each_engine_needs_its_own_last_migration() {
+        assert_eq!(known(), 14);
+        assert_eq!(needed(Engine::Sqlite), 14);
+        assert_eq!(needed(Engine::Postgres), 13);
+        let verdict = |found, engine| super::super::schema_verdict("db".into(), found, engine);
+        assert!(verdict(13, Engine::Postgres).is_ok());
+        assert!(verdict(14, Engine::Postgres).is_ok());
+        assert!(matches!(
+            verdict(12, Engine::Postgres),
+            Err(StoreError::TooOld { .. })
+        ));
+        assert!(matches!(
+            verdict(13, Engine::Sqlite),
+            Err(StoreError::TooOld { .. })
+        ));
+        assert!(matches!(
+            verdict(15, Engine::Sqlite),
+            Err(StoreError::TooNew { .. })
+        ));
+    }
 
     /// Migration 11 counts each source's mentions once, from the rows
     /// already there; its triggers keep the count from then on.

@@ -411,7 +411,7 @@ impl Store {
                 place: place.clone(),
                 error,
             })?;
-        schema_verdict(place, found)
+        schema_verdict(place, found, Engine::Postgres)
     }
 
     /// Opens an existing database for reading only: nothing is created,
@@ -472,7 +472,7 @@ impl Store {
         let version: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(open_err)?;
-        schema_verdict(place.clone(), version)?;
+        schema_verdict(place.clone(), version, Engine::Sqlite)?;
         Ok(Store {
             db: RefCell::new(Conn::Sqlite(conn)),
             place,
@@ -624,9 +624,10 @@ fn drop_off_runtime(conn: Conn) {
     }
 }
 
-/// A database opened without migrating must have exactly the schema this
-/// earshot writes.
-fn schema_verdict(place: String, found: i64) -> Result<()> {
+/// A database opened without migrating must have the schema this earshot
+/// writes (but for migrations without SQL for its engine:
+/// [`migrations::needed`]).
+fn schema_verdict(place: String, found: i64, engine: Engine) -> Result<()> {
     let known = migrations::known();
     match found {
         0 => Err(StoreError::NotEarshot { place }),
@@ -635,7 +636,7 @@ fn schema_verdict(place: String, found: i64) -> Result<()> {
             found,
             known,
         }),
-        found if found < known => Err(StoreError::TooOld {
+        found if found < migrations::needed(engine) => Err(StoreError::TooOld {
             place,
             found,
             known,

@@ -170,11 +170,13 @@ impl Store {
     pub fn record_polls(&mut self, polls: &[PollRecord]) -> Result<Vec<Vec<i64>>> {
         self.write(|tx| {
             let mut created = Vec::with_capacity(polls.len());
+            let mut indexed = Vec::new();
             for p in polls {
                 let mut new = Vec::new();
-                record_one(tx, p, &mut new)?;
+                record_one(tx, p, &mut new, &mut indexed)?;
                 created.push(new);
             }
+            index_items(tx, &indexed)?;
             Ok(created)
         })
     }
@@ -196,7 +198,15 @@ fn source_state_row(r: &Row) -> DbResult<(String, SourceState)> {
     ))
 }
 
-fn record_one(tx: &mut Tx<'_>, p: &PollRecord, new: &mut Vec<i64>) -> DbResult<()> {
+/// An item stored by this transaction, for SQLite's full-text index.
+type NewItem<'a> = (i64, &'a Item);
+
+fn record_one<'a>(
+    tx: &mut Tx<'_>,
+    p: &'a PollRecord,
+    new: &mut Vec<i64>,
+    indexed: &mut Vec<NewItem<'a>>,
+) -> DbResult<()> {
     let at = to_db_time(p.at);
     let source_id: i64 = match tx
         .query_opt("SELECT id FROM sources WHERE name = ?1", args![&p.source])?
@@ -242,7 +252,7 @@ fn record_one(tx: &mut Tx<'_>, p: &PollRecord, new: &mut Vec<i64>) -> DbResult<(
                 ],
             )?;
             for f in &p.findings {
-                record_finding(tx, source_id, at, f, new)?;
+                record_finding(tx, source_id, at, f, new, indexed)?;
             }
         }
     }
@@ -259,12 +269,13 @@ const SYNDICATION_WINDOW_SECS: i64 = 3 * 24 * 3600;
 /// URL, else by fingerprint within [`SYNDICATION_WINDOW_SECS`], from any
 /// source), this source as one that saw it and at which URL, and a mention
 /// per watch that does not have one yet.
-fn record_finding(
+fn record_finding<'a>(
     tx: &mut Tx<'_>,
     source_id: i64,
     at: i64,
-    f: &Finding,
+    f: &'a Finding,
     new: &mut Vec<i64>,
+    indexed: &mut Vec<NewItem<'a>>,
 ) -> DbResult<()> {
     let item = &f.item;
     let canonical = item.canonical_url();
@@ -296,7 +307,11 @@ fn record_finding(
             };
             let id = match by_url.or(by_copy) {
                 Some(id) => id,
-                None => insert_item(tx, item, canonical.as_deref(), link, at, fingerprint)?,
+                None => {
+                    let id = insert_item(tx, item, canonical.as_deref(), link, at, fingerprint)?;
+                    indexed.push((id, item));
+                    id
+                }
             };
             tx.execute(
                 "INSERT OR IGNORE INTO item_keys (source_id, key, item_id) VALUES (?1, ?2, ?3)",
@@ -336,7 +351,28 @@ fn record_finding(
     Ok(())
 }
 
-/// Inserts an item; its id. On PostgreSQL the item's full-text vector is
+/// Adds the items this transaction stored to SQLite's full-text index, last:
+/// FTS5 writes what it holds to disk at every statement savepoint, and
+/// every statement with a trigger opens one, so an index row written per
+/// item as it came (by a trigger, as migration 1 did) made a segment per
+/// item and merged them over and over. Written after the other statements,
+/// the transaction's rows stay in memory until the commit writes them as
+/// one segment. (PostgreSQL writes an item's vector with the item.)
+fn index_items(tx: &mut Tx<'_>, items: &[NewItem<'_>]) -> DbResult<()> {
+    if tx.engine() != Engine::Sqlite {
+        return Ok(());
+    }
+    for (id, item) in items {
+        tx.execute(
+            "INSERT INTO items_fts(rowid, title, text) VALUES (?1, ?2, ?3)",
+            args![*id, &item.title, &item.text],
+        )?;
+    }
+    Ok(())
+}
+
+/// Inserts an item; its id (SQLite's full-text row comes later:
+/// [`index_items`]). On PostgreSQL the item's full-text vector is
 /// written with it, from the same folded text the matcher reads (accents
 /// and case gone), as SQLite's FTS5 triggers index it there.
 fn insert_item(
@@ -424,6 +460,90 @@ mod tests {
             },
             findings: vec![f],
         }
+    }
+
+    /// issue #15 §4: SQLite's full-text rows are written at the end of each
+    /// write (migration 14 dropped the trigger that wrote one per item). On
+    /// a database made before it, an item stored then and one stored after
+    /// are both found by search, several stored in one write too, and
+    /// pruning them all leaves an index that passes FTS5's own check.
+    #[test]
+    fn issue15_items_stored_before_and_after_migration_14_are_searchable() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("earshot.db");
+        let config = Config::parse(
+            "[[watch]]\nname = \"acme\"\nterms = [\"Acme Telecom\"]\n\n\
+             [[source]]\nname = \"ad\"\nkind = \"feed\"\nurl = \"http://127.0.0.1:1/ad.rss\"\n",
+            &dir.path().join("earshot.toml"),
+        )
+        .expect("config");
+        // A database as earshot left it at version 13.
+        {
+            let conn = rusqlite::Connection::open(&path).expect("open");
+            for (sqlite, _) in &crate::store::migrations::MIGRATIONS[..13] {
+                conn.execute_batch(sqlite).expect("migration");
+            }
+            conn.pragma_update(None, "user_version", 13)
+                .expect("version");
+        }
+        let t0 = Utc::now();
+        let story = |key: &str, title: &str| {
+            let mut f = copy_of_the_story(key, &format!("https://www.ad.nl/{key}/"));
+            f.item.title = title.into();
+            f.item.text = format!("{title}: {LEAD}");
+            fetched("ad", t0, f)
+        };
+        // Stored through the version 13 trigger, then migrated.
+        {
+            let conn = rusqlite::Connection::open(&path).expect("open");
+            conn.execute_batch(
+                "INSERT INTO sources (id, name, kind, url) VALUES (1, 'ad', 'feed', 'x');
+                 INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 'Storing Zeeland', 'Acme Telecom in Zeeland', 0);
+                 INSERT INTO mentions (item_id, watch, found_at, terms, snippet) VALUES (1, 'acme', 0, '[]', '');",
+            )
+            .expect("rows at version 13");
+        }
+        let mut store = Store::open(&crate::config::Database::Sqlite(path.clone())).expect("open");
+        store.sync_sources(&config.sources).expect("sync");
+        store
+            .record_polls(&[
+                story("a1", "Storing Utrecht"),
+                story("a2", "Storing Groningen"),
+            ])
+            .expect("record");
+        store
+            .record_polls(&[story("a3", "Storing Limburg")])
+            .expect("record");
+        let found = |store: &Store, q: &str| -> Vec<String> {
+            let mut titles: Vec<String> = store
+                .search(q, &crate::store::MentionFilter::default())
+                .expect("search")
+                .into_iter()
+                .map(|m| m.title)
+                .collect();
+            titles.sort();
+            titles
+        };
+        assert_eq!(found(&store, "zeeland"), ["Storing Zeeland"]);
+        assert_eq!(found(&store, "groningen"), ["Storing Groningen"]);
+        assert_eq!(
+            found(&store, "storing"),
+            [
+                "Storing Groningen",
+                "Storing Limburg",
+                "Storing Utrecht",
+                "Storing Zeeland"
+            ]
+        );
+        let integrity = |store: &Store| {
+            store.read(|db| {
+                db.batch("INSERT INTO items_fts(items_fts, rank) VALUES ('integrity-check', 1)")
+            })
+        };
+        integrity(&store).expect("the index holds every item");
+        store.prune(t0 + chrono::Duration::days(1)).expect("prune");
+        assert!(found(&store, "storing").is_empty());
+        integrity(&store).expect("the index after pruning");
     }
 
     /// A copy within the syndication window joins the first item; the same

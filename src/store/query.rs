@@ -1109,6 +1109,14 @@ mod tests {
             "INSERT INTO sources (id, name, kind, url) VALUES (1, 'a', 'feed', 'x'), (2, 'b', 'feed', 'x'), (3, 'c', 'feed', 'x');
              INSERT INTO items (id, title, text, first_seen_at) VALUES (1, 't', 'x', 0), (2, 't', 'x', 0), (3, 't', 'x', 0);",
         );
+        // As the store writes items: SQLite's full-text rows beside them
+        // (deleting an item deletes its row).
+        if store.engine() == Engine::Sqlite {
+            run(
+                "full-text rows",
+                "INSERT INTO items_fts (rowid, title, text) SELECT id, title, text FROM items;",
+            );
+        }
         run(
             "sightings, then mentions",
             "INSERT INTO item_sources (item_id, source_id, first_seen_at) VALUES (1, 1, 0), (2, 1, 0), (2, 2, 0);
