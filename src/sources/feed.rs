@@ -168,8 +168,15 @@ fn to_item(
     names: &authors::Names,
     screen: Screen<'_>,
 ) -> Option<Item> {
-    let written = [e.title, e.content, e.summary].map(Option::unwrap_or_default);
-    if !screen(&written) {
+    let body = e
+        .content
+        .filter(|b| !b.trim().is_empty())
+        .or(e.summary)
+        .unwrap_or("");
+    // Cut the raw HTML at a generous bound first so a hostile body costs little.
+    let body = truncate(body, MAX_TEXT * 4);
+    // The screen reads what the item's text is made of, no more.
+    if !screen(&[e.title.unwrap_or_default(), &body]) {
         return None;
     }
     let link = e.link.and_then(|href| resolve(feed_url, href));
@@ -177,13 +184,7 @@ fn to_item(
         .title
         .map(|t| truncate_owned(one_line(&html_to_text(t)), MAX_TITLE))
         .unwrap_or_default();
-    let body = e
-        .content
-        .filter(|b| !b.trim().is_empty())
-        .or(e.summary)
-        .unwrap_or("");
-    // Cut the raw HTML at a generous bound first so a hostile body costs little.
-    let text = truncate_owned(html_to_text(&truncate(body, MAX_TEXT * 4)), MAX_TEXT);
+    let text = truncate_owned(html_to_text(&body), MAX_TEXT);
     let author = names
         .pick(e.authors)
         .map(|n| truncate(&n, 200).into_owned());

@@ -16,6 +16,8 @@
 //! reads is decided differently from feed-rs (a differential test, in
 //! `feed.rs`'s tests, holds the two to the same items).
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use feed_rs::model::{Link, Person, Text};
 use memchr::memmem;
@@ -59,22 +61,25 @@ pub fn parse(doc: &[u8], url: &Url, screen: Screen<'_>) -> Option<Parsed> {
 }
 
 /// One entry as feed-rs would hold it, only the fields `to_item` reads.
+/// Its text is borrowed from the document wherever the document holds it
+/// as is (no reference inside it): most items are ruled out by the screen
+/// on that text alone, so it is never copied.
 #[derive(Default)]
-struct Entry {
+struct Entry<'i> {
     id: String,
     /// The first link's href, and the first `rel="alternate"` one's (RSS
     /// links have no rel: the first is both).
     first_link: Option<String>,
     alternate: Option<String>,
-    title: Option<String>,
-    content: Option<String>,
-    summary: Option<String>,
+    title: Option<Cow<'i, str>>,
+    content: Option<Cow<'i, str>>,
+    summary: Option<Cow<'i, str>>,
     authors: Vec<Person>,
     published: Option<DateTime<Utc>>,
     updated: Option<DateTime<Utc>>,
 }
 
-impl Entry {
+impl Entry<'_> {
     fn push_link(&mut self, href: String, alternate: bool) {
         if alternate && self.alternate.is_none() {
             self.alternate = Some(href.clone());
@@ -116,8 +121,35 @@ impl Ns {
 enum Tok<'i> {
     Start(Ns, BytesStart<'i>),
     End,
-    Text(String),
+    /// Borrowed when one piece of the document is all of it.
+    Text(Cow<'i, str>),
     Eof,
+}
+
+/// Appends a piece of text to the run being coalesced.
+fn append<'i>(text: &mut Option<Cow<'i, str>>, piece: Cow<'i, str>) {
+    match text {
+        None => *text = Some(piece),
+        Some(t) => t.to_mut().push_str(&piece),
+    }
+}
+
+/// Text as it came from the reader (borrowed from the document when it
+/// could be), if it is UTF-8.
+fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
+    match bytes {
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+    }
+}
+
+/// `t` without whitespace at either end, still borrowed if it was.
+fn trimmed(t: Cow<'_, str>) -> Cow<'_, str> {
+    match t {
+        Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+        Cow::Owned(o) if o.trim().len() == o.len() => Cow::Owned(o),
+        Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+    }
 }
 
 struct Events<'i> {
@@ -155,7 +187,7 @@ impl<'i> Events<'i> {
         if let Some(tok) = self.pending.take() {
             return Some(tok);
         }
-        let mut text: Option<String> = None;
+        let mut text: Option<Cow<'i, str>> = None;
         loop {
             let (ns, event) = self.reader.read_resolved_event().ok()?;
             let ns = match ns {
@@ -177,20 +209,20 @@ impl<'i> Events<'i> {
                 Event::Eof => Tok::Eof,
                 Event::Text(t) => {
                     if !t.is_empty() {
-                        let s = std::str::from_utf8(&t).ok()?;
-                        text.get_or_insert_with(String::new).push_str(s);
+                        append(&mut text, utf8(t.into_inner())?);
                     }
                     continue;
                 }
                 Event::CData(t) => {
                     if !t.is_empty() {
-                        let s = std::str::from_utf8(&t).ok()?;
-                        text.get_or_insert_with(String::new).push_str(s);
+                        append(&mut text, utf8(t.into_inner())?);
                     }
                     continue;
                 }
                 Event::GeneralRef(r) => {
-                    let buffer = text.get_or_insert_with(String::new);
+                    let buffer = text
+                        .get_or_insert_with(|| Cow::Owned(String::new()))
+                        .to_mut();
                     if let Some(c) = r.resolve_char_ref().ok()? {
                         buffer.push(c);
                     } else {
@@ -270,7 +302,7 @@ impl<'i> Events<'i> {
 
     /// The element's text as feed-rs's `child_as_text` gives it (`None`
     /// when it has none); gives up on markup inside it.
-    fn text(&mut self) -> Option<Option<String>> {
+    fn text(&mut self) -> Option<Option<Cow<'i, str>>> {
         match self.next()? {
             Tok::End => Some(None),
             Tok::Text(t) => match self.next()? {
@@ -283,7 +315,7 @@ impl<'i> Events<'i> {
 
     /// The element's content as feed-rs's `children_as_string` gives it
     /// for an element without markup inside; gives up on markup.
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Cow<'i, str>> {
         Some(self.text()?.unwrap_or_default())
     }
 }
@@ -334,7 +366,7 @@ fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<Option<String>> {
 
 /// The entries of a plain RSS 2.0 or Atom 1.0 document, with ids filled in
 /// as feed-rs fills them; `None` to leave the document to feed-rs.
-fn read(doc: &[u8], url: &Url) -> Option<Vec<Entry>> {
+fn read<'i>(doc: &'i [u8], url: &Url) -> Option<Vec<Entry<'i>>> {
     // feed-rs resolves links against `xml:base` (and may fail on it).
     let first = doc.iter().find(|c| !c.is_ascii_whitespace());
     if first != Some(&b'<') || memmem::find(doc, b"xml:base").is_some() {
@@ -390,7 +422,7 @@ fn generated_id(e: &Entry, url: &Url) -> Option<String> {
     let title = e.title.as_ref().map(|t| Text {
         content_type: mediatype::MediaTypeBuf::new(mediatype::names::TEXT, mediatype::names::PLAIN),
         src: None,
-        content: t.clone(),
+        content: t.clone().into_owned(),
     });
     if links.is_empty() && title.is_none() {
         return None;
@@ -418,7 +450,7 @@ fn href(raw: &str, url: &Url) -> String {
 
 /// `<rss version="2.0">`: the items of its first `<channel>`, as feed-rs's
 /// `rss2` parser reads them.
-fn rss(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
+fn rss<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
     loop {
         let (_, e) = events.child()??;
         if local(&e) == b"channel" {
@@ -437,25 +469,25 @@ fn rss(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
     Some(entries)
 }
 
-fn rss_item(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
+fn rss_item<'i>(events: &mut Events<'i>, url: &Url) -> Option<Entry<'i>> {
     let mut entry = Entry::default();
     while let Some((ns, e)) = events.child()? {
         match (ns, local(&e)) {
-            (Ns::Rss, b"title") => entry.title = Some(events.string()?.trim().to_string()),
+            (Ns::Rss, b"title") => entry.title = Some(trimmed(events.string()?)),
             (Ns::Rss, b"link") => {
                 if let Some(t) = events.text()? {
                     entry.push_link(href(&t, url), true);
                 }
             }
             (Ns::Rss, b"description") => {
-                entry.summary = Some(events.string()?.trim().to_string());
+                entry.summary = Some(trimmed(events.string()?));
             }
             (Ns::Rss, b"author") => {
                 if let Some(t) = events.text()? {
                     entry.authors.push(Person {
                         name: "author".to_string(),
                         uri: None,
-                        email: Some(t),
+                        email: Some(t.into_owned()),
                     });
                 }
             }
@@ -503,7 +535,7 @@ fn rss_atom_dates(doc: &[u8], entries: &mut [Entry]) {
 }
 
 /// `<feed>`: its entries, as feed-rs's `atom` parser reads them.
-fn atom(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
+fn atom<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
     let mut entries = Vec::new();
     while let Some((ns, e)) = events.child()? {
         if ns == Ns::Atom && local(&e) == b"entry" {
@@ -515,7 +547,7 @@ fn atom(events: &mut Events<'_>, url: &Url) -> Option<Vec<Entry>> {
     Some(entries)
 }
 
-fn atom_entry(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
+fn atom_entry<'i>(events: &mut Events<'i>, url: &Url) -> Option<Entry<'i>> {
     let mut entry = Entry::default();
     while let Some((ns, e)) = events.child()? {
         if ns != Ns::Atom {
@@ -525,10 +557,10 @@ fn atom_entry(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
         match local(&e) {
             b"id" => {
                 if let Some(t) = events.text()? {
-                    entry.id = t;
+                    entry.id = t.into_owned();
                 }
             }
-            b"title" => entry.title = Some(events.string()?.trim().to_string()),
+            b"title" => entry.title = Some(trimmed(events.string()?)),
             b"updated" => {
                 if let Some(t) = events.text()? {
                     entry.updated = dates::parse(&t);
@@ -541,8 +573,8 @@ fn atom_entry(events: &mut Events<'_>, url: &Url) -> Option<Entry> {
             }
             b"author" => entry.authors.push(person(events)?),
             // `check` let through only text, html and no type.
-            b"content" => entry.content = Some(events.string()?.trim().to_string()),
-            b"summary" => entry.summary = Some(events.string()?.trim().to_string()),
+            b"content" => entry.content = Some(trimmed(events.string()?)),
+            b"summary" => entry.summary = Some(trimmed(events.string()?)),
             b"link" => {
                 let found = attr(&e, b"href")?;
                 let rel = attr(&e, b"rel")?;
@@ -570,10 +602,10 @@ fn person(events: &mut Events<'_>) -> Option<Person> {
         match local(&e) {
             b"name" => {
                 if let Some(name) = events.text()? {
-                    p.name = name;
+                    p.name = name.into_owned();
                 }
             }
-            b"email" => p.email = events.text()?,
+            b"email" => p.email = events.text()?.map(Cow::into_owned),
             _ => events.skip()?,
         }
     }
