@@ -295,7 +295,7 @@ pub async fn poll(
                 &o.headers,
                 validators,
                 |body, content_type, url, screen| {
-                    feed::parse(&body, content_type.as_deref(), &url, screen)
+                    feed::parse(body, content_type.as_deref(), &url, screen)
                 },
             )
             .await
@@ -307,7 +307,7 @@ pub async fn poll(
                 source,
                 &o.headers,
                 validators,
-                move |body, _, url, _| json::parse(&body, &url, &mapping).map(Parsed::from),
+                move |body, _, url, _| json::parse(body, &url, &mapping).map(Parsed::from),
             )
             .await
         }
@@ -319,7 +319,7 @@ pub async fn poll(
                 &o.headers,
                 validators,
                 move |body, content_type, url, _| {
-                    Ok(html::parse(&body, content_type.as_deref(), &url, &selectors).into())
+                    Ok(html::parse(body, content_type.as_deref(), &url, &selectors).into())
                 },
             )
             .await
@@ -343,7 +343,7 @@ async fn fetch_body(
     source: &Source,
     headers: &[(String, String)],
     validators: &Validators,
-    parse: impl FnOnce(Vec<u8>, Option<String>, Url, Screen<'_>) -> Result<Parsed, SourceError>
+    parse: impl FnOnce(&[u8], Option<String>, Url, Screen<'_>) -> Result<Parsed, SourceError>
         + Send
         + 'static,
 ) -> Result<Option<Polled>, SourceError> {
@@ -359,6 +359,7 @@ async fn fetch_body(
     // The slot is held until the body is parsed: it bounds the bodies in
     // memory, and a host's slots are not handed out while its work waits.
     let (fetched, slot) = http.get_with(&source.url, validators, &extra).await;
+    let spare = http.clone();
     let (body, content_type, validators, final_url) = match fetched? {
         Fetched::NotModified => return Ok(None),
         Fetched::Body {
@@ -371,7 +372,12 @@ async fn fetch_body(
     Ok(Some(Polled {
         items: Items::Unparsed {
             bytes: body.len(),
-            parse: Box::new(move |screen| parse(body, content_type, final_url, screen)),
+            parse: Box::new(move |screen| {
+                let parsed = parse(&body, content_type, final_url, screen);
+                // The buffer serves the next fetch.
+                spare.recycle(body);
+                parsed
+            }),
         },
         validators,
         cursor: None,
