@@ -130,6 +130,7 @@ fn entry_to_item(
         Parts {
             id: &e.id,
             link: link.map(|l| l.href.as_str()),
+            base: None,
             title: e.title.as_ref().map(|t| t.content.as_str()),
             content: e.content.as_ref().and_then(|c| c.body.as_deref()),
             summary: e.summary.as_ref().map(|s| s.content.as_str()),
@@ -149,8 +150,12 @@ struct Parts<'a> {
     /// The entry's id, as feed-rs stores it (generated when the feed has none).
     id: &'a str,
     /// The href of the entry's alternate link (else its first), as feed-rs
-    /// stores it (resolved against the feed URL).
+    /// stores it (resolved against the feed URL), or as written when `base`
+    /// is given.
     link: Option<&'a str>,
+    /// The URL to resolve `link` against as feed-rs would have
+    /// (`fast::href`): the fast path leaves that to the items it builds.
+    base: Option<&'a Url>,
     title: Option<&'a str>,
     /// Content proper (`content:encoded`, Atom `content`).
     content: Option<&'a str>,
@@ -179,7 +184,13 @@ fn to_item(
     if !screen(&[e.title.unwrap_or_default(), &body]) {
         return None;
     }
-    let link = e.link.and_then(|href| resolve(feed_url, href));
+    let link = e
+        .link
+        .map(|raw| match e.base {
+            Some(base) => Cow::Owned(fast::href(raw, base)),
+            None => Cow::Borrowed(raw),
+        })
+        .and_then(|href| resolve(feed_url, &href));
     let title = e
         .title
         .map(|t| truncate_owned(one_line(&html_to_text(t)), MAX_TITLE))

@@ -42,6 +42,7 @@ pub fn parse(doc: &[u8], url: &Url, screen: Screen<'_>) -> Option<Parsed> {
                 Parts {
                     id: &e.id,
                     link: e.alternate.as_deref().or(e.first_link.as_deref()),
+                    base: Some(url),
                     title: e.title.as_deref(),
                     content: e.content.as_deref(),
                     summary: e.summary.as_deref(),
@@ -68,9 +69,10 @@ pub fn parse(doc: &[u8], url: &Url, screen: Screen<'_>) -> Option<Parsed> {
 struct Entry<'i> {
     id: String,
     /// The first link's href, and the first `rel="alternate"` one's (RSS
-    /// links have no rel: the first is both).
-    first_link: Option<String>,
-    alternate: Option<String>,
+    /// links have no rel: the first is both), as written: resolved
+    /// ([`href`]) only for an item that is built.
+    first_link: Option<Cow<'i, str>>,
+    alternate: Option<Cow<'i, str>>,
     title: Option<Cow<'i, str>>,
     content: Option<Cow<'i, str>>,
     summary: Option<Cow<'i, str>>,
@@ -79,8 +81,8 @@ struct Entry<'i> {
     updated: Option<DateTime<Utc>>,
 }
 
-impl Entry<'_> {
-    fn push_link(&mut self, href: String, alternate: bool) {
+impl<'i> Entry<'i> {
+    fn push_link(&mut self, href: Cow<'i, str>, alternate: bool) {
         if alternate && self.alternate.is_none() {
             self.alternate = Some(href.clone());
         }
@@ -383,13 +385,13 @@ fn read<'i>(doc: &'i [u8], url: &Url) -> Option<Vec<Entry<'i>>> {
     let mut entries = match local(&root) {
         b"rss" if attr(&root, b"version")?.as_deref() == Some("2.0") => {
             events.default = Ns::Rss;
-            let mut entries = rss(&mut events, url)?;
+            let mut entries = rss(&mut events)?;
             rss_atom_dates(doc, &mut entries);
             entries
         }
         b"feed" => {
             events.default = Ns::Atom;
-            atom(&mut events, url)?
+            atom(&mut events)?
         }
         _ => return None,
     };
@@ -410,8 +412,8 @@ fn generated_id(e: &Entry, url: &Url) -> Option<String> {
     let links: Vec<Link> = e
         .first_link
         .iter()
-        .map(|href| Link {
-            href: href.clone(),
+        .map(|raw| Link {
+            href: href(raw, url),
             rel: None,
             media_type: None,
             href_lang: None,
@@ -436,7 +438,7 @@ fn generated_id(e: &Entry, url: &Url) -> Option<String> {
 
 /// A link's href as feed-rs stores it (`Link::new`): resolved against the
 /// feed URL (no `xml:base` here), trimmed.
-fn href(raw: &str, url: &Url) -> String {
+pub(super) fn href(raw: &str, url: &Url) -> String {
     let resolved = match Url::parse(raw) {
         Ok(u) => Some(u),
         Err(url::ParseError::RelativeUrlWithoutBase) => url.join(raw).ok(),
@@ -450,7 +452,7 @@ fn href(raw: &str, url: &Url) -> String {
 
 /// `<rss version="2.0">`: the items of its first `<channel>`, as feed-rs's
 /// `rss2` parser reads them.
-fn rss<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
+fn rss<'i>(events: &mut Events<'i>) -> Option<Vec<Entry<'i>>> {
     loop {
         let (_, e) = events.child()??;
         if local(&e) == b"channel" {
@@ -461,7 +463,7 @@ fn rss<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
     let mut entries = Vec::new();
     while let Some((ns, e)) = events.child()? {
         if ns == Ns::Rss && local(&e) == b"item" {
-            entries.push(rss_item(events, url)?);
+            entries.push(rss_item(events)?);
         } else {
             events.skip()?;
         }
@@ -469,14 +471,14 @@ fn rss<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
     Some(entries)
 }
 
-fn rss_item<'i>(events: &mut Events<'i>, url: &Url) -> Option<Entry<'i>> {
+fn rss_item<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
     let mut entry = Entry::default();
     while let Some((ns, e)) = events.child()? {
         match (ns, local(&e)) {
             (Ns::Rss, b"title") => entry.title = Some(trimmed(events.string()?)),
             (Ns::Rss, b"link") => {
                 if let Some(t) = events.text()? {
-                    entry.push_link(href(&t, url), true);
+                    entry.push_link(t, true);
                 }
             }
             (Ns::Rss, b"description") => {
@@ -535,11 +537,11 @@ fn rss_atom_dates(doc: &[u8], entries: &mut [Entry]) {
 }
 
 /// `<feed>`: its entries, as feed-rs's `atom` parser reads them.
-fn atom<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
+fn atom<'i>(events: &mut Events<'i>) -> Option<Vec<Entry<'i>>> {
     let mut entries = Vec::new();
     while let Some((ns, e)) = events.child()? {
         if ns == Ns::Atom && local(&e) == b"entry" {
-            entries.push(atom_entry(events, url)?);
+            entries.push(atom_entry(events)?);
         } else {
             events.skip()?;
         }
@@ -547,7 +549,7 @@ fn atom<'i>(events: &mut Events<'i>, url: &Url) -> Option<Vec<Entry<'i>>> {
     Some(entries)
 }
 
-fn atom_entry<'i>(events: &mut Events<'i>, url: &Url) -> Option<Entry<'i>> {
+fn atom_entry<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
     let mut entry = Entry::default();
     while let Some((ns, e)) = events.child()? {
         if ns != Ns::Atom {
@@ -581,7 +583,7 @@ fn atom_entry<'i>(events: &mut Events<'i>, url: &Url) -> Option<Entry<'i>> {
                 events.skip()?;
                 if let Some(raw) = found {
                     let alternate = rel.as_deref().is_none_or(|r| r == "alternate");
-                    entry.push_link(href(&raw, url), alternate);
+                    entry.push_link(Cow::Owned(raw), alternate);
                 }
             }
             _ => events.skip()?,
