@@ -304,7 +304,7 @@ impl Http {
     ) -> (Result<(Fetched, HeaderMap), FetchError>, Slot) {
         let slot = self.permits(url).await;
         let req = self.client.get(url.clone()).headers(extra.clone());
-        (self.send(req).await, slot)
+        (self.send(req, true).await, slot)
     }
 
     /// POSTs a form (`application/x-www-form-urlencoded`) with HTTP Basic
@@ -326,7 +326,7 @@ impl Http {
             .basic_auth(basic.0, Some(basic.1))
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(body);
-        match self.send(req).await? {
+        match self.send(req, false).await? {
             (Fetched::Body { body, .. }, _) => Ok(body),
             (Fetched::NotModified, _) => Err(FetchError::Status {
                 status: 304,
@@ -349,14 +349,21 @@ impl Http {
         if let Some(v) = validators.last_modified.as_deref().and_then(header_value) {
             req = req.header(IF_MODIFIED_SINCE, v);
         }
-        self.send(req).await.map(|(fetched, _)| fetched)
+        self.send(req, false).await.map(|(fetched, _)| fetched)
     }
 
-    async fn send(&self, req: reqwest::RequestBuilder) -> Result<(Fetched, HeaderMap), FetchError> {
+    /// Sends `req` and reads its answer; with its headers when `headers`
+    /// (an API's rate-limit budget), else with none (a copy per fetch).
+    async fn send(
+        &self,
+        req: reqwest::RequestBuilder,
+        headers: bool,
+    ) -> Result<(Fetched, HeaderMap), FetchError> {
         let resp = req.send().await.map_err(|e| self.classify(e))?;
         let status = resp.status();
+        let kept = |h: &HeaderMap| if headers { h.clone() } else { HeaderMap::new() };
         if status == StatusCode::NOT_MODIFIED {
-            return Ok((Fetched::NotModified, resp.headers().clone()));
+            return Ok((Fetched::NotModified, kept(resp.headers())));
         }
         if !status.is_success() {
             let h = resp.headers();
@@ -375,12 +382,13 @@ impl Http {
                 message: server_message(status.as_u16(), content_type.as_deref(), &body),
             });
         }
-        let headers = resp.headers().clone();
-        let content_type = header_string(&headers, CONTENT_TYPE.as_str());
+        let h = resp.headers();
+        let content_type = header_string(h, CONTENT_TYPE.as_str());
         let validators = Validators {
-            etag: header_string(&headers, ETAG.as_str()),
-            last_modified: header_string(&headers, LAST_MODIFIED.as_str()),
+            etag: header_string(h, ETAG.as_str()),
+            last_modified: header_string(h, LAST_MODIFIED.as_str()),
         };
+        let headers = kept(h);
         let final_url = resp.url().clone();
         let body = self.read_body(resp).await?;
         Ok((
