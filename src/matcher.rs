@@ -101,12 +101,9 @@ pub struct Matcher {
     /// For ASCII text: the longest word of every term, ASCII-case-insensitive.
     /// An ASCII text none of them occurs in can match no term, and is rejected
     /// without being folded (most items mention nothing). `None` when a watch
-    /// has regexes, which such a shortcut cannot see. A byte regex of the
-    /// words as alternatives, ASCII-case-insensitive: the regex crate runs
-    /// case variants of their prefixes through a vector search, where
-    /// aho-corasick's case-insensitive automaton walks every byte (measured:
-    /// 1.4 GB/s against 0.6 GB/s on generated text that mentions nothing).
-    prefilter: Option<regex::bytes::Regex>,
+    /// has regexes, which such a shortcut cannot see. The same search as
+    /// the screen's ([`AsciiWords`]).
+    prefilter: Option<AsciiWords>,
     /// For an item's HTML, before it is made text: the longest run of ASCII
     /// letters and digits of every term that can match plain ASCII text
     /// (see [`Matcher::could_mention`]). `None` when some term has no such
@@ -235,15 +232,7 @@ impl Matcher {
                         .map(str::to_string)
                 })
                 .collect();
-            let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
-            Some(
-                regex::bytes::RegexBuilder::new(&alternatives.join("|"))
-                    .case_insensitive(true)
-                    .unicode(false)
-                    .size_limit(REGEX_SIZE_LIMIT * 8)
-                    .build()
-                    .expect("an alternation of escaped ASCII words always builds"),
-            )
+            Some(AsciiWords::new(&words))
         } else {
             None
         };
@@ -268,8 +257,8 @@ impl Matcher {
         if let Some(pre) = &self.prefilter {
             if title.is_ascii()
                 && text.is_ascii()
-                && !pre.is_match(title.as_bytes())
-                && !pre.is_match(text.as_bytes())
+                && !pre.is_in(title.as_bytes())
+                && !pre.is_in(text.as_bytes())
             {
                 return Vec::new();
             }
@@ -643,7 +632,8 @@ fn words(folded: &str) -> Vec<&str> {
 /// as they are. A case-insensitive search of the words themselves runs
 /// every case variant of their prefixes (56 for the poll benchmark's
 /// watches) and measured 2.4 GB/s against 7.4 GB/s for this on the
-/// benchmark's feeds.
+/// benchmark's feeds (aho-corasick's case-insensitive automaton, 0.6 GB/s).
+/// The matcher's prefilter and its screen both search with it.
 #[derive(Debug)]
 struct AsciiWords {
     words: regex::bytes::Regex,
@@ -654,7 +644,7 @@ struct AsciiWords {
 }
 
 impl AsciiWords {
-    /// `words`: lowercase ASCII letters and digits.
+    /// `words`: lowercase ASCII.
     fn new(words: &[String]) -> AsciiWords {
         let alternatives: Vec<String> = words.iter().map(|w| regex::escape(w)).collect();
         let overlap = words
