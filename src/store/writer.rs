@@ -113,18 +113,19 @@ async fn gather(first: Request, rx: &mut mpsc::Receiver<Request>) -> Vec<Request
 }
 
 fn write_batch(store: &mut Store, batch: Vec<Request>) {
-    let records: Vec<PollRecord> = batch.iter().map(|r| r.record.clone()).collect();
+    let (records, replies): (Vec<PollRecord>, Vec<_>) =
+        batch.into_iter().map(|r| (r.record, r.reply)).unzip();
     match store.record_polls(&records) {
         Ok(per_record) => {
-            for (req, ids) in batch.into_iter().zip(per_record) {
-                let _ = req.reply.send(Ok(ids));
+            for (reply, ids) in replies.into_iter().zip(per_record) {
+                let _ = reply.send(Ok(ids));
             }
         }
         // Still locked after every retry: trying each record alone would
         // only wait as long again per record.
         Err(StoreError::Busy { place, attempts }) => {
-            for req in batch {
-                let _ = req.reply.send(Err(StoreError::Busy {
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::Busy {
                     place: place.clone(),
                     attempts,
                 }));
@@ -132,11 +133,11 @@ fn write_batch(store: &mut Store, batch: Vec<Request>) {
         }
         Err(_) => {
             // One bad record must not fail the others: retry one by one.
-            for req in batch {
+            for (record, reply) in records.iter().zip(replies) {
                 let result = store
-                    .record_polls(std::slice::from_ref(&req.record))
+                    .record_polls(std::slice::from_ref(record))
                     .map(|mut v| v.pop().unwrap_or_default());
-                let _ = req.reply.send(result);
+                let _ = reply.send(result);
             }
         }
     }

@@ -118,13 +118,12 @@ impl Ns {
     }
 }
 
-/// An event as feed-rs's `XmlEvent`: text, CDATA and references coalesced
-/// into one `Text`; comments and processing instructions dropped.
+/// A piece of markup as the fast path walks it: text between elements is
+/// passed over (a field's text is read whole, [`Events::text`]); comments
+/// and processing instructions are dropped.
 enum Tok<'i> {
     Start(Ns, BytesStart<'i>),
     End,
-    /// Borrowed when one piece of the document is all of it.
-    Text(Cow<'i, str>),
     Eof,
 }
 
@@ -133,15 +132,6 @@ fn append<'i>(text: &mut Option<Cow<'i, str>>, piece: Cow<'i, str>) {
     match text {
         None => *text = Some(piece),
         Some(t) => t.to_mut().push_str(&piece),
-    }
-}
-
-/// Text as it came from the reader (borrowed from the document when it
-/// could be), if it is UTF-8.
-fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
-    match bytes {
-        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
-        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
     }
 }
 
@@ -154,12 +144,127 @@ fn trimmed(t: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
+/// Appends what the reference `&name;` stands for, as feed-rs reads it: a
+/// character reference's character, a predefined entity's text, any other
+/// entity as written (there is no DTD); `None` on a character reference
+/// quick-xml refuses.
+fn push_reference(out: &mut String, name: &str) -> Option<()> {
+    if let Some(c) = quick_xml::events::BytesRef::new(name)
+        .resolve_char_ref()
+        .ok()?
+    {
+        out.push(c);
+        return Some(());
+    }
+    match quick_xml::escape::resolve_predefined_entity(name) {
+        Some(resolved) => out.push_str(resolved),
+        None => {
+            out.push('&');
+            out.push_str(name);
+            out.push(';');
+        }
+    }
+    Some(())
+}
+
+/// The text an element's content `raw` (as the document writes it, between
+/// its start and end tags) stands for, as the reader's events would give it
+/// coalesced: text and CDATA as written, references resolved
+/// ([`push_reference`]), comments and processing instructions dropped;
+/// `Some(None)` when there is none. Gives up (`None`) on markup inside and
+/// on what the reader would refuse.
+fn content_text(raw: &str) -> Option<Option<Cow<'_, str>>> {
+    if raw.is_empty() {
+        return Some(None);
+    }
+    if !raw.contains('<') {
+        return unescape(raw).map(Some);
+    }
+    // CDATA, comments or markup: read the content on its own. A BOM at its
+    // start would be taken for the document's: it is text here.
+    let mut text: Option<Cow<'_, str>> = None;
+    let rest = match raw.strip_prefix('\u{FEFF}') {
+        Some(rest) => {
+            text = Some(Cow::Borrowed(&raw[..raw.len() - rest.len()]));
+            rest
+        }
+        None => raw,
+    };
+    let mut reader = quick_xml::Reader::from_str(rest);
+    reader.config_mut().expand_empty_elements = true;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Text(t) => {
+                if !t.is_empty() {
+                    append(&mut text, utf8(t.into_inner())?);
+                }
+            }
+            Event::CData(t) => {
+                if !t.is_empty() {
+                    append(&mut text, utf8(t.into_inner())?);
+                }
+            }
+            Event::GeneralRef(r) => {
+                let name = std::str::from_utf8(&r).ok()?;
+                let buffer = text
+                    .get_or_insert_with(|| Cow::Owned(String::new()))
+                    .to_mut();
+                push_reference(buffer, name)?;
+            }
+            Event::Comment(_) | Event::PI(_) => {}
+            Event::Eof => return Some(text),
+            _ => return None,
+        }
+    }
+}
+
+/// `raw` text (no markup in it) with its references resolved
+/// ([`push_reference`]), borrowed when it has none; `None` on a reference
+/// the reader refuses (an `&` without its `;`).
+fn unescape(raw: &str) -> Option<Cow<'_, str>> {
+    let Some(first) = memchr::memchr(b'&', raw.as_bytes()) else {
+        return Some(Cow::Borrowed(raw));
+    };
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    let mut amp = first;
+    loop {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        // As quick-xml reads a reference: up to its `;`, before any other
+        // `&` or `<`.
+        let end = memchr::memchr3(b';', b'&', b'<', after.as_bytes())?;
+        if after.as_bytes()[end] != b';' {
+            return None;
+        }
+        push_reference(&mut out, &after[..end])?;
+        rest = &after[end + 1..];
+        match memchr::memchr(b'&', rest.as_bytes()) {
+            Some(next) => amp = next,
+            None => {
+                out.push_str(rest);
+                return Some(Cow::Owned(out));
+            }
+        }
+    }
+}
+
+/// Text as it came from the reader (borrowed from the document when it
+/// could be), if it is UTF-8.
+fn utf8(bytes: Cow<'_, [u8]>) -> Option<Cow<'_, str>> {
+    match bytes {
+        Cow::Borrowed(b) => std::str::from_utf8(b).ok().map(Cow::Borrowed),
+        Cow::Owned(v) => String::from_utf8(v).ok().map(Cow::Owned),
+    }
+}
+
 struct Events<'i> {
     reader: NsReader<&'i [u8]>,
+    /// The whole document, known to be UTF-8: the text the reader hands
+    /// back is a slice of it.
+    doc: &'i str,
     /// The namespace of elements in none (the document's kind's).
     default: Ns,
-    /// The event that ended a run of text, given after it.
-    pending: Option<Tok<'i>>,
     /// Elements open; past [`MAX_DEPTH`] the document is left to feed-rs
     /// (quick-xml counts nesting in a `u16`).
     depth: usize,
@@ -169,75 +274,47 @@ struct Events<'i> {
 const MAX_DEPTH: usize = 256;
 
 impl<'i> Events<'i> {
-    fn new(doc: &'i [u8]) -> Self {
-        let mut reader = NsReader::from_reader(doc);
+    fn new(doc: &'i str) -> Self {
+        let mut reader = NsReader::from_reader(doc.as_bytes());
         let config = reader.config_mut();
         config.expand_empty_elements = true;
         config.trim_markup_names_in_closing_tags = true;
         config.trim_text(false);
         Events {
             reader,
+            doc,
             default: Ns::Unknown,
-            pending: None,
             depth: 0,
         }
     }
 
-    /// The next event; `None` to give up (a syntax error, a DOCTYPE, an
-    /// encoding other than UTF-8).
+    /// The next element start or end, or the end of the document; `None` to
+    /// give up (a syntax error, a DOCTYPE, an encoding other than UTF-8).
+    /// Text between elements is passed over unread: the document is UTF-8,
+    /// and its references are checked as they would be read.
     fn next(&mut self) -> Option<Tok<'i>> {
-        if let Some(tok) = self.pending.take() {
-            return Some(tok);
-        }
-        let mut text: Option<Cow<'i, str>> = None;
         loop {
             let (ns, event) = self.reader.read_resolved_event().ok()?;
-            let ns = match ns {
-                ResolveResult::Bound(ns) => Some(Ns::parse(ns.as_ref())),
-                ResolveResult::Unbound | ResolveResult::Unknown(_) => None,
-            };
-            let tok = match event {
+            return Some(match event {
                 Event::Start(e) => {
                     self.depth += 1;
                     if self.depth > MAX_DEPTH {
                         return None;
                     }
-                    Tok::Start(ns.unwrap_or(self.default), e)
+                    let ns = match ns {
+                        ResolveResult::Bound(ns) => Ns::parse(ns.as_ref()),
+                        ResolveResult::Unbound | ResolveResult::Unknown(_) => self.default,
+                    };
+                    Tok::Start(ns, e)
                 }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);
                     Tok::End
                 }
                 Event::Eof => Tok::Eof,
-                Event::Text(t) => {
-                    if !t.is_empty() {
-                        append(&mut text, utf8(t.into_inner())?);
-                    }
-                    continue;
-                }
-                Event::CData(t) => {
-                    if !t.is_empty() {
-                        append(&mut text, utf8(t.into_inner())?);
-                    }
-                    continue;
-                }
+                Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => continue,
                 Event::GeneralRef(r) => {
-                    let buffer = text
-                        .get_or_insert_with(|| Cow::Owned(String::new()))
-                        .to_mut();
-                    if let Some(c) = r.resolve_char_ref().ok()? {
-                        buffer.push(c);
-                    } else {
-                        let name = std::str::from_utf8(&r).ok()?;
-                        match quick_xml::escape::resolve_predefined_entity(name) {
-                            Some(resolved) => buffer.push_str(resolved),
-                            None => {
-                                buffer.push('&');
-                                buffer.push_str(name);
-                                buffer.push(';');
-                            }
-                        }
-                    }
+                    r.resolve_char_ref().ok()?;
                     continue;
                 }
                 Event::Decl(d) => {
@@ -250,33 +327,35 @@ impl<'i> Events<'i> {
                     }
                     continue;
                 }
-                Event::DocType(_) => return None,
-                Event::Empty(_) => return None,
-                Event::Comment(_) | Event::PI(_) => continue,
-            };
-            return match text {
-                Some(text) => {
-                    self.pending = Some(tok);
-                    Some(Tok::Text(text))
-                }
-                None => Some(tok),
-            };
+                Event::DocType(_) | Event::Empty(_) => return None,
+            });
         }
+    }
+
+    /// `bytes` the reader handed back, as the slice of the document they
+    /// are (checked again only if they are not one).
+    fn str(&self, bytes: Cow<'i, [u8]>) -> Option<Cow<'i, str>> {
+        if let Cow::Borrowed(b) = bytes {
+            let at = (b.as_ptr() as usize).wrapping_sub(self.doc.as_ptr() as usize);
+            if let Some(s) = self.doc.get(at..at.wrapping_add(b.len())) {
+                if s.as_ptr() == b.as_ptr() {
+                    return Some(Cow::Borrowed(s));
+                }
+            }
+        }
+        utf8(bytes)
     }
 
     /// The next element start among the current element's children, after
     /// checking it: `Ok(None)` at the current element's end.
     fn child(&mut self) -> Option<Option<(Ns, BytesStart<'i>)>> {
-        loop {
-            match self.next()? {
-                Tok::Start(ns, e) => {
-                    check(ns, &e)?;
-                    return Some(Some((ns, e)));
-                }
-                Tok::End => return Some(None),
-                Tok::Text(_) => {}
-                Tok::Eof => return None,
+        match self.next()? {
+            Tok::Start(ns, e) => {
+                check(ns, &e)?;
+                Some(Some((ns, e)))
             }
+            Tok::End => Some(None),
+            Tok::Eof => None,
         }
     }
 
@@ -296,29 +375,29 @@ impl<'i> Events<'i> {
                         return Some(());
                     }
                 }
-                Tok::Text(_) => {}
                 Tok::Eof => return None,
             }
         }
     }
 
-    /// The element's text as feed-rs's `child_as_text` gives it (`None`
-    /// when it has none); gives up on markup inside it.
-    fn text(&mut self) -> Option<Option<Cow<'i, str>>> {
-        match self.next()? {
-            Tok::End => Some(None),
-            Tok::Text(t) => match self.next()? {
-                Tok::End => Some(Some(t)),
-                _ => None,
-            },
-            Tok::Start(..) | Tok::Eof => None,
+    /// The text of the element `start` just started, as feed-rs's
+    /// `child_as_text` gives it (`None` when it has none); gives up on
+    /// markup inside it. Its content is taken whole from the document
+    /// ([`content_text`]): one scan to its end tag rather than an event per
+    /// piece of text and per reference.
+    fn text(&mut self, start: &BytesStart<'_>) -> Option<Option<Cow<'i, str>>> {
+        let raw = self.reader.read_text(start.name()).ok()?.into_inner();
+        self.depth = self.depth.saturating_sub(1);
+        match self.str(raw)? {
+            Cow::Borrowed(raw) => content_text(raw),
+            Cow::Owned(raw) => content_text(&raw).map(|t| t.map(|t| Cow::Owned(t.into_owned()))),
         }
     }
 
     /// The element's content as feed-rs's `children_as_string` gives it
     /// for an element without markup inside; gives up on markup.
-    fn string(&mut self) -> Option<Cow<'i, str>> {
-        Some(self.text()?.unwrap_or_default())
+    fn string(&mut self, start: &BytesStart<'_>) -> Option<Cow<'i, str>> {
+        Some(self.text(start)?.unwrap_or_default())
     }
 }
 
@@ -374,13 +453,12 @@ fn read<'i>(doc: &'i [u8], url: &Url) -> Option<Vec<Entry<'i>>> {
     if first != Some(&b'<') || memmem::find(doc, b"xml:base").is_some() {
         return None;
     }
-    let mut events = Events::new(doc);
-    let root = loop {
-        match events.next()? {
-            Tok::Start(_, e) => break e,
-            Tok::Text(_) => {}
-            Tok::End | Tok::Eof => return None,
-        }
+    // Checked once here, the text the reader hands back is taken as the
+    // slice of the document it is (`Events::str`).
+    let mut events = Events::new(std::str::from_utf8(doc).ok()?);
+    let root = match events.next()? {
+        Tok::Start(_, e) => e,
+        Tok::End | Tok::Eof => return None,
     };
     let mut entries = match local(&root) {
         b"rss" if attr(&root, b"version")?.as_deref() == Some("2.0") => {
@@ -475,17 +553,17 @@ fn rss_item<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
     let mut entry = Entry::default();
     while let Some((ns, e)) = events.child()? {
         match (ns, local(&e)) {
-            (Ns::Rss, b"title") => entry.title = Some(trimmed(events.string()?)),
+            (Ns::Rss, b"title") => entry.title = Some(trimmed(events.string(&e)?)),
             (Ns::Rss, b"link") => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.push_link(t, true);
                 }
             }
             (Ns::Rss, b"description") => {
-                entry.summary = Some(trimmed(events.string()?));
+                entry.summary = Some(trimmed(events.string(&e)?));
             }
             (Ns::Rss, b"author") => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.authors.push(Person {
                         name: "author".to_string(),
                         uri: None,
@@ -494,19 +572,19 @@ fn rss_item<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
                 }
             }
             (Ns::Rss, b"guid") => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.id = t.trim().to_string();
                 }
             }
             (Ns::Rss, b"pubDate") | (Ns::DublinCore, b"date") => {
-                entry.published = events.text()?.as_deref().and_then(dates::parse);
+                entry.published = events.text(&e)?.as_deref().and_then(dates::parse);
             }
             (Ns::Content, b"encoded") => {
-                let s = events.string()?;
+                let s = events.string(&e)?;
                 entry.content = (!s.is_empty()).then_some(s);
             }
             (Ns::DublinCore, b"creator") => entry.authors.push(Person {
-                name: events.string()?.trim().to_string(),
+                name: events.string(&e)?.trim().to_string(),
                 uri: None,
                 email: None,
             }),
@@ -558,25 +636,25 @@ fn atom_entry<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
         }
         match local(&e) {
             b"id" => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.id = t.into_owned();
                 }
             }
-            b"title" => entry.title = Some(trimmed(events.string()?)),
+            b"title" => entry.title = Some(trimmed(events.string(&e)?)),
             b"updated" => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.updated = dates::parse(&t);
                 }
             }
             b"published" | b"pubDate" => {
-                if let Some(t) = events.text()? {
+                if let Some(t) = events.text(&e)? {
                     entry.published = dates::parse(&t);
                 }
             }
             b"author" => entry.authors.push(person(events)?),
             // `check` let through only text, html and no type.
-            b"content" => entry.content = Some(trimmed(events.string()?)),
-            b"summary" => entry.summary = Some(trimmed(events.string()?)),
+            b"content" => entry.content = Some(trimmed(events.string(&e)?)),
+            b"summary" => entry.summary = Some(trimmed(events.string(&e)?)),
             b"link" => {
                 let found = attr(&e, b"href")?;
                 let rel = attr(&e, b"rel")?;
@@ -603,11 +681,11 @@ fn person(events: &mut Events<'_>) -> Option<Person> {
     while let Some((_, e)) = events.child()? {
         match local(&e) {
             b"name" => {
-                if let Some(name) = events.text()? {
+                if let Some(name) = events.text(&e)? {
                     p.name = name.into_owned();
                 }
             }
-            b"email" => p.email = events.text()?.map(Cow::into_owned),
+            b"email" => p.email = events.text(&e)?.map(Cow::into_owned),
             _ => events.skip()?,
         }
     }

@@ -124,6 +124,11 @@ const TEXTS: &[&str] = &[
     "&lt;p&gt;&lt;a href=&quot;/rel/pad&quot;&gt;link&lt;/a&gt;&lt;/p&gt;",
     "a\r\nb\tc",
     "<?pi data?>tekst",
+    "\u{FEFF}BOM vooraan",
+    "\u{FEFF}<![CDATA[BOM voor CDATA]]>",
+    "&; leeg",
+    "tekst ]]> meer",
+    "<![CDATA[a]]>&amp;<!--c--><![CDATA[b]]>",
 ];
 
 const LINKS: &[&str] = &[
@@ -394,6 +399,32 @@ fn atom_feed(rng: &mut Rng) -> String {
         s.push_str(&format!("</{p}feed>\n"));
     }
     s
+}
+
+/// Text the reader refuses in a field the fast path reads, and in one it
+/// skips: the fast path leaves the document to feed-rs.
+#[test]
+fn issue15_fast_path_declines_references_the_reader_refuses() {
+    for bad in [
+        "&#0; nul",
+        "&#X41; hoofdletter-x",
+        "los & teken",
+        "&amp&lt; zonder puntkomma",
+    ] {
+        for (field, skipped) in [("title", "category"), ("description", "comments")] {
+            let doc = format!(
+                "<rss version=\"2.0\"><channel><item><{field}>{bad}</{field}><guid>g</guid></item></channel></rss>"
+            );
+            assert!(!compare(doc.as_bytes(), None, &doc), "read: {doc}");
+            let doc = format!(
+                "<rss version=\"2.0\"><channel><item><title>t</title><{skipped}>{bad}</{skipped}></item></channel></rss>"
+            );
+            assert!(!compare(doc.as_bytes(), None, &doc), "read: {doc}");
+        }
+    }
+    // The same references, well formed, are read.
+    let doc = "<rss version=\"2.0\"><channel><item><title>&#65; &#x41; los &amp; teken &amp;&lt;</title></item></channel></rss>";
+    assert!(compare(doc.as_bytes(), None, doc));
 }
 
 #[test]
