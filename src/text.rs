@@ -798,8 +798,24 @@ const FINGERPRINT_LEAD_WORDS: usize = 16;
 /// another by chance ("Storing bij KPN").
 pub fn fingerprint(title: &str, text: &str) -> Option<i64> {
     let title = fold(title);
-    let text = fold(text);
     let title_words = words(&title);
+    // Only the text's first words count: fold as much of it as holds them
+    // and one word more (so the last one counted is whole), the whole text
+    // only when that is not enough. Folding goes character by character,
+    // so the fold of a beginning is the beginning of the fold.
+    let needed = title_words.len() + FINGERPRINT_LEAD_WORDS + 1;
+    let mut take = needed * 16;
+    let text = loop {
+        let mut cut = take.min(text.len());
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let folded = fold(&text[..cut]);
+        if cut == text.len() || words(&folded).len() >= needed {
+            break folded;
+        }
+        take *= 4;
+    };
     let mut lead = words(&text);
     if !title_words.is_empty() && lead.starts_with(&title_words) {
         lead.drain(..title_words.len());
@@ -1065,5 +1081,61 @@ mod tests {
             fingerprint("", "Storing bij Acme Telecom, weer geen internet"),
             None
         );
+    }
+
+    /// The fingerprint folds only the text's beginning; it is the one the
+    /// whole text's fold gives, wherever the words end and whatever their
+    /// folds' lengths (ß, ﬁ, zero-width and combining characters, long
+    /// words, runs of punctuation at the cut).
+    #[test]
+    fn fingerprint_of_the_beginning_is_the_whole_texts() {
+        fn whole(title: &str, text: &str) -> Option<i64> {
+            let title = fold(title);
+            let text = fold(text);
+            let title_words = words(&title);
+            let mut lead = words(&text);
+            if !title_words.is_empty() && lead.starts_with(&title_words) {
+                lead.drain(..title_words.len());
+            }
+            if lead.len() < FINGERPRINT_LEAD_WORDS {
+                return None;
+            }
+            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+            for b in title_words
+                .iter()
+                .flat_map(|w| [w.as_bytes(), b" "])
+                .chain([&b"\n"[..]])
+                .chain(lead[..FINGERPRINT_LEAD_WORDS].iter().flat_map(|w| [w.as_bytes(), b" "]))
+                .flatten()
+            {
+                hash ^= u64::from(*b);
+                hash = hash.wrapping_mul(0x0100_0000_01b3);
+            }
+            Some(hash as i64)
+        }
+        let pieces = [
+            "storing", "Straße", "ﬁets", "K\u{200b}PN", "e\u{301}e\u{301}n", " ", "  ", "...", "-",
+            "\n", "Ĳsselmeer", "a", "langewoordenzonderspatiesdiedoorgaantotvoorbijdegrens",
+            "😀", "3,5", "—",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut checked = 0;
+        for n in 0..4000 {
+            let mut text = String::new();
+            for _ in 0..n % 300 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+                if seed % 3 == 0 {
+                    text.push(' ');
+                }
+            }
+            let title = if n % 2 == 0 { "Storing bij KPN" } else { "" };
+            let fp = fingerprint(title, &text);
+            assert_eq!(fp, whole(title, &text), "{title:?} / {text:?}");
+            checked += usize::from(fp.is_some());
+        }
+        assert!(checked > 1000, "{checked} texts long enough");
     }
 }

@@ -149,10 +149,10 @@ fn trimmed(t: Cow<'_, str>) -> Cow<'_, str> {
 /// entity as written (there is no DTD); `None` on a character reference
 /// quick-xml refuses.
 fn push_reference(out: &mut String, name: &str) -> Option<()> {
-    if let Some(c) = quick_xml::events::BytesRef::new(name)
-        .resolve_char_ref()
-        .ok()?
-    {
+    if name.starts_with('#') {
+        let c = quick_xml::events::BytesRef::new(name)
+            .resolve_char_ref()
+            .ok()??;
         out.push(c);
         return Some(());
     }
@@ -314,7 +314,9 @@ impl<'i> Events<'i> {
                 Event::Eof => Tok::Eof,
                 Event::Text(_) | Event::CData(_) | Event::Comment(_) | Event::PI(_) => continue,
                 Event::GeneralRef(r) => {
-                    r.resolve_char_ref().ok()?;
+                    if r.starts_with(b"#") {
+                        r.resolve_char_ref().ok()?;
+                    }
                     continue;
                 }
                 Event::Decl(d) => {
