@@ -254,22 +254,28 @@ impl Matcher {
 
     /// The watches that `title` and `text` (plain text) mention, in watch order.
     pub fn find(&self, title: &str, text: &str) -> Vec<Hit> {
-        if let Some(pre) = &self.prefilter {
-            if title.is_ascii()
-                && text.is_ascii()
-                && !pre.is_in(title.as_bytes())
-                && !pre.is_in(text.as_bytes())
-            {
+        // An ASCII text holds a term only if it holds the term's word: the
+        // prefilter decides, and a text that holds one most likely mentions
+        // it, so it goes straight to the full reading below.
+        let ascii = title.is_ascii() && text.is_ascii();
+        let word_seen = match &self.prefilter {
+            Some(pre) if ascii => {
+                if !pre.is_in(title.as_bytes()) && !pre.is_in(text.as_bytes()) {
+                    return Vec::new();
+                }
+                true
+            }
+            _ => false,
+        };
+        // Otherwise fold without the offset map and without joining the two
+        // first: most items mention nothing, and for them this is all the
+        // work done. A term glued to a letter needs the original's case to
+        // decide, so it is decided below, with the map.
+        if !word_seen {
+            let folded = fold_all(&[title, text]);
+            if !self.scan(&folded, None).iter().any(Found::may_hit) {
                 return Vec::new();
             }
-        }
-        // Fold without the offset map and without joining the two first: most
-        // items mention nothing, and for them this is all the work done. A
-        // term glued to a letter needs the original's case to decide, so it
-        // is decided below, with the map.
-        let folded = fold_all(&[title, text]);
-        if !self.scan(&folded, None).iter().any(Found::may_hit) {
-            return Vec::new();
         }
         self.find_in(&joined(title, text))
     }

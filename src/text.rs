@@ -1105,7 +1105,11 @@ mod tests {
                 .iter()
                 .flat_map(|w| [w.as_bytes(), b" "])
                 .chain([&b"\n"[..]])
-                .chain(lead[..FINGERPRINT_LEAD_WORDS].iter().flat_map(|w| [w.as_bytes(), b" "]))
+                .chain(
+                    lead[..FINGERPRINT_LEAD_WORDS]
+                        .iter()
+                        .flat_map(|w| [w.as_bytes(), b" "]),
+                )
                 .flatten()
             {
                 hash ^= u64::from(*b);
@@ -1114,9 +1118,22 @@ mod tests {
             Some(hash as i64)
         }
         let pieces = [
-            "storing", "Straße", "ﬁets", "K\u{200b}PN", "e\u{301}e\u{301}n", " ", "  ", "...", "-",
-            "\n", "Ĳsselmeer", "a", "langewoordenzonderspatiesdiedoorgaantotvoorbijdegrens",
-            "😀", "3,5", "—",
+            "storing",
+            "Straße",
+            "ﬁets",
+            "K\u{200b}PN",
+            "e\u{301}e\u{301}n",
+            " ",
+            "  ",
+            "...",
+            "-",
+            "\n",
+            "Ĳsselmeer",
+            "a",
+            "langewoordenzonderspatiesdiedoorgaantotvoorbijdegrens",
+            "😀",
+            "3,5",
+            "—",
         ];
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
         let mut checked = 0;

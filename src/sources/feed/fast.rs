@@ -180,6 +180,14 @@ fn content_text(raw: &str) -> Option<Option<Cow<'_, str>>> {
     if !raw.contains('<') {
         return unescape(raw).map(Some);
     }
+    // One CDATA section and nothing else, as most RSS descriptions are.
+    if let Some(inner) = raw
+        .strip_prefix("<![CDATA[")
+        .and_then(|r| r.strip_suffix("]]>"))
+        .filter(|inner| !inner.contains("]]>"))
+    {
+        return Some((!inner.is_empty()).then_some(Cow::Borrowed(inner)));
+    }
     // CDATA, comments or markup: read the content on its own. A BOM at its
     // start would be taken for the document's: it is text here.
     let mut text: Option<Cow<'_, str>> = None;
@@ -231,14 +239,28 @@ fn unescape(raw: &str) -> Option<Cow<'_, str>> {
     loop {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        // As quick-xml reads a reference: up to its `;`, before any other
-        // `&` or `<`.
-        let end = memchr::memchr3(b';', b'&', b'<', after.as_bytes())?;
-        if after.as_bytes()[end] != b';' {
-            return None;
+        // The references escaped HTML is made of, at once; any other as
+        // quick-xml reads a reference: up to its `;`, before any other `&`
+        // or `<`.
+        let b = after.as_bytes();
+        let (c, len) = match b.get(..3) {
+            Some(b"lt;") => ('<', 3),
+            Some(b"gt;") => ('>', 3),
+            _ if b.starts_with(b"amp;") => ('&', 4),
+            _ if b.starts_with(b"quot;") => ('"', 5),
+            _ => ('\0', 0),
+        };
+        if len > 0 {
+            out.push(c);
+            rest = &after[len..];
+        } else {
+            let end = memchr::memchr3(b';', b'&', b'<', b)?;
+            if b[end] != b';' {
+                return None;
+            }
+            push_reference(&mut out, &after[..end])?;
+            rest = &after[end + 1..];
         }
-        push_reference(&mut out, &after[..end])?;
-        rest = &after[end + 1..];
         match memchr::memchr(b'&', rest.as_bytes()) {
             Some(next) => amp = next,
             None => {
@@ -434,14 +456,24 @@ fn local<'a>(e: &'a BytesStart<'_>) -> &'a [u8] {
 
 /// The value of attribute `name`, unescaped as feed-rs does; `None` to give
 /// up on an attribute that does not parse.
-fn attr(e: &BytesStart<'_>, name: &[u8]) -> Option<Option<String>> {
+fn attr<'e>(e: &'e BytesStart<'_>, name: &[u8]) -> Option<Option<Cow<'e, str>>> {
     let mut found = None;
     for a in e.attributes() {
         let a = a.ok()?;
         if a.key.as_ref() == name && found.is_none() {
-            let raw = std::str::from_utf8(&a.value).ok()?;
-            let value = quick_xml::escape::unescape(raw).unwrap_or(std::borrow::Cow::Borrowed(raw));
-            found = Some(value.into_owned());
+            found = Some(match a.value {
+                Cow::Borrowed(raw) => {
+                    let raw = std::str::from_utf8(raw).ok()?;
+                    quick_xml::escape::unescape(raw).unwrap_or(Cow::Borrowed(raw))
+                }
+                Cow::Owned(raw) => {
+                    let raw = String::from_utf8(raw).ok()?;
+                    match quick_xml::escape::unescape(&raw) {
+                        Ok(Cow::Owned(value)) => Cow::Owned(value),
+                        _ => Cow::Owned(raw),
+                    }
+                }
+            });
         }
     }
     Some(found)
@@ -663,7 +695,7 @@ fn atom_entry<'i>(events: &mut Events<'i>) -> Option<Entry<'i>> {
                 events.skip()?;
                 if let Some(raw) = found {
                     let alternate = rel.as_deref().is_none_or(|r| r == "alternate");
-                    entry.push_link(Cow::Owned(raw), alternate);
+                    entry.push_link(Cow::Owned(raw.into_owned()), alternate);
                 }
             }
             _ => events.skip()?,
@@ -692,4 +724,102 @@ fn person(events: &mut Events<'_>) -> Option<Person> {
         }
     }
     Some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A field's content as the reader's events give it, one by one: the
+    /// reading [`content_text`] shortens.
+    fn by_events(raw: &str) -> Option<Option<String>> {
+        let doc = format!("<t>{raw}</t>");
+        let mut reader = quick_xml::Reader::from_str(&doc);
+        reader.config_mut().expand_empty_elements = true;
+        let mut text: Option<String> = None;
+        let mut depth = 0;
+        loop {
+            match reader.read_event().ok()? {
+                Event::Start(_) if depth == 0 => depth = 1,
+                Event::End(_) => return Some(text),
+                Event::Text(t) => text
+                    .get_or_insert_default()
+                    .push_str(std::str::from_utf8(&t).ok()?),
+                Event::CData(t) => text
+                    .get_or_insert_default()
+                    .push_str(std::str::from_utf8(&t).ok()?),
+                Event::GeneralRef(r) => {
+                    push_reference(text.get_or_insert_default(), std::str::from_utf8(&r).ok()?)?;
+                }
+                Event::Comment(_) | Event::PI(_) => {}
+                _ => return None,
+            }
+        }
+    }
+
+    #[test]
+    fn issue15_content_text_reads_as_the_events_do() {
+        let pieces = [
+            "&lt;",
+            "&gt;",
+            "&amp;",
+            "&quot;",
+            "&apos;",
+            "&#65;",
+            "&#x42;",
+            "&#0;",
+            "&#xD800;",
+            "&nbsp;",
+            "&eacute;",
+            "&",
+            ";",
+            "&lt",
+            "&amp",
+            "&;",
+            "a",
+            "é",
+            " ",
+            "\n",
+            "]]>",
+            "<![CDATA[x]]>",
+            "<![CDATA[&lt;]]>",
+            "<!--c-->",
+            "<?p i?>",
+            "<b>",
+            "</b>",
+            "<br/>",
+            "\u{FEFF}",
+        ];
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let (mut read, mut refused) = (0, 0);
+        for _ in 0..20_000 {
+            let mut raw = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            for k in 0..seed % 7 {
+                raw.push_str(pieces[((seed >> (8 * k)) % pieces.len() as u64) as usize]);
+            }
+            // Only content that is well formed on its own can be a field's.
+            let doc = format!("<t>{raw}</t>");
+            let mut reader = quick_xml::Reader::from_str(&doc);
+            let whole = matches!(reader.read_event(), Ok(Event::Start(_)))
+                && reader.read_to_end(quick_xml::name::QName(b"t")).is_ok();
+            if !whole {
+                continue;
+            }
+            let expected = by_events(&raw);
+            let got = content_text(&raw).map(|t| t.map(Cow::into_owned));
+            if expected.is_some() {
+                read += 1;
+            } else {
+                refused += 1;
+            }
+            assert_eq!(got, expected, "{raw:?}");
+        }
+        assert!(
+            read > 5_000 && refused > 1_000,
+            "{read} read, {refused} refused"
+        );
+    }
 }

@@ -129,6 +129,7 @@ const TEXTS: &[&str] = &[
     "&; leeg",
     "tekst ]]> meer",
     "<![CDATA[a]]>&amp;<!--c--><![CDATA[b]]>",
+    "<![CDATA[x]]]]><![CDATA[>y]]>",
 ];
 
 const LINKS: &[&str] = &[
