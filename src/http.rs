@@ -6,6 +6,7 @@
 //! host. Sources never build their own client. Everything read from the network is
 //! treated as hostile and bounded.
 
+use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -264,7 +265,7 @@ impl Http {
     }
 
     /// The body, at most `max_body` bytes.
-    async fn read_body(&self, mut resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
+    async fn read_body(&self, resp: reqwest::Response) -> Result<Vec<u8>, FetchError> {
         if resp.content_length().is_some_and(|len| len > self.max_body) {
             return Err(FetchError::TooLarge {
                 limit: self.max_body,
@@ -284,7 +285,18 @@ impl Http {
                 .min(self.max_body)
                 .min(1024 * 1024) as usize,
         );
-        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+        // The response's headers are slices of the connection's read
+        // buffer: dropped here, before the body comes in, they leave that
+        // buffer to the client to fill again, where kept to the end they
+        // made it take a new one (and return the old to the system) for
+        // every body.
+        let mut chunks = resp.bytes_stream();
+        while let Some(chunk) = chunks
+            .next()
+            .await
+            .transpose()
+            .map_err(|e| self.classify(e))?
+        {
             if body.len() as u64 + chunk.len() as u64 > self.max_body {
                 return Err(FetchError::TooLarge {
                     limit: self.max_body,
