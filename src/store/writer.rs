@@ -16,17 +16,15 @@ use super::{PollRecord, Result, Store, StoreError};
 const MAX_BATCH: usize = 256;
 const QUEUE: usize = 1024;
 
-/// How a batch gathers polls after its first. Each commit costs about the
-/// same whether it holds one poll or a hundred (the full-text index is
-/// flushed, the log written): polls answering close together share one. A
-/// batch stops waiting once it holds [`ENOUGH`] polls (the commit's cost is
-/// then spread thin), when [`GAP`] passes without a new one (a lone poll
-/// waits only that long), and after [`GATHER`] in any case: its polls wait
-/// for their commit, and waiting polls hold their place in the queue of
-/// polls to start.
-const ENOUGH: usize = 32;
-const GAP: Duration = Duration::from_millis(2);
-const GATHER: Duration = Duration::from_millis(10);
+/// How long a batch gathers polls after its first. Each commit costs about
+/// the same whether it holds one poll or a hundred (the full-text index is
+/// flushed, the log written): polls answering close together share one.
+/// The thread sleeps through the window and then takes what came, rather
+/// than waking for each poll as it arrives (a thousand polls were a
+/// thousand wake-ups of this thread and of the poll that sent each). Its
+/// polls wait for their commit, and waiting polls hold their place in the
+/// queue of polls to start: the window is short.
+const GATHER: Duration = Duration::from_millis(8);
 
 struct Request {
     record: PollRecord,
@@ -93,16 +91,7 @@ impl Writer {
 /// `first` and what follows it, as the constants above say.
 async fn gather(first: Request, rx: &mut mpsc::Receiver<Request>) -> Vec<Request> {
     let mut batch = vec![first];
-    let last = tokio::time::Instant::now() + GATHER;
-    while batch.len() < ENOUGH {
-        let wait = (tokio::time::Instant::now() + GAP).min(last);
-        match tokio::time::timeout_at(wait, rx.recv()).await {
-            Ok(Some(r)) => batch.push(r),
-            // A pause, the end of the window, or every sender gone.
-            Ok(None) | Err(_) => break,
-        }
-    }
-    // What queued up meanwhile goes in too.
+    tokio::time::sleep(GATHER).await;
     while batch.len() < MAX_BATCH {
         match rx.try_recv() {
             Ok(r) => batch.push(r),
