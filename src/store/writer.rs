@@ -16,15 +16,19 @@ use super::{PollRecord, Result, Store, StoreError};
 const MAX_BATCH: usize = 256;
 const QUEUE: usize = 1024;
 
-/// How long a batch gathers polls after its first. Each commit costs about
-/// the same whether it holds one poll or a hundred (the full-text index is
+/// How a batch gathers polls after its first. Each commit costs about the
+/// same whether it holds one poll or a hundred (the full-text index is
 /// flushed, the log written): polls answering close together share one.
-/// The thread sleeps through the window and then takes what came, rather
+/// The thread looks at the queue every [`GAP`] and takes what came, rather
 /// than waking for each poll as it arrives (a thousand polls were a
-/// thousand wake-ups of this thread and of the poll that sent each). Its
-/// polls wait for their commit, and waiting polls hold their place in the
-/// queue of polls to start: the window is short.
-const GATHER: Duration = Duration::from_millis(8);
+/// thousand wake-ups of this thread); the batch is done when a look finds
+/// nothing new (a lone poll waits only that long), once it holds
+/// [`ENOUGH`] polls (the commit's cost is then spread thin), and after
+/// [`GATHER`] in any case: its polls wait for their commit, and waiting
+/// polls hold their place in the queue of polls to start.
+const ENOUGH: usize = 32;
+const GAP: Duration = Duration::from_millis(2);
+const GATHER: Duration = Duration::from_millis(10);
 
 struct Request {
     record: PollRecord,
@@ -91,14 +95,22 @@ impl Writer {
 /// `first` and what follows it, as the constants above say.
 async fn gather(first: Request, rx: &mut mpsc::Receiver<Request>) -> Vec<Request> {
     let mut batch = vec![first];
-    tokio::time::sleep(GATHER).await;
-    while batch.len() < MAX_BATCH {
-        match rx.try_recv() {
-            Ok(r) => batch.push(r),
-            Err(_) => break,
+    let last = tokio::time::Instant::now() + GATHER;
+    loop {
+        tokio::time::sleep(GAP).await;
+        let before = batch.len();
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
+        let done =
+            batch.len() == before || batch.len() >= ENOUGH || tokio::time::Instant::now() >= last;
+        if done {
+            return batch;
         }
     }
-    batch
 }
 
 fn write_batch(store: &mut Store, batch: Vec<Request>) {
