@@ -63,11 +63,29 @@ const SARCASM_CUES: &str = r"👏|🙄|🙃|😒|#sarcasm|#sarcasme|#not(?-u:\b)
 /// prefilter ("wacht", "refund") skips most texts at once, which beats one
 /// `RegexSet` whose lazy DFA has no prefilter and many states.
 pub(super) struct Pack {
-    each: Vec<(Regex, &'static str, f32, &'static [&'static str])>,
+    /// Each pattern's regex, compiled the first time a text passes its gate
+    /// (most texts open few patterns; compiling them all took as long as
+    /// scoring a few hundred texts).
+    each: Vec<(Lazy, &'static str, f32, &'static [&'static str])>,
     /// All gate literals of the pack, found in one pass per text.
     gates: Option<AhoCorasick>,
     /// Per pattern, which gate literals open it (bit i = literal i).
     masks: Vec<Bits>,
+}
+
+/// A regex compiled on first use; `None` if it does not compile (the
+/// built-in patterns are constants checked by the tests).
+struct Lazy {
+    source: String,
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Lazy {
+    fn get(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| Regex::new(&self.source).ok())
+            .as_ref()
+    }
 }
 
 /// A set of up to [`Bits::CAPACITY`] gate literals.
@@ -129,8 +147,11 @@ impl Pack {
         }
         // The built-in patterns are constants checked by the tests below.
         let each: Vec<_> = merged
-            .iter()
-            .filter_map(|(re, name, v, needs)| Regex::new(re).ok().map(|r| (r, *name, *v, *needs)))
+            .into_iter()
+            .map(|(source, name, v, needs)| {
+                let regex = OnceLock::new();
+                (Lazy { source, regex }, name, v, needs)
+            })
             .collect();
         let mut literals: Vec<&'static str> = Vec::new();
         for (_, _, _, needs) in &each {
@@ -184,7 +205,7 @@ impl Pack {
             if !needs.is_empty() && !present.meets(mask) {
                 continue;
             }
-            if let Some(m) = re.find(lower) {
+            if let Some(m) = re.get().and_then(|re| re.find(lower)) {
                 out.push(Hit {
                     name: (*name).to_owned(),
                     start: m.start(),
@@ -338,6 +359,12 @@ mod tests {
             "gate literals fit the masks"
         );
         assert!(!packs.en().each.is_empty() && packs.en().each.len() <= en_specs().len());
+        // Merged as the packs merge them, every pattern still compiles.
+        for pack in [packs.nl(), packs.en()] {
+            for (lazy, name, _, _) in &pack.each {
+                assert!(lazy.get().is_some(), "pattern {name} does not compile");
+            }
+        }
     }
 
     fn names(text: &str, lang: Lang) -> Vec<String> {

@@ -12,9 +12,13 @@
 //! UTF-8, another root or RSS version, `xml:base`, markup inside a field it
 //! reads, a `type` feed-rs would refuse or treat specially, a syntax error,
 //! a feed without items — it gives `None` and feed-rs reads the document.
-//! One pass over the document, no I/O, no panics on any input; nothing it
-//! reads is decided differently from feed-rs (a differential test, in
-//! `feed.rs`'s tests, holds the two to the same items).
+//! The reader walks the markup; a field it keeps is taken whole, from its
+//! start tag to its end tag, and decoded in one pass (escaped HTML is an
+//! event per reference otherwise); text between elements is passed over
+//! unread, the document having been checked as UTF-8 once. No I/O, no
+//! panics on any input; nothing it reads is decided differently from
+//! feed-rs (a differential test, in `feed.rs`'s tests, holds the two to the
+//! same items; `content_text` is held to the reader's own events).
 
 use std::borrow::Cow;
 
