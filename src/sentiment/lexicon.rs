@@ -348,7 +348,7 @@ fn skeleton(w: &str) -> String {
 /// letters or more by skeleton; a skeleton two words share is left out, so
 /// a misspelling is only read as a word when no other word fits.
 fn skeletons(map: &Map) -> Map {
-    let mut seen: HashMap<String, Option<f32>> = HashMap::new();
+    let mut seen: HashMap<String, Option<f32>, FxBuild> = HashMap::default();
     for (w, v) in map {
         if w.chars().count() < SKELETON_MIN_LEN || !w.chars().all(char::is_alphabetic) {
             continue;
@@ -427,7 +427,8 @@ fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
 /// [`PATTERN_MAX`]; each adjective also gets its inflected forms (mooie,
 /// grote, slechtste).
 fn parse_pattern_nl(src: &str, skip: &[&str]) -> (Map, HashSet<Box<str>, FxBuild>) {
-    let mut sums: HashMap<String, (f32, u32, bool)> = HashMap::with_capacity(4096);
+    let mut sums: HashMap<String, (f32, u32, bool), FxBuild> =
+        HashMap::with_capacity_and_hasher(4096, FxBuild::default());
     for line in src.lines() {
         let line = line.trim();
         if !line.starts_with("<word ") {
