@@ -816,8 +816,13 @@ pub fn fingerprint(title: &str, text: &str) -> Option<i64> {
         }
         take *= 4;
     };
-    let mut lead = words(&text);
-    if !title_words.is_empty() && lead.starts_with(&title_words) {
+    story_hash(&title_words, words(&text))
+}
+
+/// The fingerprint of a story whose folded title and text have these
+/// words: [`fingerprint`] after the folding.
+fn story_hash(title_words: &[&str], mut lead: Vec<&str>) -> Option<i64> {
+    if !title_words.is_empty() && lead.starts_with(title_words) {
         lead.drain(..title_words.len());
     }
     if lead.len() < FINGERPRINT_LEAD_WORDS {
@@ -830,7 +835,7 @@ pub fn fingerprint(title: &str, text: &str) -> Option<i64> {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for w in &title_words {
+    for w in title_words {
         feed(w.as_bytes());
         feed(b" ");
     }
@@ -1089,33 +1094,10 @@ mod tests {
     /// words, runs of punctuation at the cut).
     #[test]
     fn fingerprint_of_the_beginning_is_the_whole_texts() {
+        // The whole text folded, as it was before only its beginning was.
         fn whole(title: &str, text: &str) -> Option<i64> {
-            let title = fold(title);
-            let text = fold(text);
-            let title_words = words(&title);
-            let mut lead = words(&text);
-            if !title_words.is_empty() && lead.starts_with(&title_words) {
-                lead.drain(..title_words.len());
-            }
-            if lead.len() < FINGERPRINT_LEAD_WORDS {
-                return None;
-            }
-            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in title_words
-                .iter()
-                .flat_map(|w| [w.as_bytes(), b" "])
-                .chain([&b"\n"[..]])
-                .chain(
-                    lead[..FINGERPRINT_LEAD_WORDS]
-                        .iter()
-                        .flat_map(|w| [w.as_bytes(), b" "]),
-                )
-                .flatten()
-            {
-                hash ^= u64::from(*b);
-                hash = hash.wrapping_mul(0x0100_0000_01b3);
-            }
-            Some(hash as i64)
+            let (title, text) = (fold(title), fold(text));
+            story_hash(&words(&title), words(&text))
         }
         let pieces = [
             "storing",
