@@ -28,17 +28,16 @@ fn main() -> ExitCode {
     }
 }
 
-/// Keeps glibc's heap (SQLite's, and any other C code's: Rust's allocations
-/// are jemalloc's) close to what it uses. glibc gives every thread
-/// that allocates its own arena, keeps freed memory in each, and raises its
-/// mmap threshold as large blocks are freed, after which the HTTP client's
-/// 64–128 KiB read buffers land on the heap and are never returned. A fixed
-/// 96 KiB mmap threshold and a 64 KiB trim threshold keep the peak on 1,000
-/// feeds under 40 MB (benches/poll.rs). Arenas: one per runtime worker (up
-/// to four) and one for the store's writer thread, the threads that
-/// allocate as they poll. With fewer, two of them share an arena and wait
-/// on its lock (two arenas on two cores cost 6 % more CPU for 1.2 MB less
-/// peak: interleaved A/B, 8 cold polls each).
+/// Keeps glibc's heap close to what it uses: SQLite's and any other C
+/// code's (Rust's allocations are jemalloc's, below). glibc gives every
+/// thread that allocates its own arena, keeps freed memory in each, and
+/// raises its mmap threshold as large blocks are freed. A fixed 96 KiB mmap
+/// threshold and a 64 KiB trim threshold keep that heap small. Arenas: as
+/// many as the runtime's workers (up to four) and one more, so that the
+/// threads that run queries (the store's writer among them) do not wait on
+/// each other's arena lock; when glibc served every allocation, two arenas
+/// on two cores cost 6 % more CPU than three (interleaved A/B, 8 cold polls
+/// each).
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
