@@ -205,27 +205,23 @@ fn content_text(raw: &str) -> Option<Option<Cow<'_, str>>> {
     let mut reader = quick_xml::Reader::from_str(rest);
     reader.config_mut().expand_empty_elements = true;
     loop {
-        match reader.read_event().ok()? {
-            Event::Text(t) => {
-                if !t.is_empty() {
-                    append(&mut text, utf8(t.into_inner())?);
-                }
-            }
-            Event::CData(t) => {
-                if !t.is_empty() {
-                    append(&mut text, utf8(t.into_inner())?);
-                }
-            }
+        let piece = match reader.read_event().ok()? {
+            Event::Text(t) => t.into_inner(),
+            Event::CData(t) => t.into_inner(),
             Event::GeneralRef(r) => {
                 let name = std::str::from_utf8(&r).ok()?;
                 let buffer = text
                     .get_or_insert_with(|| Cow::Owned(String::new()))
                     .to_mut();
                 push_reference(buffer, name)?;
+                continue;
             }
-            Event::Comment(_) | Event::PI(_) => {}
+            Event::Comment(_) | Event::PI(_) => continue,
             Event::Eof => return Some(text),
             _ => return None,
+        };
+        if !piece.is_empty() {
+            append(&mut text, utf8(piece)?);
         }
     }
 }
@@ -247,14 +243,14 @@ fn unescape(raw: &str) -> Option<Cow<'_, str>> {
         // quick-xml reads a reference: up to its `;`, before any other `&`
         // or `<`.
         let b = after.as_bytes();
-        let (c, len) = match b.get(..3) {
-            Some(b"lt;") => ('<', 3),
-            Some(b"gt;") => ('>', 3),
-            _ if b.starts_with(b"amp;") => ('&', 4),
-            _ if b.starts_with(b"quot;") => ('"', 5),
-            _ => ('\0', 0),
+        let common = match b.get(..3) {
+            Some(b"lt;") => Some(('<', 3)),
+            Some(b"gt;") => Some(('>', 3)),
+            _ if b.starts_with(b"amp;") => Some(('&', 4)),
+            _ if b.starts_with(b"quot;") => Some(('"', 5)),
+            _ => None,
         };
-        if len > 0 {
+        if let Some((c, len)) = common {
             out.push(c);
             rest = &after[len..];
         } else {
