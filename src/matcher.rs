@@ -257,9 +257,8 @@ impl Matcher {
         // An ASCII text holds a term only if it holds the term's word: the
         // prefilter decides, and a text that holds one most likely mentions
         // it, so it goes straight to the full reading below.
-        let ascii = title.is_ascii() && text.is_ascii();
         let word_seen = match &self.prefilter {
-            Some(pre) if ascii => {
+            Some(pre) if title.is_ascii() && text.is_ascii() => {
                 if !pre.is_in(title.as_bytes()) && !pre.is_in(text.as_bytes()) {
                     return Vec::new();
                 }
